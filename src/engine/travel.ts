@@ -1,0 +1,44 @@
+import type { TravelModel } from './types.js';
+
+/**
+ * Travel distance estimated from a straight-line distance (km), for when no road network is loaded.
+ * @example estimateTravelKm(10, { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 }) // 13.5
+ */
+export function estimateTravelKm(straightLineKm: number, model: TravelModel): number {
+  return straightLineKm * model.circuityFactor;
+}
+
+/**
+ * Travel minutes for a travel distance (km) at the model's speed, plus its fixed access time.
+ * @example travelMinutesForKm(35, { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 2 }) // 32
+ */
+export function travelMinutesForKm(travelKm: number, model: TravelModel): number {
+  return (travelKm / model.speedKmh) * 60 + model.fixedMinutes;
+}
+
+/** Estimated minutes straight from a straight-line distance. */
+export function estimateMinutes(straightLineKm: number, model: TravelModel): number {
+  return travelMinutesForKm(estimateTravelKm(straightLineKm, model), model);
+}
+
+/**
+ * The largest straight-line distance (km) that still fits within `minutes` under the model;
+ * the inverse of estimateMinutes, used to turn a time threshold into a search radius.
+ */
+export function straightLineKmWithin(minutes: number, model: TravelModel): number {
+  const drivingMinutes = Math.max(0, minutes - model.fixedMinutes);
+  return (drivingMinutes / 60) * model.speedKmh / model.circuityFactor;
+}
+
+/** Throws a RangeError naming the field when a travel model is not physically meaningful. */
+export function validateTravelModel(model: TravelModel): void {
+  if (!Number.isFinite(model.circuityFactor) || model.circuityFactor < 1 || model.circuityFactor > 5) {
+    throw new RangeError(`circuityFactor must be between 1 and 5, got ${model.circuityFactor}`);
+  }
+  if (!Number.isFinite(model.speedKmh) || model.speedKmh <= 0 || model.speedKmh > 200) {
+    throw new RangeError(`speedKmh must be in (0, 200], got ${model.speedKmh}`);
+  }
+  if (!Number.isFinite(model.fixedMinutes) || model.fixedMinutes < 0 || model.fixedMinutes > 120) {
+    throw new RangeError(`fixedMinutes must be between 0 and 120, got ${model.fixedMinutes}`);
+  }
+}

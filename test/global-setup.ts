@@ -1,0 +1,2 @@
+// Replaced by the database test harness (see test/helpers/db.ts).
+export default async function setup(): Promise<void> {}
