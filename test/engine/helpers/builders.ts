@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { distanceKm } from '../../../src/engine/geodesic.js';
+import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../../src/engine/types.js';
+
+/** mulberry32: a small seeded generator so random tests are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random lon/lat in the box 11–24°E × 55–69°N (Sweden and its surroundings). */
+export function randomSwedishPlace(random: () => number): { lon: number; lat: number } {
+  return { lon: 11 + random() * 13, lat: 55 + random() * 14 };
+}
+
+/** A service point offering the given types. */
+export function servicePoint(
+  id: string,
+  lon: number,
+  lat: number,
+  serviceTypes: string[] = ['GROCERY'],
+): EnginePoint {
+  return { id, name: id, lon, lat, serviceTypes, municipalityCode: null };
+}
+
+/** A settlement; population 100 and unknown 65+ unless given. */
+export function settlement(
+  id: string,
+  lon: number,
+  lat: number,
+  fields: Partial<EngineSettlement> = {},
+): EngineSettlement {
+  return {
+    id,
+    name: id,
+    lon,
+    lat,
+    population: 100,
+    population65Plus: null,
+    municipalityCode: null,
+    countyCode: null,
+    broadbandShare: null,
+    ...fields,
+  };
+}
+
+/** The real catalogue from data/service-types.json. */
+export function loadCatalogue(): ServiceTypeDef[] {
+  const url = new URL('../../../data/service-types.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { serviceTypes: ServiceTypeDef[] }).serviceTypes;
+}
+
+/** A catalogue entry with the given thresholds. */
+export function serviceType(
+  code: string,
+  thresholdMinutes: number,
+  thresholdKm: number | null = null,
+): ServiceTypeDef {
+  return { code, nameSv: code, nameEn: code, thresholdMinutes, thresholdKm, digitalSubstitute: null };
+}
+
+/** The brute-force oracle: every point's great-circle km from (lon, lat), sorted by km then id. */
+export function bruteForceRanking(
+  points: readonly EnginePoint[],
+  lon: number,
+  lat: number,
+): { point: EnginePoint; index: number; km: number }[] {
+  return points
+    .map((point, index) => ({ point, index, km: distanceKm(lon, lat, point.lon, point.lat) }))
+    .sort(
+      (a, b) =>
+        a.km - b.km || (a.point.id < b.point.id ? -1 : a.point.id > b.point.id ? 1 : a.index - b.index),
+    );
+}
