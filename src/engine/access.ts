@@ -1,0 +1,415 @@
+import { distanceKm, writeUnitVector } from './geodesic.js';
+import { hilbertOrder, type Neighbor, PointIndex } from './spatial-index.js';
+import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
+import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
+import { DEFAULT_TRAVEL_MODEL } from './types.js';
+
+/**
+ * Access from origins (settlements, grid cells) to open service points, by type, estimated from
+ * great-circle distance (method `ESTIMATED`): one {@link PointIndex} per service type of the catalogue.
+ */
+export class AccessEngine {
+  readonly points: readonly EnginePoint[];
+  readonly catalogue: readonly ServiceTypeDef[];
+  private readonly types = new Map<string, ServiceTypeDef>();
+  private readonly indexes = new Map<string, PointIndex>();
+
+  /**
+   * @param points open service points (closed and planned ones filtered out before)
+   * @param catalogue the service types; a point's codes outside the catalogue are ignored
+   * @example const engine = new AccessEngine(points, catalogue.serviceTypes);
+   */
+  constructor(points: readonly EnginePoint[], catalogue: readonly ServiceTypeDef[]) {
+    this.points = points;
+    this.catalogue = catalogue;
+    for (const type of catalogue) {
+      if (this.types.has(type.code))
+        throw new RangeError(`service type ${type.code} appears twice in the catalogue`);
+      this.types.set(type.code, type);
+      this.indexes.set(type.code, new PointIndex(points.filter((p) => p.serviceTypes.includes(type.code))));
+    }
+  }
+
+  /**
+   * The catalogue entry for a code; throws a RangeError naming the known codes when it is unknown.
+   * @example engine.serviceType('PHARMACY').thresholdMinutes // 20
+   */
+  serviceType(code: string): ServiceTypeDef {
+    const type = this.types.get(code);
+    if (type === undefined) {
+      throw new RangeError(`unknown service type ${code}; known: ${[...this.types.keys()].join(', ')}`);
+    }
+    return type;
+  }
+
+  /**
+   * The spatial index of the points offering a type (its `points` are the table's `pointIndex` targets).
+   * @example engine.index('GROCERY').size // number of open grocery stores
+   */
+  index(code: string): PointIndex {
+    this.serviceType(code);
+    return this.indexes.get(code)!;
+  }
+
+  /**
+   * The k nearest open points of a type from (lon, lat), each as an ESTIMATED AccessResult, nearest first.
+   * @example engine.nearest(15.63, 60.48, 'PHARMACY', 2) // [{ pointId: 'osm/1', travelMinutes: 4.2, … }, …]
+   */
+  nearest(
+    lon: number,
+    lat: number,
+    code: string,
+    k = 1,
+    model: TravelModel = DEFAULT_TRAVEL_MODEL,
+    thresholdMinutes?: number,
+  ): AccessResult[] {
+    const type = this.serviceType(code);
+    validateTravelModel(model);
+    const threshold = thresholdMinutes ?? type.thresholdMinutes;
+    return this.index(code)
+      .nearest(lon, lat, k)
+      .map((n) => toAccessResult(type, n, model, threshold));
+  }
+
+  /**
+   * Access to the nearest open point of a type; pointId null and withinThreshold false when none exists.
+   * @example engine.access(15.63, 60.48, 'GROCERY').withinThreshold // true
+   */
+  access(
+    lon: number,
+    lat: number,
+    code: string,
+    model: TravelModel = DEFAULT_TRAVEL_MODEL,
+    thresholdMinutes?: number,
+  ): AccessResult {
+    const [nearest] = this.nearest(lon, lat, code, 1, model, thresholdMinutes);
+    const type = this.serviceType(code);
+    return nearest ?? toAccessResult(type, null, model, thresholdMinutes ?? type.thresholdMinutes);
+  }
+}
+
+/** minutes ≤ threshold (inclusive) and, when the type has a km threshold, travel km ≤ it. */
+function meetsThresholds(
+  minutes: number,
+  travelKm: number,
+  thresholdMinutes: number,
+  thresholdKm: number | null,
+) {
+  return minutes <= thresholdMinutes && (thresholdKm === null || travelKm <= thresholdKm);
+}
+
+function toAccessResult(
+  type: ServiceTypeDef,
+  neighbor: Neighbor | null,
+  model: TravelModel,
+  thresholdMinutes: number,
+): AccessResult {
+  if (neighbor === null) {
+    return {
+      serviceType: type.code,
+      pointId: null,
+      straightLineKm: null,
+      travelKm: null,
+      travelMinutes: null,
+      method: 'ESTIMATED',
+      thresholdMinutes,
+      withinThreshold: false,
+    };
+  }
+  const travelKm = estimateTravelKm(neighbor.km, model);
+  const travelMinutes = estimateMinutes(neighbor.km, model);
+  return {
+    serviceType: type.code,
+    pointId: neighbor.point.id,
+    straightLineKm: neighbor.km,
+    travelKm,
+    travelMinutes,
+    method: 'ESTIMATED',
+    thresholdMinutes,
+    withinThreshold: meetsThresholds(travelMinutes, travelKm, thresholdMinutes, type.thresholdKm),
+  };
+}
+
+/**
+ * Number of open points of a type whose estimated access meets the thresholds from (lon, lat): minutes
+ * ≤ thresholdMinutes and, when the type has one, travel km ≤ its thresholdKm. 1 = a single point of failure.
+ * @example countWithin(engine, 'GROCERY', 15.63, 60.48, 10, DEFAULT_TRAVEL_MODEL) // 1
+ */
+export function countWithin(
+  engine: AccessEngine,
+  code: string,
+  lon: number,
+  lat: number,
+  thresholdMinutes?: number,
+  model: TravelModel = DEFAULT_TRAVEL_MODEL,
+): number {
+  const type = engine.serviceType(code);
+  validateTravelModel(model);
+  const threshold = thresholdMinutes ?? type.thresholdMinutes;
+  let radiusKm = straightLineKmWithin(threshold, model);
+  if (type.thresholdKm !== null) radiusKm = Math.min(radiusKm, type.thresholdKm / model.circuityFactor);
+  // The radius is the inverse of the model; a hair of slack, then the exact test decides.
+  const candidates = engine.index(code).within(lon, lat, radiusKm * (1 + 1e-9) + 1e-9);
+  let count = 0;
+  for (const n of candidates) {
+    const travelKm = estimateTravelKm(n.km, model);
+    if (meetsThresholds(estimateMinutes(n.km, model), travelKm, threshold, type.thresholdKm)) count++;
+  }
+  return count;
+}
+
+/** Access from every origin to one service type, in typed arrays aligned with the origins. */
+export interface AccessTable {
+  serviceType: string;
+  thresholdMinutes: number;
+  /** The type's distance threshold on travel km, when it has one (used by isDesert). */
+  thresholdKm?: number | null;
+  model: TravelModel;
+  /** Index into `engine.index(serviceType).points` of the nearest point; -1 = none. */
+  pointIndex: Int32Array;
+  /** Great-circle km to that point; NaN = none. */
+  straightKm: Float64Array;
+  /** Estimated minutes to that point; Infinity = none. */
+  minutes: Float64Array;
+  /** With `k: 2`: the second-nearest point (the nearest if the first closes); -1 = none. */
+  secondPointIndex?: Int32Array;
+  /** With `k: 2`: great-circle km to the second-nearest point; NaN = none. */
+  secondStraightKm?: Float64Array;
+  /** With `k: 2`: estimated minutes to the second-nearest point; Infinity = none. */
+  secondMinutes?: Float64Array;
+}
+
+export interface AccessTableOptions {
+  /** Travel model of the estimate; defaults to DEFAULT_TRAVEL_MODEL. */
+  model?: TravelModel;
+  /** Overrides the type's threshold. */
+  thresholdMinutes?: number;
+  /** Overrides the type's distance threshold (null = none). */
+  thresholdKm?: number | null;
+  /** 2 also fills the second-nearest arrays. Default 1. */
+  k?: 1 | 2;
+  /** Points farther than this (great-circle km) count as out of reach (-1). Default: no limit. */
+  maxKm?: number;
+}
+
+/**
+ * The nearest (and with `k: 2` the second-nearest) open point of a type for every origin: the bulk path
+ * behind deserts, indicators and tiles. Answers equal {@link PointIndex.nearest} exactly (same km, same
+ * tie-break by point id); see {@link fillNearest} for how it stays fast.
+ * @example
+ * const table = computeAccessTable(settlements, engine, 'GROCERY');
+ * table.minutes[0] // minutes from settlements[0] to its nearest grocery store
+ */
+export function computeAccessTable(
+  settlements: readonly { lon: number; lat: number }[],
+  engine: AccessEngine,
+  code: string,
+  options: AccessTableOptions = {},
+): AccessTable {
+  const type = engine.serviceType(code);
+  const model = options.model ?? DEFAULT_TRAVEL_MODEL;
+  validateTravelModel(model);
+  const k = options.k ?? 1;
+  if (k !== 1 && k !== 2) throw new RangeError(`k must be 1 or 2, got ${String(k)}`);
+  const maxKm = options.maxKm ?? Number.POSITIVE_INFINITY;
+  const n = settlements.length;
+  const table: AccessTable = {
+    serviceType: code,
+    thresholdMinutes: options.thresholdMinutes ?? type.thresholdMinutes,
+    thresholdKm: options.thresholdKm === undefined ? type.thresholdKm : options.thresholdKm,
+    model: { ...model },
+    pointIndex: new Int32Array(n).fill(-1),
+    straightKm: new Float64Array(n).fill(Number.NaN),
+    minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+  };
+  const second =
+    k === 2
+      ? {
+          pointIndex: new Int32Array(n).fill(-1),
+          straightKm: new Float64Array(n).fill(Number.NaN),
+          minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+        }
+      : null;
+  const index = engine.index(code);
+  if (n > 0 && index.size > 0) {
+    const origins = prepareOrigins(settlements);
+    fillNearest(origins, index, k, (origin, rankInAnswer, pointIndex, km) => {
+      if (!(km <= maxKm)) return;
+      const target = rankInAnswer === 0 ? table : second!;
+      target.pointIndex[origin] = pointIndex;
+      target.straightKm[origin] = km;
+      target.minutes[origin] = estimateMinutes(km, model);
+    });
+  }
+  if (second !== null) {
+    table.secondPointIndex = second.pointIndex;
+    table.secondStraightKm = second.straightKm;
+    table.secondMinutes = second.minutes;
+  }
+  return table;
+}
+
+/** Origins as typed arrays plus their Hilbert order, shared by the nine tables of one settlement array. */
+interface PreparedOrigins {
+  lon: Float64Array;
+  lat: Float64Array;
+  unit: Float64Array;
+  order: Uint32Array;
+}
+
+const preparedCache = new WeakMap<object, PreparedOrigins>();
+
+/** Reuses the preparation of the same array when its coordinates are unchanged (checked, ~1 ms per 100k). */
+function prepareOrigins(settlements: readonly { lon: number; lat: number }[]): PreparedOrigins {
+  const n = settlements.length;
+  const cached = preparedCache.get(settlements);
+  if (cached !== undefined && cached.lon.length === n) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) {
+      const s = settlements[i]!;
+      same = s.lon === cached.lon[i] && s.lat === cached.lat[i];
+    }
+    if (same) return cached;
+  }
+  const lon = new Float64Array(n);
+  const lat = new Float64Array(n);
+  const unit = new Float64Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const s = settlements[i]!;
+    if (!Number.isFinite(s.lon) || !Number.isFinite(s.lat) || Math.abs(s.lat) > 90) {
+      throw new RangeError(`origin ${i} has invalid coordinates ${s.lon}, ${s.lat}`);
+    }
+    lon[i] = s.lon;
+    lat[i] = s.lat;
+    writeUnitVector(s.lon, s.lat, unit, i);
+  }
+  const prepared = { lon, lat, unit, order: hilbertOrder(lon, lat) };
+  preparedCache.set(settlements, prepared);
+  return prepared;
+}
+
+/** Largest number of consecutive (Hilbert-ordered) origins sharing one candidate list. */
+const MAX_GROUP = 256;
+/** Smallest group radius, so origins sitting on a point (nearest km 0) still form groups. */
+const MIN_GROUP_KM = 0.25;
+/** Slack on unit-sphere chords (≈ 6 µm on the ground) far above their rounding error (~1e-15). */
+const CHORD_SLACK = 1e-12;
+
+type Emit = (origin: number, rankInAnswer: number, pointIndex: number, km: number) => void;
+
+/**
+ * Exact k-nearest (k ≤ 2) for all origins. Origins are walked in Hilbert order and cut into groups:
+ * a group starts at a centre c whose exact k-th nearest distance d is found with the index, and takes the
+ * following origins within max(d/2, MIN_GROUP_KM) of c (group radius r). By the triangle inequality every
+ * origin o of the group has its k nearest within d + r of o, hence within d + 2r of c, so one box search
+ * around c yields all candidates of the group. Each origin then ranks those candidates by unit-vector chord
+ * (no trigonometry), and only the few within CHORD_SLACK of its k-th best chord are measured with
+ * distanceKm and ranked by (km, id) — the same order as PointIndex.nearest.
+ */
+function fillNearest(origins: PreparedOrigins, index: PointIndex, k: 1 | 2, emit: Emit): void {
+  const { lon, lat, unit, order } = origins;
+  const pointUnit = index.unitVectors;
+  const rank = index.idRank;
+  const points = index.points;
+  const count = order.length;
+  let chords = new Float64Array(64);
+  let candidates = new Int32Array(64);
+  const finalists: number[] = [];
+  const finalistKm: number[] = [];
+  let start = 0;
+  while (start < count) {
+    const centre = order[start]!;
+    const cLon = lon[centre]!;
+    const cLat = lat[centre]!;
+    const seeds = index.nearest(cLon, cLat, k);
+    const kthKm = seeds.length < k ? Number.POSITIVE_INFINITY : seeds[k - 1]!.km;
+    const groupLimitKm = Math.max(kthKm / 2, MIN_GROUP_KM);
+    let end = start + 1;
+    let radiusKm = 0;
+    while (end < count && end - start < MAX_GROUP) {
+      const o = order[end]!;
+      const d = distanceKm(cLon, cLat, lon[o]!, lat[o]!);
+      if (!(d <= groupLimitKm)) break;
+      if (d > radiusKm) radiusKm = d;
+      end++;
+    }
+    const searchKm = (kthKm + 2 * radiusKm) * (1 + 1e-9) + 1e-9;
+    const raw = index.candidateIndices(cLon, cLat, searchKm);
+    if (raw.length > candidates.length) {
+      candidates = new Int32Array(raw.length * 2);
+      chords = new Float64Array(raw.length * 2);
+    }
+    const nCand = raw.length;
+    for (let j = 0; j < nCand; j++) candidates[j] = raw[j]!;
+
+    for (let g = start; g < end; g++) {
+      const o = order[g]!;
+      const ox = unit[o * 3]!;
+      const oy = unit[o * 3 + 1]!;
+      const oz = unit[o * 3 + 2]!;
+      let best1 = Number.POSITIVE_INFINITY;
+      let best2 = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < nCand; j++) {
+        const p = candidates[j]! * 3;
+        const dx = ox - pointUnit[p]!;
+        const dy = oy - pointUnit[p + 1]!;
+        const dz = oz - pointUnit[p + 2]!;
+        const c2 = dx * dx + dy * dy + dz * dz;
+        chords[j] = c2;
+        if (c2 < best2) {
+          if (c2 < best1) {
+            best2 = best1;
+            best1 = c2;
+          } else {
+            best2 = c2;
+          }
+        }
+      }
+      const kthChord = k === 1 ? best1 : best2 === Number.POSITIVE_INFINITY ? best1 : best2;
+      const limitChord = Math.sqrt(kthChord) + CHORD_SLACK;
+      const limit = limitChord * limitChord;
+      finalists.length = 0;
+      finalistKm.length = 0;
+      const oLon = lon[o]!;
+      const oLat = lat[o]!;
+      for (let j = 0; j < nCand; j++) {
+        if (chords[j]! <= limit) {
+          const pi = candidates[j]!;
+          const point = points[pi]!;
+          finalists.push(pi);
+          finalistKm.push(distanceKm(oLon, oLat, point.lon, point.lat));
+        }
+      }
+      emitBest(o, finalists, finalistKm, rank, k, emit);
+    }
+    start = end;
+  }
+}
+
+/** Emits the k best finalists by (km, id rank); finalists are few (usually exactly k). */
+function emitBest(
+  origin: number,
+  finalists: number[],
+  finalistKm: number[],
+  rank: Int32Array,
+  k: 1 | 2,
+  emit: Emit,
+): void {
+  let taken = -1;
+  for (let r = 0; r < k; r++) {
+    let best = -1;
+    for (let j = 0; j < finalists.length; j++) {
+      if (j === taken) continue;
+      if (
+        best === -1 ||
+        finalistKm[j]! < finalistKm[best]! ||
+        (finalistKm[j] === finalistKm[best] && rank[finalists[j]!]! < rank[finalists[best]!]!)
+      ) {
+        best = j;
+      }
+    }
+    if (best === -1) return;
+    emit(origin, r, finalists[best]!, finalistKm[best]!);
+    taken = best;
+  }
+}
