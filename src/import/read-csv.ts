@@ -1,0 +1,128 @@
+/**
+ * Streaming CSV reader: a header row, `,` or `;` (or tab) detected from the header, UTF-8 with or
+ * without BOM, CRLF or LF. Each row becomes a record keyed by (trimmed) header names, with its line.
+ */
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
+import { ImportError } from './errors.js';
+import type { ProgressReporter } from './progress.js';
+import type { RawRecord } from './read.js';
+import { assertUtf8, fileSize, readTextChunks } from './source.js';
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
+/**
+ * The delimiter used in a header line: whichever of `,` `;` tab occurs most often outside quotes
+ * (`,` on a tie or when none occurs, i.e. a one-column file).
+ */
+export function detectDelimiter(headerLine: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const char of headerLine) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char)! + 1);
+  }
+  let best: string = ',';
+  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
+  return best;
+}
+
+const NEWLINES = /\r\n|\r|\n/g;
+
+function countNewlines(text: string): number {
+  return text.match(NEWLINES)?.length ?? 0;
+}
+
+function leadingNewlines(text: string): number {
+  const blank = /^[\r\n]*/.exec(text)![0];
+  return countNewlines(blank);
+}
+
+/** Chunks with the first line available in the first one, so the delimiter can be detected. */
+async function headAndRest(
+  chunks: AsyncGenerator<string>,
+): Promise<{ head: string; rest: AsyncGenerator<string> }> {
+  let head = '';
+  while (!/[\r\n]/.test(head)) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head += next.value;
+  }
+  return { head, rest: chunks };
+}
+
+/** Streams a CSV file's rows as raw records (`format: 'csv'`, `geometry: null`). */
+export async function* readCsvRecords(file: string, progress: ProgressReporter): AsyncGenerator<RawRecord> {
+  progress.start(fileSize(file));
+  const { head, rest } = await headAndRest(readTextChunks(file, progress));
+  if (head.trim() === '') throw new ImportError('the file is empty (a header row is required)', { file });
+  const delimiter = detectDelimiter(head.split(/\r\n|\r|\n/, 1)[0]!);
+
+  const parser = parse({
+    delimiter,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    skip_empty_lines: true,
+    raw: true,
+    info: true,
+  });
+  const input = Readable.from(
+    (async function* () {
+      yield head;
+      yield* rest;
+    })(),
+  );
+  input.on('error', (error) => parser.destroy(error));
+  input.pipe(parser);
+
+  let header: string[] | null = null;
+  // csv-parse's own line count drifts on CRLF inside quotes, so lines are counted from the raw text.
+  let linesBefore = 0;
+  try {
+    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      const line = 1 + linesBefore + leadingNewlines(raw);
+      linesBefore += countNewlines(raw);
+      if (header === null) {
+        assertUtf8(raw, { file, line });
+        header = record.map((name) => name.trim());
+        const seen = new Set<string>();
+        for (const name of header) {
+          if (seen.has(name)) {
+            throw new ImportError(`the header names column "${name}" twice`, { file, line });
+          }
+          seen.add(name);
+        }
+        continue;
+      }
+      assertUtf8(raw, { file, line });
+      const properties: Record<string, unknown> = {};
+      header.forEach((name, i) => {
+        properties[name] = record[i] ?? '';
+      });
+      const csvRecord: RawRecord = {
+        format: 'csv',
+        position: { line, featureIndex: null },
+        properties,
+        geometry: null,
+      };
+      if (record.length !== header.length) {
+        csvRecord.rejection = {
+          kind: 'error',
+          field: null,
+          message:
+            `has ${record.length} fields but the header has ${header.length} ` +
+            `(delimiter "${delimiter === '\t' ? '\\t' : delimiter}"; an unquoted "${delimiter}" inside a value?)`,
+        };
+      }
+      yield csvRecord;
+    }
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    const csvError = error as CsvError & { lines?: number };
+    throw new ImportError(`not valid CSV: ${csvError.message}`, { file, line: csvError.lines ?? null });
+  } finally {
+    input.destroy();
+  }
+  if (header === null) throw new ImportError('the file is empty (a header row is required)', { file });
+}

@@ -1,0 +1,121 @@
+/**
+ * Reading an import file into raw records: the file's own properties (not yet mapped or validated)
+ * and a point, with the record's position for error messages. Formats: GeoJSON, CSV, OSM XML.
+ */
+import type { Crs } from './coordinates.js';
+import { ImportError, ImportOptionError } from './errors.js';
+import type { RecordPosition } from './errors.js';
+import { silentProgress } from './progress.js';
+import type { ProgressReporter } from './progress.js';
+import { readCsvRecords } from './read-csv.js';
+import { readGeoJsonRecords } from './read-geojson.js';
+import { readOsmRecords } from './read-osm.js';
+
+/** File formats `import` understands. */
+export type ImportFormat = 'geojson' | 'csv' | 'osm';
+
+/** The formats, for `--format` validation. */
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['geojson', 'csv', 'osm'];
+
+/** A GeoJSON Point, in the file's CRS. */
+export interface PointGeometry {
+  type: 'Point';
+  coordinates: [number, number];
+}
+
+/** Why the reader could not use a record: an error to report, or a reason to skip it (counted). */
+export interface RecordRejection {
+  kind: 'error' | 'skip';
+  field: string | null;
+  message: string;
+}
+
+/** One record as read, before mapping and validation. */
+export interface RawRecord {
+  format: ImportFormat;
+  position: RecordPosition;
+  /** CSV: the row by header name (all strings); GeoJSON: `properties`; OSM: tags plus our fields. */
+  properties: Record<string, unknown>;
+  /** GeoJSON/OSM: the point (polygon → representative point); CSV: null (coordinates are columns). */
+  geometry: PointGeometry | null;
+  rejection?: RecordRejection;
+}
+
+/** Options for {@link readRecords}. */
+export interface ReadOptions {
+  /** Overrides detection by file extension. */
+  format?: ImportFormat;
+  /** Accept GeoJSON Polygon/MultiPolygon features (settlements) and reduce them to a point. */
+  allowPolygons?: boolean;
+  /** The CRS the user declared; a GeoJSON file naming another CRS is rejected. */
+  crs?: Crs;
+  /** Progress in bytes read (GeoJSON: features). Started and stopped by the reader. */
+  progress?: ProgressReporter;
+}
+
+const PBF_HINT =
+  'OSM PBF is not supported: convert with osmium to .osm (`osmium cat in.osm.pbf -o out.osm`, or `-o out.osm.gz`)';
+
+/**
+ * The format named by the file's extension (`.gz` is looked through): `.geojson`/`.json`, `.csv`/`.txt`,
+ * `.osm`/`.xml`. PBF and unknown extensions are ImportErrors saying what to do.
+ */
+export function detectFormat(file: string): ImportFormat {
+  const name = file.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.pbf')) throw new ImportError(PBF_HINT, { file });
+  if (name.endsWith('.geojson') || name.endsWith('.json')) return 'geojson';
+  if (name.endsWith('.csv') || name.endsWith('.txt')) return 'csv';
+  if (name.endsWith('.osm') || name.endsWith('.xml')) return 'osm';
+  throw new ImportError(
+    `cannot tell the format from the file name: pass --format ${IMPORT_FORMATS.join('|')}`,
+    { file },
+  );
+}
+
+/** Checks a `--format` value. */
+export function parseFormat(value: string): ImportFormat {
+  const format = value.toLowerCase();
+  if ((IMPORT_FORMATS as readonly string[]).includes(format)) return format as ImportFormat;
+  throw new ImportOptionError('--format', `unknown format "${value}" (known: ${IMPORT_FORMATS.join(', ')})`);
+}
+
+/**
+ * Streams the records of an import file. Structural problems (unreadable file, not JSON, not a
+ * FeatureCollection, broken XML, a CSV quote never closed) throw an {@link ImportError}; problems of
+ * one record come back as its `rejection`, so the validator can report them all.
+ *
+ * GeoJSON is parsed in one piece (files up to a few hundred MB); CSV and OSM XML are streamed.
+ *
+ * @example
+ * for await (const record of readRecords('tatorter.csv')) console.log(record.position.line, record.properties);
+ */
+export async function* readRecords(file: string, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+  if (file.toLowerCase().replace(/\.gz$/, '').endsWith('.pbf')) throw new ImportError(PBF_HINT, { file });
+  const format = options.format ?? detectFormat(file);
+  const progress = options.progress ?? silentProgress;
+  try {
+    switch (format) {
+      case 'csv':
+        yield* readCsvRecords(file, progress);
+        break;
+      case 'geojson':
+        yield* readGeoJsonRecords(file, progress, {
+          allowPolygons: options.allowPolygons ?? false,
+          crs: options.crs ?? null,
+        });
+        break;
+      case 'osm':
+        yield* readOsmRecords(file, progress);
+        break;
+    }
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Reads every record into an array (convenient for tests and small files). */
+export async function readAllRecords(file: string, options: ReadOptions = {}): Promise<RawRecord[]> {
+  const records: RawRecord[] = [];
+  for await (const record of readRecords(file, options)) records.push(record);
+  return records;
+}

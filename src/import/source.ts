@@ -1,0 +1,80 @@
+/**
+ * Opening an import file: plain or gzip-compressed (by the `.gz` suffix), decoded as UTF-8 with a
+ * leading BOM removed, with byte progress. Shared by the CSV, GeoJSON and OSM readers.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { ImportError } from './errors.js';
+import type { ProgressReporter } from './progress.js';
+
+/** True when the file name says it is gzip-compressed. */
+export function isGzipped(file: string): boolean {
+  return file.toLowerCase().endsWith('.gz');
+}
+
+/** The file's size in bytes; a clear ImportError when it cannot be read. */
+export function fileSize(file: string): number {
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile()) throw new ImportError('is not a regular file', { file });
+    return stats.size;
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ImportError(
+      code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`,
+      {
+        file,
+      },
+    );
+  }
+}
+
+/**
+ * The file's text in chunks, gunzipped when the name ends in `.gz`, without a UTF-8 BOM. Ticks
+ * `progress` with the (compressed) bytes read; the caller starts and stops it.
+ */
+export async function* readTextChunks(file: string, progress: ProgressReporter): AsyncGenerator<string> {
+  const raw = createReadStream(file);
+  raw.on('data', (chunk) => progress.tick(chunk.length));
+  const bytes = isGzipped(file) ? raw.pipe(createGunzip()) : raw;
+  raw.on('error', (error) => bytes.destroy(error));
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  try {
+    for await (const chunk of bytes as AsyncIterable<Buffer>) {
+      let text = decoder.write(chunk);
+      if (first && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      if (text.length > 0) yield text;
+    }
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' ? 'not valid gzip data' : String(error);
+    throw new ImportError(`cannot read the file: ${reason}`, { file });
+  } finally {
+    raw.destroy();
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
+}
+
+/** The whole file as text (for GeoJSON, which is parsed in one piece). */
+export async function readText(file: string, progress: ProgressReporter): Promise<string> {
+  const parts: string[] = [];
+  for await (const chunk of readTextChunks(file, progress)) parts.push(chunk);
+  return parts.join('');
+}
+
+/** Throws when `text` holds U+FFFD, the decoder's mark for bytes that are not UTF-8. */
+export function assertUtf8(text: string, location: { file: string; line?: number | null }): void {
+  if (!text.includes('\uFFFD')) return;
+  throw new ImportError(
+    'the file is not valid UTF-8 (Windows-1252/Latin-1?); convert it first, e.g. ' +
+      '`iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv`',
+    location,
+  );
+}
