@@ -1,4 +1,4 @@
-import { distanceKm, writeUnitVector } from './geodesic.js';
+import { chordForKm, distanceKm, kmForChord, writeUnitVector } from './geodesic.js';
 import { hilbertOrder, type Neighbor, PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
 import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
@@ -232,14 +232,17 @@ export function computeAccessTable(
       : null;
   const index = engine.index(code);
   if (n > 0 && index.size > 0) {
-    const origins = prepareOrigins(settlements);
-    fillNearest(origins, index, k, (origin, rankInAnswer, pointIndex, km) => {
-      if (!(km <= maxKm)) return;
-      const target = rankInAnswer === 0 ? table : second!;
-      target.pointIndex[origin] = pointIndex;
-      target.straightKm[origin] = km;
-      target.minutes[origin] = estimateMinutes(km, model);
-    });
+    fillNearest(prepareOrigins(settlements), index, table, second);
+    for (const columns of second === null ? [table] : [table, second]) {
+      for (let i = 0; i < n; i++) {
+        const km = columns.straightKm[i]!;
+        if (km <= maxKm) columns.minutes[i] = estimateMinutes(km, model);
+        else if (km > maxKm) {
+          columns.pointIndex[i] = -1;
+          columns.straightKm[i] = Number.NaN;
+        }
+      }
+    }
   }
   if (second !== null) {
     table.secondPointIndex = second.pointIndex;
@@ -295,51 +298,89 @@ const MIN_GROUP_KM = 0.25;
 /** Slack on unit-sphere chords (≈ 6 µm on the ground) far above their rounding error (~1e-15). */
 const CHORD_SLACK = 1e-12;
 
-type Emit = (origin: number, rankInAnswer: number, pointIndex: number, km: number) => void;
+/** Where fillNearest writes one rank of the answer (nearest or second nearest). */
+interface NearestColumns {
+  pointIndex: Int32Array;
+  straightKm: Float64Array;
+}
 
 /**
- * Exact k-nearest (k ≤ 2) for all origins. Origins are walked in Hilbert order and cut into groups:
- * a group starts at a centre c whose exact k-th nearest distance d is found with the index, and takes the
- * following origins within max(d/2, MIN_GROUP_KM) of c (group radius r). By the triangle inequality every
- * origin o of the group has its k nearest within d + r of o, hence within d + 2r of c, so one box search
- * around c yields all candidates of the group. Each origin then ranks those candidates by unit-vector chord
- * (no trigonometry), and only the few within CHORD_SLACK of its k-th best chord are measured with
- * distanceKm and ranked by (km, id) — the same order as PointIndex.nearest.
+ * Exact k-nearest (k ≤ 2) for all origins. Origins are walked in Hilbert order and cut into groups. A group
+ * starts at a centre c with an upper bound u on c's k-th nearest km: the previous origin's k answers
+ * measured from c (when that origin is near), else an exact PointIndex.nearest. It takes the following
+ * origins within max(u/2, MIN_GROUP_KM) of c (group radius r). By the triangle inequality every origin o
+ * of the group has its k nearest within u + r of o, hence within u + 2r of c, so one box search around c
+ * yields all candidates of the group. Each origin ranks those by unit-vector chord (no trigonometry), and
+ * only the few within CHORD_SLACK of its k-th best chord are measured with distanceKm and ranked by
+ * (km, id) — the same order as PointIndex.nearest.
  */
-function fillNearest(origins: PreparedOrigins, index: PointIndex, k: 1 | 2, emit: Emit): void {
+function fillNearest(
+  origins: PreparedOrigins,
+  index: PointIndex,
+  first: NearestColumns,
+  second: NearestColumns | null,
+): void {
+  const k = second === null ? 1 : 2;
   const { lon, lat, unit, order } = origins;
   const pointUnit = index.unitVectors;
   const rank = index.idRank;
   const points = index.points;
   const count = order.length;
-  let chords = new Float64Array(64);
   let candidates = new Int32Array(64);
-  const finalists: number[] = [];
-  const finalistKm: number[] = [];
+  let chords = new Float64Array(64);
+  let finalists = new Int32Array(64);
+  let finalistKm = new Float64Array(64);
+  // the answer of the previous origin: an upper bound for the next group's centre
+  let prevOrigin = -1;
+  let prevFound = 0;
+  let prevKthKm = Number.POSITIVE_INFINITY;
+  const prevPoints = new Int32Array(2);
   let start = 0;
   while (start < count) {
     const centre = order[start]!;
     const cLon = lon[centre]!;
     const cLat = lat[centre]!;
-    const seeds = index.nearest(cLon, cLat, k);
-    const kthKm = seeds.length < k ? Number.POSITIVE_INFINITY : seeds[k - 1]!.km;
-    const groupLimitKm = Math.max(kthKm / 2, MIN_GROUP_KM);
+    let boundKm: number;
+    if (
+      prevFound === k &&
+      distanceKm(lon[prevOrigin]!, lat[prevOrigin]!, cLon, cLat) <= Math.max(prevKthKm, MIN_GROUP_KM)
+    ) {
+      boundKm = 0;
+      for (let r = 0; r < k; r++) {
+        const p = points[prevPoints[r]!]!;
+        boundKm = Math.max(boundKm, distanceKm(cLon, cLat, p.lon, p.lat));
+      }
+    } else {
+      const seeds = index.nearest(cLon, cLat, k);
+      boundKm = seeds.length < k ? Number.POSITIVE_INFINITY : seeds[k - 1]!.km;
+    }
+    const groupChord = chordForKm(Math.max(boundKm / 2, MIN_GROUP_KM));
+    const groupChord2 = groupChord * groupChord;
+    const cx = unit[centre * 3]!;
+    const cy = unit[centre * 3 + 1]!;
+    const cz = unit[centre * 3 + 2]!;
     let end = start + 1;
-    let radiusKm = 0;
+    let radiusChord2 = 0;
     while (end < count && end - start < MAX_GROUP) {
-      const o = order[end]!;
-      const d = distanceKm(cLon, cLat, lon[o]!, lat[o]!);
-      if (!(d <= groupLimitKm)) break;
-      if (d > radiusKm) radiusKm = d;
+      const o = order[end]! * 3;
+      const dx = unit[o]! - cx;
+      const dy = unit[o + 1]! - cy;
+      const dz = unit[o + 2]! - cz;
+      const c2 = dx * dx + dy * dy + dz * dz;
+      if (!(c2 <= groupChord2)) break;
+      if (c2 > radiusChord2) radiusChord2 = c2;
       end++;
     }
-    const searchKm = (kthKm + 2 * radiusKm) * (1 + 1e-9) + 1e-9;
+    const radiusKm = kmForChord(Math.sqrt(radiusChord2));
+    const searchKm = (boundKm + 2 * radiusKm) * (1 + 1e-9) + 1e-9;
     const raw = index.candidateIndices(cLon, cLat, searchKm);
-    if (raw.length > candidates.length) {
-      candidates = new Int32Array(raw.length * 2);
-      chords = new Float64Array(raw.length * 2);
-    }
     const nCand = raw.length;
+    if (nCand > candidates.length) {
+      candidates = new Int32Array(nCand * 2);
+      chords = new Float64Array(nCand * 2);
+      finalists = new Int32Array(nCand * 2);
+      finalistKm = new Float64Array(nCand * 2);
+    }
     for (let j = 0; j < nCand; j++) candidates[j] = raw[j]!;
 
     for (let g = start; g < end; g++) {
@@ -365,51 +406,47 @@ function fillNearest(origins: PreparedOrigins, index: PointIndex, k: 1 | 2, emit
           }
         }
       }
-      const kthChord = k === 1 ? best1 : best2 === Number.POSITIVE_INFINITY ? best1 : best2;
-      const limitChord = Math.sqrt(kthChord) + CHORD_SLACK;
+      const kthChord2 = k === 1 || best2 === Number.POSITIVE_INFINITY ? best1 : best2;
+      const limitChord = Math.sqrt(kthChord2) + CHORD_SLACK;
       const limit = limitChord * limitChord;
-      finalists.length = 0;
-      finalistKm.length = 0;
       const oLon = lon[o]!;
       const oLat = lat[o]!;
+      let nFinal = 0;
       for (let j = 0; j < nCand; j++) {
         if (chords[j]! <= limit) {
           const pi = candidates[j]!;
           const point = points[pi]!;
-          finalists.push(pi);
-          finalistKm.push(distanceKm(oLon, oLat, point.lon, point.lat));
+          finalists[nFinal] = pi;
+          finalistKm[nFinal] = distanceKm(oLon, oLat, point.lon, point.lat);
+          nFinal++;
         }
       }
-      emitBest(o, finalists, finalistKm, rank, k, emit);
+      // selection of the k best by (km, id rank); finalists are few (usually exactly k)
+      let taken = -1;
+      prevFound = 0;
+      for (let r = 0; r < k; r++) {
+        let best = -1;
+        for (let j = 0; j < nFinal; j++) {
+          if (j === taken) continue;
+          if (
+            best === -1 ||
+            finalistKm[j]! < finalistKm[best]! ||
+            (finalistKm[j] === finalistKm[best] && rank[finalists[j]!]! < rank[finalists[best]!]!)
+          ) {
+            best = j;
+          }
+        }
+        if (best === -1) break;
+        const columns = r === 0 ? first : second!;
+        columns.pointIndex[o] = finalists[best]!;
+        columns.straightKm[o] = finalistKm[best]!;
+        prevPoints[r] = finalists[best]!;
+        prevKthKm = finalistKm[best]!;
+        prevFound++;
+        taken = best;
+      }
+      prevOrigin = o;
     }
     start = end;
-  }
-}
-
-/** Emits the k best finalists by (km, id rank); finalists are few (usually exactly k). */
-function emitBest(
-  origin: number,
-  finalists: number[],
-  finalistKm: number[],
-  rank: Int32Array,
-  k: 1 | 2,
-  emit: Emit,
-): void {
-  let taken = -1;
-  for (let r = 0; r < k; r++) {
-    let best = -1;
-    for (let j = 0; j < finalists.length; j++) {
-      if (j === taken) continue;
-      if (
-        best === -1 ||
-        finalistKm[j]! < finalistKm[best]! ||
-        (finalistKm[j] === finalistKm[best] && rank[finalists[j]!]! < rank[finalists[best]!]!)
-      ) {
-        best = j;
-      }
-    }
-    if (best === -1) return;
-    emit(origin, r, finalists[best]!, finalistKm[best]!);
-    taken = best;
   }
 }

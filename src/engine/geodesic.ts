@@ -68,6 +68,14 @@ export function chordForKm(km: number): number {
 }
 
 /**
+ * The great-circle distance in km for a chord length on the unit sphere: the inverse of {@link chordForKm}.
+ * @example kmForChord(2) // 20015.1 (half the circumference)
+ */
+export function kmForChord(chord: number): number {
+  return 2 * Math.asin(Math.min(1, chord / 2)) * EARTH_RADIUS_KM;
+}
+
+/**
  * Writes the unit vector (x, y, z) of a lon/lat point into `out` at `offset`·3.
  * @example const v = new Float64Array(3); writeUnitVector(0, 0, v, 0); // v = [1, 0, 0]
  */

@@ -5,6 +5,7 @@ import {
   chordForKm,
   distanceKm,
   EARTH_RADIUS_KM,
+  kmForChord,
   writeUnitVector,
 } from '../../src/engine/geodesic.js';
 import { randomSwedishPlace, seededRandom } from './helpers/builders.js';
@@ -102,6 +103,12 @@ describe('chordForKm', () => {
       writeUnitVector(b.lon, b.lat, v, 1);
       const chord = Math.hypot(v[0]! - v[3]!, v[1]! - v[4]!, v[2]! - v[5]!);
       expect(chordForKm(turfKm(a.lon, a.lat, b.lon, b.lat))).toBeCloseTo(chord, 12);
+    }
+  });
+
+  it('is inverted by kmForChord', () => {
+    for (const km of [0, 0.001, 1, 42.5, 800, 20_000]) {
+      expect(kmForChord(chordForKm(km))).toBeCloseTo(km, 8);
     }
   });
 });
