@@ -147,13 +147,16 @@ function runEngine(origins: Place[], points: EnginePoint[]) {
   const buildMs = performance.now() - t0;
   const tables: AccessTable[] = [];
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const code of codes) tables.push(computeAccessTable(origins, engine, code));
   const seconds = (performance.now() - t1) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const t2 = performance.now();
   computeAccessTable(origins, engine, 'GROCERY', { k: 2 });
   const k2Seconds = (performance.now() - t2) / 1000;
   const memory = process.memoryUsage();
-  return { engine, tables, buildMs, seconds, k2Seconds, memory };
+  return { engine, tables, buildMs, seconds, cpuSeconds, k2Seconds, memory };
 }
 
 interface Baseline {
@@ -283,6 +286,7 @@ async function runBaselines(
     const client = new pgLib.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     const schema = `bench_engine_${process.pid}`;
+    console.log(`  DATABASE_URL server: ${(await client.query('SELECT version()')).rows[0].version}`);
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS postgis');
       await client.query(`CREATE SCHEMA ${schema}`);
@@ -297,6 +301,10 @@ async function runBaselines(
           engine,
         )),
       );
+    } catch (error) {
+      console.log(
+        `  DATABASE_URL baseline not run: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();
@@ -307,9 +315,10 @@ async function runBaselines(
 }
 
 async function main(): Promise<void> {
-  const cores = (await import('node:os')).availableParallelism();
+  const os = await import('node:os');
+  const cores = os.availableParallelism();
   console.log(
-    `engine bench: ${ORIGIN_COUNT.toLocaleString('en')} origins × ${codes.length} types, ${POINT_COUNT.toLocaleString('en')} points (Node ${process.version}, ${cores} cores)`,
+    `engine bench: ${ORIGIN_COUNT.toLocaleString('en')} origins × ${codes.length} types, ${POINT_COUNT.toLocaleString('en')} points (Node ${process.version}, ${cores} cores, load average ${os.loadavg()[0]!.toFixed(1)})`,
   );
   const genStart = performance.now();
   const { origins, points } = generateCountry(seededRandom(2020));
@@ -322,7 +331,7 @@ async function main(): Promise<void> {
     `  index build     ${run.buildMs.toFixed(0)} ms (${codes.map((c) => `${c} ${run.engine.index(c).size}`).join(', ')})`,
   );
   console.log(
-    `  all tables      ${run.seconds.toFixed(2)} s  = ${(lookups / run.seconds / 1e6).toFixed(2)} M lookups/s, ${((run.seconds * 1e6) / lookups).toFixed(2)} µs/lookup`,
+    `  all tables      ${run.seconds.toFixed(2)} s wall (${run.cpuSeconds.toFixed(2)} s CPU) = ${(lookups / run.seconds / 1e6).toFixed(2)} M lookups/s, ${((run.seconds * 1e6) / lookups).toFixed(2)} µs/lookup`,
   );
   console.log(
     `  k=2 (GROCERY)   ${run.k2Seconds.toFixed(2)} s for ${ORIGIN_COUNT.toLocaleString('en')} origins`,
