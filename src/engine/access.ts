@@ -212,6 +212,7 @@ export function computeAccessTable(
   const k = options.k ?? 1;
   if (k !== 1 && k !== 2) throw new RangeError(`k must be 1 or 2, got ${String(k)}`);
   const maxKm = options.maxKm ?? Number.POSITIVE_INFINITY;
+  if (!(maxKm >= 0)) throw new RangeError(`maxKm must be a number ≥ 0, got ${maxKm}`);
   const n = settlements.length;
   const table: AccessTable = {
     serviceType: code,

@@ -69,6 +69,7 @@ export class PointIndex {
    */
   nearest(lon: number, lat: number, k = 1, maxKm = Number.POSITIVE_INFINITY): Neighbor[] {
     const tree = this.tree;
+    k = Math.floor(k);
     if (tree === null || !(k >= 1) || !(maxKm >= 0)) return [];
     let boundKm = maxKm;
     if (k < this.size) {

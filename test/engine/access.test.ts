@@ -209,6 +209,7 @@ describe('computeAccessTable', () => {
     const engine = new AccessEngine([servicePoint('a', 15, 60)], catalogue);
     expect(() => computeAccessTable([{ lon: Number.NaN, lat: 60 }], engine, 'GROCERY')).toThrow(/origin 0/);
     expect(() => computeAccessTable([], engine, 'GROCERY', { k: 3 as 2 })).toThrow(RangeError);
+    expect(() => computeAccessTable([], engine, 'GROCERY', { maxKm: Number.NaN })).toThrow(/maxKm/);
   });
 });
 
