@@ -1,0 +1,155 @@
+import { hexResolutionForZoom } from './hex.js';
+
+/**
+ * The vector-tile layers Serviceatlas serves, with what TileJSON says about them and how they are
+ * tiled. One MVT layer per tile, named like the layer (`settlements`, `access-hex`, …).
+ */
+
+/** The names of the tile layers, as they appear in `/tiles/{layer}/…`. */
+export type TileLayerName = 'settlements' | 'service-points' | 'access-hex' | 'areas' | 'service-areas';
+
+/** How a layer is described and tiled. */
+export interface TileLayerSpec {
+  id: TileLayerName;
+  description: string;
+  /** Attribute name → description (TileJSON `vector_layers[].fields`). */
+  fields: Readonly<Record<string, string>>;
+  geometry: 'point' | 'polygon';
+  minzoom: number;
+  maxzoom: number;
+  /** Whether the features depend on the service type / threshold / scenario (part of the cache key). */
+  dependsOnServiceType: boolean;
+  /**
+   * The cache variant for a zoom: layers whose features change with zoom (the hexagon resolution)
+   * build one tile index per variant; '' = one index serves every zoom.
+   */
+  variantForZoom(z: number): string;
+  /** When a tile holds very many points, keep the one with the largest value of this property per cell. */
+  thinPriority: string | null;
+}
+
+const sameForEveryZoom = (): string => '';
+
+const ACCESS_FIELDS = {
+  thresholdMinutes: 'Access threshold in minutes used for desert and beyond-threshold figures',
+  accessClass: "Access-time class for styling: '0-5', '5-10', '10-20', '20-30', '30+' minutes, or 'none'",
+} as const;
+
+/** Every tile layer by name. */
+export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Object.freeze({
+  settlements: {
+    id: 'settlements',
+    description: 'Settlements (points) with their access to the selected service type',
+    fields: {
+      id: 'Settlement id',
+      name: 'Settlement name',
+      population: 'Population',
+      population65Plus: 'Population aged 65 and over (absent when unknown)',
+      municipalityCode: 'Municipality (kommun) code, 4 digits',
+      minutes: 'Travel minutes to the nearest open service point, rounded to 0.1 (absent when none)',
+      km: 'Travel km to that point (straight-line km when no travel distance is known), rounded to 0.1',
+      straightKm: 'Straight-line (geodesic) km to that point, rounded to 0.1',
+      method: 'How access was computed: NETWORK (road network) or ESTIMATED (straight line × circuity)',
+      desert: 'True when beyond the threshold or no point is reachable',
+      flags: 'Gap-flag codes, comma-separated (MVT cannot hold arrays); empty when none',
+      pointId: 'Id of the nearest open service point',
+      ...ACCESS_FIELDS,
+    },
+    geometry: 'point',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: 'population',
+  },
+  'service-points': {
+    id: 'service-points',
+    description: 'Open service points offering the selected service type',
+    fields: {
+      id: 'Service point id',
+      name: 'Service point name',
+      serviceTypes: 'Service-type codes offered, comma-separated',
+      serviceTypeCount: 'Number of service types offered (more than 1 = multi-service point)',
+      municipalityCode: 'Municipality (kommun) code',
+    },
+    geometry: 'point',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: 'serviceTypeCount',
+  },
+  'access-hex': {
+    id: 'access-hex',
+    description:
+      'H3 hexagons aggregating settlements: population, population beyond the threshold and ' +
+      'population-weighted mean access time; the hexagon resolution follows the zoom',
+    fields: {
+      h3: 'H3 cell index',
+      resolution: 'H3 resolution',
+      settlements: 'Number of settlements in the cell',
+      population: 'Population in the cell',
+      populationBeyondThreshold: 'Population beyond the threshold or with no reachable point',
+      settlementsBeyondThreshold: 'Settlements beyond the threshold or with no reachable point',
+      shareBeyondThreshold: 'populationBeyondThreshold / population',
+      meanMinutes: 'Population-weighted mean travel minutes, rounded to 0.1',
+      ...ACCESS_FIELDS,
+    },
+    geometry: 'polygon',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: (z) => `h3r${hexResolutionForZoom(z)}`,
+    thinPriority: null,
+  },
+  areas: {
+    id: 'areas',
+    description: 'Municipality and county boundaries with access indicators for the selected service type',
+    fields: {
+      code: 'Area code (municipality 4 digits, county 2 digits)',
+      name: 'Area name',
+      level: 'MUNICIPALITY or COUNTY',
+      population: 'Population',
+      populationBeyondThreshold: 'Population beyond the threshold',
+      meanMinutesPopulationWeighted: 'Population-weighted mean travel minutes',
+    },
+    geometry: 'polygon',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: null,
+  },
+  'service-areas': {
+    id: 'service-areas',
+    description:
+      'Service areas as straight-line distance buffers around service points (method DISTANCE_BUFFER): ' +
+      'the radius is the distance that fits in the threshold under the estimated travel model, ' +
+      'not a road-network isochrone',
+    fields: {
+      pointId: 'Service point id',
+      name: 'Service point name',
+      method: 'Always DISTANCE_BUFFER',
+      radiusKm: 'Buffer radius in km (straight line)',
+      thresholdMinutes: 'The threshold the radius corresponds to',
+      serviceType: 'Service-type code',
+      label: 'What the area is, in words',
+    },
+    geometry: 'polygon',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: null,
+  },
+});
+
+/** The layer names, in a stable order. */
+export const TILE_LAYER_NAMES: readonly TileLayerName[] = Object.freeze(
+  Object.keys(TILE_LAYERS) as TileLayerName[],
+);
+
+/** Whether `name` is a tile layer. */
+export function isTileLayerName(name: string): name is TileLayerName {
+  return Object.hasOwn(TILE_LAYERS, name);
+}

@@ -1,0 +1,312 @@
+import { createHash } from 'node:crypto';
+import type { FeatureCollection } from 'geojson';
+import {
+  etagMatches,
+  headerValue,
+  jsonError,
+  notModified,
+  type PlainRequest,
+  type PlainResponse,
+} from './http.js';
+import { isTileLayerName, TILE_LAYER_NAMES, TILE_LAYERS, type TileLayerName } from './layers.js';
+import { isValidTile, MAX_SERVED_ZOOM } from './mvt.js';
+import { TileLayerCache, type TileLayerKey } from './tile-cache.js';
+import { buildTileJson, type TileQuery } from './tilejson.js';
+
+/**
+ * The HTTP routes for map frontends, independent of any framework:
+ *   GET /tiles/{layer}/{z}/{x}/{y}.mvt?serviceType=GROCERY&threshold=10&scenario=…  (Mapbox Vector Tile)
+ *   GET /tiles/{layer}.json?serviceType=…                                            (TileJSON 3.0.0)
+ */
+
+/** What a layer's features are selected by. */
+export interface TileLayerParams {
+  serviceType: string;
+  /** Absent = the service type's default threshold. */
+  thresholdMinutes?: number;
+  /** Absent = the baseline. */
+  scenarioId?: string;
+  /**
+   * The zoom being requested. Only layers whose features change with zoom (access-hex: use
+   * `hexResolutionForZoom(z)`) should read it; for the others one index serves every zoom.
+   */
+  z: number;
+}
+
+/** Where the tile routes get their data; the server implements it over the database and the engine. */
+export interface TileDataSource {
+  /** Increases whenever the data change; cached tiles and ETags of older versions are dropped. */
+  dataVersion(): number | Promise<number>;
+  /** The layer's features for the parameters, WGS84 GeoJSON (see layer-features.ts and hex.ts). */
+  layerFeatures(layer: TileLayerName, params: TileLayerParams): Promise<FeatureCollection>;
+  /** [west, south, east, north] of the loaded data. */
+  bounds(): Promise<[number, number, number, number]>;
+  /** The service-type codes a request may ask for. */
+  serviceTypes(): string[];
+  /** Source credit for TileJSON; default "Serviceatlas". */
+  attribution?(): string;
+  /** Whether the data are generated demo data (TileJSON's attribution then says so). */
+  isDemoData?(): boolean;
+}
+
+/** Options of `handleTileRequest`. */
+export interface TileRouteOptions {
+  /** The cache to use; by default one per data source, created on first use. */
+  cache?: TileLayerCache;
+  /** The service type when the request names none; default GROCERY when offered, else the first type. */
+  defaultServiceType?: string;
+  /** Told about unexpected failures (a 500 is returned); e.g. the server's logger. */
+  onError?: (error: unknown, req: PlainRequest) => void;
+}
+
+/** The largest threshold (minutes) a request may ask for. */
+export const MAX_THRESHOLD_MINUTES = 240;
+
+const TILE_CACHE_CONTROL = 'public, max-age=60';
+const defaultCaches = new WeakMap<TileDataSource, TileLayerCache>();
+
+/** The cache `handleTileRequest` uses for `source` when none is passed (created on first use). */
+export function tileCacheFor(source: TileDataSource): TileLayerCache {
+  let cache = defaultCaches.get(source);
+  if (cache === undefined) {
+    cache = new TileLayerCache();
+    defaultCaches.set(source, cache);
+  }
+  return cache;
+}
+
+const TILE_PATH = /^\/tiles\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)\.mvt$/;
+const TILEJSON_PATH = /^\/tiles\/([^/]+)\.json$/;
+const SCENARIO_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: PlainResponse };
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Reads serviceType, threshold and scenario from the query string, or says what is wrong. */
+function parseQuery(
+  params: URLSearchParams,
+  source: TileDataSource,
+  options: TileRouteOptions,
+): Parsed<TileQuery> {
+  const offered = source.serviceTypes();
+  const requested = params.get('serviceType');
+  let serviceType: string;
+  if (requested === null || requested === '') {
+    serviceType =
+      options.defaultServiceType ?? (offered.includes('GROCERY') ? 'GROCERY' : (offered[0] ?? ''));
+  } else {
+    serviceType = requested;
+  }
+  if (!offered.includes(serviceType)) {
+    const message =
+      requested === null
+        ? 'serviceType is required: no default service type is loaded'
+        : `serviceType '${requested}' is not a known service type; use one of ${offered.join(', ')}`;
+    return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, 'serviceType') };
+  }
+  const query: TileQuery = { serviceType };
+
+  const rawThreshold = params.get('threshold') ?? params.get('thresholdMinutes');
+  if (rawThreshold !== null && rawThreshold !== '') {
+    const threshold = Number(rawThreshold);
+    if (!Number.isFinite(threshold) || threshold <= 0 || threshold > MAX_THRESHOLD_MINUTES) {
+      const message = `threshold must be a number of minutes in (0, ${MAX_THRESHOLD_MINUTES}], got '${rawThreshold}'`;
+      return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, 'threshold') };
+    }
+    query.thresholdMinutes = threshold;
+  }
+
+  const scenario = params.get('scenario');
+  if (scenario !== null && scenario !== '') {
+    if (!SCENARIO_ID.test(scenario)) {
+      const message = 'scenario must be a scenario id (letters, digits, _ . : -, at most 128 characters)';
+      return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, 'scenario') };
+    }
+    query.scenarioId = scenario;
+  }
+  return { ok: true, value: query };
+}
+
+/** Parses z/x/y path segments, or says which one is wrong and why. */
+function parseTileCoords(zs: string, xs: string, ys: string): Parsed<{ z: number; x: number; y: number }> {
+  const integer = /^\d{1,9}$/;
+  if (!integer.test(zs) || Number(zs) > MAX_SERVED_ZOOM) {
+    const message = `zoom must be an integer 0..${MAX_SERVED_ZOOM}, got '${zs}'`;
+    return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, 'z') };
+  }
+  const z = Number(zs);
+  const max = 2 ** z - 1;
+  for (const [name, raw] of [
+    ['x', xs],
+    ['y', ys],
+  ] as const) {
+    if (!integer.test(raw) || Number(raw) > max) {
+      const message = `${name} must be an integer 0..${max} at zoom ${z}, got '${raw}'`;
+      return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, name) };
+    }
+  }
+  const x = Number(xs);
+  const y = Number(ys);
+  if (!isValidTile(z, x, y)) {
+    return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', `no tile ${z}/${x}/${y}`, 'z') };
+  }
+  return { ok: true, value: { z, x, y } };
+}
+
+function unknownLayer(name: string): PlainResponse {
+  return jsonError(
+    404,
+    'NOT_FOUND',
+    `no tile layer '${name}'; layers: ${TILE_LAYER_NAMES.join(', ')}`,
+    'layer',
+  );
+}
+
+function layerParams(query: TileQuery, z: number): TileLayerParams {
+  const params: TileLayerParams = { serviceType: query.serviceType, z };
+  if (query.thresholdMinutes !== undefined) params.thresholdMinutes = query.thresholdMinutes;
+  if (query.scenarioId !== undefined) params.scenarioId = query.scenarioId;
+  return params;
+}
+
+async function serveTile(
+  req: PlainRequest,
+  source: TileDataSource,
+  cache: TileLayerCache,
+  layer: TileLayerName,
+  coords: { z: number; x: number; y: number },
+  query: TileQuery,
+): Promise<PlainResponse> {
+  const spec = TILE_LAYERS[layer];
+  const { z, x, y } = coords;
+  const key: TileLayerKey = {
+    layer,
+    serviceType: query.serviceType,
+    thresholdMinutes: query.thresholdMinutes ?? null,
+    scenarioId: query.scenarioId ?? null,
+    variant: spec.variantForZoom(z),
+  };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/vnd.mapbox-vector-tile',
+    'Cache-Control': TILE_CACHE_CONTROL,
+    'Access-Control-Allow-Origin': '*',
+    ETag: cache.etag(key, z, x, y),
+  };
+  // The ETag depends only on the request and the data version, so a revalidation costs no tile build.
+  if (etagMatches(headerValue(req.headers, 'if-none-match'), headers.ETag!)) return notModified(headers);
+  const tile = await cache.tile(
+    key,
+    z,
+    x,
+    y,
+    () => source.layerFeatures(layer, layerParams(query, z)),
+    spec.thinPriority !== null ? { thinPoints: { priority: spec.thinPriority } } : {},
+  );
+  headers['Content-Length'] = String(tile.body.byteLength);
+  return { status: 200, headers, body: req.method === 'HEAD' ? new Uint8Array(0) : tile.body };
+}
+
+async function serveTileJson(
+  req: PlainRequest,
+  source: TileDataSource,
+  layer: TileLayerName,
+  query: TileQuery,
+  dataVersion: number,
+  baseUrl: string,
+): Promise<PlainResponse> {
+  const tileJson = buildTileJson({
+    layer,
+    baseUrl,
+    query,
+    bounds: await source.bounds(),
+    dataVersion,
+    ...(source.attribution ? { attribution: source.attribution() } : {}),
+    ...(source.isDemoData ? { demoData: source.isDemoData() } : {}),
+  });
+  const body = JSON.stringify(tileJson);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    'Access-Control-Allow-Origin': '*',
+    ETag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+  };
+  if (etagMatches(headerValue(req.headers, 'if-none-match'), headers.ETag!)) return notModified(headers);
+  headers['Content-Length'] = String(Buffer.byteLength(body));
+  return { status: 200, headers, body: req.method === 'HEAD' ? '' : body };
+}
+
+/**
+ * Serves `GET /tiles/{layer}/{z}/{x}/{y}.mvt` and `GET /tiles/{layer}.json`; returns null for any
+ * path outside `/tiles/`, so the server can try its other routes. Errors are JSON
+ * `{ error: { code, message, field } }`: 400 BAD_USER_INPUT for bad coordinates or parameters, 404
+ * NOT_FOUND for an unknown layer or path, 405 for other methods, 500 when the data source fails.
+ * @param baseUrl - scheme and host (and path prefix) the client used, for TileJSON's absolute URLs
+ * @example const res = await handleTileRequest({ method: 'GET', url: req.url, headers: req.headers }, source, 'http://localhost:4000');
+ */
+export async function handleTileRequest(
+  req: PlainRequest,
+  source: TileDataSource,
+  baseUrl: string,
+  options: TileRouteOptions = {},
+): Promise<PlainResponse | null> {
+  const url = new URL(req.url, 'http://serviceatlas.invalid');
+  const path = url.pathname;
+  if (path !== '/tiles' && !path.startsWith('/tiles/')) return null;
+  if (req.method === 'OPTIONS') {
+    return {
+      status: 204,
+      headers: {
+        Allow: 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Headers': 'If-None-Match',
+        'Access-Control-Max-Age': '86400',
+      },
+      body: '',
+    };
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const response = jsonError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use GET`);
+    response.headers.Allow = 'GET, HEAD, OPTIONS';
+    return response;
+  }
+
+  const tileMatch = TILE_PATH.exec(path);
+  const jsonMatch = tileMatch ? null : TILEJSON_PATH.exec(path);
+  if (!tileMatch && !jsonMatch) {
+    return jsonError(
+      404,
+      'NOT_FOUND',
+      `no such tile route '${path}'; use /tiles/{layer}/{z}/{x}/{y}.mvt or /tiles/{layer}.json`,
+    );
+  }
+  const layerName = decodeSegment((tileMatch ?? jsonMatch)![1]!);
+  if (!isTileLayerName(layerName)) return unknownLayer(layerName);
+
+  let coords: { z: number; x: number; y: number } | null = null;
+  if (tileMatch) {
+    const parsedCoords = parseTileCoords(tileMatch[2]!, tileMatch[3]!, tileMatch[4]!);
+    if (!parsedCoords.ok) return parsedCoords.response;
+    coords = parsedCoords.value;
+  }
+
+  try {
+    const query = parseQuery(url.searchParams, source, options);
+    if (!query.ok) return query.response;
+    const cache = options.cache ?? tileCacheFor(source);
+    const dataVersion = await source.dataVersion();
+    cache.setDataVersion(dataVersion);
+    if (coords !== null) return await serveTile(req, source, cache, layerName, coords, query.value);
+    return await serveTileJson(req, source, layerName, query.value, dataVersion, baseUrl);
+  } catch (error) {
+    options.onError?.(error, req);
+    return jsonError(500, 'INTERNAL_SERVER_ERROR', 'the tile could not be produced; the error was logged');
+  }
+}

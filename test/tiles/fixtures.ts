@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import type { FeatureCollection, Polygon } from 'geojson';
+import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../src/engine/types.js';
+import { hexAggregate, hexResolutionForZoom } from '../../src/tiles/hex.js';
+import {
+  type AreaInput,
+  areaFeatures,
+  type SettlementAccessInput,
+  serviceAreaFeatures,
+  servicePointFeatures,
+  settlementFeatures,
+} from '../../src/tiles/layer-features.js';
+import type { TileLayerName } from '../../src/tiles/layers.js';
+import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
+
+/** Seed builders for the tile tests, the browser test's fixture server and the tile benchmark. */
+
+/** Deterministic PRNG (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One settlement with sensible defaults. */
+export function settlement(
+  overrides: Partial<EngineSettlement> & { lon: number; lat: number },
+): EngineSettlement {
+  return {
+    id: 's1',
+    name: 'Byn',
+    population: 100,
+    population65Plus: 30,
+    municipalityCode: '2080',
+    countyCode: '20',
+    broadbandShare: 0.9,
+    ...overrides,
+  };
+}
+
+/** The catalogue in data/service-types.json. */
+export function catalogue(): ServiceTypeDef[] {
+  const url = new URL('../../data/service-types.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { serviceTypes: ServiceTypeDef[] }).serviceTypes;
+}
+
+/** Great-circle km on Turf's sphere (R = 6371.0088 km), written out here as an independent oracle. */
+export function haversineKm(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** A generated region: settlements, open points, municipalities and a county. */
+export interface DemoWorld {
+  bounds: [number, number, number, number];
+  settlements: EngineSettlement[];
+  points: EnginePoint[];
+  areas: AreaInput[];
+  serviceTypes: ServiceTypeDef[];
+}
+
+function rectangle(w: number, s: number, e: number, n: number): Polygon {
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [w, s],
+        [e, s],
+        [e, n],
+        [w, n],
+        [w, s],
+      ],
+    ],
+  };
+}
+
+/**
+ * A seeded region around Dalarna (lon 13–17, lat 59.5–61.5) split into 2×2 municipalities of one
+ * county; settlements cluster around a few towns so that some are far from any service.
+ */
+export function demoWorld(options: { settlements?: number; points?: number; seed?: number } = {}): DemoWorld {
+  const random = seededRandom(options.seed ?? 42);
+  const bounds: [number, number, number, number] = [13, 59.5, 17, 61.5];
+  const [w, s, e, n] = bounds;
+  const midLon = (w + e) / 2;
+  const midLat = (s + n) / 2;
+  const municipalityOf = (lon: number, lat: number): string =>
+    `20${String((lat >= midLat ? 2 : 0) + (lon >= midLon ? 1 : 0) + 61)}`;
+  const towns = Array.from({ length: 12 }, () => [w + random() * (e - w), s + random() * (n - s)] as const);
+  const settlements: EngineSettlement[] = [];
+  const count = options.settlements ?? 400;
+  for (let i = 0; i < count; i++) {
+    const [tLon, tLat] = towns[i % towns.length]!;
+    const clustered = random() < 0.7;
+    const lon = clustered ? tLon + (random() - 0.5) * 0.6 : w + random() * (e - w);
+    const lat = clustered ? tLat + (random() - 0.5) * 0.3 : s + random() * (n - s);
+    const population = Math.round(20 + random() ** 3 * 5000);
+    settlements.push({
+      id: `s${i}`,
+      name: `Settlement ${i}`,
+      lon: Math.min(e, Math.max(w, lon)),
+      lat: Math.min(n, Math.max(s, lat)),
+      population,
+      population65Plus: i % 10 === 0 ? null : Math.round(population * 0.25),
+      municipalityCode: municipalityOf(lon, lat),
+      countyCode: '20',
+      broadbandShare: i % 7 === 0 ? null : random(),
+    });
+  }
+  const serviceTypes = catalogue();
+  const points: EnginePoint[] = [];
+  for (let i = 0; i < (options.points ?? 40); i++) {
+    const [tLon, tLat] = towns[i % towns.length]!;
+    const lon = tLon + (random() - 0.5) * 0.2;
+    const lat = tLat + (random() - 0.5) * 0.1;
+    const types = serviceTypes.map((t) => t.code).filter((_, k) => (i + k) % 3 === 0 || random() < 0.25);
+    points.push({
+      id: `p${i}`,
+      name: `Service point ${i}`,
+      lon,
+      lat,
+      serviceTypes: types.length > 0 ? types : ['GROCERY'],
+      municipalityCode: municipalityOf(lon, lat),
+    });
+  }
+  const areas: AreaInput[] = [
+    { code: '2061', name: 'South-west', level: 'MUNICIPALITY', geometry: rectangle(w, s, midLon, midLat) },
+    { code: '2062', name: 'South-east', level: 'MUNICIPALITY', geometry: rectangle(midLon, s, e, midLat) },
+    { code: '2063', name: 'North-west', level: 'MUNICIPALITY', geometry: rectangle(w, midLat, midLon, n) },
+    { code: '2064', name: 'North-east', level: 'MUNICIPALITY', geometry: rectangle(midLon, midLat, e, n) },
+    { code: '20', name: 'Dalarnas län', level: 'COUNTY', geometry: rectangle(w, s, e, n) },
+  ];
+  return { bounds, settlements, points, areas, serviceTypes };
+}
+
+/** Brute-force nearest-point access under the default estimated model (1.35 × straight line at 70 km/h). */
+export function bruteForceAccess(
+  world: DemoWorld,
+  serviceType: string,
+  thresholdMinutes: number,
+): SettlementAccessInput {
+  const candidates = world.points.filter((p) => p.serviceTypes.includes(serviceType));
+  const n = world.settlements.length;
+  const minutes = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const straightKm = new Float64Array(n).fill(Number.NaN);
+  const travelKm = new Float64Array(n).fill(Number.NaN);
+  const pointIds: (string | null)[] = new Array(n).fill(null);
+  world.settlements.forEach((s, i) => {
+    for (const p of candidates) {
+      const km = haversineKm(s.lon, s.lat, p.lon, p.lat);
+      if (!Number.isNaN(straightKm[i]!) && km >= straightKm[i]!) continue;
+      straightKm[i] = km;
+      travelKm[i] = km * 1.35;
+      minutes[i] = ((km * 1.35) / 70) * 60;
+      pointIds[i] = p.id;
+    }
+  });
+  return { minutes, straightKm, travelKm, pointIds, method: 'ESTIMATED', thresholdMinutes };
+}
+
+/**
+ * A TileDataSource over a DemoWorld that records its calls; bump `version` to simulate a data change.
+ */
+export class FakeTileSource implements TileDataSource {
+  version = 1;
+  readonly calls: { layer: TileLayerName; params: TileLayerParams }[] = [];
+  failWith: Error | null = null;
+
+  constructor(readonly world: DemoWorld = demoWorld()) {}
+
+  dataVersion(): number {
+    return this.version;
+  }
+
+  async layerFeatures(layer: TileLayerName, params: TileLayerParams): Promise<FeatureCollection> {
+    this.calls.push({ layer, params });
+    if (this.failWith) throw this.failWith;
+    const type = this.world.serviceTypes.find((t) => t.code === params.serviceType)!;
+    const threshold = params.thresholdMinutes ?? type.thresholdMinutes;
+    const access = () => bruteForceAccess(this.world, params.serviceType, threshold);
+    switch (layer) {
+      case 'settlements':
+        return settlementFeatures(this.world.settlements, access());
+      case 'service-points':
+        return servicePointFeatures(this.world.points, { serviceType: params.serviceType });
+      case 'access-hex':
+        return hexAggregate(
+          this.world.settlements,
+          access().minutes,
+          threshold,
+          hexResolutionForZoom(params.z),
+        );
+      case 'service-areas':
+        return serviceAreaFeatures(this.world.points, ((threshold / 60) * 70) / 1.35, {
+          thresholdMinutes: threshold,
+          serviceType: params.serviceType,
+        });
+      case 'areas':
+        return areaFeatures(this.world.areas);
+    }
+  }
+
+  async bounds(): Promise<[number, number, number, number]> {
+    return this.world.bounds;
+  }
+
+  serviceTypes(): string[] {
+    return this.world.serviceTypes.map((t) => t.code);
+  }
+
+  isDemoData(): boolean {
+    return true;
+  }
+}
