@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import { readCatalogue } from './catalogue.js';
+import type { Config } from './config.js';
+import type { DbHandle } from './db/client.js';
+import { createDb } from './db/client.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { Database } from './db/tables.js';
+import { loadDemoData } from './demo/load.js';
+import { seedServiceTypes } from './modules/service-types/service-type.repository.js';
+
+/** What every entry point (server, CLI, tests) shares: the database and the configuration. */
+export interface App {
+  config: Config;
+  db: Kysely<Database>;
+  handle: DbHandle;
+  close(): Promise<void>;
+}
+
+export interface OpenAppOptions {
+  /** Load the demo region into an empty database (default: config.demo). */
+  demo?: boolean;
+  progress?: (line: string) => void;
+  /** Reuse an existing database handle (tests). */
+  handle?: DbHandle;
+}
+
+/** Opens the database, applies migrations, seeds the catalogue and (optionally) the demo data. */
+export async function openApp(config: Config, options: OpenAppOptions = {}): Promise<App> {
+  const say = options.progress ?? (() => {});
+  const handle =
+    options.handle ??
+    (await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, progress: say }));
+  const { db } = handle;
+  const applied = await migrateToLatest(db as unknown as Kysely<unknown>);
+  if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
+  await seedServiceTypes(db, readCatalogue());
+  if (options.demo ?? config.demo) {
+    const loaded = await loadDemoData(db, say);
+    if (loaded)
+      say(`  demo data loaded: ${loaded.settlements} settlements, ${loaded.servicePoints} service points`);
+  }
+  return { config, db, handle, close: () => handle.close() };
+}

@@ -1,0 +1,52 @@
+import DataLoader from 'dataloader';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { Database } from './db/tables.js';
+import type { ServicePoint } from './modules/service-points/service-point.repository.js';
+import { findServicePoints } from './modules/service-points/service-point.repository.js';
+import type { Settlement } from './modules/settlements/settlement.repository.js';
+import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
+import type { Services } from './services.js';
+
+/** Who is asking: writes need a token listed in SERVICEATLAS_WRITE_TOKENS. */
+export interface Viewer {
+  canWrite: boolean;
+  /** A short, non-secret label for the audit log (token fingerprint), or 'anonymous'. */
+  label: string;
+}
+
+/** Per-request context: the database, request-scoped DataLoaders, the viewer and the shared services. */
+export interface Context {
+  db: Kysely<Database>;
+  config: Config;
+  viewer: Viewer;
+  services: Services;
+  loaders: Loaders;
+}
+
+export interface Loaders {
+  settlement: DataLoader<string, Settlement | null>;
+  servicePoint: DataLoader<string, ServicePoint | null>;
+}
+
+function byId<T extends { id: string }>(rows: T[], keys: readonly string[]): (T | null)[] {
+  const map = new Map(rows.map((r) => [r.id, r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+const toIds = (keys: readonly string[]) => keys.map(Number).filter((n) => Number.isSafeInteger(n));
+
+/** New loaders for every request, so nothing cached outlives it. */
+export function createLoaders(db: Kysely<Database>): Loaders {
+  return {
+    settlement: new DataLoader(async (keys) => byId(await findSettlementsByIds(db, toIds(keys)), keys), {
+      maxBatchSize: 1000,
+    }),
+    servicePoint: new DataLoader(
+      async (keys) => byId(await findServicePoints(db, { ids: toIds(keys) }), keys),
+      {
+        maxBatchSize: 1000,
+      },
+    ),
+  };
+}

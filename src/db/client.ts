@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import type { PGlite } from '@electric-sql/pglite';
+import type { LogEvent } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { pgliteDialect } from './pglite-dialect.js';
+import type { Database } from './tables.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  backend: Backend;
+  /** The embedded database, for dump/restore in tests; undefined on a server. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** A PostgreSQL + PostGIS server; when absent the embedded PGlite is used. */
+  databaseUrl?: string;
+  /** Where the embedded database lives; undefined = in memory. */
+  dataDir?: string;
+  /** A dumped data directory (tar or tar.gz) to start the embedded database from (tests). */
+  loadDataDir?: Blob;
+  /** Called with every executed query (counting round trips in tests, logging). */
+  onQuery?: (event: LogEvent) => void;
+  /** Progress lines for slow steps (first start of the embedded database). */
+  progress?: (line: string) => void;
+}
+
+/** One Kysely code path over either backend: a pg Pool (DATABASE_URL) or an embedded PGlite with PostGIS. */
+export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
+  const log = options.onQuery;
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    return { db, backend: 'postgres', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { postgis } = await import('@electric-sql/pglite-postgis');
+  const say = options.progress ?? (() => {});
+  const fresh = options.dataDir !== undefined && !hasCluster(options.dataDir);
+  if (options.dataDir && fresh) {
+    mkdirSync(options.dataDir, { recursive: true });
+    say(`Creating the embedded PostGIS database in ${options.dataDir} (first start, ~15 s)…`);
+  } else if (options.dataDir) {
+    say(`Opening the embedded PostGIS database in ${options.dataDir}…`);
+  }
+  const started = Date.now();
+  const pglite = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    extensions: { postgis },
+  });
+  if (fresh) say(`  cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), log });
+  return {
+    db,
+    backend: 'pglite',
+    pglite,
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function hasCluster(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).includes('PG_VERSION');
+}

@@ -1,0 +1,39 @@
+import type { RawBuilder } from 'kysely';
+import { sql } from 'kysely';
+import type { GeometryValue } from './tables.js';
+
+export type Crs = 'EPSG:4326' | 'EPSG:3006';
+
+/** A WGS84 point from coordinates in the given CRS; SWEREF 99 TM is transformed by PostGIS. */
+export function pointGeom(x: number, y: number, crs: Crs = 'EPSG:4326'): RawBuilder<GeometryValue> {
+  if (crs === 'EPSG:3006') {
+    return sql<GeometryValue>`ST_Transform(ST_SetSRID(ST_MakePoint(${x}::float8, ${y}::float8), 3006), 4326)`;
+  }
+  return sql<GeometryValue>`ST_SetSRID(ST_MakePoint(${x}::float8, ${y}::float8), 4326)`;
+}
+
+export interface BBox {
+  minLon: number;
+  minLat: number;
+  maxLon: number;
+  maxLat: number;
+}
+
+export function envelope(b: BBox): RawBuilder<GeometryValue> {
+  return sql<GeometryValue>`ST_MakeEnvelope(${b.minLon}::float8, ${b.minLat}::float8, ${b.maxLon}::float8, ${b.maxLat}::float8, 4326)`;
+}
+
+/** A GeoJSON Polygon/MultiPolygon given by a user, as a WGS84 geometry (validated by PostGIS). */
+export function geoJsonGeom(geometry: unknown): RawBuilder<GeometryValue> {
+  return sql<GeometryValue>`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326)`;
+}
+
+/** Validates a bounding box; returns a message or null. */
+export function bboxProblem(b: BBox): string | null {
+  const values = [b.minLon, b.minLat, b.maxLon, b.maxLat];
+  if (!values.every(Number.isFinite)) return 'bbox coordinates must be finite numbers';
+  if (b.minLon < -180 || b.maxLon > 180 || b.minLat < -90 || b.maxLat > 90)
+    return 'bbox is outside WGS84 lon/lat range';
+  if (b.minLon > b.maxLon || b.minLat > b.maxLat) return 'bbox min must not exceed max';
+  return null;
+}

@@ -1,0 +1,31 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { Migrator } from 'kysely';
+import * as initial from './migrations/2026-11-23T0001-initial.js';
+
+/** Migrations are listed here (not read from disk) so they work the same from tsx, tests and bundles. */
+const migrations: Record<string, Migration> = {
+  '2026-11-23T0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`);
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied (for /readyz). */
+export async function isMigrated(db: Kysely<unknown>): Promise<boolean> {
+  const migrator = new Migrator({ db, provider });
+  const list = await migrator.getMigrations();
+  return list.every((m) => m.executedAt !== undefined);
+}
+
+export const migrationNames = Object.keys(migrations);

@@ -1,0 +1,36 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { PostgresDialect } from 'kysely';
+
+/**
+ * Kysely over an embedded PGlite, reusing Kysely's own Postgres driver: PGlite is one connection, so
+ * this adapter hands it out as a pool of one behind a FIFO lock — a transaction owns it until it ends,
+ * and no other query can slip between its BEGIN and COMMIT.
+ * (kysely-pglite-dialect stops at PGlite 0.4 and kysely-pglite drags in kysely-codegen; this is 40 lines.)
+ */
+export function pgliteDialect(pglite: PGlite): PostgresDialect {
+  let tail: Promise<void> = Promise.resolve();
+  const client = {
+    async query(sql: string, parameters: readonly unknown[]) {
+      const result = await pglite.query<Record<string, unknown>>(sql, parameters as unknown[]);
+      const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'SELECT';
+      return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
+    },
+    release() {},
+  };
+  const pool = {
+    async connect() {
+      let release!: () => void;
+      const previous = tail;
+      tail = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await previous;
+      return { ...client, release };
+    },
+    async end() {},
+  };
+  // The pool shape Kysely's PostgresDialect expects (a subset of pg.Pool).
+  return new PostgresDialect({
+    pool: pool as unknown as ConstructorParameters<typeof PostgresDialect>[0]['pool'],
+  });
+}

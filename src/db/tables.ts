@@ -1,0 +1,98 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** An opaque PostGIS geometry: written and read only through PostGIS functions in SQL (see db/geo.ts). */
+export type GeometryValue = { readonly __brand: 'PostGIS geometry' };
+type Geometry = ColumnType<GeometryValue, GeometryValue, GeometryValue>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface ServiceTypeTable {
+  code: string;
+  name_sv: string;
+  name_en: string;
+  threshold_minutes: number;
+  threshold_km: number | null;
+  substitute_name: string | null;
+  substitute_adequacy: 'FULL' | 'PARTIAL' | 'NONE' | null;
+  substitute_limitations: string | null;
+}
+
+export interface SettlementTable {
+  id: Generated<number>;
+  external_id: string | null;
+  name: string;
+  /** lower-cased, accents folded (Ö→o): for case- and accent-insensitive prefix search. */
+  name_norm: string;
+  kind: 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL';
+  population: number;
+  population_65_plus: number | null;
+  municipality_code: string | null;
+  county_code: string | null;
+  broadband_share: number | null;
+  geom: Geometry;
+  source: string;
+  import_run_id: number | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ServicePointTable {
+  id: Generated<number>;
+  external_id: string | null;
+  name: string;
+  service_types: string[];
+  status: 'OPEN' | 'CLOSED' | 'PLANNED';
+  operator: string | null;
+  capacity: number | null;
+  opening_hours: string | null;
+  municipality_code: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  geom: Geometry;
+  source: string;
+  /** true for the seeded demo points: generated, not observed. */
+  generated: Generated<boolean>;
+  import_run_id: number | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface AreaTable {
+  code: string;
+  level: 'MUNICIPALITY' | 'COUNTY';
+  name: string | null;
+  parent_code: string | null;
+  geom: Geometry;
+}
+
+export interface ImportRunTable {
+  id: Generated<number>;
+  kind: string;
+  file: string;
+  format: string;
+  status: 'RUNNING' | 'DONE' | 'FAILED';
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  skipped: Generated<number>;
+  message: string | null;
+  started_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+}
+
+export interface DataVersionTable {
+  id: number;
+  version: number;
+}
+
+export interface Database {
+  service_types: ServiceTypeTable;
+  settlements: SettlementTable;
+  service_points: ServicePointTable;
+  areas: AreaTable;
+  import_runs: ImportRunTable;
+  data_version: DataVersionTable;
+}
+
+export type SettlementRecord = Selectable<SettlementTable>;
+export type NewSettlement = Insertable<SettlementTable>;
+export type SettlementUpdate = Updateable<SettlementTable>;
+export type ServicePointRecord = Selectable<ServicePointTable>;

@@ -1,0 +1,24 @@
+import SchemaBuilder from '@pothos/core';
+import type { Context } from '../context.js';
+
+/** A GeoJSON Point: `{ "type": "Point", "coordinates": [lon, lat] }`. */
+export interface GeoJsonPoint {
+  type: 'Point';
+  coordinates: [number, number];
+}
+
+/** The one Pothos SchemaBuilder; modules add their types and fields to it. */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    ID: { Input: string; Output: string | number };
+    Point: { Input: GeoJsonPoint; Output: GeoJsonPoint };
+    JSON: { Input: unknown; Output: unknown };
+    ServiceTypeCode: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  defaultFieldNullability: false,
+});
+
+builder.queryType({ description: 'Read access to settlements, service points and the access analyses.' });

@@ -1,0 +1,84 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { DocumentNode, FragmentDefinitionNode, GraphQLSchema, SelectionSetNode } from 'graphql';
+import { Kind } from 'graphql';
+import type { ComplexityEstimator } from 'graphql-query-complexity';
+import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { AppError } from '../errors.js';
+
+/**
+ * Cost of a field: its children's cost times the page or list size it asks for (`first`, `limit`,
+ * `count`), so `settlements(first: 500) { access }` costs 500× what one settlement's access costs.
+ */
+const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const size = [args.first, args.limit, args.count].find((v): v is number => typeof v === 'number');
+  if (size === undefined) return undefined;
+  return 1 + Math.max(1, size) * Math.max(1, childComplexity);
+};
+
+/** Depth of the deepest selection (fragments followed, introspection counted like any field). */
+export function operationDepth(document: DocumentNode, operationName?: string | null): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    if (!set) return 0;
+    let max = 0;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) max = Math.max(max, s.selectionSet ? 1 + depthOf(s.selectionSet, seen) : 1);
+      else if (s.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(s.selectionSet, seen));
+      else if (!seen.has(s.name.value)) {
+        const f = fragments.get(s.name.value);
+        max = Math.max(max, depthOf(f?.selectionSet, new Set([...seen, s.name.value])));
+      }
+    }
+    return max;
+  };
+  let depth = 0;
+  for (const d of document.definitions) {
+    if (d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName)) {
+      depth = Math.max(depth, depthOf(d.selectionSet, new Set()));
+    }
+  }
+  return depth;
+}
+
+/** Refuses queries deeper than maxDepth or costlier than maxComplexity with QUERY_TOO_COMPLEX. */
+export function queryLimitsPlugin(
+  schema: GraphQLSchema,
+  limits: { maxDepth: number; maxComplexity: number },
+) {
+  const plugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const depth = operationDepth(document, request.operationName);
+          if (depth > limits.maxDepth) {
+            throw new AppError(
+              'QUERY_TOO_COMPLEX',
+              `Query depth ${depth} exceeds the limit of ${limits.maxDepth}`,
+              {
+                depth,
+                maxDepth: limits.maxDepth,
+              },
+            );
+          }
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > limits.maxComplexity) {
+            throw new AppError(
+              'QUERY_TOO_COMPLEX',
+              `Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages or fewer fields`,
+              { complexity, maxComplexity: limits.maxComplexity },
+            );
+          }
+        },
+      };
+    },
+  };
+  return plugin;
+}

@@ -1,0 +1,68 @@
+import { AppError, badInput } from '../errors.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** Opaque cursors: base64url of "k:<id>" (keyset on the row id). */
+export function encodeCursor(id: string | number): string {
+  return Buffer.from(`k:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^k:(\d{1,15})$/.exec(text);
+  if (!m?.[1])
+    throw badInput(
+      `Invalid cursor ${JSON.stringify(cursor)}: pass an endCursor from a previous page`,
+      'after',
+    );
+  return Number(m[1]);
+}
+
+/** Validates `first` against the server's cap; an over-large page is refused with a clear error. */
+export function pageSize(first: number | null | undefined, max: number): number {
+  if (first == null) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(first) || first < 0) throw badInput('first must be a non-negative integer', 'first');
+  if (first > max) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `first must be at most ${max} (the page size cap); page with after/endCursor`,
+      {
+        field: 'first',
+        maxPageSize: max,
+      },
+    );
+  }
+  return first;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  totalCount: number;
+}
+
+export function toPage<T extends { id: string }>(
+  nodes: T[],
+  hasNextPage: boolean,
+  totalCount: number,
+  hasPreviousPage: boolean,
+): Page<T> {
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  return {
+    edges,
+    nodes,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}

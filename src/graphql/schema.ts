@@ -1,0 +1,9 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import '../modules/service-types/service-type.schema.js';
+import '../modules/settlements/settlement.schema.js';
+import '../modules/service-points/service-point.schema.js';
+
+/** The executable schema. Imported only by the server and tests; modules register on the builder. */
+export const schema = lexicographicSortSchema(builder.toSchema());

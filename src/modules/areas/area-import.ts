@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import type { Kysely } from 'kysely';
+import { bumpDataVersion } from '../../db/data-version.js';
+import type { Database } from '../../db/tables.js';
+import { CliError } from '../../cli/errors.js';
+import type { AreaLevel } from './area.repository.js';
+import { upsertAreas } from './area.repository.js';
+
+/**
+ * Imports municipality or county boundaries from a GeoJSON FeatureCollection of (Multi)Polygons
+ * (e.g. SCB's generalised kommun/län files), in one transaction. `--map code=kommunkod,name=kommunnamn`.
+ */
+export async function importAreas(
+  db: Kysely<Database>,
+  request: { file: string; level: AreaLevel; map?: string },
+): Promise<number> {
+  const map = new Map<string, string>();
+  for (const pair of (request.map ?? '').split(',').filter(Boolean)) {
+    const [ours, theirs] = pair.split('=').map((s) => s.trim());
+    if (!ours || !theirs || !['code', 'name'].includes(ours)) {
+      throw new CliError(`--map for areas takes code=<field>,name=<field>; got "${pair}"`);
+    }
+    map.set(ours, theirs);
+  }
+  let data: {
+    type?: string;
+    features?: { properties?: Record<string, unknown>; geometry?: { type?: string } }[];
+  };
+  try {
+    data = JSON.parse(readFileSync(request.file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`${request.file}: not readable GeoJSON (${(error as Error).message})`);
+  }
+  if (data.type !== 'FeatureCollection' || !Array.isArray(data.features)) {
+    throw new CliError(`${request.file}: expected a GeoJSON FeatureCollection`);
+  }
+  const codeField = map.get('code') ?? 'code';
+  const nameField = map.get('name') ?? 'name';
+  const digits = request.level === 'COUNTY' ? 2 : 4;
+  const areas = data.features.map((f, i) => {
+    const raw = f.properties?.[codeField];
+    const code = typeof raw === 'number' ? String(raw).padStart(digits, '0') : String(raw ?? '');
+    if (!new RegExp(`^\\d{${digits}}$`).test(code)) {
+      throw new CliError(
+        `${request.file}: feature ${i}, field "${codeField}": expected a ${digits}-digit code, got ${JSON.stringify(raw)}`,
+      );
+    }
+    const type = f.geometry?.type;
+    if (type !== 'Polygon' && type !== 'MultiPolygon') {
+      throw new CliError(
+        `${request.file}: feature ${i}, geometry: expected Polygon or MultiPolygon, got ${type}`,
+      );
+    }
+    const name = f.properties?.[nameField];
+    return {
+      code,
+      level: request.level,
+      name: typeof name === 'string' ? name : null,
+      parentCode: request.level === 'MUNICIPALITY' ? code.slice(0, 2) : null,
+      geometry: f.geometry,
+    };
+  });
+  return db.transaction().execute(async (trx) => {
+    const n = await upsertAreas(trx, areas);
+    await bumpDataVersion(trx);
+    return n;
+  });
+}

@@ -1,0 +1,210 @@
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { BBox, Crs } from '../../db/geo.js';
+import { envelope, geoJsonGeom, pointGeom } from '../../db/geo.js';
+import type { Database } from '../../db/tables.js';
+import type { EnginePoint } from '../../engine/types.js';
+import { escapeLike } from '../../text.js';
+
+export type ServicePointStatus = 'OPEN' | 'CLOSED' | 'PLANNED';
+
+/** A service point as the API serves it. */
+export interface ServicePoint extends EnginePoint {
+  status: ServicePointStatus;
+  operator: string | null;
+  capacity: number | null;
+  openingHours: string | null;
+  externalId: string | null;
+  source: string;
+  generated: boolean;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+export interface ServicePointFilter {
+  name?: string | null;
+  serviceType?: string | null;
+  status?: ServicePointStatus | null;
+  municipalityCode?: string | null;
+  /** Points whose municipality code starts with the county code. */
+  countyCode?: string | null;
+  bbox?: BBox | null;
+  polygon?: unknown;
+  ids?: readonly number[];
+}
+
+export interface ServicePointInput {
+  name: string;
+  serviceTypes: string[];
+  status: ServicePointStatus;
+  operator: string | null;
+  capacity: number | null;
+  openingHours: string | null;
+  municipalityCode: string | null;
+  externalId: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  x: number;
+  y: number;
+  crs: Crs;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function selectPoints(db: Db) {
+  return db
+    .selectFrom('service_points')
+    .select([
+      'id',
+      'name',
+      'service_types',
+      'status',
+      'operator',
+      'capacity',
+      'opening_hours',
+      'municipality_code',
+      'external_id',
+      'source',
+      'generated',
+      sql<string | null>`to_char(valid_from, 'YYYY-MM-DD')`.as('valid_from'),
+      sql<string | null>`to_char(valid_to, 'YYYY-MM-DD')`.as('valid_to'),
+      sql<number>`ST_X(geom)`.as('lon'),
+      sql<number>`ST_Y(geom)`.as('lat'),
+    ]);
+}
+type Row = Awaited<ReturnType<ReturnType<typeof selectPoints>['execute']>>[number];
+
+function toServicePoint(r: Row): ServicePoint {
+  return {
+    id: String(r.id),
+    name: r.name,
+    serviceTypes: r.service_types,
+    status: r.status,
+    operator: r.operator,
+    capacity: r.capacity,
+    openingHours: r.opening_hours,
+    municipalityCode: r.municipality_code,
+    externalId: r.external_id,
+    source: r.source,
+    generated: r.generated,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    lon: Number(r.lon),
+    lat: Number(r.lat),
+  };
+}
+
+function applyFilter<O>(
+  qb: SelectQueryBuilder<Database, 'service_points', O>,
+  f: ServicePointFilter,
+): SelectQueryBuilder<Database, 'service_points', O> {
+  let q = qb;
+  if (f.name) q = q.where(sql<boolean>`lower(name) like ${`${escapeLike(f.name.toLowerCase())}%`}`);
+  if (f.serviceType) q = q.where(sql<boolean>`service_types @> ARRAY[${f.serviceType}]::text[]`);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.municipalityCode) q = q.where('municipality_code', '=', f.municipalityCode);
+  if (f.countyCode) q = q.where('municipality_code', 'like', `${escapeLike(f.countyCode)}__`);
+  if (f.bbox) q = q.where(sql<boolean>`geom && ${envelope(f.bbox)}`);
+  if (f.polygon) q = q.where(sql<boolean>`ST_Intersects(geom, ${geoJsonGeom(f.polygon)})`);
+  if (f.ids) q = q.where('id', 'in', f.ids.length > 0 ? [...f.ids] : [-1]);
+  return q;
+}
+
+export async function listServicePoints(
+  db: Db,
+  filter: ServicePointFilter,
+  page: { first: number; afterId: number | null },
+): Promise<{ servicePoints: ServicePoint[]; hasNextPage: boolean; totalCount: number }> {
+  let q = applyFilter(selectPoints(db), filter)
+    .orderBy('id')
+    .limit(page.first + 1);
+  if (page.afterId !== null) q = q.where('id', '>', page.afterId);
+  const [rows, count] = await Promise.all([
+    q.execute(),
+    applyFilter(db.selectFrom('service_points'), filter)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    servicePoints: rows.slice(0, page.first).map(toServicePoint),
+    hasNextPage: rows.length > page.first,
+    totalCount: count.n,
+  };
+}
+
+export async function findServicePoints(db: Db, filter: ServicePointFilter = {}): Promise<ServicePoint[]> {
+  const rows = await applyFilter(selectPoints(db), filter).orderBy('id').execute();
+  return rows.map(toServicePoint);
+}
+
+/**
+ * Points open on the given day: status OPEN and within their validity dates. This is the set the access
+ * engine indexes.
+ */
+export async function findOpenServicePoints(db: Db): Promise<ServicePoint[]> {
+  const rows = await selectPoints(db)
+    .where('status', '=', 'OPEN')
+    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', sql<string>`current_date`)]))
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', sql<string>`current_date`)]))
+    .orderBy('id')
+    .execute();
+  return rows.map(toServicePoint);
+}
+
+/** Inserts service points, updating those whose externalId exists; inside the caller's transaction. */
+export async function upsertServicePoints(
+  trx: Db,
+  inputs: readonly ServicePointInput[],
+  meta: { source: string; importRunId: number | null; generated?: boolean },
+): Promise<{ inserted: number; updated: number }> {
+  let inserted = 0;
+  let updated = 0;
+  for (let start = 0; start < inputs.length; start += 500) {
+    const batch = inputs.slice(start, start + 500);
+    const rows = await trx
+      .insertInto('service_points')
+      .values(
+        batch.map((p) => ({
+          external_id: p.externalId,
+          name: p.name,
+          service_types: sql<string[]>`${p.serviceTypes}::text[]`,
+          status: p.status,
+          operator: p.operator,
+          capacity: p.capacity,
+          opening_hours: p.openingHours,
+          municipality_code: p.municipalityCode,
+          valid_from: p.validFrom,
+          valid_to: p.validTo,
+          geom: pointGeom(p.x, p.y, p.crs),
+          source: meta.source,
+          generated: meta.generated ?? false,
+          import_run_id: meta.importRunId,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('external_id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          service_types: eb.ref('excluded.service_types'),
+          status: eb.ref('excluded.status'),
+          operator: eb.ref('excluded.operator'),
+          capacity: eb.ref('excluded.capacity'),
+          opening_hours: eb.ref('excluded.opening_hours'),
+          municipality_code: eb.ref('excluded.municipality_code'),
+          valid_from: eb.ref('excluded.valid_from'),
+          valid_to: eb.ref('excluded.valid_to'),
+          geom: eb.ref('excluded.geom'),
+          source: eb.ref('excluded.source'),
+          generated: eb.ref('excluded.generated'),
+          import_run_id: eb.ref('excluded.import_run_id'),
+          updated_at: sql`now()`,
+        })),
+      )
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute();
+    for (const r of rows) {
+      if (r.inserted) inserted++;
+      else updated++;
+    }
+  }
+  return { inserted, updated };
+}

@@ -1,0 +1,43 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/tables.js';
+import type { ServiceTypeDef } from '../../engine/types.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The catalogue as stored (users may have added or changed types since the seed). */
+export async function listServiceTypes(db: Db): Promise<ServiceTypeDef[]> {
+  const rows = await db.selectFrom('service_types').selectAll().orderBy('code').execute();
+  return rows.map((r) => ({
+    code: r.code,
+    nameSv: r.name_sv,
+    nameEn: r.name_en,
+    thresholdMinutes: r.threshold_minutes,
+    thresholdKm: r.threshold_km,
+    digitalSubstitute:
+      r.substitute_name && r.substitute_adequacy
+        ? { name: r.substitute_name, adequacy: r.substitute_adequacy, limitations: r.substitute_limitations }
+        : null,
+  }));
+}
+
+/** Inserts catalogue types that are missing; existing rows (perhaps edited by users) are left alone. */
+export async function seedServiceTypes(db: Db, catalogue: readonly ServiceTypeDef[]): Promise<number> {
+  if (catalogue.length === 0) return 0;
+  const result = await db
+    .insertInto('service_types')
+    .values(
+      catalogue.map((t) => ({
+        code: t.code,
+        name_sv: t.nameSv,
+        name_en: t.nameEn,
+        threshold_minutes: t.thresholdMinutes,
+        threshold_km: t.thresholdKm,
+        substitute_name: t.digitalSubstitute?.name ?? null,
+        substitute_adequacy: t.digitalSubstitute?.adequacy ?? null,
+        substitute_limitations: t.digitalSubstitute?.limitations ?? null,
+      })),
+    )
+    .onConflict((oc) => oc.column('code').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}

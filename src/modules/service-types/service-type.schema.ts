@@ -1,0 +1,87 @@
+import type { DigitalSubstitute, ServiceTypeDef } from '../../engine/types.js';
+import { badInput } from '../../errors.js';
+import type { Context } from '../../context.js';
+import { builder } from '../../graphql/builder.js';
+
+builder.scalarType('ServiceTypeCode', {
+  description:
+    'A service-type code from the catalogue (e.g. GROCERY, FUEL, POST, PHARMACY, PAYMENT, PRIMARY_CARE, SCHOOL, LIBRARY, ELDERLY_CARE). The catalogue is data, so users can add types; unknown codes are refused with BAD_USER_INPUT.',
+  serialize: (v) => v,
+  parseValue: (v) => {
+    if (typeof v !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(v)) {
+      throw badInput(
+        `Invalid service type code ${JSON.stringify(v)}: use SCREAMING_SNAKE_CASE codes such as GROCERY`,
+      );
+    }
+    return v;
+  },
+});
+
+export const AdequacyEnum = builder.enumType('SubstituteAdequacy', {
+  description: 'How well a digital substitute replaces the physical service.',
+  values: {
+    FULL: { description: 'Replaces the service for most needs.' },
+    PARTIAL: { description: 'Covers some needs; the limitations say which not.' },
+    NONE: { description: 'No real substitute.' },
+  } as const,
+});
+
+const DigitalSubstituteRef = builder.objectRef<DigitalSubstitute>('DigitalSubstitute').implement({
+  description: 'An e-service that can replace (part of) a physical service.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The e-service, e.g. "Online pharmacy with delivery".' }),
+    adequacy: t.field({
+      type: AdequacyEnum,
+      resolve: (d) => d.adequacy,
+      description: 'How well it substitutes.',
+    }),
+    limitations: t.exposeString('limitations', { nullable: true, description: 'What it does not cover.' }),
+  }),
+});
+
+export const ServiceTypeRef = builder.objectRef<ServiceTypeDef>('ServiceType').implement({
+  description: 'A kind of service with its access threshold and digital substitute (from the catalogue).',
+  fields: (t) => ({
+    code: t.field({
+      type: 'ServiceTypeCode',
+      resolve: (s) => s.code,
+      description: 'Stable code, e.g. PHARMACY.',
+    }),
+    nameSv: t.exposeString('nameSv', { description: 'Swedish name, e.g. "Apotek, apoteksombud".' }),
+    nameEn: t.exposeString('nameEn', { description: 'English name.' }),
+    thresholdMinutes: t.exposeFloat('thresholdMinutes', {
+      description: 'Default access threshold in minutes of travel; beyond it a settlement is a desert.',
+    }),
+    thresholdKm: t.exposeFloat('thresholdKm', {
+      nullable: true,
+      description: 'Optional distance threshold in travel km (a settlement is also a desert beyond it).',
+    }),
+    digitalSubstitute: t.field({
+      type: DigitalSubstituteRef,
+      nullable: true,
+      resolve: (s) => s.digitalSubstitute,
+      description: 'The e-service that can substitute, if any.',
+    }),
+  }),
+});
+
+builder.queryField('serviceTypes', (t) =>
+  t.field({
+    type: [ServiceTypeRef],
+    description: 'The service-type catalogue.',
+    resolve: (_root, _args, ctx) => ctx.services.catalogue(),
+  }),
+);
+
+/** Resolves codes against the stored catalogue; unknown codes → BAD_USER_INPUT naming the known ones. */
+export async function requireServiceTypes(ctx: Context, codes: readonly string[], field = 'serviceType') {
+  const catalogue = await ctx.services.catalogue();
+  const byCode = new Map(catalogue.map((t) => [t.code, t]));
+  return codes.map((code) => {
+    const def = byCode.get(code);
+    if (!def) {
+      throw badInput(`Unknown service type ${code}; known: ${[...byCode.keys()].join(', ')}`, field);
+    }
+    return def;
+  });
+}

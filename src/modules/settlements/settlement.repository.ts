@@ -1,0 +1,190 @@
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { EngineSettlement } from '../../engine/types.js';
+import type { BBox, Crs } from '../../db/geo.js';
+import { envelope, geoJsonGeom, pointGeom } from '../../db/geo.js';
+import type { Database } from '../../db/tables.js';
+import { escapeLike, normaliseName } from '../../text.js';
+
+export type SettlementKind = 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL';
+
+/** A settlement as the API serves it. */
+export interface Settlement extends EngineSettlement {
+  kind: SettlementKind;
+  externalId: string | null;
+  source: string;
+}
+
+/** Which settlements: every field narrows (AND). `name` is a case- and accent-insensitive prefix. */
+export interface SettlementFilter {
+  name?: string | null;
+  municipalityCode?: string | null;
+  countyCode?: string | null;
+  bbox?: BBox | null;
+  polygon?: unknown;
+  minPopulation?: number | null;
+  kind?: SettlementKind | null;
+  ids?: readonly number[];
+}
+
+export interface SettlementInput {
+  name: string;
+  kind: SettlementKind;
+  population: number;
+  population65Plus: number | null;
+  municipalityCode: string | null;
+  countyCode: string | null;
+  broadbandShare: number | null;
+  externalId: string | null;
+  x: number;
+  y: number;
+  crs: Crs;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function selectSettlements(db: Db) {
+  return db
+    .selectFrom('settlements')
+    .select([
+      'id',
+      'name',
+      'kind',
+      'population',
+      'population_65_plus',
+      'municipality_code',
+      'county_code',
+      'broadband_share',
+      'external_id',
+      'source',
+      sql<number>`ST_X(geom)`.as('lon'),
+      sql<number>`ST_Y(geom)`.as('lat'),
+    ]);
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof selectSettlements>['execute']>>[number];
+
+function toSettlement(r: Row): Settlement {
+  return {
+    id: String(r.id),
+    name: r.name,
+    kind: r.kind,
+    population: r.population,
+    population65Plus: r.population_65_plus,
+    municipalityCode: r.municipality_code,
+    countyCode: r.county_code,
+    broadbandShare: r.broadband_share,
+    externalId: r.external_id,
+    source: r.source,
+    lon: Number(r.lon),
+    lat: Number(r.lat),
+  };
+}
+
+function applyFilter<O>(
+  qb: SelectQueryBuilder<Database, 'settlements', O>,
+  f: SettlementFilter,
+): SelectQueryBuilder<Database, 'settlements', O> {
+  let q = qb;
+  if (f.name) q = q.where('name_norm', 'like', `${escapeLike(normaliseName(f.name))}%`);
+  if (f.municipalityCode) q = q.where('municipality_code', '=', f.municipalityCode);
+  if (f.countyCode) q = q.where('county_code', '=', f.countyCode);
+  if (f.bbox) q = q.where(sql<boolean>`geom && ${envelope(f.bbox)}`);
+  if (f.polygon) q = q.where(sql<boolean>`ST_Intersects(geom, ${geoJsonGeom(f.polygon)})`);
+  if (f.minPopulation != null) q = q.where('population', '>=', f.minPopulation);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.ids) q = q.where('id', 'in', f.ids.length > 0 ? [...f.ids] : [-1]);
+  return q;
+}
+
+/** One page of settlements ordered by id (keyset pagination), plus the filter's total count. */
+export async function listSettlements(
+  db: Db,
+  filter: SettlementFilter,
+  page: { first: number; afterId: number | null },
+): Promise<{ settlements: Settlement[]; hasNextPage: boolean; totalCount: number }> {
+  let q = applyFilter(selectSettlements(db), filter)
+    .orderBy('id')
+    .limit(page.first + 1);
+  if (page.afterId !== null) q = q.where('id', '>', page.afterId);
+  const [rows, count] = await Promise.all([
+    q.execute(),
+    applyFilter(db.selectFrom('settlements'), filter)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    settlements: rows.slice(0, page.first).map(toSettlement),
+    hasNextPage: rows.length > page.first,
+    totalCount: count.n,
+  };
+}
+
+/** Every settlement matching the filter (for analyses over an area), ordered by id. */
+export async function findSettlements(db: Db, filter: SettlementFilter = {}): Promise<Settlement[]> {
+  const rows = await applyFilter(selectSettlements(db), filter).orderBy('id').execute();
+  return rows.map(toSettlement);
+}
+
+/** Settlements by id, in one query (for DataLoader). */
+export async function findSettlementsByIds(db: Db, ids: readonly number[]): Promise<Settlement[]> {
+  if (ids.length === 0) return [];
+  return findSettlements(db, { ids });
+}
+
+/**
+ * Inserts settlements, updating those whose externalId already exists (never duplicating).
+ * Runs inside the caller's transaction; returns how many rows were inserted and updated.
+ */
+export async function upsertSettlements(
+  trx: Db,
+  inputs: readonly SettlementInput[],
+  meta: { source: string; importRunId: number | null },
+): Promise<{ inserted: number; updated: number }> {
+  let inserted = 0;
+  let updated = 0;
+  for (let start = 0; start < inputs.length; start += 500) {
+    const batch = inputs.slice(start, start + 500);
+    const rows = await trx
+      .insertInto('settlements')
+      .values(
+        batch.map((s) => ({
+          external_id: s.externalId,
+          name: s.name,
+          name_norm: normaliseName(s.name),
+          kind: s.kind,
+          population: s.population,
+          population_65_plus: s.population65Plus,
+          municipality_code: s.municipalityCode,
+          county_code: s.countyCode,
+          broadband_share: s.broadbandShare,
+          geom: pointGeom(s.x, s.y, s.crs),
+          source: meta.source,
+          import_run_id: meta.importRunId,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('external_id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          name_norm: eb.ref('excluded.name_norm'),
+          kind: eb.ref('excluded.kind'),
+          population: eb.ref('excluded.population'),
+          population_65_plus: eb.ref('excluded.population_65_plus'),
+          municipality_code: eb.ref('excluded.municipality_code'),
+          county_code: eb.ref('excluded.county_code'),
+          broadband_share: eb.ref('excluded.broadband_share'),
+          geom: eb.ref('excluded.geom'),
+          source: eb.ref('excluded.source'),
+          import_run_id: eb.ref('excluded.import_run_id'),
+          updated_at: sql`now()`,
+        })),
+      )
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute();
+    for (const r of rows) {
+      if (r.inserted) inserted++;
+      else updated++;
+    }
+  }
+  return { inserted, updated };
+}

@@ -1,0 +1,100 @@
+import { builder } from '../../graphql/builder.js';
+import { defineConnection } from '../../graphql/connection.js';
+import { BBoxInput, validateBBox } from '../../graphql/inputs.js';
+import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
+import { toGeoJsonPoint } from '../../graphql/scalars.js';
+import type { Settlement } from './settlement.repository.js';
+import { listSettlements } from './settlement.repository.js';
+
+export const SettlementKindEnum = builder.enumType('SettlementKind', {
+  description: 'What kind of place people live in.',
+  values: {
+    TATORT: { description: 'Tätort: urban area with 200+ inhabitants.' },
+    SMAORT: { description: 'Småort: 50–199 inhabitants.' },
+    VILLAGE: { description: 'A smaller village or hamlet.' },
+    GRID_CELL: { description: 'A population grid cell (e.g. SCB 1 km or 250 m).' },
+  } as const,
+});
+
+export const SettlementRef = builder.objectRef<Settlement>('Settlement');
+SettlementRef.implement({
+  description: 'A place where people live, with its population and (optionally) connectivity.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Opaque id.' }),
+    name: t.exposeString('name', { description: 'Name, e.g. "Ludvika".' }),
+    kind: t.field({
+      type: SettlementKindEnum,
+      resolve: (s) => s.kind,
+      description: 'Tätort, småort, village or grid cell.',
+    }),
+    population: t.exposeInt('population', { description: 'Number of inhabitants.' }),
+    population65Plus: t.exposeInt('population65Plus', {
+      nullable: true,
+      description: 'Inhabitants aged 65+, when known.',
+    }),
+    municipalityCode: t.exposeString('municipalityCode', {
+      nullable: true,
+      description: '4-digit SCB kommun code.',
+    }),
+    countyCode: t.exposeString('countyCode', { nullable: true, description: '2-digit SCB län code.' }),
+    location: t.field({
+      type: 'Point',
+      resolve: (s) => toGeoJsonPoint(s.lon, s.lat),
+      description: 'The settlement point (GeoJSON, WGS84).',
+    }),
+    broadbandShare: t.exposeFloat('broadbandShare', {
+      nullable: true,
+      description: 'Share of households with fast broadband (0..1), when known.',
+    }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: 'Id in the source data (e.g. tätortskod).',
+    }),
+    source: t.exposeString('source', { description: 'Where this record came from.' }),
+  }),
+});
+
+export const SettlementConnection = defineConnection<Settlement>(
+  'Settlement',
+  SettlementRef,
+  'A page of settlements (Relay connection).',
+);
+
+const SettlementFilterInput = builder.inputType('SettlementFilter', {
+  description: 'Narrows settlements; all given fields must hold.',
+  fields: (t) => ({
+    name: t.string({ description: 'Case- and accent-insensitive name prefix ("borl" finds Borlänge).' }),
+    municipalityCode: t.string({ description: '4-digit SCB kommun code.' }),
+    countyCode: t.string({ description: '2-digit SCB län code.' }),
+    bbox: t.field({ type: BBoxInput, description: 'Only settlements inside this box.' }),
+    minPopulation: t.int({ description: 'Only settlements with at least this many inhabitants.' }),
+    kind: t.field({ type: SettlementKindEnum, description: 'Only this kind.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  settlement: t.field({
+    type: SettlementRef,
+    nullable: true,
+    description: 'One settlement by id (null when not found).',
+    args: { id: t.arg.id({ required: true, description: 'The settlement id.' }) },
+    resolve: (_root, args, ctx) => ctx.loaders.settlement.load(String(args.id)),
+  }),
+  settlements: t.field({
+    type: SettlementConnection,
+    description: 'Settlements, filtered and paged (ordered by id).',
+    args: {
+      filter: t.arg({ type: SettlementFilterInput, description: 'Which settlements.' }),
+      first: t.arg.int({ description: 'Page size (default 50, at most the server cap, 500 by default).' }),
+      after: t.arg.string({ description: 'Cursor after which the page starts.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const first = pageSize(args.first, ctx.config.maxPageSize);
+      const afterId = args.after ? decodeCursor(args.after) : null;
+      const filter = { ...args.filter, bbox: validateBBox(args.filter?.bbox, 'filter.bbox') };
+      const page = await listSettlements(ctx.db, filter, { first, afterId });
+      for (const s of page.settlements) ctx.loaders.settlement.prime(s.id, s);
+      return toPage(page.settlements, page.hasNextPage, page.totalCount, afterId !== null);
+    },
+  }),
+}));

@@ -1,0 +1,89 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from './app.js';
+import { openApp } from './app.js';
+import type { Config } from './config.js';
+import { loadConfig } from './config.js';
+import { createGraphQLHandler } from './graphql/server.js';
+import { schema } from './graphql/schema.js';
+import { readiness } from './http/health.js';
+import { createLogger } from './logger.js';
+import { Services } from './services.js';
+import { createHttpExtensions } from './http/extensions.js';
+
+export interface StartServerOptions {
+  config?: Config;
+  port?: number;
+  /** Load the demo region into an empty database (default: config). */
+  demo?: boolean;
+  /** An already opened app (tests). */
+  app?: App;
+  progress?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  app: App;
+  services: Services;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Opens the database and serves GraphQL at /graphql, health at /healthz and /readyz, tiles and the demo map. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config = options.config ?? loadConfig();
+  const log = createLogger(config.logLevel);
+  const app = options.app ?? (await openApp(config, { demo: options.demo, progress: options.progress }));
+  const services = new Services(app.db, config);
+  const graphql = await createGraphQLHandler(schema, services, config, log);
+  const extensions = await createHttpExtensions(services);
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/graphql') return graphql.handle(req, res, url);
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      const r = await readiness(app.db);
+      return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r.detail });
+    }
+    const host = req.headers.host ?? 'localhost';
+    const handled = await extensions.handle(req, res, url, `http://${host}`);
+    if (!handled)
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${url.pathname}` } });
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' } });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    app,
+    services,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await graphql.stop();
+      if (!options.app) await app.close();
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
