@@ -2,26 +2,38 @@ import { AccessEngine, type AccessTable, computeAccessTable } from './access.js'
 import { secondWithinThreshold } from './closure.js';
 import { type GapFlag, type GapOptions, gapFlagsFromTable } from './gaps.js';
 import { distanceKm } from './geodesic.js';
-import { type AreaIndicatorRow, computeIndicators, isDesert, UNKNOWN_AREA } from './indicators.js';
+import {
+  type AreaIndicatorRow,
+  computeIndicators,
+  DEFAULT_SHARE_MINUTES,
+  isDesert,
+  UNKNOWN_AREA,
+} from './indicators.js';
 import { PointIndex } from './spatial-index.js';
-import { straightLineKmWithin } from './travel.js';
+import { estimateMinutes, straightLineKmWithin } from './travel.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from './types.js';
 
 /**
  * Scenarios: close some service points, add others, and see who gains and who loses access, how the
  * indicators of each area move, and which gap flags appear or vanish — against the baseline.
  *
- * Incremental evaluation (the default). The baseline holds, per type, a k = 2 access table (nearest and
- * second-nearest point of every settlement), the points' "served settlements" lists and a spatial index of
- * the settlements. A settlement's access, within-threshold state and gap flags depend only on its nearest
- * point and on whether its second-nearest is within the threshold, so only these settlements can change:
+ * Incremental evaluation (the default). The baseline (prepareScenarioBaseline, once per data version) holds,
+ * per type, a k = 2 access table (nearest and second-nearest point of every settlement), the reverse lists
+ * point → settlements and a spatial index of the settlements. A settlement's access, within-threshold state
+ * and gap flags depend only on its nearest point and on whether its second-nearest is within the threshold,
+ * so only these settlements can change:
  * - those whose nearest point closes, or whose second-nearest closes while within the threshold;
  * - those for which an added point is at most as far as their nearest point or within the threshold radius
- *   (found with one radius query per added point, radius max(largest nearest-km of the type, threshold
- *   radius), then filtered per settlement).
- * Only they are recomputed (against an engine of the changed points), and indicators are recomputed only
- * for the areas containing a changed settlement. The cost grows with the change, not with the country.
- * `strategy: 'FULL'` recomputes everything and must give the same result (it is the tests' oracle).
+ *   (one radius query per added point, radius max(largest nearest-km of the type, threshold radius), then
+ *   filtered per settlement).
+ * Only they are recomputed: from their baseline top two when neither closed, else with a 2 + c nearest
+ * query on the baseline index (c = closed points of the type), merged with the added points. Indicators
+ * are updated only for the areas holding a changed settlement: the area's baseline row and sums are
+ * computed once (computeIndicators over its members, cached in the baseline per type, threshold and
+ * grouping), then the changed settlements' contributions are taken away and added back. The cost grows
+ * with the change, not with the country. `strategy: 'FULL'` rebuilds the engine and recomputes every
+ * settlement and area with computeAccessTable and computeIndicators: the tests' oracle and the bench's
+ * baseline. Both give the same result (the mean minutes up to float rounding).
  */
 
 export interface AddedPoint {
@@ -116,6 +128,8 @@ export interface ScenarioBaseline {
   readonly catalogue: readonly ServiceTypeDef[];
   readonly model: TravelModel;
   readonly engine: AccessEngine;
+  /** Ids of the baseline's points. */
+  readonly pointIds: ReadonlySet<string>;
   /** Per type, the k = 2 table (the catalogue threshold; evaluation applies overrides). */
   readonly tables: ReadonlyMap<string, AccessTable>;
   /** Per type, CSR lists of the settlements whose nearest or second-nearest is each point. */
@@ -126,6 +140,8 @@ export interface ScenarioBaseline {
   readonly settlementIndex: PointIndex;
   /** Settlement indices per area code, per grouping. */
   readonly areaMembers: { MUNICIPALITY: Map<string, number[]>; COUNTY: Map<string, number[]> };
+  /** Baseline indicator rows and sums per type, threshold, grouping and area, filled on first use. */
+  readonly indicatorCache: Map<string, AreaSums>;
 }
 
 /**
@@ -176,11 +192,13 @@ export function prepareScenarioBaseline(input: {
     catalogue,
     model,
     engine,
+    pointIds: new Set(points.map((p) => p.id)),
     tables,
     served,
     maxNearestKm,
     settlementIndex,
     areaMembers,
+    indicatorCache: new Map(),
   };
 }
 
@@ -212,14 +230,17 @@ export function evaluateScenario(
     throw new RangeError('the scenario baseline was prepared with another travel model or catalogue');
   }
   const closed = new Set<string>();
-  const known = new Set(points.map((p) => p.id));
   for (const id of changes.closePointIds) {
-    if (!known.has(id)) throw new RangeError(`closePointIds: no open service point with id ${id}`);
+    if (!baseline.pointIds.has(id))
+      throw new RangeError(`closePointIds: no open service point with id ${id}`);
     closed.add(id);
   }
+  const added = new Set<string>();
   for (const p of changes.addPoints) {
-    if (known.has(p.id)) throw new RangeError(`addPoints: a service point with id ${p.id} already exists`);
-    known.add(p.id);
+    if (baseline.pointIds.has(p.id) || added.has(p.id)) {
+      throw new RangeError(`addPoints: a service point with id ${p.id} already exists`);
+    }
+    added.add(p.id);
   }
   for (const [code, minutes] of Object.entries(changes.thresholdMinutes)) {
     if (!(Number.isFinite(minutes) && minutes > 0)) {
@@ -230,10 +251,16 @@ export function evaluateScenario(
     baseline.engine.serviceType(code);
     if (!baseline.tables.has(code)) throw new RangeError(`the scenario baseline has no table for ${code}`);
   }
-  const changedPoints: EnginePoint[] = points.filter((p) => !closed.has(p.id));
-  changedPoints.push(...changes.addPoints.map((p) => ({ ...p, serviceTypes: [...p.serviceTypes] })));
-  const changedTypes = input.catalogue.filter((t) => input.types.includes(t.code));
-  const changedEngine = new AccessEngine(changedPoints, changedTypes);
+  // The full recompute rebuilds the engine; the incremental path queries the baseline's indexes instead.
+  let changedEngine: AccessEngine | null = null;
+  if (strategy === 'FULL') {
+    const changedPoints: EnginePoint[] = points.filter((p) => !closed.has(p.id));
+    changedPoints.push(...changes.addPoints.map((p) => ({ ...p, serviceTypes: [...p.serviceTypes] })));
+    changedEngine = new AccessEngine(
+      changedPoints,
+      input.catalogue.filter((t) => input.types.includes(t.code)),
+    );
+  }
   const types = input.types.map((code) =>
     evaluateType({ input, baseline, changedEngine, closed, code, strategy }),
   );
@@ -251,7 +278,8 @@ export function evaluateScenario(
 interface TypeContext {
   input: ScenarioInput;
   baseline: ScenarioBaseline;
-  changedEngine: AccessEngine;
+  /** Only with strategy FULL. */
+  changedEngine: AccessEngine | null;
   closed: ReadonlySet<string>;
   code: string;
   strategy: 'INCREMENTAL' | 'FULL';
@@ -264,21 +292,26 @@ function evaluateType(ctx: TypeContext): ScenarioTypeResult {
   const threshold = input.changes.thresholdMinutes[code] ?? type.thresholdMinutes;
   const before: AccessTable = { ...baseline.tables.get(code)!, thresholdMinutes: threshold };
   const beforePoints = baseline.engine.index(code).points;
-  const afterPoints = changedEngine.index(code).points;
 
-  const affected =
-    ctx.strategy === 'FULL'
-      ? Int32Array.from(settlements.keys())
-      : affectedSettlements(ctx, before, threshold);
-  // Row j of `after` is settlement affected[j].
-  const origins = ctx.strategy === 'FULL' ? settlements : Array.from(affected, (i) => settlements[i]!);
-  const after = computeAccessTable(origins, changedEngine, code, {
-    model,
-    thresholdMinutes: threshold,
-    k: 2,
-  });
+  // Row j of `after` is settlement affected[j]; its pointIndex values index afterPoints.
+  let affected: Int32Array;
+  let after: AccessTable;
+  let afterPoints: readonly EnginePoint[];
+  if (changedEngine !== null) {
+    affected = Int32Array.from(settlements.keys());
+    after = computeAccessTable(settlements, changedEngine, code, {
+      model,
+      thresholdMinutes: threshold,
+      k: 2,
+    });
+    afterPoints = changedEngine.index(code).points;
+  } else {
+    affected = affectedSettlements(ctx, before, threshold);
+    ({ table: after, points: afterPoints } = nearestTwoAfter(ctx, before, affected));
+  }
 
   const accessChanged: SettlementAccessChange[] = [];
+  const changedRows: number[] = [];
   const flagChanges: FlagChange[] = [];
   affected.forEach((i, j) => {
     const settlement = settlements[i]!;
@@ -299,11 +332,17 @@ function evaluateType(ctx: TypeContext): ScenarioTypeResult {
         withinBefore,
         withinAfter,
       });
-    } else if (
+      changedRows.push(j);
+    }
+    // Flags depend on the settlement, the type, within-or-not, one-or-more points within, whether there is
+    // a point at all and its municipality; when none of these change, neither can the flags.
+    if (
       withinBefore === withinAfter &&
-      (!withinBefore || secondWithinThreshold(before, i) === secondWithinThreshold(after, j))
+      (!withinBefore || secondWithinThreshold(before, i) === secondWithinThreshold(after, j)) &&
+      (pointBefore === null) === (pointAfter === null) &&
+      pointBefore?.municipalityCode === pointAfter?.municipalityCode
     ) {
-      return; // same nearest, same reach, same redundancy: the flags cannot differ
+      return;
     }
     const flagsBefore = gapFlagsFromTable(settlement, before, i, beforePoints, type, input.gapOptions);
     const flagsAfter = gapFlagsFromTable(settlement, after, j, afterPoints, type, input.gapOptions);
@@ -326,16 +365,97 @@ function evaluateType(ctx: TypeContext): ScenarioTypeResult {
     accessChanged,
     populationGainingAccess: population(gainingAccess),
     populationLosingAccess: population(losingAccess),
-    indicatorDeltas: indicatorDeltas(ctx, before, after, affected, accessChanged),
+    indicatorDeltas: indicatorDeltas(ctx, before, after, accessChanged, changedRows),
     flagChanges,
     recomputedSettlements: affected.length,
   };
 }
 
+/**
+ * Nearest and second-nearest point after the changes for the affected settlements, from the baseline's
+ * index: the 2 + c nearest (c = closed points of the type) hold the 2 nearest open ones; added points are
+ * measured directly. Ranked by (km, id) like PointIndex, so it equals computeAccessTable on a rebuilt engine.
+ */
+function nearestTwoAfter(
+  ctx: TypeContext,
+  before: AccessTable,
+  affected: Int32Array,
+): { table: AccessTable; points: EnginePoint[] } {
+  const { baseline, code, input } = ctx;
+  const index = baseline.engine.index(code);
+  const closedHere = new Uint8Array(index.size);
+  let closedCount = 0;
+  index.points.forEach((p, pi) => {
+    if (ctx.closed.has(p.id)) {
+      closedHere[pi] = 1;
+      closedCount++;
+    }
+  });
+  const added = input.changes.addPoints.filter((p) => p.serviceTypes.includes(code));
+  const points: EnginePoint[] = [...index.points, ...added];
+  const n = affected.length;
+  const table: AccessTable = {
+    ...before,
+    pointIndex: new Int32Array(n).fill(-1),
+    straightKm: new Float64Array(n).fill(Number.NaN),
+    minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+    secondPointIndex: new Int32Array(n).fill(-1),
+    secondStraightKm: new Float64Array(n).fill(Number.NaN),
+    secondMinutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+  };
+  const best: { pi: number; km: number }[] = [];
+  const better = (a: { pi: number; km: number }, b: { pi: number; km: number }) =>
+    a.km < b.km || (a.km === b.km && points[a.pi]!.id < points[b.pi]!.id);
+  const offer = (pi: number, km: number) => {
+    const entry = { pi, km };
+    if (best.length < 2) best.push(entry);
+    else if (better(entry, best[1]!)) best[1] = entry;
+    else return;
+    if (best.length === 2 && better(best[1]!, best[0]!)) best.reverse();
+  };
+  affected.forEach((i, j) => {
+    const s = input.settlements[i]!;
+    best.length = 0;
+    const first = before.pointIndex[i]!;
+    const second = before.secondPointIndex![i]!;
+    if ((first < 0 || !closedHere[first]) && (second < 0 || !closedHere[second])) {
+      // Neither of the two nearest closed: they stay the two nearest of the baseline's points.
+      if (first >= 0) offer(first, before.straightKm[i]!);
+      if (second >= 0) offer(second, before.secondStraightKm![i]!);
+    } else {
+      for (const neighbor of index.nearest(s.lon, s.lat, 2 + closedCount)) {
+        if (!closedHere[neighbor.index]) offer(neighbor.index, neighbor.km);
+      }
+    }
+    added.forEach((p, a) => {
+      offer(index.size + a, distanceKm(s.lon, s.lat, p.lon, p.lat));
+    });
+    const [nearest, next] = best;
+    if (nearest !== undefined) {
+      table.pointIndex[j] = nearest.pi;
+      table.straightKm[j] = nearest.km;
+      table.minutes[j] = estimateMinutes(nearest.km, input.model);
+    }
+    if (next !== undefined) {
+      table.secondPointIndex![j] = next.pi;
+      table.secondStraightKm![j] = next.km;
+      table.secondMinutes![j] = estimateMinutes(next.km, input.model);
+    }
+  });
+  return { table, points };
+}
+
 /** Ascending indices of the settlements whose access or flags may change (see the file comment). */
 function affectedSettlements(ctx: TypeContext, before: AccessTable, threshold: number): Int32Array {
   const { baseline, code, input } = ctx;
-  const marked = new Set<number>();
+  const marks = new Uint8Array(input.settlements.length);
+  const marked: number[] = [];
+  const mark = (i: number) => {
+    if (marks[i] === 0) {
+      marks[i] = 1;
+      marked.push(i);
+    }
+  };
   const served = baseline.served.get(code)!;
   const typePoints = baseline.engine.index(code).points;
   const secondIndex = before.secondPointIndex!;
@@ -344,8 +464,7 @@ function affectedSettlements(ctx: TypeContext, before: AccessTable, threshold: n
     for (let r = served.start[pi]!; r < served.start[pi + 1]!; r++) {
       const i = served.settlements[r]!;
       // A closed second-nearest only matters while it is within reach (single point of failure appears).
-      if (before.pointIndex[i] === pi || (secondIndex[i] === pi && secondWithinThreshold(before, i)))
-        marked.add(i);
+      if (before.pointIndex[i] === pi || (secondIndex[i] === pi && secondWithinThreshold(before, i))) mark(i);
     }
   });
   const added = input.changes.addPoints.filter((p) => p.serviceTypes.includes(code));
@@ -354,11 +473,11 @@ function affectedSettlements(ctx: TypeContext, before: AccessTable, threshold: n
     const radius = Math.max(baseline.maxNearestKm.get(code)!, thresholdKm) * (1 + 1e-9) + 1e-9;
     for (const point of added) {
       for (const i of baseline.settlementIndex.candidateIndices(point.lon, point.lat, radius)) {
-        if (marked.has(i)) continue;
+        if (marks[i] === 1) continue;
         const s = input.settlements[i]!;
         const nearestKm = before.pointIndex[i]! >= 0 ? before.straightKm[i]! : Number.POSITIVE_INFINITY;
         const reach = Math.max(nearestKm, thresholdKm) * (1 + 1e-9) + 1e-9;
-        if (distanceKm(s.lon, s.lat, point.lon, point.lat) <= reach) marked.add(i);
+        if (distanceKm(s.lon, s.lat, point.lon, point.lat) <= reach) mark(i);
       }
     }
   }
@@ -370,10 +489,11 @@ function indicatorDeltas(
   ctx: TypeContext,
   before: AccessTable,
   after: AccessTable,
-  affected: Int32Array,
   accessChanged: readonly SettlementAccessChange[],
+  /** Row of `after` for each entry of accessChanged. */
+  changedRows: readonly number[],
 ): AreaIndicatorDelta[] {
-  const { input, baseline } = ctx;
+  const { input } = ctx;
   const groupBy = input.groupBy;
   const areaOf = (s: EngineSettlement) =>
     (groupBy === 'MUNICIPALITY' ? s.municipalityCode : s.countyCode) ?? UNKNOWN_AREA;
@@ -388,38 +508,133 @@ function indicatorDeltas(
       afterRows.filter((r) => wanted.has(r.areaCode)),
     );
   }
-  const members = areas.flatMap((code) => baseline.areaMembers[groupBy].get(code)!);
-  const position = new Map<number, number>();
-  affected.forEach((i, j) => {
-    position.set(i, j);
+  // Before: each area's row from the baseline's cache. After: the before row plus the changed settlements'
+  // contributions, the same sums as computeIndicators (the FULL strategy checks it) without re-reading
+  // every member: the cost follows the changed settlements, not the area sizes.
+  const beforeRows: AreaIndicatorRow[] = [];
+  const afterRows: AreaIndicatorRow[] = [];
+  const byArea = new Map<string, AreaSums>();
+  for (const code of areas) {
+    const base = areaBaseline(ctx, before, code);
+    beforeRows.push(base.row);
+    byArea.set(code, { ...base, populationWithin: [...base.populationWithin] });
+  }
+  accessChanged.forEach((change, c) => {
+    const i = change.settlementIndex;
+    const settlement = input.settlements[i]!;
+    const sums = byArea.get(areaOf(settlement))!;
+    addContribution(sums, settlement, after, changedRows[c]!, 1);
+    addContribution(sums, settlement, before, i, -1);
   });
-  const memberSettlements = members.map((i) => input.settlements[i]!);
-  const slice = (pick: (i: number) => [table: AccessTable, row: number]): AccessTable => {
-    const pointIndex = new Int32Array(members.length);
-    const straightKm = new Float64Array(members.length);
-    const minutes = new Float64Array(members.length);
-    members.forEach((i, m) => {
-      const [table, row] = pick(i);
-      pointIndex[m] = table.pointIndex[row]!;
-      straightKm[m] = table.straightKm[row]!;
-      minutes[m] = table.minutes[row]!;
+  for (const code of areas) {
+    const sums = byArea.get(code)!;
+    const row = sums.row;
+    afterRows.push({
+      ...row,
+      populationBeyondThreshold: sums.populationBeyond,
+      population65PlusBeyondThreshold: row.population65Plus === null ? null : sums.population65PlusBeyond,
+      settlementsBeyondThreshold: sums.settlementsBeyond,
+      settlementsWithoutService: sums.settlementsWithoutService,
+      meanMinutesPopulationWeighted:
+        row.population > 0 && sums.finitePopulation > 0 ? sums.weightedMinutes / sums.finitePopulation : null,
+      shareWithin: DEFAULT_SHARE_MINUTES.map((minutes, m) => ({
+        minutes,
+        share: row.population > 0 ? sums.populationWithin[m]! / row.population : 0,
+      })),
     });
-    return { ...before, pointIndex, straightKm, minutes };
-  };
-  const beforeRows = computeIndicators(
-    memberSettlements,
-    slice((i) => [before, i]),
-    groupBy,
-  );
-  const afterRows = computeIndicators(
-    memberSettlements,
-    slice((i) => {
-      const j = position.get(i);
-      return j === undefined ? [before, i] : [after, j];
-    }),
-    groupBy,
-  );
+  }
   return deltas(beforeRows, afterRows);
+}
+
+/** An area's indicator row with the sums behind it, so changes can be added and taken away. */
+interface AreaSums {
+  row: AreaIndicatorRow;
+  populationBeyond: number;
+  population65PlusBeyond: number;
+  settlementsBeyond: number;
+  settlementsWithoutService: number;
+  weightedMinutes: number;
+  finitePopulation: number;
+  /** Population within each of DEFAULT_SHARE_MINUTES. */
+  populationWithin: number[];
+}
+
+/** One settlement's share of an area's sums, added (sign 1) or taken away (sign -1). */
+function addContribution(
+  sums: AreaSums,
+  settlement: EngineSettlement,
+  table: AccessTable,
+  row: number,
+  sign: 1 | -1,
+) {
+  const population = settlement.population;
+  const minutes = table.minutes[row]!;
+  if (table.pointIndex[row]! < 0) sums.settlementsWithoutService += sign;
+  if (isDesert(table, row)) {
+    sums.settlementsBeyond += sign;
+    sums.populationBeyond += sign * population;
+    sums.population65PlusBeyond += sign * (settlement.population65Plus ?? 0);
+  }
+  if (Number.isFinite(minutes)) {
+    sums.weightedMinutes += sign * population * minutes;
+    sums.finitePopulation += sign * population;
+  }
+  for (let k = 0; k < DEFAULT_SHARE_MINUTES.length; k++) {
+    if (minutes <= DEFAULT_SHARE_MINUTES[k]!) sums.populationWithin[k]! += sign * population;
+  }
+}
+
+/** The baseline row and sums of one area for one type and threshold, computed once and cached. */
+function areaBaseline(ctx: TypeContext, before: AccessTable, areaCode: string): AreaSums {
+  const { baseline, input, code } = ctx;
+  const key = `${code}|${before.thresholdMinutes}|${input.groupBy}|${areaCode}`;
+  const cached = baseline.indicatorCache.get(key);
+  if (cached !== undefined) return cached;
+  const members = baseline.areaMembers[input.groupBy].get(areaCode)!;
+  const n = members.length;
+  const memberSettlements: EngineSettlement[] = new Array(n);
+  const pointIndex = new Int32Array(n);
+  const straightKm = new Float64Array(n);
+  const minutes = new Float64Array(n);
+  for (let m = 0; m < n; m++) {
+    const i = members[m]!;
+    memberSettlements[m] = input.settlements[i]!;
+    pointIndex[m] = before.pointIndex[i]!;
+    straightKm[m] = before.straightKm[i]!;
+    minutes[m] = before.minutes[i]!;
+  }
+  const [row] = computeIndicators(
+    memberSettlements,
+    { ...before, pointIndex, straightKm, minutes },
+    input.groupBy,
+  );
+  // The counts come with the row; the time sums are not in it, so they are summed here (same order).
+  const shareMinutes = DEFAULT_SHARE_MINUTES;
+  const populationWithin = shareMinutes.map(() => 0);
+  let weightedMinutes = 0;
+  let finitePopulation = 0;
+  for (let m = 0; m < n; m++) {
+    const population = memberSettlements[m]!.population;
+    const t = minutes[m]!;
+    if (t !== Number.POSITIVE_INFINITY && !Number.isNaN(t)) {
+      weightedMinutes += population * t;
+      finitePopulation += population;
+    }
+    for (let k = 0; k < shareMinutes.length; k++)
+      if (t <= shareMinutes[k]!) populationWithin[k]! += population;
+  }
+  const sums: AreaSums = {
+    row: row!,
+    populationBeyond: row!.populationBeyondThreshold,
+    population65PlusBeyond: row!.population65PlusBeyondThreshold ?? 0,
+    settlementsBeyond: row!.settlementsBeyondThreshold,
+    settlementsWithoutService: row!.settlementsWithoutService,
+    weightedMinutes,
+    finitePopulation,
+    populationWithin,
+  };
+  baseline.indicatorCache.set(key, sums);
+  return sums;
 }
 
 function deltas(beforeRows: AreaIndicatorRow[], afterRows: AreaIndicatorRow[]): AreaIndicatorDelta[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
 import { closureImpact } from '../../src/engine/closure.js';
+import { gapFlagsFromTable } from '../../src/engine/gaps.js';
 import { distanceKm } from '../../src/engine/geodesic.js';
 import { buildCoverageProblem, solveGreedy } from '../../src/engine/mclp.js';
 import {
@@ -119,6 +120,36 @@ describe('evaluateScenario on a hand-made valley', () => {
     expect(grocery!.accessChanged.map((c) => c.settlementId)).toEqual(['C', 'D']);
   });
 
+  it('flags a new nearest point across the border even when access stays within reach', () => {
+    // Close g2 (B's nearest) and open n2 just north of B in municipality 2082: B keeps two shops within reach.
+    const [grocery] = evaluateScenario(
+      input({
+        ...noChanges,
+        closePointIds: ['g2'],
+        addPoints: [
+          {
+            id: 'n2',
+            name: 'Border shop',
+            lon: 15,
+            lat: 60.055,
+            serviceTypes: ['GROCERY'],
+            municipalityCode: '2082',
+          },
+        ],
+      }),
+    ).types;
+    const b = grocery!.accessChanged.find((c) => c.settlementId === 'B')!;
+    expect([b.pointIdBefore, b.pointIdAfter, b.withinBefore, b.withinAfter]).toEqual([
+      'g2',
+      'n2',
+      true,
+      true,
+    ]);
+    const flags = grocery!.flagChanges.find((f) => f.settlementId === 'B')!;
+    expect(flags.appeared.map((f) => f.code)).toEqual(['CROSS_BORDER_NEAREST']);
+    expect(flags.vanished).toEqual([]);
+  });
+
   it('changes nothing when nothing changes', () => {
     const [grocery] = evaluateScenario(input(noChanges)).types;
     expect(grocery).toMatchObject({
@@ -158,11 +189,20 @@ describe('evaluateScenario invariants on seeded random cases', () => {
     changes,
     groupBy: 'MUNICIPALITY',
   });
-  const strip = (r: ScenarioResult) => ({
-    ...r,
-    method: '',
-    types: r.types.map((t) => ({ ...t, recomputedSettlements: 0 })),
-  });
+  // The incremental path adds and takes away contributions to the population-weighted mean minutes, where
+  // the full path sums afresh: equal up to rounding, so compare floats to 1e-9 minutes.
+  const rounded = (value: unknown): unknown =>
+    typeof value === 'number'
+      ? Number.isInteger(value) || !Number.isFinite(value)
+        ? value
+        : Math.round(value * 1e9) / 1e9
+      : Array.isArray(value)
+        ? value.map(rounded)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rounded(v)]))
+          : value;
+  const strip = (r: ScenarioResult) =>
+    rounded({ ...r, method: '', types: r.types.map((t) => ({ ...t, recomputedSettlements: 0 })) });
 
   it('closing a point changes exactly the settlements whose nearest it was', () => {
     for (const c of cases) {
@@ -207,7 +247,7 @@ describe('evaluateScenario invariants on seeded random cases', () => {
         lon: 15 + random(),
         lat: 60 + random(),
         serviceTypes: types.filter(() => random() < 0.6),
-        municipalityCode: null,
+        municipalityCode: k === 0 ? null : 'M1_1',
       }));
       const input = inputFor(c, { closePointIds, addPoints, thresholdMinutes: { FUEL: 12 } });
       const baseline = prepareScenarioBaseline(input);
@@ -217,7 +257,61 @@ describe('evaluateScenario invariants on seeded random cases', () => {
       expect(strip(incremental), `seed ${c.seed}`).toEqual(strip(full));
       const recomputed = incremental.types.reduce((n, t) => n + t.recomputedSettlements, 0);
       expect(recomputed).toBeLessThan(types.length * c.settlements.length);
+
+      // Independent oracle for the flags: every settlement's flags from two fresh k = 2 tables, diffed by code.
+      const closed = new Set(closePointIds);
+      const engines = [
+        new AccessEngine(c.points, catalogue()),
+        new AccessEngine([...c.points.filter((p) => !closed.has(p.id)), ...addPoints], catalogue()),
+      ] as const;
+      for (const result of incremental.types) {
+        const code = result.serviceType;
+        const type = catalogue().find((t) => t.code === code)!;
+        const [flagsBefore, flagsAfter] = engines.map((engine) => {
+          const table = computeAccessTable(c.settlements, engine, code, {
+            k: 2,
+            thresholdMinutes: result.thresholdMinutes,
+          });
+          const typePoints = engine.index(code).points;
+          return c.settlements.map((s, i) =>
+            gapFlagsFromTable(s, table, i, typePoints, type).map((f) => f.code),
+          );
+        });
+        const expected = c.settlements.flatMap((s, i) => {
+          const appeared = flagsAfter![i]!.filter((f) => !flagsBefore![i]!.includes(f));
+          const vanished = flagsBefore![i]!.filter((f) => !flagsAfter![i]!.includes(f));
+          return appeared.length + vanished.length > 0 ? [{ id: s.id, appeared, vanished }] : [];
+        });
+        const actual = result.flagChanges.map((f) => ({
+          id: f.settlementId,
+          appeared: f.appeared.map((x) => x.code),
+          vanished: f.vanished.map((x) => x.code),
+        }));
+        expect(actual, `seed ${c.seed}, ${code}`).toEqual(expected);
+      }
     }
+  });
+
+  it('the incremental indicators equal a full recompute when settlements sit exactly on a share-within step', () => {
+    // With 5 fixed minutes, a settlement on top of a point is exactly 5 min away: the 5-minute share must
+    // count it (minutes ≤ 5) both in the cached baseline sums and after the change.
+    const c = cases[1]!;
+    const onTop = c.points.slice(0, 40).map((p, k) => ({ ...c.settlements[k]!, lon: p.lon, lat: p.lat }));
+    const settlements = [...onTop, ...c.settlements.slice(40)];
+    const input: ScenarioInput = {
+      ...inputFor(c, noChanges),
+      settlements,
+      model: { ...DEFAULT_TRAVEL_MODEL, fixedMinutes: 5 },
+      changes: { ...noChanges, closePointIds: c.points.slice(40, 48).map((p) => p.id) },
+    };
+    const baseline = prepareScenarioBaseline(input);
+    const incremental = evaluateScenario(input, { baseline });
+    const full = evaluateScenario(input, { baseline, strategy: 'FULL' });
+    const fiveMinuteShares = incremental.types.flatMap((t) =>
+      t.indicatorDeltas.map((d) => d.before.shareWithin[0]!.share),
+    );
+    expect(fiveMinuteShares.some((share) => share > 0)).toBe(true);
+    expect(strip(incremental)).toEqual(strip(full));
   });
 
   it('adding the suggested sites never lowers coverage and gains exactly what the suggestion promised', () => {
