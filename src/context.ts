@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Database } from './db/tables.js';
+import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import type { ServicePoint } from './modules/service-points/service-point.repository.js';
 import { findServicePoints } from './modules/service-points/service-point.repository.js';
 import type { Settlement } from './modules/settlements/settlement.repository.js';
@@ -22,6 +23,8 @@ export interface Context {
   viewer: Viewer;
   services: Services;
   loaders: Loaders;
+  /** The analysis snapshot, fetched (version-checked) at most once per request. */
+  snapshot(): Promise<AnalysisSnapshot>;
 }
 
 export interface Loaders {
@@ -48,5 +51,21 @@ export function createLoaders(db: Kysely<Database>): Loaders {
         maxBatchSize: 1000,
       },
     ),
+  };
+}
+
+/** Builds the context of one request. */
+export function createContext(services: Services, viewer: Viewer): Context {
+  let snapshot: Promise<AnalysisSnapshot> | null = null;
+  return {
+    db: services.db,
+    config: services.config,
+    viewer,
+    services,
+    loaders: createLoaders(services.db),
+    snapshot: () => {
+      snapshot ??= services.snapshot();
+      return snapshot;
+    },
   };
 }

@@ -1,29 +1,46 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
+import { readDataVersion } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { ServiceTypeDef } from './engine/types.js';
-import { listServiceTypes } from './modules/service-types/service-type.repository.js';
+import type { AnalysisSnapshot } from './modules/access/snapshot.js';
+import { loadSnapshot } from './modules/access/snapshot.js';
 
 /**
- * Long-lived services shared by requests: the catalogue (cached per data version) and, added by the
- * analysis modules, the access engine. Everything here is rebuilt when the data version changes.
+ * Long-lived services shared by requests: the analysis snapshot (settlements, open points, catalogue
+ * and access engine), rebuilt when the data version changes. One cheap version query per request keeps
+ * every replica consistent with the database without cross-process messaging.
  */
 export class Services {
-  private catalogueCache: Promise<ServiceTypeDef[]> | null = null;
+  private current: Promise<AnalysisSnapshot> | null = null;
+  private currentVersion = -1;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly config: Config,
   ) {}
 
-  /** The service-type catalogue as stored. */
-  catalogue(): Promise<ServiceTypeDef[]> {
-    this.catalogueCache ??= listServiceTypes(this.db);
-    return this.catalogueCache;
+  /** The current data version (a counter bumped by every write). */
+  dataVersion(): Promise<number> {
+    return readDataVersion(this.db);
   }
 
-  /** Drops cached state after a write. */
-  invalidate(): void {
-    this.catalogueCache = null;
+  /** The snapshot for the current data version (one version query; a reload only after writes). */
+  async snapshot(): Promise<AnalysisSnapshot> {
+    const version = await this.dataVersion();
+    if (!this.current || version !== this.currentVersion) {
+      this.currentVersion = version;
+      const loading = loadSnapshot(this.db);
+      this.current = loading;
+      loading.catch(() => {
+        if (this.current === loading) this.current = null;
+      });
+    }
+    return this.current;
+  }
+
+  /** The service-type catalogue as stored. */
+  async catalogue(): Promise<readonly ServiceTypeDef[]> {
+    return (await this.snapshot()).catalogue;
   }
 }

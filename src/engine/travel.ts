@@ -27,7 +27,7 @@ export function estimateMinutes(straightLineKm: number, model: TravelModel): num
  */
 export function straightLineKmWithin(minutes: number, model: TravelModel): number {
   const drivingMinutes = Math.max(0, minutes - model.fixedMinutes);
-  return (drivingMinutes / 60) * model.speedKmh / model.circuityFactor;
+  return ((drivingMinutes / 60) * model.speedKmh) / model.circuityFactor;
 }
 
 /** Throws a RangeError naming the field when a travel model is not physically meaningful. */

@@ -4,6 +4,7 @@ import './scalars.js';
 import '../modules/service-types/service-type.schema.js';
 import '../modules/settlements/settlement.schema.js';
 import '../modules/service-points/service-point.schema.js';
+import '../modules/access/access.schema.js';
 
 /** The executable schema. Imported only by the server and tests; modules register on the builder. */
 export const schema = lexicographicSortSchema(builder.toSchema());

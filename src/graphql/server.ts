@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { viewerFromAuthorization } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
-import { createLoaders } from '../context.js';
+import { createContext } from '../context.js';
 import { ERROR_CODES } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
@@ -72,13 +72,7 @@ export async function createGraphQLHandler(
     const viewer = viewerFromAuthorization(req.headers.authorization, config.writeTokens);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({
-        db: services.db,
-        config,
-        viewer,
-        services,
-        loaders: createLoaders(services.db),
-      }),
+      context: async () => createContext(services, viewer),
     });
     const out: Record<string, string> = {};
     for (const [k, v] of result.headers) out[k] = v;

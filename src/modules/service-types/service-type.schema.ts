@@ -69,13 +69,13 @@ builder.queryField('serviceTypes', (t) =>
   t.field({
     type: [ServiceTypeRef],
     description: 'The service-type catalogue.',
-    resolve: (_root, _args, ctx) => ctx.services.catalogue(),
+    resolve: async (_root, _args, ctx) => [...(await ctx.snapshot()).catalogue],
   }),
 );
 
 /** Resolves codes against the stored catalogue; unknown codes → BAD_USER_INPUT naming the known ones. */
 export async function requireServiceTypes(ctx: Context, codes: readonly string[], field = 'serviceType') {
-  const catalogue = await ctx.services.catalogue();
+  const { catalogue } = await ctx.snapshot();
   const byCode = new Map(catalogue.map((t) => [t.code, t]));
   return codes.map((code) => {
     const def = byCode.get(code);

@@ -188,3 +188,11 @@ export async function upsertSettlements(
   }
   return { inserted, updated };
 }
+
+/** Ids of the settlements in an area (PostGIS does the spatial filter), or null for "everywhere". */
+export async function findSettlementIdsInArea(db: Db, area: SettlementFilter): Promise<string[] | null> {
+  const given = Object.values(area).some((v) => v !== undefined && v !== null);
+  if (!given) return null;
+  const rows = await applyFilter(db.selectFrom('settlements').select('id'), area).orderBy('id').execute();
+  return rows.map((r) => String(r.id));
+}

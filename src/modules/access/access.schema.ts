@@ -1,0 +1,274 @@
+import type { AreaIndicatorRow } from '../../engine/indicators.js';
+import type { TravelModel } from '../../engine/types.js';
+import type { Context } from '../../context.js';
+import { builder } from '../../graphql/builder.js';
+import { AreaInput, PointInput, validateArea, validateLocation } from '../../graphql/inputs.js';
+import { pageOfList } from '../../graphql/offset-cursor.js';
+import { pageSize } from '../../graphql/pagination.js';
+import { badInput } from '../../errors.js';
+import { listAreas } from '../areas/area.repository.js';
+import { ServicePointRef } from '../service-points/service-point.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { findSettlementIdsInArea } from '../settlements/settlement.repository.js';
+import { SettlementConnection, SettlementRef } from '../settlements/settlement.schema.js';
+import type { ServiceAccess } from './access.service.js';
+import {
+  accessOfSettlement,
+  desertsAmong,
+  indicatorsAmong,
+  nearestFrom,
+  resolveTravelModel,
+  validateThreshold,
+} from './access.service.js';
+
+export const AccessMethodEnum = builder.enumType('AccessMethod', {
+  description: 'How travel distance and time were obtained.',
+  values: {
+    NETWORK: { description: 'Shortest path on a loaded road network, speed by road class.' },
+    ESTIMATED: {
+      description: 'Straight-line distance × circuity factor, at the model speed (see travelModel).',
+    },
+  } as const,
+});
+
+export const AreaLevelEnum = builder.enumType('AreaLevel', {
+  description: 'An administrative level to group indicators by.',
+  values: { MUNICIPALITY: { description: 'Kommun.' }, COUNTY: { description: 'Län.' } } as const,
+});
+
+export const ServiceAccessRef = builder.objectRef<ServiceAccess>('ServiceAccess').implement({
+  description: 'Access from a place to its nearest open service point of one type.',
+  fields: (t) => ({
+    serviceType: t.field({
+      type: 'ServiceTypeCode',
+      resolve: (a) => a.serviceType,
+      description: 'The service type.',
+    }),
+    servicePoint: t.field({
+      type: ServicePointRef,
+      nullable: true,
+      resolve: (a) => a.servicePoint,
+      description: 'The nearest open point; null when none of the type is loaded or reachable.',
+    }),
+    straightLineKm: t.exposeFloat('straightLineKm', {
+      nullable: true,
+      description: 'Geodesic straight-line km (Turf).',
+    }),
+    travelKm: t.exposeFloat('travelKm', {
+      nullable: true,
+      description: 'Travel km (network, or estimated).',
+    }),
+    travelMinutes: t.exposeFloat('travelMinutes', { nullable: true, description: 'Travel time in minutes.' }),
+    method: t.field({
+      type: AccessMethodEnum,
+      resolve: (a) => a.method,
+      description: 'NETWORK or ESTIMATED.',
+    }),
+    thresholdMinutes: t.exposeFloat('thresholdMinutes', { description: 'The threshold applied.' }),
+    withinThreshold: t.exposeBoolean('withinThreshold', {
+      description: 'True when the travel time (and distance, if the type has a km threshold) is within it.',
+    }),
+  }),
+});
+
+export const TravelModelRef = builder
+  .objectRef<TravelModel & { networkLoaded: boolean }>('TravelModel')
+  .implement({
+    description:
+      'The parameters behind ESTIMATED answers: travelKm = straightLineKm × circuityFactor; travelMinutes = travelKm / speedKmh × 60 + fixedMinutes.',
+    fields: (t) => ({
+      circuityFactor: t.exposeFloat('circuityFactor', { description: 'Road km per straight-line km.' }),
+      speedKmh: t.exposeFloat('speedKmh', { description: 'Average travel speed, km/h.' }),
+      fixedMinutes: t.exposeFloat('fixedMinutes', {
+        description: 'Minutes added to every trip (parking, walking).',
+      }),
+      networkLoaded: t.exposeBoolean('networkLoaded', {
+        description: 'True when a road network gives NETWORK answers.',
+      }),
+    }),
+  });
+
+export const TravelModelInput = builder.inputType('TravelModelInput', {
+  description: 'Per-request overrides of the travel model (omitted fields keep the server defaults).',
+  fields: (t) => ({
+    circuityFactor: t.float({ description: 'Road km per straight-line km (1..5).' }),
+    speedKmh: t.float({ description: 'Average speed in km/h (0..200].' }),
+    fixedMinutes: t.float({ description: 'Minutes added to every trip (0..120).' }),
+  }),
+});
+
+const ShareWithinRef = builder.objectRef<{ minutes: number; share: number }>('ShareWithin').implement({
+  description: 'The share of the population within a travel time.',
+  fields: (t) => ({
+    minutes: t.exposeFloat('minutes', { description: 'Travel time in minutes.' }),
+    share: t.exposeFloat('share', { description: 'Population share (0..1) within that time.' }),
+  }),
+});
+
+type IndicatorRow = AreaIndicatorRow & { areaName: string | null };
+
+export const AreaIndicatorsRef = builder.objectRef<IndicatorRow>('AreaIndicators').implement({
+  description: 'Access indicators for one area and service type, as national service analyses report them.',
+  fields: (t) => ({
+    areaCode: t.exposeString('areaCode', {
+      description: 'Municipality or county code ("UNKNOWN" when missing).',
+    }),
+    areaName: t.exposeString('areaName', { nullable: true, description: 'Area name, when known.' }),
+    serviceType: t.field({
+      type: 'ServiceTypeCode',
+      resolve: (r) => r.serviceType,
+      description: 'The service type.',
+    }),
+    thresholdMinutes: t.exposeFloat('thresholdMinutes', { description: 'The threshold applied.' }),
+    population: t.exposeInt('population', { description: 'Population of the area’s settlements.' }),
+    population65Plus: t.exposeInt('population65Plus', {
+      nullable: true,
+      description: 'Aged 65+, when known.',
+    }),
+    populationBeyondThreshold: t.exposeInt('populationBeyondThreshold', {
+      description: 'People in deserts.',
+    }),
+    population65PlusBeyondThreshold: t.exposeInt('population65PlusBeyondThreshold', {
+      nullable: true,
+      description: 'People aged 65+ in deserts, when known.',
+    }),
+    settlementsBeyondThreshold: t.exposeInt('settlementsBeyondThreshold', {
+      description: 'Settlements that are deserts.',
+    }),
+    settlementsWithoutService: t.exposeInt('settlementsWithoutService', {
+      description: 'Settlements with no point of the type within reach at all.',
+    }),
+    meanMinutesPopulationWeighted: t.exposeFloat('meanMinutesPopulationWeighted', {
+      nullable: true,
+      description: 'Population-weighted mean travel time over settlements with a reachable point.',
+    }),
+    shareWithin: t.field({
+      type: [ShareWithinRef],
+      resolve: (r) => r.shareWithin,
+      description: 'Population shares within 5, 10, 20 and 30 minutes.',
+    }),
+  }),
+});
+
+async function areaSettlementIds(ctx: Context, area: Parameters<typeof validateArea>[0]) {
+  const snapshot = await ctx.snapshot();
+  const ids = await findSettlementIdsInArea(ctx.db, validateArea(area));
+  return { snapshot, ids: ids ?? snapshot.settlements.map((s) => s.id) };
+}
+
+builder.objectField(SettlementRef, 'access', (t) =>
+  t.field({
+    type: [ServiceAccessRef],
+    description:
+      'Access to each service type (all types by default), from the in-memory access engine: no SQL per settlement.',
+    args: {
+      serviceTypes: t.arg({
+        type: ['ServiceTypeCode'],
+        description: 'Which types (default: the whole catalogue).',
+      }),
+      thresholdMinutes: t.arg.float({ description: 'Override every type’s threshold.' }),
+      travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+    },
+    resolve: async (settlement, args, ctx) => {
+      const snapshot = await ctx.snapshot();
+      const codes = args.serviceTypes
+        ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
+        : snapshot.catalogue.map((t) => t.code);
+      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      return accessOfSettlement(snapshot, settlement, codes, model, validateThreshold(args.thresholdMinutes));
+    },
+  }),
+);
+
+builder.queryFields((t) => ({
+  travelModel: t.field({
+    type: TravelModelRef,
+    description: 'The travel model behind ESTIMATED answers, so users can check them.',
+    resolve: (_r, _a, ctx) => ({ ...ctx.config.travelModel, networkLoaded: false }),
+  }),
+  nearestServicePoints: t.field({
+    type: [ServiceAccessRef],
+    description: 'The nearest open service points of a type from any location, nearest first.',
+    args: {
+      location: t.arg({ type: PointInput, required: true, description: 'Where from (WGS84).' }),
+      serviceType: t.arg({ type: 'ServiceTypeCode', required: true, description: 'Which service type.' }),
+      limit: t.arg.int({ description: 'How many (default 5, at most 100).' }),
+      thresholdMinutes: t.arg.float({ description: 'Override the type’s threshold.' }),
+      travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+    },
+    resolve: async (_r, args, ctx) => {
+      validateLocation(args.location);
+      const limit = args.limit ?? 5;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        throw badInput('limit must be 1..100', 'limit');
+      await requireServiceTypes(ctx, [args.serviceType]);
+      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      return nearestFrom(
+        await ctx.snapshot(),
+        args.location,
+        args.serviceType,
+        limit,
+        model,
+        validateThreshold(args.thresholdMinutes),
+      );
+    },
+  }),
+  serviceDeserts: t.field({
+    type: SettlementConnection,
+    description:
+      'Settlements beyond the threshold of a service type (deserts), most people first. Select `access(serviceTypes: [...])` on the nodes for the distances.',
+    args: {
+      serviceType: t.arg({ type: 'ServiceTypeCode', required: true, description: 'Which service type.' }),
+      area: t.arg({ type: AreaInput, description: 'Where (default: everywhere).' }),
+      thresholdMinutes: t.arg.float({ description: 'Override the type’s threshold.' }),
+      travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+      first: t.arg.int({ description: 'Page size (default 50, at most the server cap).' }),
+      after: t.arg.string({ description: 'Cursor after which the page starts.' }),
+    },
+    resolve: async (_r, args, ctx) => {
+      const first = pageSize(args.first, ctx.config.maxPageSize);
+      await requireServiceTypes(ctx, [args.serviceType]);
+      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      const { snapshot, ids } = await areaSettlementIds(ctx, args.area);
+      const deserts = desertsAmong(
+        snapshot,
+        ids,
+        args.serviceType,
+        model,
+        validateThreshold(args.thresholdMinutes),
+      );
+      return pageOfList(
+        deserts.map((d) => d.settlement),
+        first,
+        args.after,
+      );
+    },
+  }),
+  accessIndicators: t.field({
+    type: [AreaIndicatorsRef],
+    description:
+      'Indicators per municipality or county (population beyond the threshold, shares within 5/10/20/30 min, …).',
+    args: {
+      serviceTypes: t.arg({ type: ['ServiceTypeCode'], description: 'Which types (default: all).' }),
+      groupBy: t.arg({ type: AreaLevelEnum, required: true, description: 'MUNICIPALITY or COUNTY.' }),
+      area: t.arg({ type: AreaInput, description: 'Where (default: everywhere).' }),
+      thresholdMinutes: t.arg.float({ description: 'Override every type’s threshold.' }),
+      travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+    },
+    resolve: async (_r, args, ctx) => {
+      const { snapshot, ids } = await areaSettlementIds(ctx, args.area);
+      const codes = args.serviceTypes
+        ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
+        : snapshot.catalogue.map((t) => t.code);
+      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      const names = new Map((await listAreas(ctx.db, args.groupBy)).map((a) => [a.code, a.name]));
+      const threshold = validateThreshold(args.thresholdMinutes);
+      return codes.flatMap((code) =>
+        indicatorsAmong(snapshot, ids, code, args.groupBy, model, threshold).map((row) => ({
+          ...row,
+          areaName: names.get(row.areaCode) ?? null,
+        })),
+      );
+    },
+  }),
+}));

@@ -1,0 +1,160 @@
+import type { AccessTable } from '../../engine/access.js';
+import type { AreaIndicatorRow } from '../../engine/indicators.js';
+import { computeIndicators, isDesert } from '../../engine/indicators.js';
+import { estimateTravelKm } from '../../engine/travel.js';
+import type { AccessMethod, TravelModel } from '../../engine/types.js';
+import { validateTravelModel } from '../../engine/travel.js';
+import { badInput } from '../../errors.js';
+import type { ServicePoint } from '../service-points/service-point.repository.js';
+import type { Settlement } from '../settlements/settlement.repository.js';
+import type { AnalysisSnapshot } from './snapshot.js';
+
+/** Access from one place to its nearest open point of one type, with the point itself resolved. */
+export interface ServiceAccess {
+  serviceType: string;
+  servicePoint: ServicePoint | null;
+  straightLineKm: number | null;
+  travelKm: number | null;
+  travelMinutes: number | null;
+  method: AccessMethod;
+  thresholdMinutes: number;
+  withinThreshold: boolean;
+}
+
+/** Merges per-request overrides into the server's travel model; refuses nonsense with BAD_USER_INPUT. */
+export function resolveTravelModel(
+  base: TravelModel,
+  override?: { [K in keyof TravelModel]?: number | null } | null,
+): TravelModel {
+  const model = {
+    circuityFactor: override?.circuityFactor ?? base.circuityFactor,
+    speedKmh: override?.speedKmh ?? base.speedKmh,
+    fixedMinutes: override?.fixedMinutes ?? base.fixedMinutes,
+  };
+  try {
+    validateTravelModel(model);
+  } catch (error) {
+    throw badInput((error as Error).message, 'travel');
+  }
+  return model;
+}
+
+export function validateThreshold(minutes: number | null | undefined): number | undefined {
+  if (minutes == null) return undefined;
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 600) {
+    throw badInput('thresholdMinutes must be a number in (0, 600]', 'thresholdMinutes');
+  }
+  return minutes;
+}
+
+/** Row i of an access table as a ServiceAccess. */
+export function accessFromTable(snapshot: AnalysisSnapshot, table: AccessTable, i: number): ServiceAccess {
+  const pointIndex = table.pointIndex[i]!;
+  const km = table.straightKm[i]!;
+  const none = pointIndex < 0;
+  return {
+    serviceType: table.serviceType,
+    servicePoint: snapshot.pointAt(table.serviceType, pointIndex),
+    straightLineKm: none ? null : km,
+    travelKm: none ? null : estimateTravelKm(km, table.model),
+    travelMinutes: none ? null : table.minutes[i]!,
+    method: 'ESTIMATED',
+    thresholdMinutes: table.thresholdMinutes,
+    withinThreshold: !isDesert(table, i),
+  };
+}
+
+/**
+ * Access of settlements to several types: from the cached whole-snapshot tables when the settlement is
+ * in the snapshot (no SQL at all), else computed from its location.
+ */
+export function accessOfSettlement(
+  snapshot: AnalysisSnapshot,
+  settlement: Settlement,
+  codes: readonly string[],
+  model: TravelModel,
+  thresholdMinutes?: number,
+): ServiceAccess[] {
+  const i = snapshot.settlementIndex.get(settlement.id);
+  return codes.map((code) => {
+    if (i !== undefined) return accessFromTable(snapshot, snapshot.table(code, model, thresholdMinutes), i);
+    const r = snapshot.engine.access(settlement.lon, settlement.lat, code, model, thresholdMinutes);
+    return { ...r, servicePoint: r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null };
+  });
+}
+
+/** The k nearest open points of a type from any location. */
+export function nearestFrom(
+  snapshot: AnalysisSnapshot,
+  location: { lon: number; lat: number },
+  code: string,
+  limit: number,
+  model: TravelModel,
+  thresholdMinutes?: number,
+): ServiceAccess[] {
+  return snapshot.engine
+    .nearest(location.lon, location.lat, code, limit, model, thresholdMinutes)
+    .map((r) => ({ ...r, servicePoint: r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null }));
+}
+
+export interface DesertRow {
+  settlement: Settlement;
+  access: ServiceAccess;
+}
+
+/**
+ * Settlements of the area (ids from PostGIS) beyond the threshold of a type, the most people first
+ * (then the longest time, then id).
+ */
+export function desertsAmong(
+  snapshot: AnalysisSnapshot,
+  settlementIds: readonly string[],
+  code: string,
+  model: TravelModel,
+  thresholdMinutes?: number,
+): DesertRow[] {
+  const table = snapshot.table(code, model, thresholdMinutes);
+  const rows: DesertRow[] = [];
+  for (const i of snapshot.indicesOf(settlementIds)) {
+    if (isDesert(table, i))
+      rows.push({ settlement: snapshot.settlements[i]!, access: accessFromTable(snapshot, table, i) });
+  }
+  return rows.sort(
+    (a, b) =>
+      b.settlement.population - a.settlement.population ||
+      (b.access.travelMinutes ?? Number.POSITIVE_INFINITY) -
+        (a.access.travelMinutes ?? Number.POSITIVE_INFINITY) ||
+      Number(a.settlement.id) - Number(b.settlement.id),
+  );
+}
+
+/** Indicators per municipality or county for the settlements of an area. */
+export function indicatorsAmong(
+  snapshot: AnalysisSnapshot,
+  settlementIds: readonly string[],
+  code: string,
+  groupBy: 'MUNICIPALITY' | 'COUNTY',
+  model: TravelModel,
+  thresholdMinutes?: number,
+): AreaIndicatorRow[] {
+  const full = snapshot.table(code, model, thresholdMinutes);
+  const idx = snapshot.indicesOf(settlementIds);
+  const subset = idx.map((i) => snapshot.settlements[i]!);
+  const pick = <A extends Int32Array | Float64Array>(arr: A, make: (n: number) => A): A => {
+    const out = make(idx.length);
+    idx.forEach((i, j) => {
+      out[j] = arr[i]!;
+    });
+    return out;
+  };
+  const table: AccessTable = {
+    ...full,
+    pointIndex: pick(full.pointIndex, (n) => new Int32Array(n)),
+    straightKm: pick(full.straightKm, (n) => new Float64Array(n)),
+    minutes: pick(full.minutes, (n) => new Float64Array(n)),
+    secondPointIndex: undefined,
+    secondStraightKm: undefined,
+    secondMinutes: undefined,
+  };
+  return computeIndicators(subset, table, groupBy);
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import type { LogEvent } from 'kysely';
+import { sql } from 'kysely';
+import { inject } from 'vitest';
+import type { App } from '../../src/app.js';
+import { openApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import type { DbHandle } from '../../src/db/client.js';
+import { createDb } from '../../src/db/client.js';
+import { TEMPLATE_DB, serverUrl } from './server-db.js';
+
+export type BackendName = 'pglite' | 'postgres';
+
+/** The backend this run tests: PostgreSQL when DATABASE_URL is set, else the embedded PGlite. */
+export const backend: BackendName = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+export interface TestDatabase {
+  handle: DbHandle;
+  /** Executed SQL statements since the last reset (for round-trip assertions). */
+  queries: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file: the PGlite template loaded from the dump made in
+ * global setup, or a new server database cloned from the template database.
+ */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const queries: string[] = [];
+  const onQuery = (e: LogEvent) => {
+    queries.push(e.query.sql);
+  };
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const name = `serviceatlas_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+    const admin = await createDb({ databaseUrl: url });
+    await sql.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`).execute(admin.db);
+    const handle = await createDb({ databaseUrl: serverUrl(url, name), onQuery });
+    return {
+      handle,
+      queries,
+      close: async () => {
+        await handle.close();
+        await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+        await admin.close();
+      },
+    };
+  }
+  const dump = readFileSync(inject('pgliteTemplate'));
+  const handle = await createDb({ loadDataDir: new Blob([dump]), onQuery });
+  return { handle, queries, close: () => handle.close() };
+}
+
+/** Test configuration: defaults, no demo, write token "test-writer". */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({
+      SERVICEATLAS_DEMO: 'off',
+      LOG_LEVEL: 'silent',
+      SERVICEATLAS_WRITE_TOKENS: 'test-writer',
+    }),
+    ...overrides,
+  };
+}
+
+/** An App over a fresh database (migrations already applied by the template). */
+export async function freshApp(
+  options: { demo?: boolean; config?: Partial<Config> } = {},
+): Promise<{ app: App; database: TestDatabase }> {
+  const database = await freshDatabase();
+  const app = await openApp(testConfig(options.config), {
+    demo: options.demo ?? false,
+    handle: database.handle,
+  });
+  return { app, database };
+}
