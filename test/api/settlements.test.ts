@@ -160,7 +160,7 @@ describe('settlements and service points over GraphQL', () => {
   });
 
   it('refuses a query deeper than the depth limit with QUERY_TOO_COMPLEX', async () => {
-    const deep = `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } } } } } }`;
+    const deep = `{ __schema { types { fields { type { ${'ofType { '.repeat(10)}name${' }'.repeat(15)}`;
     const r = await server.gql(deep);
     expect(r.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
