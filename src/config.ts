@@ -10,7 +10,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   SERVICEATLAS_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   SERVICEATLAS_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
-  SERVICEATLAS_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250_000),
+  SERVICEATLAS_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(100_000),
   SERVICEATLAS_WRITE_TOKENS: z.string().optional(),
   SERVICEATLAS_CIRCUITY: z.coerce.number().min(1).max(5).default(DEFAULT_TRAVEL_MODEL.circuityFactor),
   SERVICEATLAS_SPEED_KMH: z.coerce.number().gt(0).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),

@@ -9,11 +9,19 @@ import { AppError } from '../errors.js';
  * Cost of a field: its children's cost times the page or list size it asks for (`first`, `limit`,
  * `count`), so `settlements(first: 500) { access }` costs 500× what one settlement's access costs.
  */
-const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   const size = [args.first, args.limit, args.count].find((v): v is number => typeof v === 'number');
-  if (size === undefined) return undefined;
-  return 1 + Math.max(1, size) * Math.max(1, childComplexity);
+  if (size !== undefined) return 1 + Math.max(1, size) * Math.max(1, childComplexity);
+  // Per-type lists (Settlement.access, Settlement.gaps) return one item per requested type, or per
+  // catalogue type when none is named: the catalogue has 9 by default.
+  if (field.args.some((a) => a.name === 'serviceTypes') && field.name !== 'accessIndicators') {
+    const types = Array.isArray(args.serviceTypes) ? args.serviceTypes.length : TYPICAL_CATALOGUE_SIZE;
+    return 1 + Math.max(1, types) * Math.max(1, childComplexity);
+  }
+  return undefined;
 };
+
+const TYPICAL_CATALOGUE_SIZE = 9;
 
 /** Depth of the deepest selection (fragments followed, introspection counted like any field). */
 export function operationDepth(document: DocumentNode, operationName?: string | null): number {
