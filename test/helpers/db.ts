@@ -75,3 +75,32 @@ export async function freshApp(
   });
   return { app, database };
 }
+
+/**
+ * Environment for a CLI child process on its own fresh database: a new server database cloned from the
+ * template (DATABASE_URL runs), or a new embedded data directory.
+ */
+export async function freshCliEnvironment(
+  dataDir: string,
+): Promise<{ env: NodeJS.ProcessEnv; drop(): Promise<void> }> {
+  const base = { ...process.env, SERVICEATLAS_DEMO: 'off', LOG_LEVEL: 'silent' };
+  const url = process.env.DATABASE_URL;
+  if (!url) return { env: { ...base, SERVICEATLAS_DATA_DIR: dataDir }, drop: async () => {} };
+  const name = `serviceatlas_cli_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  const admin = await createDb({ databaseUrl: url });
+  await sql.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`).execute(admin.db);
+  return {
+    env: { ...base, DATABASE_URL: serverUrl(url, name) },
+    drop: async () => {
+      await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+      await admin.close();
+    },
+  };
+}
+
+/** Opens the database a CLI run wrote to (after the child process has exited). */
+export async function openCliDatabase(env: NodeJS.ProcessEnv): Promise<DbHandle> {
+  return env.DATABASE_URL
+    ? createDb({ databaseUrl: env.DATABASE_URL })
+    : createDb({ dataDir: env.SERVICEATLAS_DATA_DIR });
+}
