@@ -34,6 +34,9 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const log = options.onQuery;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle client can be cut off by the server (restart, failover, DROP DATABASE … FORCE); pg emits
+    // that on the pool, and an unhandled 'error' would crash the process. The pool replaces the client.
+    pool.on('error', (error) => options.progress?.(`database connection lost: ${error.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, backend: 'postgres', close: () => db.destroy() };
   }
