@@ -1,10 +1,12 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-23T0001-initial.js';
+import * as scenarios from './migrations/2026-11-23T0002-scenarios.js';
 
 /** Migrations are listed here (not read from disk) so they work the same from tsx, tests and bundles. */
 const migrations: Record<string, Migration> = {
   '2026-11-23T0001-initial': initial,
+  '2026-11-23T0002-scenarios': scenarios,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

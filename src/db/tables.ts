@@ -83,6 +83,31 @@ export interface DataVersionTable {
   version: number;
 }
 
+/** A jsonb column: read as parsed JSON, written as a JSON text (cast with `::jsonb` in SQL). */
+type Jsonb = ColumnType<unknown, string, string>;
+/** A timestamptz the database sets (default now()), never written by the application. */
+type CreatedAt = ColumnType<Date, never, never>;
+
+/** A saved scenario: a named set of changes (ScenarioInput as JSON), re-evaluated on current data. */
+export interface ScenarioTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  changes: Jsonb;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** One audited write: who (token label), what (action), on what (target), with details. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  details: Jsonb | null;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -90,6 +115,8 @@ export interface Database {
   areas: AreaTable;
   import_runs: ImportRunTable;
   data_version: DataVersionTable;
+  scenarios: ScenarioTable;
+  audit_log: AuditLogTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;

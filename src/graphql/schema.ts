@@ -5,6 +5,9 @@ import '../modules/service-types/service-type.schema.js';
 import '../modules/settlements/settlement.schema.js';
 import '../modules/service-points/service-point.schema.js';
 import '../modules/access/access.schema.js';
+import '../modules/gaps/gaps.schema.js';
+import '../modules/sites/sites.schema.js';
+import '../modules/scenarios/scenario.schema.js';
 
 /** The executable schema. Imported only by the server and tests; modules register on the builder. */
 export const schema = lexicographicSortSchema(builder.toSchema());

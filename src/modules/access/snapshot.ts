@@ -3,6 +3,8 @@ import { readDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
 import type { AccessTable, AccessTableOptions } from '../../engine/access.js';
 import { AccessEngine, computeAccessTable } from '../../engine/access.js';
+import type { ScenarioBaseline } from '../../engine/scenario.js';
+import { prepareScenarioBaseline } from '../../engine/scenario.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import { findOpenServicePoints } from '../service-points/service-point.repository.js';
@@ -20,6 +22,7 @@ export class AnalysisSnapshot {
   readonly pointsById: Map<string, ServicePoint>;
   readonly engine: AccessEngine;
   private readonly tables = new Map<string, AccessTable>();
+  private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
 
   constructor(
     readonly version: number,
@@ -43,6 +46,19 @@ export class AnalysisSnapshot {
       this.tables.set(key, table);
     }
     return table;
+  }
+
+  /** The scenario baseline for every catalogue type under a travel model (built once, then cached). */
+  scenarioBaseline(model: TravelModel): ScenarioBaseline {
+    const key = `${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
+    let baseline = this.scenarioBaselines.get(key);
+    if (!baseline) {
+      const { settlements, openPoints: points, catalogue } = this;
+      const types = catalogue.map((t) => t.code);
+      baseline = prepareScenarioBaseline({ settlements, points, catalogue, types, model });
+      this.scenarioBaselines.set(key, baseline);
+    }
+    return baseline;
   }
 
   /** The service point a table row points at (null = none). */

@@ -1,0 +1,131 @@
+import { isDesert } from '../../engine/indicators.js';
+import type { DemandWeighting, McLpResult } from '../../engine/mclp.js';
+import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
+import type { TravelModel } from '../../engine/types.js';
+import { badInput } from '../../errors.js';
+import type { AnalysisSnapshot } from '../access/snapshot.js';
+import type { Settlement } from '../settlements/settlement.repository.js';
+
+export const MAX_SITES = 50;
+export const MAX_CANDIDATES = 10_000;
+
+/** The people one suggested site newly covers for one type. */
+export interface SiteServedType {
+  serviceType: string;
+  settlements: Settlement[];
+  marginalPopulation: number;
+}
+
+export interface SuggestedSite {
+  location: { lon: number; lat: number };
+  /** The candidate settlement, null for a given candidate point. */
+  settlement: Settlement | null;
+  marginalPopulation: number;
+  serves: Settlement[];
+  servesByType: SiteServedType[];
+}
+
+export interface SiteSuggestionResult {
+  sites: SuggestedSite[];
+  populationCoveredBefore: number;
+  populationCoveredAfter: number;
+  method: string;
+}
+
+export interface SiteSuggestionRequest {
+  types: readonly string[];
+  count: number;
+  weighting: DemandWeighting;
+  /** Candidate points; null = the area's settlements. */
+  candidates: readonly { lon: number; lat: number }[] | null;
+  exact: boolean;
+  model: TravelModel;
+}
+
+/**
+ * Maximal covering location for a multi-service point: `count` sites among the candidates that newly cover
+ * the most demand (the area's settlements, weighted by population or 65+ population), summed over the types.
+ * Today's coverage comes from the snapshot's cached access tables (the same desert test as everywhere).
+ */
+export function suggestSites(
+  snapshot: AnalysisSnapshot,
+  indices: readonly number[],
+  request: SiteSuggestionRequest,
+): SiteSuggestionResult {
+  const { types, model } = request;
+  if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_SITES) {
+    throw badInput(`count must be a whole number from 1 to ${MAX_SITES}, got ${request.count}`, 'count');
+  }
+  if (types.length === 0) throw badInput('serviceTypes must name at least one service type', 'serviceTypes');
+  if (request.candidates !== null && request.candidates.length > MAX_CANDIDATES) {
+    throw badInput(`at most ${MAX_CANDIDATES} candidates, got ${request.candidates.length}`, 'candidates');
+  }
+  const demand = indices.map((i) => snapshot.settlements[i]!);
+  const candidates =
+    request.candidates?.map((p, c) => ({ id: `candidate:${c}`, lon: p.lon, lat: p.lat })) ??
+    demand.map((s) => ({ id: s.id, lon: s.lon, lat: s.lat }));
+  if (demand.length === 0 || candidates.length === 0) {
+    return {
+      sites: [],
+      populationCoveredBefore: 0,
+      populationCoveredAfter: 0,
+      method: 'no settlements or candidates',
+    };
+  }
+  const thresholdMinutes: Record<string, number> = {};
+  const currentMinutes: Record<string, Float64Array> = {};
+  for (const code of types) {
+    const table = snapshot.table(code, model);
+    thresholdMinutes[code] = table.thresholdMinutes;
+    // Deserts as isDesert decides them (minutes and, where a type has one, km) count as uncovered.
+    const minutes = new Float64Array(indices.length);
+    indices.forEach((i, d) => {
+      minutes[d] = isDesert(table, i) ? Number.POSITIVE_INFINITY : table.minutes[i]!;
+    });
+    currentMinutes[code] = minutes;
+  }
+  const problem = buildCoverageProblem({
+    settlements: demand,
+    weighting: request.weighting,
+    candidates,
+    types,
+    thresholdMinutes,
+    model,
+    currentMinutes,
+  });
+  let solved: McLpResult;
+  try {
+    solved = request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
+  } catch (error) {
+    if (error instanceof RangeError) throw badInput(error.message, request.exact ? 'exact' : 'count');
+    throw error;
+  }
+  const weight = (s: Settlement) =>
+    request.weighting === 'POPULATION' ? s.population : (s.population65Plus ?? 0);
+  return {
+    sites: solved.sites.map((site) => {
+      const servesByType = types.map((code) => {
+        const settlements = (site.newlyCovered[code] ?? []).map((d) => demand[d]!);
+        return {
+          serviceType: code,
+          settlements,
+          marginalPopulation: settlements.reduce((sum, s) => sum + weight(s), 0),
+        };
+      });
+      const served = [...new Set(types.flatMap((code) => site.newlyCovered[code] ?? []))].sort(
+        (a, b) => a - b,
+      );
+      const candidate = candidates[site.candidate]!;
+      return {
+        location: { lon: candidate.lon, lat: candidate.lat },
+        settlement: request.candidates === null ? demand[site.candidate]! : null,
+        marginalPopulation: site.marginalGain,
+        serves: served.map((d) => demand[d]!),
+        servesByType,
+      };
+    }),
+    populationCoveredBefore: solved.coveredBefore,
+    populationCoveredAfter: solved.coveredAfter,
+    method: solved.method,
+  };
+}
