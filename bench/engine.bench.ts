@@ -9,11 +9,11 @@
  * The data are synthetic but Sweden-shaped and seeded (same numbers every run): settlements cluster around
  * towns whose sizes follow Zipf's law, denser in the south; service points sit near population.
  */
-import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { AccessEngine, type AccessTable, computeAccessTable } from '../src/engine/access.js';
-import type { EnginePoint, ServiceTypeDef } from '../src/engine/types.js';
+import type { EnginePoint } from '../src/engine/types.js';
+import { catalogue, codes, generateCountry, type Place, seededRandom } from './country-case.js';
 
 const small = process.argv.includes('--small');
 const engineOnly = process.argv.includes('--engine-only');
@@ -23,119 +23,6 @@ const SQL_SAMPLE = 5_000;
 const SQL_TYPES = ['GROCERY', 'PHARMACY'];
 const TARGET_SECONDS = 10;
 const TARGET_SPEEDUP = 20;
-
-const catalogue = (
-  JSON.parse(readFileSync(new URL('../data/service-types.json', import.meta.url), 'utf8')) as {
-    serviceTypes: ServiceTypeDef[];
-  }
-).serviceTypes;
-const codes = catalogue.map((t) => t.code);
-
-/** mulberry32: a small seeded generator, so every run measures the same country. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Sweden's rough west/east longitude bounds by latitude (a coarse outline, good enough for density). */
-const OUTLINE: [lat: number, west: number, east: number][] = [
-  [55.4, 12.9, 14.2],
-  [56, 12.5, 16],
-  [57, 11.9, 16.7],
-  [58, 11.3, 16.8],
-  [59, 11.6, 18.5],
-  [60, 12.3, 18.9],
-  [61, 12.2, 17.3],
-  [62, 12.1, 17.6],
-  [63, 11.9, 19.5],
-  [64, 13, 21],
-  [65, 14, 22.3],
-  [66, 15, 24],
-  [67, 16.5, 23.7],
-  [68, 17.5, 23],
-  [69, 19.5, 21],
-];
-
-function lonRange(lat: number): [number, number] {
-  for (let i = 1; i < OUTLINE.length; i++) {
-    const [lat1, w1, e1] = OUTLINE[i]!;
-    const [lat0, w0, e0] = OUTLINE[i - 1]!;
-    if (lat <= lat1) {
-      const t = (lat - lat0) / (lat1 - lat0);
-      return [w0 + t * (w1 - w0), e0 + t * (e1 - e0)];
-    }
-  }
-  return [OUTLINE.at(-1)![1], OUTLINE.at(-1)![2]];
-}
-
-interface Place {
-  lon: number;
-  lat: number;
-}
-
-function generateCountry(random: () => number): { origins: Place[]; points: EnginePoint[] } {
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  // Latitude density falls off to the north (most people live south of 61°N).
-  const randomPlace = (): Place => {
-    for (;;) {
-      const lat = 55.4 + random() * 13.6;
-      if (random() > Math.exp(-(lat - 55.4) / 3.5)) continue;
-      const [west, east] = lonRange(lat);
-      return { lon: west + random() * (east - west), lat };
-    }
-  };
-  const near = (centre: Place, sigmaKm: number): Place => {
-    const lat = centre.lat + (gaussian() * sigmaKm) / 111.2;
-    const lon = centre.lon + (gaussian() * sigmaKm) / (111.2 * Math.cos((centre.lat * Math.PI) / 180));
-    return { lon, lat: Math.min(69.05, Math.max(55.3, lat)) };
-  };
-  const towns = Array.from({ length: 3_000 }, (_, rank) => ({ ...randomPlace(), weight: 1 / (rank + 1) }));
-  const cumulative: number[] = [];
-  let total = 0;
-  for (const t of towns) {
-    total += t.weight;
-    cumulative.push(total);
-  }
-  const pickTown = () => {
-    const r = random() * total;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return towns[lo]!;
-  };
-  const origins: Place[] = [];
-  for (let i = 0; i < ORIGIN_COUNT; i++) {
-    if (random() < 0.2) origins.push(randomPlace());
-    else {
-      const town = pickTown();
-      origins.push(near(town, 1 + 12 * Math.sqrt(town.weight)));
-    }
-  }
-  const points: EnginePoint[] = [];
-  for (let i = 0; i < POINT_COUNT; i++) {
-    const place = random() < 0.1 ? randomPlace() : near(pickTown(), 3);
-    const types = new Set([codes[Math.floor(random() * codes.length)]!]);
-    if (random() < 0.3) types.add(codes[Math.floor(random() * codes.length)]!);
-    points.push({
-      id: `p${i}`,
-      name: `Point ${i}`,
-      ...place,
-      serviceTypes: [...types],
-      municipalityCode: null,
-    });
-  }
-  return { origins, points };
-}
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -321,7 +208,10 @@ async function main(): Promise<void> {
     `engine bench: ${ORIGIN_COUNT.toLocaleString('en')} origins × ${codes.length} types, ${POINT_COUNT.toLocaleString('en')} points (Node ${process.version}, ${cores} cores, load average ${os.loadavg()[0]!.toFixed(1)})`,
   );
   const genStart = performance.now();
-  const { origins, points } = generateCountry(seededRandom(2020));
+  const { origins, points } = generateCountry(seededRandom(2020), {
+    origins: ORIGIN_COUNT,
+    points: POINT_COUNT,
+  });
   console.log(`  generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
 
   const run = runEngine(origins, points);

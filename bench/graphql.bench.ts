@@ -1,0 +1,143 @@
+/**
+ * GraphQL latency of `settlements(first: 500) { nodes { access { … } } }` (500 settlements × 9 types),
+ * warm, on the embedded PGlite + PostGIS, against the SQL-first baseline measured in the same run: the
+ * same 500 × 9 nearest points answered by PostGIS in ONE LATERAL KNN query (GiST `<->` order, geography distance).
+ *
+ *   npx tsx bench/graphql.bench.ts           100,000 settlements, 20,000 service points (generated)
+ *   npx tsx bench/graphql.bench.ts --full    600,000 settlements
+ */
+import { sql } from 'kysely';
+import { openApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/client.js';
+import { bumpDataVersion } from '../src/db/data-version.js';
+import { upsertServicePoints } from '../src/modules/service-points/service-point.repository.js';
+import { upsertSettlements } from '../src/modules/settlements/settlement.repository.js';
+import { startServer } from '../src/server.js';
+import { codes, generateCountry, seededRandom } from './country-case.js';
+
+const full = process.argv.includes('--full');
+const ORIGINS = full ? 600_000 : 100_000;
+const POINTS = 20_000;
+const RUNS = 40;
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+  const { origins, points } = generateCountry(seededRandom(2020), { origins: ORIGINS, points: POINTS });
+  console.log(
+    `case: ${ORIGINS.toLocaleString('en')} settlements, ${POINTS.toLocaleString('en')} points (generated)`,
+  );
+  const config = {
+    ...loadConfig({ SERVICEATLAS_DEMO: 'off', LOG_LEVEL: 'silent' }),
+    maxComplexity: 10_000_000,
+  };
+  const handle = await createDb({});
+  const app = await openApp(config, { demo: false, handle });
+  let t = performance.now();
+  await app.db.transaction().execute(async (trx) => {
+    const rows = origins.map((o, i) => ({
+      name: `Origin ${i}`,
+      kind: 'GRID_CELL' as const,
+      population: 1 + (i % 97),
+      population65Plus: null,
+      municipalityCode: null,
+      countyCode: null,
+      broadbandShare: null,
+      externalId: `o${i}`,
+      x: o.lon,
+      y: o.lat,
+      crs: 'EPSG:4326' as const,
+    }));
+    await upsertSettlements(trx, rows, { source: 'bench (generated)', importRunId: null });
+    await upsertServicePoints(
+      trx,
+      points.map((p) => ({
+        name: p.name,
+        serviceTypes: [...p.serviceTypes],
+        status: 'OPEN' as const,
+        operator: null,
+        capacity: null,
+        openingHours: null,
+        municipalityCode: null,
+        externalId: p.id,
+        validFrom: null,
+        validTo: null,
+        x: p.lon,
+        y: p.lat,
+        crs: 'EPSG:4326' as const,
+      })),
+      { source: 'bench (generated)', importRunId: null },
+    );
+    await bumpDataVersion(trx);
+  });
+  console.log(`load: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const running = await startServer({ app, config, port: 0 });
+  const query = `query($after: String) { settlements(first: 500, after: $after) { nodes { id access {
+    serviceType travelMinutes straightLineKm withinThreshold servicePoint { id name } } } } }`;
+  const cursor = (id: number) => Buffer.from(`k:${id}`).toString('base64url');
+  const post = async (after: string | null) => {
+    const res = await fetch(`${running.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables: { after } }),
+    });
+    const body = (await res.json()) as { errors?: unknown; data?: { settlements: { nodes: unknown[] } } };
+    if (body.errors || body.data?.settlements.nodes.length !== 500)
+      throw new Error(JSON.stringify(body.errors));
+  };
+  t = performance.now();
+  await post(null);
+  console.log(`first request (loads the snapshot, builds 9 access tables): ${ms(performance.now() - t)}`);
+  const random = seededRandom(7);
+  const api: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const after = cursor(Math.floor(random() * (ORIGINS - 600)));
+    const s = performance.now();
+    await post(after);
+    api.push(performance.now() - s);
+  }
+
+  const baseline: number[] = [];
+  for (let i = 0; i < Math.min(RUNS, 10); i++) {
+    const after = Math.floor(random() * (ORIGINS - 600));
+    const s = performance.now();
+    const r = await sql`
+      SELECT s.id, t.code, n.id AS point_id, n.km
+      FROM (SELECT id, geom FROM settlements WHERE id > ${after} ORDER BY id LIMIT 500) s
+      CROSS JOIN unnest(${codes}::text[]) AS t(code)
+      CROSS JOIN LATERAL (
+        SELECT p.id, ST_Distance(p.geom::geography, s.geom::geography) / 1000 AS km
+        FROM service_points p
+        WHERE p.status = 'OPEN' AND t.code = ANY(p.service_types)
+        ORDER BY p.geom <-> s.geom LIMIT 1) n`.execute(app.db);
+    if (r.rows.length !== 500 * codes.length) throw new Error(`baseline returned ${r.rows.length} rows`);
+    baseline.push(performance.now() - s);
+  }
+  api.sort((a, b) => a - b);
+  baseline.sort((a, b) => a - b);
+  console.log('\nresults (warm; 500 settlements × 9 types per request)');
+  console.log(
+    `  GraphQL API          p50 ${ms(percentile(api, 0.5))}  p99 ${ms(percentile(api, 0.99))}  (${RUNS} requests over HTTP)`,
+  );
+  console.log(
+    `  SQL-first baseline   p50 ${ms(percentile(baseline, 0.5))}  p99 ${ms(percentile(baseline, 0.99))}  (${baseline.length} LATERAL KNN queries, no HTTP)`,
+  );
+  console.log(
+    `  ratio (baseline p50 / API p50): ${(percentile(baseline, 0.5) / percentile(api, 0.5)).toFixed(1)}×`,
+  );
+  const mem = process.memoryUsage();
+  console.log(
+    `  memory: heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB`,
+  );
+  await running.close();
+  await app.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
