@@ -21,7 +21,14 @@ const FALLBACK_TYPES = [{ code: 'GROCERY', nameEn: 'Grocery store', thresholdMin
 const THRESHOLD_SOURCES = ['settlements', 'access-hex', 'service-areas', 'areas'];
 const ALL_SOURCES = [...THRESHOLD_SOURCES, 'service-points'];
 
-const state = { serviceType: 'GROCERY', threshold: 10, types: FALLBACK_TYPES, baseStyleUrl: '' };
+const state = {
+  serviceType: 'GROCERY',
+  threshold: 10,
+  types: FALLBACK_TYPES,
+  baseStyleUrl: '',
+  /** How the areas layer's outlines were made (BOUNDARY or SETTLEMENT_TERRITORY), once known. */
+  outline: undefined,
+};
 const $ = (id) => document.getElementById(id);
 
 function setStatus(message, ok = false) {
@@ -123,6 +130,19 @@ function overlayLayers(withBackground) {
       },
     },
     {
+      id: 'service-points',
+      type: 'circle',
+      source: 'service-points',
+      'source-layer': 'service-points',
+      layout: { visibility: visibility('service-points') },
+      paint: {
+        'circle-color': '#08306b',
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.5, 8, 3, 12, 5],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.5, 10, 1.5],
+      },
+    },
+    {
       id: 'settlements',
       type: 'circle',
       source: 'settlements',
@@ -142,19 +162,6 @@ function overlayLayers(withBackground) {
         'circle-opacity': 0.9,
         'circle-stroke-color': ['case', ['get', 'desert'], '#111111', '#ffffff'],
         'circle-stroke-width': ['case', ['get', 'desert'], 1.2, 0.5],
-      },
-    },
-    {
-      id: 'service-points',
-      type: 'circle',
-      source: 'service-points',
-      'source-layer': 'service-points',
-      layout: { visibility: visibility('service-points') },
-      paint: {
-        'circle-color': '#08306b',
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 2.5, 10, 5],
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 1.5,
       },
     },
   );
@@ -195,6 +202,13 @@ function renderLegend() {
   row(
     { background: 'rgba(33,113,181,0.15)', border: '1px dashed #2171b5' },
     'service area: straight-line radius',
+    true,
+  );
+  row(
+    { background: '#fbfbf8', border: '1px solid #4a4f55' },
+    state.outline === 'SETTLEMENT_TERRITORY'
+      ? 'outlines: approximate (no boundaries imported)'
+      : 'outlines: counties, municipalities',
     true,
   );
 }
@@ -240,7 +254,9 @@ function installInteractions(map) {
   };
   map.on('click', (event) => {
     const layers = Object.keys(popups).filter((id) => map.getLayer(id));
-    const [feature] = map.queryRenderedFeatures(event.point, { layers });
+    const hits = map.queryRenderedFeatures(event.point, { layers });
+    // A settlement wins over a service point drawn on top of it (demo points stand in the villages).
+    const feature = layers.map((id) => hits.find((hit) => hit.layer.id === id)).find(Boolean);
     if (!feature) return;
     new Popup({ maxWidth: '320px' })
       .setLngLat(event.lngLat)
@@ -397,6 +413,9 @@ async function main() {
   });
 
   await firstIdle;
+  // Say in the legend when the outlines are approximate (drawn from settlements, not imported borders).
+  state.outline = map.querySourceFeatures('areas', { sourceLayer: 'areas' })[0]?.properties.outline;
+  renderLegend();
   window.serviceatlasLoaded = true;
   if (!$('status').textContent) setStatus('Click a settlement for its access and flags.', true);
   return map;

@@ -8,6 +8,7 @@ import '../modules/access/access.schema.js';
 import '../modules/gaps/gaps.schema.js';
 import '../modules/sites/sites.schema.js';
 import '../modules/scenarios/scenario.schema.js';
+import '../modules/map/map.schema.js';
 
 /** The executable schema. Imported only by the server and tests; modules register on the builder. */
 export const schema = lexicographicSortSchema(builder.toSchema());

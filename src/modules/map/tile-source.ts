@@ -1,0 +1,82 @@
+import type { FeatureCollection } from 'geojson';
+import type { TileLayerName } from '../../tiles/layers.js';
+import type { TileDataSource, TileLayerParams } from '../../tiles/routes.js';
+import type { AnalysisSnapshot } from '../access/snapshot.js';
+import type { MapLayers } from './map-layers.js';
+
+/**
+ * The `/tiles` routes' data source over one analysis snapshot: the data version, the offered service
+ * types, the bounds and every layer's features all come from the same snapshot, so an ETag (which names
+ * the data version) always matches the tile's content. `tileSourceFor` gives the source of the current
+ * data version; the features are memoised per snapshot by MapLayers, so tiles never recompute a layer.
+ */
+export class SnapshotTileSource implements TileDataSource {
+  readonly #codes: string[];
+  readonly #demo: boolean;
+
+  constructor(
+    readonly layers: MapLayers,
+    readonly snapshot: AnalysisSnapshot,
+  ) {
+    this.#codes = snapshot.catalogue.map((t) => t.code);
+    this.#demo = snapshot.openPoints.some((p) => p.generated);
+  }
+
+  /** The version of the data the snapshot was loaded from (the server's data_version counter). */
+  dataVersion(): number {
+    return this.snapshot.version;
+  }
+
+  /** A layer's features; with `scenarioId`, as the saved scenario leaves the data (see MapLayers.scenario). */
+  async layerFeatures(layer: TileLayerName, params: TileLayerParams): Promise<FeatureCollection> {
+    const { layers } = this;
+    const code = params.serviceType;
+    let snapshot = this.snapshot;
+    let threshold = params.thresholdMinutes;
+    if (params.scenarioId !== undefined) {
+      const scenario = await layers.scenario(snapshot, params.scenarioId);
+      // The routes answer 404 for an unknown scenario before asking for features.
+      if (scenario === null) throw new Error(`no scenario ${params.scenarioId}`);
+      snapshot = scenario.snapshot;
+      threshold ??= scenario.thresholdMinutes[code];
+    }
+    switch (layer) {
+      case 'settlements':
+        return layers.settlements(snapshot, code, threshold);
+      case 'service-points':
+        return layers.servicePoints(snapshot, code);
+      case 'access-hex':
+        return layers.accessHex(snapshot, code, threshold, params.z);
+      case 'areas':
+        return layers.areas(snapshot, code, threshold);
+      case 'service-areas':
+        return layers.serviceAreas(snapshot, code, threshold);
+    }
+  }
+
+  async bounds(): Promise<[number, number, number, number]> {
+    return this.layers.bounds(this.snapshot);
+  }
+
+  serviceTypes(): string[] {
+    return this.#codes;
+  }
+
+  /** True when any open service point is generated demo data (TileJSON's attribution then says so). */
+  isDemoData(): boolean {
+    return this.#demo;
+  }
+}
+
+const sources = new WeakMap<AnalysisSnapshot, SnapshotTileSource>();
+
+/** The tile source of the current data version (one version query; a snapshot reload only after writes). */
+export async function tileSourceFor(layers: MapLayers): Promise<SnapshotTileSource> {
+  const snapshot = await layers.services.snapshot();
+  let source = sources.get(snapshot);
+  if (source === undefined) {
+    source = new SnapshotTileSource(layers, snapshot);
+    sources.set(snapshot, source);
+  }
+  return source;
+}
