@@ -18,6 +18,7 @@ import { type SettlementAccessInput, settlementFeatures } from '../src/tiles/lay
 import type { TileLayerName } from '../src/tiles/layers.js';
 import { handleTileRequest, type TileDataSource, type TileLayerParams } from '../src/tiles/routes.js';
 import { TileLayerCache } from '../src/tiles/tile-cache.js';
+import { seededRandom } from './country-case.js';
 
 const small = process.argv.includes('--small');
 const ORIGINS = small ? 60_000 : 600_000;
@@ -32,17 +33,6 @@ const catalogue = (
     serviceTypes: ServiceTypeDef[];
   }
 ).serviceTypes;
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Settlements clustered around Zipf-sized towns inside a Sweden-like box, denser in the south. */
 function country(): { settlements: EngineSettlement[]; points: EnginePoint[] } {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FeatureCollection, Polygon } from 'geojson';
+import { seededRandom } from '../../src/demo/random.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../src/engine/types.js';
 import { hexAggregate, hexResolutionForZoom } from '../../src/tiles/hex.js';
 import {
@@ -14,18 +15,6 @@ import type { TileLayerName } from '../../src/tiles/layers.js';
 import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
 
 /** Seed builders for the tile tests, the browser test's fixture server and the tile benchmark. */
-
-/** Deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One settlement with sensible defaults. */
 export function settlement(

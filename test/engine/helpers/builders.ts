@@ -2,17 +2,8 @@ import { readFileSync } from 'node:fs';
 import { distanceKm } from '../../../src/engine/geodesic.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../../src/engine/types.js';
 
-/** mulberry32: a small seeded generator so random tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/demo/random.ts): a small seeded generator so random tests are reproducible. */
+export { seededRandom } from '../../../src/demo/random.js';
 
 /** A random lon/lat in the box 11–24°E × 55–69°N (Sweden and its surroundings). */
 export function randomSwedishPlace(random: () => number): { lon: number; lat: number } {
