@@ -5,6 +5,7 @@ import type { AccessTable, AccessTableOptions } from '../../engine/access.js';
 import { AccessEngine, computeAccessTable } from '../../engine/access.js';
 import type { ScenarioBaseline } from '../../engine/scenario.js';
 import { prepareScenarioBaseline } from '../../engine/scenario.js';
+import { estimateMinutes } from '../../engine/travel.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import { findOpenServicePoints } from '../service-points/service-point.repository.js';
@@ -21,7 +22,8 @@ export class AnalysisSnapshot {
   readonly settlementIndex: Map<string, number>;
   readonly pointsById: Map<string, ServicePoint>;
   readonly engine: AccessEngine;
-  private readonly tables = new Map<string, AccessTable>();
+  private readonly nearestByType = new Map<string, AccessTable>();
+  private readonly derived = new Map<string, AccessTable>();
   private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
 
   constructor(
@@ -35,16 +37,30 @@ export class AnalysisSnapshot {
     this.engine = new AccessEngine(openPoints, catalogue);
   }
 
-  /** The access table of every settlement for a type (cached; k=2 so closure analyses can reuse it). */
+  /**
+   * The access table of every settlement for a type (k=2, so closure analyses can reuse it). The nearest
+   * points do not depend on the travel model or threshold (minutes grow with km), so the expensive
+   * nearest search runs once per type; tables for other models/thresholds only recompute the minutes
+   * (O(n)) and are kept in a small LRU, so a client sweeping thresholds cannot grow memory without bound.
+   */
   table(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
     const threshold = thresholdMinutes ?? this.engine.serviceType(code).thresholdMinutes;
     const key = `${code}|${threshold}|${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
-    let table = this.tables.get(key);
-    if (!table) {
-      const options: AccessTableOptions = { model, thresholdMinutes: threshold, k: 2 };
-      table = computeAccessTable(this.settlements, this.engine, code, options);
-      this.tables.set(key, table);
+    const cached = this.derived.get(key);
+    if (cached) {
+      this.derived.delete(key);
+      this.derived.set(key, cached);
+      return cached;
     }
+    let nearest = this.nearestByType.get(code);
+    if (!nearest) {
+      const options: AccessTableOptions = { model, thresholdMinutes: threshold, k: 2 };
+      nearest = computeAccessTable(this.settlements, this.engine, code, options);
+      this.nearestByType.set(code, nearest);
+    }
+    const table = withModel(nearest, model, threshold);
+    this.derived.set(key, table);
+    if (this.derived.size > MAX_DERIVED_TABLES) this.derived.delete(this.derived.keys().next().value!);
     return table;
   }
 
@@ -77,6 +93,33 @@ export class AnalysisSnapshot {
     }
     return out;
   }
+}
+
+const MAX_DERIVED_TABLES = 48;
+
+/** The same nearest points under another travel model and threshold: only the minutes change. */
+function withModel(base: AccessTable, model: TravelModel, thresholdMinutes: number): AccessTable {
+  const same =
+    base.model.circuityFactor === model.circuityFactor &&
+    base.model.speedKmh === model.speedKmh &&
+    base.model.fixedMinutes === model.fixedMinutes;
+  const minutesOf = (km: Float64Array, from: Float64Array) => {
+    if (same) return from;
+    const out = new Float64Array(km.length);
+    for (let i = 0; i < km.length; i++)
+      out[i] = Number.isNaN(km[i]!) ? Number.POSITIVE_INFINITY : estimateMinutes(km[i]!, model);
+    return out;
+  };
+  return {
+    ...base,
+    model,
+    thresholdMinutes,
+    minutes: minutesOf(base.straightKm, base.minutes),
+    secondMinutes:
+      base.secondStraightKm && base.secondMinutes
+        ? minutesOf(base.secondStraightKm, base.secondMinutes)
+        : undefined,
+  };
 }
 
 /** Loads a snapshot of the current data. */

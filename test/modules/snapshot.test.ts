@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { readCatalogue } from '../../src/catalogue.js';
+import { seededRandom } from '../../src/demo/random.js';
+import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
+import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
+import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
+import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
+
+const catalogue = readCatalogue();
+const random = seededRandom(11);
+const settlements: Settlement[] = Array.from({ length: 400 }, (_, i) => ({
+  id: String(i + 1),
+  name: `S${i}`,
+  kind: 'VILLAGE',
+  lon: 14 + random() * 2,
+  lat: 60 + random() * 1.5,
+  population: 10 + Math.floor(random() * 500),
+  population65Plus: null,
+  municipalityCode: '2085',
+  countyCode: '20',
+  broadbandShare: null,
+  externalId: null,
+  source: 'test',
+}));
+const points: ServicePoint[] = Array.from({ length: 60 }, (_, i) => ({
+  id: `p${i}`,
+  name: `P${i}`,
+  lon: 14 + random() * 2,
+  lat: 60 + random() * 1.5,
+  serviceTypes: [catalogue[i % catalogue.length]!.code],
+  municipalityCode: '2085',
+  status: 'OPEN',
+  operator: null,
+  capacity: null,
+  openingHours: null,
+  externalId: null,
+  source: 'test',
+  generated: false,
+  validFrom: null,
+  validTo: null,
+}));
+
+describe('the analysis snapshot’s access tables', () => {
+  const snapshot = new AnalysisSnapshot(1, settlements, points, catalogue);
+  const oracleEngine = new AccessEngine(points, catalogue);
+  const models = [
+    { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 },
+    { circuityFactor: 1.2, speedKmh: 90, fixedMinutes: 3 },
+  ];
+
+  it('equal a fresh computeAccessTable for every type, model and threshold (derived minutes included)', () => {
+    for (const model of models) {
+      for (const threshold of [undefined, 7, 45]) {
+        for (const { code } of catalogue) {
+          const got = snapshot.table(code, model, threshold);
+          const want = computeAccessTable(settlements, oracleEngine, code, {
+            model,
+            thresholdMinutes: threshold,
+            k: 2,
+          });
+          expect(got.thresholdMinutes).toBe(want.thresholdMinutes);
+          expect([...got.pointIndex]).toEqual([...want.pointIndex]);
+          expect([...got.secondPointIndex!]).toEqual([...want.secondPointIndex!]);
+          for (let i = 0; i < settlements.length; i++) {
+            expect(got.minutes[i]).toBeCloseTo(want.minutes[i]!, 9);
+            expect(got.secondMinutes![i]).toBeCloseTo(want.secondMinutes![i]!, 9);
+          }
+        }
+      }
+    }
+  });
+
+  it('keeps a bounded number of derived tables however many thresholds are asked for', () => {
+    const s = new AnalysisSnapshot(2, settlements, points, catalogue);
+    const first = s.table('GROCERY', models[0]!, 1);
+    for (let m = 2; m < 200; m++) s.table('GROCERY', models[0]!, m);
+    // The first one was evicted: asking again builds a new (equal) table object.
+    const again = s.table('GROCERY', models[0]!, 1);
+    expect(again).not.toBe(first);
+    expect([...again.minutes]).toEqual([...first.minutes]);
+  });
+});
