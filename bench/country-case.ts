@@ -3,7 +3,7 @@
  * real data — same numbers every run for the same seed.
  */
 import { readFileSync } from 'node:fs';
-import type { EnginePoint, ServiceTypeDef } from '../src/engine/types.js';
+import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../src/engine/types.js';
 
 export { seededRandom } from '../src/demo/random.js';
 
@@ -113,4 +113,46 @@ export function generateCountry(
     });
   }
   return { origins, points };
+}
+
+/** Municipalities are a 17 × 17 grid over this box ('M<col>_<row>'), counties its columns ('C<col>'). */
+const AREA_BOX = { minLon: 11, minLat: 55, maxLon: 24, maxLat: 69 };
+const AREA_GRID = 17;
+
+function areaOf({ lon, lat }: Place): { municipalityCode: string; countyCode: string } {
+  const cell = (v: number, min: number, max: number) =>
+    Math.min(AREA_GRID - 1, Math.max(0, Math.floor(((v - min) / (max - min)) * AREA_GRID)));
+  const col = cell(lon, AREA_BOX.minLon, AREA_BOX.maxLon);
+  const row = cell(lat, AREA_BOX.minLat, AREA_BOX.maxLat);
+  return { municipalityCode: `M${col}_${row}`, countyCode: `C${col}` };
+}
+
+/**
+ * The generated country as engine input, for the benches that need settlement attributes (gaps, tiles):
+ * a settlement on every origin (population 20–2,020, heavy-tailed; aged 65+ and broadband share unknown
+ * for about 10 %) and municipality/county codes on settlements and points from a grid over the country.
+ */
+export function generateCountrySettlements(
+  random: () => number,
+  sizes: { origins: number; points: number },
+): { settlements: EngineSettlement[]; points: EnginePoint[] } {
+  const { origins, points } = generateCountry(random, sizes);
+  const settlements = origins.map((place, i): EngineSettlement => {
+    const population = 20 + Math.floor(random() * random() * 2000);
+    const knows65 = random() < 0.9;
+    const r = random();
+    return {
+      id: `s${i}`,
+      name: `Settlement ${i}`,
+      ...place,
+      population,
+      population65Plus: knows65 ? Math.floor(population * (0.15 + random() * 0.2)) : null,
+      ...areaOf(place),
+      broadbandShare: r < 0.1 ? null : Math.round(r * 100) / 100,
+    };
+  });
+  return {
+    settlements,
+    points: points.map((p) => ({ ...p, municipalityCode: areaOf(p).municipalityCode })),
+  };
 }

@@ -6,19 +6,18 @@
  *   npx tsx bench/tiles.bench.ts --small   60,000 origins (quick run)
  *
  * Access minutes come from the engine (AccessEngine + computeAccessTable, ESTIMATED), computed once
- * before timing. Synthetic, seeded, Sweden-shaped data: the same numbers every run.
+ * before timing. Synthetic, seeded, Sweden-shaped data (bench/country-case.ts, the engine bench's case):
+ * the same numbers every run.
  */
-import { readFileSync } from 'node:fs';
 import type { FeatureCollection } from 'geojson';
 import { AccessEngine, computeAccessTable } from '../src/engine/access.js';
-import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../src/engine/types.js';
 import { settlementAccessFromTable } from '../src/tiles/from-engine.js';
 import { hexAggregate, hexResolutionForZoom } from '../src/tiles/hex.js';
 import { type SettlementAccessInput, settlementFeatures } from '../src/tiles/layer-features.js';
 import type { TileLayerName } from '../src/tiles/layers.js';
 import { handleTileRequest, type TileDataSource, type TileLayerParams } from '../src/tiles/routes.js';
 import { TileLayerCache } from '../src/tiles/tile-cache.js';
-import { seededRandom } from './country-case.js';
+import { catalogue, codes, generateCountrySettlements, seededRandom } from './country-case.js';
 
 const small = process.argv.includes('--small');
 const ORIGINS = small ? 60_000 : 600_000;
@@ -27,65 +26,6 @@ const TILES_PER_ZOOM = small ? 20 : 40;
 const ZOOMS = [5, 8, 11];
 const LAYERS: TileLayerName[] = ['settlements', 'access-hex'];
 const SERVICE_TYPE = 'GROCERY';
-
-const catalogue = (
-  JSON.parse(readFileSync(new URL('../data/service-types.json', import.meta.url), 'utf8')) as {
-    serviceTypes: ServiceTypeDef[];
-  }
-).serviceTypes;
-
-/** Settlements clustered around Zipf-sized towns inside a Sweden-like box, denser in the south. */
-function country(): { settlements: EngineSettlement[]; points: EnginePoint[] } {
-  const random = seededRandom(2024);
-  const towns = Array.from({ length: 2000 }, (_, rank) => {
-    const lat = 55.4 + (1 - Math.sqrt(random())) * 13.5;
-    const west = 11.5 + (lat - 55.4) * 0.45;
-    const lon = west + random() * (5.5 + (lat - 55.4) * 0.15);
-    return { lon, lat, weight: 1 / (rank + 1) };
-  });
-  const totalWeight = towns.reduce((t, town) => t + town.weight, 0);
-  const pick = () => {
-    let r = random() * totalWeight;
-    for (const town of towns) {
-      r -= town.weight;
-      if (r <= 0) return town;
-    }
-    return towns[0]!;
-  };
-  // Cumulative picking is O(towns); precompute a table of 65,536 picks instead.
-  const table = Array.from({ length: 65_536 }, pick);
-  const settlements: EngineSettlement[] = new Array(ORIGINS);
-  for (let i = 0; i < ORIGINS; i++) {
-    const town = random() < 0.8 ? table[Math.floor(random() * table.length)]! : null;
-    const lat = town ? town.lat + (random() - 0.5) * 0.4 : 55.4 + random() * 13.5;
-    const lon = town ? town.lon + (random() - 0.5) * 0.8 : 11.5 + (lat - 55.4) * 0.45 + random() * 6;
-    const population = Math.round(5 + random() ** 4 * 3000);
-    settlements[i] = {
-      id: `s${i}`,
-      name: `Settlement ${i}`,
-      lon,
-      lat,
-      population,
-      population65Plus: Math.round(population * 0.22),
-      municipalityCode: String(1000 + (i % 290)),
-      countyCode: String(10 + (i % 21)),
-      broadbandShare: random(),
-    };
-  }
-  const codes = catalogue.map((t) => t.code);
-  const points: EnginePoint[] = Array.from({ length: POINTS }, (_, i) => {
-    const s = settlements[Math.floor(random() * ORIGINS)]!;
-    return {
-      id: `p${i}`,
-      name: `Point ${i}`,
-      lon: s.lon + (random() - 0.5) * 0.02,
-      lat: s.lat + (random() - 0.5) * 0.01,
-      serviceTypes: codes.filter(() => random() < 0.3),
-      municipalityCode: s.municipalityCode,
-    };
-  });
-  return { settlements, points };
-}
 
 function tileOf(lon: number, lat: number, z: number): [number, number] {
   const n = 2 ** z;
@@ -97,7 +37,10 @@ function tileOf(lon: number, lat: number, z: number): [number, number] {
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
 
 const t0 = process.hrtime.bigint();
-const { settlements, points } = country();
+const { settlements, points } = generateCountrySettlements(seededRandom(2020), {
+  origins: ORIGINS,
+  points: POINTS,
+});
 const tGenerate = ms(t0);
 const t1 = process.hrtime.bigint();
 const engine = new AccessEngine(points, catalogue);
@@ -109,7 +52,7 @@ const featureTimes: Record<string, number[]> = {};
 const source: TileDataSource = {
   dataVersion: () => 1,
   bounds: async () => [11, 55, 24.5, 69.1],
-  serviceTypes: () => catalogue.map((t) => t.code),
+  serviceTypes: () => codes,
   async layerFeatures(layer: TileLayerName, params: TileLayerParams): Promise<FeatureCollection> {
     const start = process.hrtime.bigint();
     const fc =
