@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { BBox, Crs } from '../../db/geo.js';
 import { envelope, geoJsonGeom, pointGeom } from '../../db/geo.js';
 import type { Database } from '../../db/tables.js';
+import { insertedColumn, upsertInBatches } from '../../db/upsert.js';
 import type { EnginePoint } from '../../engine/types.js';
 import { escapeLike } from '../../text.js';
 
@@ -157,11 +158,8 @@ export async function upsertServicePoints(
   inputs: readonly ServicePointInput[],
   meta: { source: string; importRunId: number | null; generated?: boolean },
 ): Promise<{ inserted: number; updated: number }> {
-  let inserted = 0;
-  let updated = 0;
-  for (let start = 0; start < inputs.length; start += 500) {
-    const batch = inputs.slice(start, start + 500);
-    const rows = await trx
+  return upsertInBatches(inputs, (batch) =>
+    trx
       .insertInto('service_points')
       .values(
         batch.map((p) => ({
@@ -199,12 +197,7 @@ export async function upsertServicePoints(
           updated_at: sql`now()`,
         })),
       )
-      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-      .execute();
-    for (const r of rows) {
-      if (r.inserted) inserted++;
-      else updated++;
-    }
-  }
-  return { inserted, updated };
+      .returning(insertedColumn)
+      .execute(),
+  );
 }

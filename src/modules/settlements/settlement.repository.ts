@@ -4,6 +4,7 @@ import type { EngineSettlement } from '../../engine/types.js';
 import type { BBox, Crs } from '../../db/geo.js';
 import { envelope, geoJsonGeom, pointGeom } from '../../db/geo.js';
 import type { Database } from '../../db/tables.js';
+import { insertedColumn, upsertInBatches } from '../../db/upsert.js';
 import { escapeLike, normaliseName } from '../../text.js';
 
 export type SettlementKind = 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL';
@@ -141,11 +142,8 @@ export async function upsertSettlements(
   inputs: readonly SettlementInput[],
   meta: { source: string; importRunId: number | null },
 ): Promise<{ inserted: number; updated: number }> {
-  let inserted = 0;
-  let updated = 0;
-  for (let start = 0; start < inputs.length; start += 500) {
-    const batch = inputs.slice(start, start + 500);
-    const rows = await trx
+  return upsertInBatches(inputs, (batch) =>
+    trx
       .insertInto('settlements')
       .values(
         batch.map((s) => ({
@@ -179,14 +177,9 @@ export async function upsertSettlements(
           updated_at: sql`now()`,
         })),
       )
-      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-      .execute();
-    for (const r of rows) {
-      if (r.inserted) inserted++;
-      else updated++;
-    }
-  }
-  return { inserted, updated };
+      .returning(insertedColumn)
+      .execute(),
+  );
 }
 
 /** Ids of the settlements in an area (PostGIS does the spatial filter), or null for "everywhere". */
