@@ -2,6 +2,7 @@ import type { Context } from '../../context.js';
 import type { AreaArgs } from '../../graphql/inputs.js';
 import { validateArea } from '../../graphql/inputs.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
+import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { findSettlementIdsInArea } from '../settlements/settlement.repository.js';
 
 /**
@@ -19,7 +20,10 @@ export async function settlementsInArea(
   return { snapshot, indices: snapshot.indicesOf(ids).sort((a, b) => a - b), wholeSnapshot: false };
 }
 
-/** The distinct codes of a list, in first-seen order. */
-export function distinct<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
+/**
+ * The requested service types as catalogue codes, each once in first-seen order; an unknown code is
+ * refused with BAD_USER_INPUT on `serviceTypes`.
+ */
+export async function requestedServiceTypes(ctx: Context, requested: readonly string[]): Promise<string[]> {
+  return (await requireServiceTypes(ctx, [...new Set(requested)], 'serviceTypes')).map((d) => d.code);
 }

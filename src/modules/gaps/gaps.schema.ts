@@ -6,7 +6,7 @@ import { pageOfList } from '../../graphql/offset-cursor.js';
 import { pageSize } from '../../graphql/pagination.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import { distinct, settlementsInArea } from './area-settlements.js';
+import { requestedServiceTypes, settlementsInArea } from './area-settlements.js';
 import type { EServicePotential, SettlementGap } from './gaps.service.js';
 import { eServicePotential, gapAnalysis, gapOptions, gapsOfSettlement } from './gaps.service.js';
 
@@ -141,7 +141,7 @@ builder.objectField(SettlementRef, 'gaps', (t) =>
     resolve: async (settlement, args, ctx) => {
       const snapshot = await ctx.snapshot();
       const codes = args.serviceTypes
-        ? (await requireServiceTypes(ctx, distinct(args.serviceTypes), 'serviceTypes')).map((d) => d.code)
+        ? await requestedServiceTypes(ctx, args.serviceTypes)
         : snapshot.catalogue.map((d) => d.code);
       const options = gapOptions(args.minBroadbandShare, ctx.config.minBroadbandShare);
       return gapsOfSettlement(snapshot, settlement, codes, ctx.config.travelModel, options);
@@ -170,7 +170,7 @@ builder.queryFields((t) => ({
       const options = gapOptions(args.minBroadbandShare, ctx.config.minBroadbandShare);
       const { snapshot, indices } = await settlementsInArea(ctx, args.area);
       const codes = args.serviceTypes
-        ? (await requireServiceTypes(ctx, distinct(args.serviceTypes), 'serviceTypes')).map((d) => d.code)
+        ? await requestedServiceTypes(ctx, args.serviceTypes)
         : snapshot.catalogue.map((d) => d.code);
       const rows = gapAnalysis(snapshot, indices, codes, ctx.config.travelModel, {
         ...options,

@@ -8,10 +8,9 @@ import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { AreaIndicatorsRef, AreaLevelEnum } from '../access/access.schema.js';
 import { listAreas } from '../areas/area.repository.js';
 import { GapFlagRef } from '../gaps/gaps.schema.js';
-import { distinct } from '../gaps/area-settlements.js';
+import { requestedServiceTypes } from '../gaps/area-settlements.js';
 import { gapOptions } from '../gaps/gaps.service.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import './closure.schema.js';
 import type { ScenarioChangesArgs, StoredScenarioChanges } from './scenario-changes.js';
@@ -280,9 +279,7 @@ async function evaluate(
   args: EvaluationArgs,
 ): Promise<ScenarioView> {
   const snapshot = await ctx.snapshot();
-  const types = args.serviceTypes
-    ? (await requireServiceTypes(ctx, distinct(args.serviceTypes), 'serviceTypes')).map((d) => d.code)
-    : null;
+  const types = args.serviceTypes ? await requestedServiceTypes(ctx, args.serviceTypes) : null;
   const groupBy = args.groupBy ?? 'MUNICIPALITY';
   const areaNames = new Map((await listAreas(ctx.db, groupBy)).map((a) => [a.code, a.name]));
   return evaluateChanges(snapshot, stored, {

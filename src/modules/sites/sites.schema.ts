@@ -1,9 +1,8 @@
 import { builder } from '../../graphql/builder.js';
 import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import { distinct, settlementsInArea } from '../gaps/area-settlements.js';
+import { requestedServiceTypes, settlementsInArea } from '../gaps/area-settlements.js';
 import type { SiteServedType, SiteSuggestionResult, SuggestedSite } from './sites.service.js';
 import { MAX_SITES, suggestSites } from './sites.service.js';
 
@@ -114,9 +113,7 @@ builder.queryField('siteSuggestions', (t) =>
     },
     resolve: async (_r, args, ctx) => {
       for (const [i, p] of (args.candidates ?? []).entries()) validateLocation(p, `candidates[${i}]`);
-      const types = (await requireServiceTypes(ctx, distinct(args.serviceTypes), 'serviceTypes')).map(
-        (d) => d.code,
-      );
+      const types = await requestedServiceTypes(ctx, args.serviceTypes);
       const { snapshot, indices } = await settlementsInArea(ctx, args.area);
       return suggestSites(snapshot, indices, {
         types,
