@@ -2,7 +2,7 @@ import type { AccessTable } from '../../engine/access.js';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { computeIndicators, isDesert } from '../../engine/indicators.js';
 import { estimateTravelKm } from '../../engine/travel.js';
-import type { AccessMethod, TravelModel } from '../../engine/types.js';
+import type { AccessResult, TravelModel } from '../../engine/types.js';
 import { validateTravelModel } from '../../engine/travel.js';
 import { badInput } from '../../errors.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
@@ -10,15 +10,9 @@ import type { Settlement } from '../settlements/settlement.repository.js';
 import type { AnalysisSnapshot } from './snapshot.js';
 
 /** Access from one place to its nearest open point of one type, with the point itself resolved. */
-export interface ServiceAccess {
-  serviceType: string;
+export interface ServiceAccess extends Omit<AccessResult, 'pointId'> {
+  /** null when no point of the type is loaded (or reachable). */
   servicePoint: ServicePoint | null;
-  straightLineKm: number | null;
-  travelKm: number | null;
-  travelMinutes: number | null;
-  method: AccessMethod;
-  thresholdMinutes: number;
-  withinThreshold: boolean;
 }
 
 /** Merges per-request overrides into the server's travel model; refuses nonsense with BAD_USER_INPUT. */
@@ -64,6 +58,11 @@ export function accessFromTable(snapshot: AnalysisSnapshot, table: AccessTable, 
   };
 }
 
+/** An engine access result with its point looked up in the snapshot. */
+function withServicePoint(snapshot: AnalysisSnapshot, r: AccessResult): ServiceAccess {
+  return { ...r, servicePoint: r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null };
+}
+
 /**
  * Access of settlements to several types: from the cached whole-snapshot tables when the settlement is
  * in the snapshot (no SQL at all), else computed from its location.
@@ -79,7 +78,7 @@ export function accessOfSettlement(
   return codes.map((code) => {
     if (i !== undefined) return accessFromTable(snapshot, snapshot.table(code, model, thresholdMinutes), i);
     const r = snapshot.engine.access(settlement.lon, settlement.lat, code, model, thresholdMinutes);
-    return { ...r, servicePoint: r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null };
+    return withServicePoint(snapshot, r);
   });
 }
 
@@ -94,7 +93,7 @@ export function nearestFrom(
 ): ServiceAccess[] {
   return snapshot.engine
     .nearest(location.lon, location.lat, code, limit, model, thresholdMinutes)
-    .map((r) => ({ ...r, servicePoint: r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null }));
+    .map((r) => withServicePoint(snapshot, r));
 }
 
 export interface DesertRow {
