@@ -2,16 +2,12 @@
  * The country-scale benchmark case shared by the benches (engine, gaps, tiles, GraphQL): generated, not
  * real data — same numbers every run for the same seed.
  */
-import { readFileSync } from 'node:fs';
-import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../src/engine/types.js';
+import { readCatalogue } from '../src/catalogue.js';
+import type { EnginePoint, EngineSettlement } from '../src/engine/types.js';
 
 export { seededRandom } from '../src/demo/random.js';
 
-export const catalogue = (
-  JSON.parse(readFileSync(new URL('../data/service-types.json', import.meta.url), 'utf8')) as {
-    serviceTypes: ServiceTypeDef[];
-  }
-).serviceTypes;
+export const catalogue = readCatalogue();
 export const codes = catalogue.map((t) => t.code);
 
 /** Sweden's rough west/east longitude bounds by latitude (a coarse outline, good enough for density). */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { FeatureCollection, Polygon } from 'geojson';
+import { readCatalogue } from '../../src/catalogue.js';
 import { seededRandom } from '../../src/demo/random.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../src/engine/types.js';
 import { hexAggregate, hexResolutionForZoom } from '../../src/tiles/hex.js';
@@ -34,8 +34,7 @@ export function settlement(
 
 /** The catalogue in data/service-types.json. */
 export function catalogue(): ServiceTypeDef[] {
-  const url = new URL('../../data/service-types.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { serviceTypes: ServiceTypeDef[] }).serviceTypes;
+  return readCatalogue();
 }
 
 /** Great-circle km on Turf's sphere (R = 6371.0088 km), written out here as an independent oracle. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readCatalogue } from '../../../src/catalogue.js';
 import { distanceKm } from '../../../src/engine/geodesic.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../../src/engine/types.js';
 
@@ -43,8 +43,7 @@ export function settlement(
 
 /** The real catalogue from data/service-types.json. */
 export function loadCatalogue(): ServiceTypeDef[] {
-  const url = new URL('../../../data/service-types.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { serviceTypes: ServiceTypeDef[] }).serviceTypes;
+  return readCatalogue();
 }
 
 /** A catalogue entry with the given thresholds. */
