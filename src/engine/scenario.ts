@@ -1,7 +1,7 @@
 import { AccessEngine, type AccessTable, computeAccessTable } from './access.js';
 import { secondWithinThreshold } from './closure.js';
 import { type GapFlag, type GapOptions, gapFlagsFromTable } from './gaps.js';
-import { distanceKm } from './geodesic.js';
+import { distanceKm, EARTH_RADIUS_KM, writeUnitVector } from './geodesic.js';
 import {
   type AreaIndicatorRow,
   computeIndicators,
@@ -9,6 +9,7 @@ import {
   isDesert,
   UNKNOWN_AREA,
 } from './indicators.js';
+import { FarReachIndex } from './scenario-reach.js';
 import { PointIndex } from './spatial-index.js';
 import { estimateMinutes, straightLineKmWithin } from './travel.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from './types.js';
@@ -24,12 +25,13 @@ import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from 
  * so only these settlements can change:
  * - those whose nearest point closes, or whose second-nearest closes while within the threshold;
  * - those for which an added point is at most as far as their nearest point or within the threshold radius
- *   (one radius query per added point, radius max(largest nearest-km of the type, threshold radius), then
- *   filtered per settlement).
+ *   (per added point, a radius query of max(catalogue threshold radius, threshold radius) plus the far
+ *   settlements whose nearest disc holds the point, from a per-type FarReachIndex; then filtered exactly
+ *   per settlement, a chord test on unit vectors before the haversine).
  * Only they are recomputed: from their baseline top two when neither closed, else with a 2 + c nearest
  * query on the baseline index (c = closed points of the type), merged with the added points. Indicators
  * are updated only for the areas holding a changed settlement: the area's baseline row and sums are
- * computed once (computeIndicators over its members, cached in the baseline per type, threshold and
+ * computed once (the sums of computeIndicators over its members, cached in the baseline per type, threshold and
  * grouping), then the changed settlements' contributions are taken away and added back. The cost grows
  * with the change, not with the country. `strategy: 'FULL'` rebuilds the engine and recomputes every
  * settlement and area with computeAccessTable and computeIndicators: the tests' oracle and the bench's
@@ -136,12 +138,32 @@ export interface ScenarioBaseline {
   readonly served: ReadonlyMap<string, { start: Int32Array; settlements: Int32Array }>;
   /** Per type, the largest great-circle km from a settlement to its nearest point (Infinity: no points). */
   readonly maxNearestKm: ReadonlyMap<string, number>;
+  /**
+   * Per type with points, the settlements whose nearest km exceeds the type's catalogue threshold radius,
+   * by the box of their nearest disc (see FarReachIndex), for added points.
+   */
+  readonly farReach: ReadonlyMap<string, FarReachIndex>;
   /** Spatial index over the settlements (same order), for added points. */
   readonly settlementIndex: PointIndex;
   /** Settlement indices per area code, per grouping. */
   readonly areaMembers: { MUNICIPALITY: Map<string, number[]>; COUNTY: Map<string, number[]> };
   /** Baseline indicator rows and sums per type, threshold, grouping and area, filled on first use. */
   readonly indicatorCache: Map<string, AreaSums>;
+  /** Per type, the positions in engine.index(type).points of each point id (for closures). */
+  readonly typePointsById: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+  /** The settlements' columns as typed arrays (same order), so hot loops do not chase objects. */
+  readonly columns: SettlementColumns;
+}
+
+/** Typed-array columns of the settlements used by the incremental path. */
+export interface SettlementColumns {
+  /** Unit vectors (x, y, z), three numbers per settlement. */
+  readonly unit: Float64Array;
+  readonly population: Float64Array;
+  /** 1 when population65Plus is known (not null). */
+  readonly knows65Plus: Uint8Array;
+  /** population65Plus ?? 0. */
+  readonly population65Plus: Float64Array;
 }
 
 /**
@@ -163,13 +185,26 @@ export function prepareScenarioBaseline(input: {
   const tables = new Map<string, AccessTable>();
   const served = new Map<string, { start: Int32Array; settlements: Int32Array }>();
   const maxNearestKm = new Map<string, number>();
+  const typePointsById = new Map<string, Map<string, number[]>>();
+  const farReach = new Map<string, FarReachIndex>();
+  const lons = Float64Array.from(settlements, (s) => s.lon);
+  const lats = Float64Array.from(settlements, (s) => s.lat);
   for (const code of input.types) {
+    const byId = new Map<string, number[]>();
+    engine.index(code).points.forEach((p, pi) => {
+      pushTo(byId, p.id, pi);
+    });
+    typePointsById.set(code, byId);
     const table = computeAccessTable(settlements, engine, code, { model, k: 2 });
     tables.set(code, table);
     served.set(code, servedLists(table, engine.index(code).size));
     let max = engine.index(code).size === 0 ? Number.POSITIVE_INFINITY : 0;
     for (const km of table.straightKm) if (km > max) max = km;
     maxNearestKm.set(code, max);
+    if (engine.index(code).size > 0) {
+      const cutoffKm = straightLineKmWithin(engine.serviceType(code).thresholdMinutes, model);
+      farReach.set(code, new FarReachIndex(lons, lats, table.straightKm, table.pointIndex, cutoffKm));
+    }
   }
   const areaMembers = { MUNICIPALITY: new Map<string, number[]>(), COUNTY: new Map<string, number[]>() };
   settlements.forEach((s, i) => {
@@ -196,10 +231,29 @@ export function prepareScenarioBaseline(input: {
     tables,
     served,
     maxNearestKm,
+    farReach,
     settlementIndex,
     areaMembers,
     indicatorCache: new Map(),
+    typePointsById,
+    columns: settlementColumns(settlements),
   };
+}
+
+function settlementColumns(settlements: readonly EngineSettlement[]): SettlementColumns {
+  const n = settlements.length;
+  const unit = new Float64Array(n * 3);
+  const population = new Float64Array(n);
+  const knows65Plus = new Uint8Array(n);
+  const population65Plus = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = settlements[i]!;
+    writeUnitVector(s.lon, s.lat, unit, i);
+    population[i] = s.population;
+    knows65Plus[i] = s.population65Plus !== null ? 1 : 0;
+    population65Plus[i] = s.population65Plus ?? 0;
+  }
+  return { unit, population, knows65Plus, population65Plus };
 }
 
 /**
@@ -306,8 +360,9 @@ function evaluateType(ctx: TypeContext): ScenarioTypeResult {
     });
     afterPoints = changedEngine.index(code).points;
   } else {
-    affected = affectedSettlements(ctx, before, threshold);
-    ({ table: after, points: afterPoints } = nearestTwoAfter(ctx, before, affected));
+    const closedHere = closedPositions(ctx);
+    affected = affectedSettlements(ctx, before, threshold, closedHere);
+    ({ table: after, points: afterPoints } = nearestTwoAfter(ctx, before, affected, closedHere));
   }
 
   const accessChanged: SettlementAccessChange[] = [];
@@ -380,17 +435,11 @@ function nearestTwoAfter(
   ctx: TypeContext,
   before: AccessTable,
   affected: Int32Array,
+  closedHere: ClosedPositions,
 ): { table: AccessTable; points: EnginePoint[] } {
   const { baseline, code, input } = ctx;
   const index = baseline.engine.index(code);
-  const closedHere = new Uint8Array(index.size);
-  let closedCount = 0;
-  index.points.forEach((p, pi) => {
-    if (ctx.closed.has(p.id)) {
-      closedHere[pi] = 1;
-      closedCount++;
-    }
-  });
+  const closedCount = closedHere.list.length;
   const added = input.changes.addPoints.filter((p) => p.serviceTypes.includes(code));
   const points: EnginePoint[] = [...index.points, ...added];
   const n = affected.length;
@@ -418,13 +467,13 @@ function nearestTwoAfter(
     best.length = 0;
     const first = before.pointIndex[i]!;
     const second = before.secondPointIndex![i]!;
-    if ((first < 0 || !closedHere[first]) && (second < 0 || !closedHere[second])) {
+    if ((first < 0 || !closedHere.flags[first]) && (second < 0 || !closedHere.flags[second])) {
       // Neither of the two nearest closed: they stay the two nearest of the baseline's points.
       if (first >= 0) offer(first, before.straightKm[i]!);
       if (second >= 0) offer(second, before.secondStraightKm![i]!);
     } else {
       for (const neighbor of index.nearest(s.lon, s.lat, 2 + closedCount)) {
-        if (!closedHere[neighbor.index]) offer(neighbor.index, neighbor.km);
+        if (!closedHere.flags[neighbor.index]) offer(neighbor.index, neighbor.km);
       }
     }
     added.forEach((p, a) => {
@@ -445,43 +494,116 @@ function nearestTwoAfter(
   return { table, points };
 }
 
+/** The closed points of one type: a flag per position in engine.index(type).points, and their positions. */
+interface ClosedPositions {
+  flags: Uint8Array;
+  /** Ascending positions. */
+  list: number[];
+}
+
+function closedPositions(ctx: TypeContext): ClosedPositions {
+  const { baseline, code } = ctx;
+  const flags = new Uint8Array(baseline.engine.index(code).size);
+  const byId = baseline.typePointsById.get(code)!;
+  const list: number[] = [];
+  for (const id of ctx.closed) {
+    for (const pi of byId.get(id) ?? []) {
+      if (flags[pi] === 0) {
+        flags[pi] = 1;
+        list.push(pi);
+      }
+    }
+  }
+  list.sort((a, b) => a - b);
+  return { flags, list };
+}
+
 /** Ascending indices of the settlements whose access or flags may change (see the file comment). */
-function affectedSettlements(ctx: TypeContext, before: AccessTable, threshold: number): Int32Array {
+function affectedSettlements(
+  ctx: TypeContext,
+  before: AccessTable,
+  threshold: number,
+  closedHere: ClosedPositions,
+): Int32Array {
   const { baseline, code, input } = ctx;
   const marks = new Uint8Array(input.settlements.length);
   const marked: number[] = [];
-  const mark = (i: number) => {
-    if (marks[i] === 0) {
-      marks[i] = 1;
-      marked.push(i);
-    }
-  };
   const served = baseline.served.get(code)!;
-  const typePoints = baseline.engine.index(code).points;
+  const pointIndex = before.pointIndex;
+  const straightKm = before.straightKm;
   const secondIndex = before.secondPointIndex!;
-  typePoints.forEach((p, pi) => {
-    if (!ctx.closed.has(p.id)) return;
+  for (const pi of closedHere.list) {
     for (let r = served.start[pi]!; r < served.start[pi + 1]!; r++) {
       const i = served.settlements[r]!;
       // A closed second-nearest only matters while it is within reach (single point of failure appears).
-      if (before.pointIndex[i] === pi || (secondIndex[i] === pi && secondWithinThreshold(before, i))) mark(i);
+      if (
+        marks[i] === 0 &&
+        (pointIndex[i] === pi || (secondIndex[i] === pi && secondWithinThreshold(before, i)))
+      ) {
+        marks[i] = 1;
+        marked.push(i);
+      }
     }
-  });
+  }
   const added = input.changes.addPoints.filter((p) => p.serviceTypes.includes(code));
   if (added.length > 0) {
     const thresholdKm = straightLineKmWithin(threshold, input.model);
     const radius = Math.max(baseline.maxNearestKm.get(code)!, thresholdKm) * (1 + 1e-9) + 1e-9;
+    const farReach = baseline.farReach.get(code);
+    const unit = baseline.columns.unit;
+    const settlements = input.settlements;
+    const pointUnit = new Float64Array(3);
     for (const point of added) {
-      for (const i of baseline.settlementIndex.candidateIndices(point.lon, point.lat, radius)) {
+      writeUnitVector(point.lon, point.lat, pointUnit, 0);
+      const px = pointUnit[0]!;
+      const py = pointUnit[1]!;
+      const pz = pointUnit[2]!;
+      for (const i of reachCandidates(baseline, farReach, point, radius, thresholdKm)) {
         if (marks[i] === 1) continue;
-        const s = input.settlements[i]!;
-        const nearestKm = before.pointIndex[i]! >= 0 ? before.straightKm[i]! : Number.POSITIVE_INFINITY;
+        const nearestKm = pointIndex[i]! >= 0 ? straightKm[i]! : Number.POSITIVE_INFINITY;
         const reach = Math.max(nearestKm, thresholdKm) * (1 + 1e-9) + 1e-9;
-        if (distanceKm(s.lon, s.lat, point.lon, point.lat) <= reach) mark(i);
+        // A trigonometry-free necessary condition first: the chord between unit vectors never exceeds the
+        // angle (km / R), so a chord beyond reach / R (with slack far above rounding) is out of reach.
+        const dx = unit[i * 3]! - px;
+        const dy = unit[i * 3 + 1]! - py;
+        const dz = unit[i * 3 + 2]! - pz;
+        const chordLimit = (reach / EARTH_RADIUS_KM) * (1 + 1e-9) + 1e-12;
+        if (dx * dx + dy * dy + dz * dz > chordLimit * chordLimit) continue;
+        const s = settlements[i]!;
+        if (distanceKm(s.lon, s.lat, point.lon, point.lat) <= reach) {
+          marks[i] = 1;
+          marked.push(i);
+        }
       }
     }
   }
   return Int32Array.from(marked).sort();
+}
+
+/**
+ * Indices of a superset of the settlements within max(their nearest km, thresholdKm) (with the slack of the
+ * caller's exact test) of an added point: those within the radius (≥ both) around it; with a far-reach
+ * index, only those within max(its cutoff, thresholdKm) plus the far ones whose nearest disc holds it —
+ * a settlement within its own nearest km but beyond the cutoff is far, one within the cutoff is in the
+ * radius query. May repeat an index.
+ */
+function reachCandidates(
+  baseline: ScenarioBaseline,
+  farReach: FarReachIndex | undefined,
+  point: AddedPoint,
+  radius: number,
+  thresholdKm: number,
+): number[] {
+  const { lon, lat } = point;
+  // The boxes hold lon in [-180, 180]: other coordinates take the plain radius query.
+  if (farReach === undefined || !(Math.abs(lon) <= 180 && Math.abs(lat) <= 90)) {
+    return baseline.settlementIndex.candidateIndices(lon, lat, radius);
+  }
+  const nearRadius = Math.max(farReach.cutoffKm, thresholdKm) * (1 + 1e-9) + 1e-9;
+  if (!(nearRadius < radius)) return baseline.settlementIndex.candidateIndices(lon, lat, radius);
+  const near = baseline.settlementIndex.candidateIndices(lon, lat, nearRadius);
+  for (const i of farReach.candidates(lon, lat)) near.push(i);
+  return near;
 }
 
 /** Indicator rows before and after for every area holding a changed settlement, by areaCode. */
@@ -584,51 +706,81 @@ function addContribution(
   }
 }
 
-/** The baseline row and sums of one area for one type and threshold, computed once and cached. */
+/**
+ * The baseline row and sums of one area for one type and threshold, computed once and cached. One pass over
+ * the area's members (ascending, as computeIndicators visits them) over typed arrays, with the same
+ * operations in the same order as computeIndicators, so the row is bit for bit the one it gives.
+ */
 function areaBaseline(ctx: TypeContext, before: AccessTable, areaCode: string): AreaSums {
   const { baseline, input, code } = ctx;
   const key = `${code}|${before.thresholdMinutes}|${input.groupBy}|${areaCode}`;
   const cached = baseline.indicatorCache.get(key);
   if (cached !== undefined) return cached;
   const members = baseline.areaMembers[input.groupBy].get(areaCode)!;
-  const n = members.length;
-  const memberSettlements: EngineSettlement[] = new Array(n);
-  const pointIndex = new Int32Array(n);
-  const straightKm = new Float64Array(n);
-  const minutes = new Float64Array(n);
-  for (let m = 0; m < n; m++) {
-    const i = members[m]!;
-    memberSettlements[m] = input.settlements[i]!;
-    pointIndex[m] = before.pointIndex[i]!;
-    straightKm[m] = before.straightKm[i]!;
-    minutes[m] = before.minutes[i]!;
-  }
-  const [row] = computeIndicators(
-    memberSettlements,
-    { ...before, pointIndex, straightKm, minutes },
-    input.groupBy,
-  );
-  // The counts come with the row; the time sums are not in it, so they are summed here (same order).
+  const { population: populations, knows65Plus, population65Plus: populations65Plus } = baseline.columns;
+  const { pointIndex, straightKm, minutes: minutesOf, thresholdMinutes } = before;
+  const kmLimit = before.thresholdKm ?? null;
+  const circuity = before.model.circuityFactor;
   const shareMinutes = DEFAULT_SHARE_MINUTES;
-  const populationWithin = shareMinutes.map(() => 0);
+  const shareCount = shareMinutes.length;
+  const shareLimits = Float64Array.from(shareMinutes);
+  const within = new Float64Array(shareCount);
+  let population = 0;
+  let population65Plus = 0;
+  let knows = false;
+  let populationBeyond = 0;
+  let population65PlusBeyond = 0;
+  let settlementsBeyond = 0;
+  let settlementsWithoutService = 0;
   let weightedMinutes = 0;
   let finitePopulation = 0;
-  for (let m = 0; m < n; m++) {
-    const population = memberSettlements[m]!.population;
-    const t = minutes[m]!;
-    if (t !== Number.POSITIVE_INFINITY && !Number.isNaN(t)) {
-      weightedMinutes += population * t;
-      finitePopulation += population;
+  for (let m = 0; m < members.length; m++) {
+    const i = members[m]!;
+    const p = populations[i]!;
+    const t = minutesOf[i]!;
+    population += p;
+    if (knows65Plus[i] === 1) {
+      knows = true;
+      population65Plus += populations65Plus[i]!;
     }
-    for (let k = 0; k < shareMinutes.length; k++)
-      if (t <= shareMinutes[k]!) populationWithin[k]! += population;
+    const pi = pointIndex[i]!;
+    if (pi < 0) settlementsWithoutService++;
+    // isDesert
+    if (pi < 0 || !(t <= thresholdMinutes) || (kmLimit !== null && straightKm[i]! * circuity > kmLimit)) {
+      settlementsBeyond++;
+      populationBeyond += p;
+      population65PlusBeyond += populations65Plus[i]!;
+    }
+    if (Number.isFinite(t)) {
+      weightedMinutes += p * t;
+      finitePopulation += p;
+    }
+    for (let k = 0; k < shareCount; k++) if (t <= shareLimits[k]!) within[k]! += p;
   }
+  const populationWithin = Array.from(within);
+  const row: AreaIndicatorRow = {
+    areaCode,
+    serviceType: before.serviceType,
+    thresholdMinutes,
+    population,
+    population65Plus: knows ? population65Plus : null,
+    populationBeyondThreshold: populationBeyond,
+    population65PlusBeyondThreshold: knows ? population65PlusBeyond : null,
+    settlementsBeyondThreshold: settlementsBeyond,
+    settlementsWithoutService,
+    meanMinutesPopulationWeighted:
+      population > 0 && finitePopulation > 0 ? weightedMinutes / finitePopulation : null,
+    shareWithin: shareMinutes.map((minutes, k) => ({
+      minutes,
+      share: population > 0 ? populationWithin[k]! / population : 0,
+    })),
+  };
   const sums: AreaSums = {
-    row: row!,
-    populationBeyond: row!.populationBeyondThreshold,
-    population65PlusBeyond: row!.population65PlusBeyondThreshold ?? 0,
-    settlementsBeyond: row!.settlementsBeyondThreshold,
-    settlementsWithoutService: row!.settlementsWithoutService,
+    row,
+    populationBeyond,
+    population65PlusBeyond,
+    settlementsBeyond,
+    settlementsWithoutService,
     weightedMinutes,
     finitePopulation,
     populationWithin,
