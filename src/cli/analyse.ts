@@ -119,7 +119,13 @@ export async function runAnalyseCommand(argv: string[]): Promise<number> {
     const filter =
       area === undefined ? {} : area.length === 4 ? { municipalityCode: area } : { countyCode: area };
     const ids = (await findSettlementIdsInArea(app.db, filter)) ?? snapshot.settlements.map((s) => s.id);
-    const rows = desertsAmong(snapshot, ids, code, resolveTravelModel(config.travelModel), threshold);
+    const rows = desertsAmong(
+      snapshot,
+      snapshot.indicesOf(ids),
+      code,
+      resolveTravelModel(config.travelModel),
+      threshold,
+    );
     const text = format === 'csv' ? desertsToCsv(rows) : desertsToGeoJson(rows);
     if (values.output) writeFileSync(values.output, text);
     else process.stdout.write(text);

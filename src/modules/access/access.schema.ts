@@ -1,16 +1,15 @@
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import type { TravelModel } from '../../engine/types.js';
-import type { Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
-import { AreaInput, PointInput, validateArea, validateLocation } from '../../graphql/inputs.js';
+import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
 import { pageOfList } from '../../graphql/offset-cursor.js';
 import { pageSize } from '../../graphql/pagination.js';
 import { badInput } from '../../errors.js';
 import { listAreas } from '../areas/area.repository.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
-import { findSettlementIdsInArea } from '../settlements/settlement.repository.js';
 import { SettlementConnection, SettlementRef } from '../settlements/settlement.schema.js';
+import { settlementsInArea } from './area-settlements.js';
 import type { ServiceAccess } from './access.service.js';
 import {
   accessOfSettlement,
@@ -150,12 +149,6 @@ export const AreaIndicatorsRef = builder.objectRef<IndicatorRow>('AreaIndicators
   }),
 });
 
-async function areaSettlementIds(ctx: Context, area: Parameters<typeof validateArea>[0]) {
-  const snapshot = await ctx.snapshot();
-  const ids = await findSettlementIdsInArea(ctx.db, validateArea(area));
-  return { snapshot, ids: ids ?? snapshot.settlements.map((s) => s.id) };
-}
-
 builder.objectField(SettlementRef, 'access', (t) =>
   t.field({
     type: [ServiceAccessRef],
@@ -229,10 +222,10 @@ builder.queryFields((t) => ({
       const first = pageSize(args.first, ctx.config.maxPageSize);
       await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
-      const { snapshot, ids } = await areaSettlementIds(ctx, args.area);
+      const { snapshot, indices } = await settlementsInArea(ctx, args.area);
       const deserts = desertsAmong(
         snapshot,
-        ids,
+        indices,
         args.serviceType,
         model,
         validateThreshold(args.thresholdMinutes),
@@ -256,7 +249,7 @@ builder.queryFields((t) => ({
       travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
     },
     resolve: async (_r, args, ctx) => {
-      const { snapshot, ids } = await areaSettlementIds(ctx, args.area);
+      const { snapshot, indices } = await settlementsInArea(ctx, args.area);
       const codes = args.serviceTypes
         ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
         : snapshot.catalogue.map((t) => t.code);
@@ -264,7 +257,7 @@ builder.queryFields((t) => ({
       const names = new Map((await listAreas(ctx.db, args.groupBy)).map((a) => [a.code, a.name]));
       const threshold = validateThreshold(args.thresholdMinutes);
       return codes.flatMap((code) =>
-        indicatorsAmong(snapshot, ids, code, args.groupBy, model, threshold).map((row) => ({
+        indicatorsAmong(snapshot, indices, code, args.groupBy, model, threshold).map((row) => ({
           ...row,
           areaName: names.get(row.areaCode) ?? null,
         })),

@@ -107,14 +107,14 @@ export interface DesertRow {
  */
 export function desertsAmong(
   snapshot: AnalysisSnapshot,
-  settlementIds: readonly string[],
+  indices: readonly number[],
   code: string,
   model: TravelModel,
   thresholdMinutes?: number,
 ): DesertRow[] {
   const table = snapshot.table(code, model, thresholdMinutes);
   const rows: DesertRow[] = [];
-  for (const i of snapshot.indicesOf(settlementIds)) {
+  for (const i of indices) {
     if (isDesert(table, i))
       rows.push({ settlement: snapshot.settlements[i]!, access: accessFromTable(snapshot, table, i) });
   }
@@ -130,14 +130,13 @@ export function desertsAmong(
 /** Indicators per municipality or county for the settlements of an area. */
 export function indicatorsAmong(
   snapshot: AnalysisSnapshot,
-  settlementIds: readonly string[],
+  idx: readonly number[],
   code: string,
   groupBy: 'MUNICIPALITY' | 'COUNTY',
   model: TravelModel,
   thresholdMinutes?: number,
 ): AreaIndicatorRow[] {
   const full = snapshot.table(code, model, thresholdMinutes);
-  const idx = snapshot.indicesOf(settlementIds);
   const subset = idx.map((i) => snapshot.settlements[i]!);
   const pick = <A extends Int32Array | Float64Array>(arr: A, make: (n: number) => A): A => {
     const out = make(idx.length);

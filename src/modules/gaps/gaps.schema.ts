@@ -6,7 +6,7 @@ import { pageOfList } from '../../graphql/offset-cursor.js';
 import { pageSize } from '../../graphql/pagination.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import { requestedServiceTypes, settlementsInArea } from './area-settlements.js';
+import { requestedServiceTypes, settlementsInArea } from '../access/area-settlements.js';
 import type { EServicePotential, SettlementGap } from './gaps.service.js';
 import { eServicePotential, gapAnalysis, gapOptions, gapsOfSettlement } from './gaps.service.js';
 

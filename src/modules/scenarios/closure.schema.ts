@@ -3,7 +3,7 @@ import { AreaInput } from '../../graphql/inputs.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import { settlementsInArea } from '../gaps/area-settlements.js';
+import { settlementsInArea } from '../access/area-settlements.js';
 import type { ClosureImpactView } from './closure.service.js';
 import { closureImpactAmong, DEFAULT_CLOSURE_COUNT, MAX_CLOSURE_COUNT } from './closure.service.js';
 

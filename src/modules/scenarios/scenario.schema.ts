@@ -8,7 +8,7 @@ import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { AreaIndicatorsRef, AreaLevelEnum } from '../access/access.schema.js';
 import { listAreas } from '../areas/area.repository.js';
 import { GapFlagRef } from '../gaps/gaps.schema.js';
-import { requestedServiceTypes } from '../gaps/area-settlements.js';
+import { requestedServiceTypes } from '../access/area-settlements.js';
 import { gapOptions } from '../gaps/gaps.service.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';

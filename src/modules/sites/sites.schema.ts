@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.js';
 import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import { requestedServiceTypes, settlementsInArea } from '../gaps/area-settlements.js';
+import { requestedServiceTypes, settlementsInArea } from '../access/area-settlements.js';
 import type { SiteServedType, SiteSuggestionResult, SuggestedSite } from './sites.service.js';
 import { MAX_SITES, suggestSites } from './sites.service.js';
 
