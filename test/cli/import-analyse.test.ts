@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { booleanPointInPolygon } from '@turf/turf';
 import { parse } from 'csv-parse/sync';
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
@@ -12,6 +14,7 @@ const run = promisify(execFile);
 const SHARED = resolve(import.meta.dirname, '../../../shared/data');
 const TATORTER = join(SHARED, 'scb-tatorter-2020/tatorter_2020_points.csv');
 const HEALTH = join(SHARED, 'osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv');
+const KOMMUNER = join(SHARED, 'scb-kommuner-lan-2024/kommuner_2024_generalized.geojson');
 const BIN = resolve(import.meta.dirname, '../../bin/serviceatlas.mjs');
 const SCB_MAP =
   'name=tatort,population=befolkning_2020,municipalityCode=kommunkod,countyCode=lanskod,externalId=tatortskod';
@@ -37,7 +40,7 @@ function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
 }
 
-describe.skipIf(!existsSync(TATORTER) || !existsSync(HEALTH))(
+describe.skipIf(!existsSync(TATORTER) || !existsSync(HEALTH) || !existsSync(KOMMUNER))(
   'the CLI on real SCB and OSM files (skipped: ../shared/data is absent)',
   () => {
     let dir: string;
@@ -134,6 +137,48 @@ describe.skipIf(!existsSync(TATORTER) || !existsSync(HEALTH))(
       const mapped = amenities.filter((a) => a === 'pharmacy' || a === 'clinic' || a === 'doctors').length;
       expect(await count('service_points')).toBe(mapped);
       expect(r.stdout).toMatch(new RegExp(`${mapped} inserted`));
+    }, 120_000);
+
+    it('imports SCB municipality boundaries that contain their own tätorter', async () => {
+      const bad = await cli(env, 'import', 'areas', KOMMUNER, '--level', 'PARISH');
+      expect(bad.code).toBe(1);
+      const r = await cli(
+        env,
+        'import',
+        'areas',
+        KOMMUNER,
+        '--level',
+        'MUNICIPALITY',
+        '--map',
+        'code=kommunkod,name=kommunnamn',
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Imported 290 municipalities/);
+      // Oracle: Turf's point-in-polygon on the original file, for every settlement point PostGIS holds
+      // (the generalised outlines miss some coastal tätorter, so both may say "none": they must agree).
+      const kommuner = JSON.parse(readFileSync(KOMMUNER, 'utf8')) as FeatureCollection<
+        MultiPolygon | Polygon,
+        { kommunkod: string }
+      >;
+      const handle = await openCliDatabase(env);
+      try {
+        const rows = await sql<{ lon: number; lat: number; found: string | null }>`
+          SELECT ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
+                 (SELECT a.code FROM areas a WHERE a.level = 'MUNICIPALITY' AND ST_Contains(a.geom, s.geom) LIMIT 1) AS found
+          FROM settlements s`.execute(handle.db);
+        expect(rows.rows).toHaveLength(2017);
+        let agree = 0;
+        for (const row of rows.rows) {
+          const hit = kommuner.features.find((f) =>
+            booleanPointInPolygon([Number(row.lon), Number(row.lat)], f),
+          );
+          if ((hit?.properties.kommunkod ?? null) === row.found) agree++;
+        }
+        expect(agree).toBeGreaterThanOrEqual(2015); // a point exactly on a shared edge may go either way
+        expect(rows.rows.filter((x) => x.found !== null).length).toBeGreaterThan(1800);
+      } finally {
+        await handle.close();
+      }
     }, 120_000);
 
     it('writes the Dalarna pharmacy deserts as CSV, matching PostGIS geography distances', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { bumpDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
-import { CliError } from '../../cli/errors.js';
+import { ImportError, ImportOptionError } from '../../import/index.js';
 import type { AreaLevel } from './area.repository.js';
 import { upsertAreas } from './area.repository.js';
 
@@ -18,7 +18,7 @@ export async function importAreas(
   for (const pair of (request.map ?? '').split(',').filter(Boolean)) {
     const [ours, theirs] = pair.split('=').map((s) => s.trim());
     if (!ours || !theirs || !['code', 'name'].includes(ours)) {
-      throw new CliError(`--map for areas takes code=<field>,name=<field>; got "${pair}"`);
+      throw new ImportOptionError('--map', `areas take code=<field>,name=<field>; got "${pair}"`);
     }
     map.set(ours, theirs);
   }
@@ -29,10 +29,10 @@ export async function importAreas(
   try {
     data = JSON.parse(readFileSync(request.file, 'utf8'));
   } catch (error) {
-    throw new CliError(`${request.file}: not readable GeoJSON (${(error as Error).message})`);
+    throw new ImportError(`not readable GeoJSON (${(error as Error).message})`, { file: request.file });
   }
   if (data.type !== 'FeatureCollection' || !Array.isArray(data.features)) {
-    throw new CliError(`${request.file}: expected a GeoJSON FeatureCollection`);
+    throw new ImportError('expected a GeoJSON FeatureCollection', { file: request.file });
   }
   const codeField = map.get('code') ?? 'code';
   const nameField = map.get('name') ?? 'name';
@@ -41,15 +41,19 @@ export async function importAreas(
     const raw = f.properties?.[codeField];
     const code = typeof raw === 'number' ? String(raw).padStart(digits, '0') : String(raw ?? '');
     if (!new RegExp(`^\\d{${digits}}$`).test(code)) {
-      throw new CliError(
-        `${request.file}: feature ${i}, field "${codeField}": expected a ${digits}-digit code, got ${JSON.stringify(raw)}`,
-      );
+      throw new ImportError(`expected a ${digits}-digit code, got ${JSON.stringify(raw)}`, {
+        file: request.file,
+        featureIndex: i,
+        field: codeField,
+      });
     }
     const type = f.geometry?.type;
     if (type !== 'Polygon' && type !== 'MultiPolygon') {
-      throw new CliError(
-        `${request.file}: feature ${i}, geometry: expected Polygon or MultiPolygon, got ${type}`,
-      );
+      throw new ImportError(`expected Polygon or MultiPolygon, got ${type}`, {
+        file: request.file,
+        featureIndex: i,
+        field: 'geometry',
+      });
     }
     const name = f.properties?.[nameField];
     return {
