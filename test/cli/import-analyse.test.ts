@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { booleanPointInPolygon } from '@turf/turf';
 import { parse } from 'csv-parse/sync';
-import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
@@ -221,6 +221,30 @@ describe.skipIf(!existsSync(TATORTER) || !existsSync(HEALTH) || !existsSync(KOMM
       }
       expect(compared).toBeGreaterThan(90);
       expect(rows.length).toBeGreaterThan(0);
+
+      // The same deserts as GeoJSON: one Point feature per CSV row, at the settlement, same properties.
+      const geo = await cli(
+        env,
+        'analyse',
+        'deserts',
+        '--service-type',
+        'PHARMACY',
+        '--area',
+        '20',
+        '--format',
+        'geojson',
+      );
+      expect(geo.code).toBe(0);
+      const fc = JSON.parse(geo.stdout) as FeatureCollection<
+        Point,
+        { settlementId: string; travelMinutes: number }
+      >;
+      expect(fc.type).toBe('FeatureCollection');
+      expect(fc.features.map((f) => f.properties.settlementId)).toEqual(rows.map((r) => r.settlementId));
+      for (const f of fc.features) {
+        expect(f.geometry.type).toBe('Point');
+        expect(f.properties.travelMinutes).toBeGreaterThan(20);
+      }
     }, 120_000);
 
     it('exits 1 with a clear message for an unknown service type', async () => {
