@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { FeatureCollection } from 'geojson';
 import {
   etagMatches,
@@ -10,7 +11,7 @@ import {
 } from './http.js';
 import { isTileLayerName, TILE_LAYER_NAMES, TILE_LAYERS, type TileLayerName } from './layers.js';
 import { isValidTile, MAX_SERVED_ZOOM } from './mvt.js';
-import { TileLayerCache, type TileLayerKey } from './tile-cache.js';
+import { type CachedTile, TileLayerCache, type TileLayerKey } from './tile-cache.js';
 import { buildTileJson, type TileQuery } from './tilejson.js';
 
 /**
@@ -193,11 +194,15 @@ async function serveTile(
     scenarioId: query.scenarioId ?? null,
     variant: spec.variantForZoom(z),
   };
+  const gzip = acceptsGzip(headerValue(req.headers, 'accept-encoding'));
+  const etag = cache.etag(key, z, x, y);
   const headers: Record<string, string> = {
     'Content-Type': 'application/vnd.mapbox-vector-tile',
     'Cache-Control': TILE_CACHE_CONTROL,
     'Access-Control-Allow-Origin': '*',
-    ETag: cache.etag(key, z, x, y),
+    Vary: 'Accept-Encoding',
+    // Each encoding is its own representation, so it gets its own ETag.
+    ETag: gzip ? `${etag.slice(0, -1)}-gz"` : etag,
   };
   // The ETag depends only on the request and the data version, so a revalidation costs no tile build.
   if (etagMatches(headerValue(req.headers, 'if-none-match'), headers.ETag!)) return notModified(headers);
@@ -209,8 +214,36 @@ async function serveTile(
     () => source.layerFeatures(layer, layerParams(query, z)),
     spec.thinPriority !== null ? { thinPoints: { priority: spec.thinPriority } } : {},
   );
-  headers['Content-Length'] = String(tile.body.byteLength);
-  return { status: 200, headers, body: req.method === 'HEAD' ? new Uint8Array(0) : tile.body };
+  let body = tile.body;
+  if (gzip) {
+    body = gzipped(tile);
+    headers['Content-Encoding'] = 'gzip';
+  }
+  headers['Content-Length'] = String(body.byteLength);
+  return { status: 200, headers, body: req.method === 'HEAD' ? new Uint8Array(0) : body };
+}
+
+/** Gzipped tile bodies, computed once per cached tile and dropped with it. */
+const gzipCache = new WeakMap<CachedTile, Uint8Array>();
+
+function gzipped(tile: CachedTile): Uint8Array {
+  let body = gzipCache.get(tile);
+  if (!body) {
+    body = new Uint8Array(gzipSync(tile.body, { level: 6 }));
+    gzipCache.set(tile, body);
+  }
+  return body;
+}
+
+/** True when the client accepts gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 async function serveTileJson(

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import type { PlainResponse } from '../../src/tiles/http.js';
 import { handleTileRequest, tileCacheFor } from '../../src/tiles/routes.js';
@@ -210,5 +211,31 @@ describe('handleTileRequest', () => {
       'If-None-Match': response.headers.ETag!,
     }))!;
     expect(again.status).toBe(304);
+  });
+});
+
+describe('gzip-encoded tiles', () => {
+  it('gzips a tile for a client that accepts gzip, with its own ETag, and decodes to the same tile', async () => {
+    const source = new FakeTileSource(world);
+    const plain = (await get(source, TILE))!;
+    const zipped = (await get(source, TILE, { 'accept-encoding': 'gzip, deflate, br' }))!;
+    expect(plain.headers['Content-Encoding']).toBeUndefined();
+    expect(zipped.headers['Content-Encoding']).toBe('gzip');
+    expect(zipped.headers.Vary).toBe('Accept-Encoding');
+    expect(zipped.headers.ETag).not.toBe(plain.headers.ETag);
+    const unzipped = gunzipSync(zipped.body as Uint8Array);
+    expect(Buffer.compare(unzipped, Buffer.from(plain.body as Uint8Array))).toBe(0);
+    expect(zipped.headers['Content-Length']).toBe(String((zipped.body as Uint8Array).byteLength));
+    const again = (await get(source, TILE, {
+      'accept-encoding': 'gzip',
+      'if-none-match': zipped.headers.ETag!,
+    }))!;
+    expect(again.status).toBe(304);
+  });
+
+  it('does not gzip when the client refuses it with q=0', async () => {
+    const source = new FakeTileSource(world);
+    const r = (await get(source, TILE, { 'accept-encoding': 'gzip;q=0, identity' }))!;
+    expect(r.headers['Content-Encoding']).toBeUndefined();
   });
 });
