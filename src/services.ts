@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import { readDataVersion } from './db/data-version.js';
 import type { Database } from './db/tables.js';
-import type { ServiceTypeDef } from './engine/types.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
 
@@ -37,10 +36,5 @@ export class Services {
       });
     }
     return this.current;
-  }
-
-  /** The service-type catalogue as stored. */
-  async catalogue(): Promise<readonly ServiceTypeDef[]> {
-    return (await this.snapshot()).catalogue;
   }
 }

@@ -3,7 +3,13 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { bumpDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
-import type { Crs, ImportFormat, ProgressReporter } from '../../import/index.js';
+import type {
+  Crs,
+  ImportFormat,
+  ProgressReporter,
+  RawRecord,
+  ValidationContext,
+} from '../../import/index.js';
 import {
   ImportValidationError,
   detectFormat,
@@ -45,6 +51,21 @@ export interface ImportSummary {
   skippedReasons: Record<string, number>;
 }
 
+/** Service points are checked against the stored catalogue (and an optional `--type-map`). */
+async function validatePoints(
+  db: Kysely<Database>,
+  records: AsyncIterable<RawRecord>,
+  context: ValidationContext,
+  typeMap: string | undefined,
+) {
+  const known = new Set((await listServiceTypes(db)).map((t) => t.code));
+  return validateServicePointsStream(records, {
+    ...context,
+    knownServiceTypes: known,
+    typeMap: typeMap ? parseTypeMap(typeMap, known) : undefined,
+  });
+}
+
 /**
  * Reads and validates the whole file first; any invalid row → ImportValidationError and nothing written.
  * Then writes every row in ONE transaction (an import run, the upserts by externalId, the data-version
@@ -64,17 +85,12 @@ export async function importFile(db: Kysely<Database>, request: ImportRequest): 
     crs: request.crs,
     fieldMap: parseFieldMap(request.map, request.kind),
   };
-  const known = new Set((await listServiceTypes(db)).map((t) => t.code));
   const validated =
     request.kind === 'settlements'
       ? { kind: 'settlements' as const, result: await validateSettlementsStream(records, context) }
       : {
           kind: 'service-points' as const,
-          result: await validateServicePointsStream(records, {
-            ...context,
-            knownServiceTypes: known,
-            typeMap: request.typeMap ? parseTypeMap(request.typeMap, known) : undefined,
-          }),
+          result: await validatePoints(db, records, context, request.typeMap),
         };
   const { result } = validated;
   if (result.errors.length > 0) throw new ImportValidationError(request.file, result.errors);
