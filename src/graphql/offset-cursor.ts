@@ -1,4 +1,6 @@
 import { badInput } from '../errors.js';
+import type { Page } from './pagination.js';
+import { buildPage } from './pagination.js';
 
 /** Cursors for computed (not table-ordered) lists such as deserts: base64url of "o:<offset>". */
 export function encodeOffsetCursor(offset: number): string {
@@ -16,19 +18,11 @@ export function decodeOffsetCursor(cursor: string): number {
 }
 
 /** One page of an in-memory list, as a Relay connection. */
-export function pageOfList<T>(all: readonly T[], first: number, after: string | null | undefined) {
+export function pageOfList<T>(all: readonly T[], first: number, after: string | null | undefined): Page<T> {
   const start = after ? decodeOffsetCursor(after) + 1 : 0;
-  const nodes = all.slice(start, start + first);
-  const edges = nodes.map((node, i) => ({ cursor: encodeOffsetCursor(start + i), node }));
-  return {
-    edges,
-    nodes,
-    pageInfo: {
-      hasNextPage: start + first < all.length,
-      hasPreviousPage: start > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+  return buildPage(all.slice(start, start + first), (_node, i) => encodeOffsetCursor(start + i), {
+    hasNextPage: start + first < all.length,
+    hasPreviousPage: start > 0,
     totalCount: all.length,
-  };
+  });
 }

@@ -47,22 +47,32 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/** A Relay page from its nodes and their cursors. */
+export function buildPage<T>(
+  nodes: T[],
+  cursorOf: (node: T, index: number) => string,
+  flags: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number },
+): Page<T> {
+  const edges = nodes.map((node, i) => ({ cursor: cursorOf(node, i), node }));
+  return {
+    edges,
+    nodes,
+    pageInfo: {
+      hasNextPage: flags.hasNextPage,
+      hasPreviousPage: flags.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: flags.totalCount,
+  };
+}
+
+/** A page of stored rows with keyset cursors on their ids. */
 export function toPage<T extends { id: string }>(
   nodes: T[],
   hasNextPage: boolean,
   totalCount: number,
   hasPreviousPage: boolean,
 ): Page<T> {
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
-  return {
-    edges,
-    nodes,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount,
-  };
+  return buildPage(nodes, (node) => encodeCursor(node.id), { hasNextPage, hasPreviousPage, totalCount });
 }
