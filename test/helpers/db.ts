@@ -22,6 +22,20 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/** A new server database cloned from the migrated template; drop() removes it (and its connections). */
+async function cloneTemplate(url: string, purpose: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `serviceatlas_${purpose}_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  const admin = await createDb({ databaseUrl: url });
+  await sql.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`).execute(admin.db);
+  return {
+    url: serverUrl(url, name),
+    drop: async () => {
+      await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+      await admin.close();
+    },
+  };
+}
+
 /**
  * A fresh, migrated database for one test file: the PGlite template loaded from the dump made in
  * global setup, or a new server database cloned from the template database.
@@ -33,17 +47,14 @@ export async function freshDatabase(): Promise<TestDatabase> {
   };
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `serviceatlas_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-    const admin = await createDb({ databaseUrl: url });
-    await sql.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`).execute(admin.db);
-    const handle = await createDb({ databaseUrl: serverUrl(url, name), onQuery });
+    const clone = await cloneTemplate(url, 'test');
+    const handle = await createDb({ databaseUrl: clone.url, onQuery });
     return {
       handle,
       queries,
       close: async () => {
         await handle.close();
-        await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
-        await admin.close();
+        await clone.drop();
       },
     };
   }
@@ -86,16 +97,8 @@ export async function freshCliEnvironment(
   const base = { ...process.env, SERVICEATLAS_DEMO: 'off', LOG_LEVEL: 'silent' };
   const url = process.env.DATABASE_URL;
   if (!url) return { env: { ...base, SERVICEATLAS_DATA_DIR: dataDir }, drop: async () => {} };
-  const name = `serviceatlas_cli_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = await createDb({ databaseUrl: url });
-  await sql.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`).execute(admin.db);
-  return {
-    env: { ...base, DATABASE_URL: serverUrl(url, name) },
-    drop: async () => {
-      await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
-      await admin.close();
-    },
-  };
+  const clone = await cloneTemplate(url, 'cli');
+  return { env: { ...base, DATABASE_URL: clone.url }, drop: clone.drop };
 }
 
 /** Opens the database a CLI run wrote to (after the child process has exited). */
