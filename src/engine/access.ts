@@ -1,7 +1,9 @@
 import { chordForKm, distanceKm, kmForChord, writeUnitVector } from './geodesic.js';
-import { hilbertOrder, type Neighbor, PointIndex } from './spatial-index.js';
+import { hilbertOrder, PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
 import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
+import { applyThresholds, estimatedAccess, meetsThresholds, ROW_ESTIMATED } from './verdict.js';
+import { EngineInputError } from './errors.js';
 import { DEFAULT_TRAVEL_MODEL } from './types.js';
 
 /**
@@ -68,7 +70,7 @@ export class AccessEngine {
     const threshold = thresholdMinutes ?? type.thresholdMinutes;
     return this.index(code)
       .nearest(lon, lat, k)
-      .map((n) => toAccessResult(type, n, model, threshold));
+      .map((n) => estimatedAccess(code, n.point.id, n.km, model, threshold, type.thresholdKm));
   }
 
   /**
@@ -83,50 +85,21 @@ export class AccessEngine {
     thresholdMinutes?: number,
   ): AccessResult {
     const [nearest] = this.nearest(lon, lat, code, 1, model, thresholdMinutes);
-    const type = this.serviceType(code);
-    return nearest ?? toAccessResult(type, null, model, thresholdMinutes ?? type.thresholdMinutes);
+    return nearest ?? noAccess(code, thresholdMinutes ?? this.serviceType(code).thresholdMinutes);
   }
 }
 
-/** minutes ≤ threshold (inclusive) and, when the type has a km threshold, travel km ≤ it. */
-function meetsThresholds(
-  minutes: number,
-  travelKm: number,
-  thresholdMinutes: number,
-  thresholdKm: number | null,
-) {
-  return minutes <= thresholdMinutes && (thresholdKm === null || travelKm <= thresholdKm);
-}
-
-function toAccessResult(
-  type: ServiceTypeDef,
-  neighbor: Neighbor | null,
-  model: TravelModel,
-  thresholdMinutes: number,
-): AccessResult {
-  if (neighbor === null) {
-    return {
-      serviceType: type.code,
-      pointId: null,
-      straightLineKm: null,
-      travelKm: null,
-      travelMinutes: null,
-      method: 'ESTIMATED',
-      thresholdMinutes,
-      withinThreshold: false,
-    };
-  }
-  const travelKm = estimateTravelKm(neighbor.km, model);
-  const travelMinutes = estimateMinutes(neighbor.km, model);
+/** The answer when no point of a type is loaded or reachable. */
+export function noAccess(serviceType: string, thresholdMinutes: number): AccessResult {
   return {
-    serviceType: type.code,
-    pointId: neighbor.point.id,
-    straightLineKm: neighbor.km,
-    travelKm,
-    travelMinutes,
+    serviceType,
+    pointId: null,
+    straightLineKm: null,
+    travelKm: null,
+    travelMinutes: null,
     method: 'ESTIMATED',
     thresholdMinutes,
-    withinThreshold: meetsThresholds(travelMinutes, travelKm, thresholdMinutes, type.thresholdKm),
+    withinThreshold: false,
   };
 }
 
@@ -152,31 +125,58 @@ export function countWithin(
   const candidates = engine.index(code).within(lon, lat, radiusKm * (1 + 1e-9) + 1e-9);
   let count = 0;
   for (const n of candidates) {
-    const travelKm = estimateTravelKm(n.km, model);
-    if (meetsThresholds(estimateMinutes(n.km, model), travelKm, threshold, type.thresholdKm)) count++;
+    if (
+      meetsThresholds(
+        estimateMinutes(n.km, model),
+        estimateTravelKm(n.km, model),
+        threshold,
+        type.thresholdKm,
+      )
+    )
+      count++;
   }
   return count;
 }
 
-/** Access from every origin to one service type, in typed arrays aligned with the origins. */
+/**
+ * Access from every origin to one service type, in typed arrays aligned with the origins: the travel
+ * figures a provider filled (see travel-cost.ts) and the verdicts every analysis reads (verdict.ts).
+ */
 export interface AccessTable {
   serviceType: string;
   thresholdMinutes: number;
-  /** The type's distance threshold on travel km, when it has one (used by isDesert). */
-  thresholdKm?: number | null;
+  /** The distance threshold on travel km, when the type (or the request) has one. */
+  thresholdKm: number | null;
+  /** The estimate's parameters (all rows under ESTIMATED; fallback rows under NETWORK). */
   model: TravelModel;
   /** Index into `engine.index(serviceType).points` of the nearest point; -1 = none. */
   pointIndex: Int32Array;
   /** Great-circle km to that point; NaN = none. */
   straightKm: Float64Array;
-  /** Estimated minutes to that point; Infinity = none. */
+  /** Travel minutes to that point; Infinity = none. */
   minutes: Float64Array;
+  /** Travel km to that point (road km, or the estimate's); NaN = none. */
+  travelKm: Float64Array;
+  /** The verdict: 1 = the nearest point is within the minutes (and km) thresholds. */
+  within: Uint8Array;
+  /** How each row was obtained: ROW_ESTIMATED or ROW_NETWORK (both ranks). */
+  method: Uint8Array;
+  /** NETWORK rows: km spent off the road network (the snaps), part of travelKm; NaN otherwise. */
+  connectorKm?: Float64Array;
+  /** NETWORK provider: why a row fell back to the estimate (index into FALLBACK_REASONS; 0 = it did not). */
+  fallback?: Uint8Array;
   /** With `k: 2`: the second-nearest point (the nearest if the first closes); -1 = none. */
   secondPointIndex?: Int32Array;
   /** With `k: 2`: great-circle km to the second-nearest point; NaN = none. */
   secondStraightKm?: Float64Array;
-  /** With `k: 2`: estimated minutes to the second-nearest point; Infinity = none. */
+  /** With `k: 2`: travel minutes to the second-nearest point; Infinity = none. */
   secondMinutes?: Float64Array;
+  /** With `k: 2`: travel km to the second-nearest point; NaN = none. */
+  secondTravelKm?: Float64Array;
+  /** With `k: 2`: the verdict for the second-nearest point (1 = also within: not a single point). */
+  secondWithin?: Uint8Array;
+  /** With `k: 2`, NETWORK rows: the second-nearest's connector km. */
+  secondConnectorKm?: Float64Array;
 }
 
 export interface AccessTableOptions {
@@ -210,47 +210,58 @@ export function computeAccessTable(
   const model = options.model ?? DEFAULT_TRAVEL_MODEL;
   validateTravelModel(model);
   const k = options.k ?? 1;
-  if (k !== 1 && k !== 2) throw new RangeError(`k must be 1 or 2, got ${String(k)}`);
+  if (k !== 1 && k !== 2) throw new EngineInputError(`k must be 1 or 2, got ${String(k)}`);
   const maxKm = options.maxKm ?? Number.POSITIVE_INFINITY;
-  if (!(maxKm >= 0)) throw new RangeError(`maxKm must be a number ≥ 0, got ${maxKm}`);
+  if (!(maxKm >= 0)) throw new EngineInputError(`maxKm must be a number ≥ 0, got ${maxKm}`);
   const n = settlements.length;
-  const table: AccessTable = {
-    serviceType: code,
-    thresholdMinutes: options.thresholdMinutes ?? type.thresholdMinutes,
-    thresholdKm: options.thresholdKm === undefined ? type.thresholdKm : options.thresholdKm,
-    model: { ...model },
-    pointIndex: new Int32Array(n).fill(-1),
-    straightKm: new Float64Array(n).fill(Number.NaN),
-    minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-  };
-  const second =
-    k === 2
-      ? {
-          pointIndex: new Int32Array(n).fill(-1),
-          straightKm: new Float64Array(n).fill(Number.NaN),
-          minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-        }
-      : null;
+  const first = emptyColumns(n);
+  const second = k === 2 ? emptyColumns(n) : null;
   const index = engine.index(code);
   if (n > 0 && index.size > 0) {
-    fillNearest(prepareOrigins(settlements), index, table, second);
-    for (const columns of second === null ? [table] : [table, second]) {
+    fillNearest(prepareOrigins(settlements), index, first, second);
+    for (const columns of second === null ? [first] : [first, second]) {
       for (let i = 0; i < n; i++) {
         const km = columns.straightKm[i]!;
-        if (km <= maxKm) columns.minutes[i] = estimateMinutes(km, model);
-        else if (km > maxKm) {
+        if (km <= maxKm) {
+          columns.minutes[i] = estimateMinutes(km, model);
+          columns.travelKm[i] = estimateTravelKm(km, model);
+        } else if (km > maxKm) {
           columns.pointIndex[i] = -1;
           columns.straightKm[i] = Number.NaN;
         }
       }
     }
   }
+  const table: AccessTable = {
+    serviceType: code,
+    thresholdMinutes: 0,
+    thresholdKm: null,
+    model: { ...model },
+    ...first,
+    within: new Uint8Array(n),
+    method: new Uint8Array(n).fill(ROW_ESTIMATED),
+  };
   if (second !== null) {
     table.secondPointIndex = second.pointIndex;
     table.secondStraightKm = second.straightKm;
     table.secondMinutes = second.minutes;
+    table.secondTravelKm = second.travelKm;
   }
-  return table;
+  return applyThresholds(
+    table,
+    options.thresholdMinutes ?? type.thresholdMinutes,
+    options.thresholdKm === undefined ? type.thresholdKm : options.thresholdKm,
+  );
+}
+
+/** One rank of a table's figures, before verdicts: no point, NaN km, Infinity minutes. */
+function emptyColumns(n: number) {
+  return {
+    pointIndex: new Int32Array(n).fill(-1),
+    straightKm: new Float64Array(n).fill(Number.NaN),
+    minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+    travelKm: new Float64Array(n).fill(Number.NaN),
+  };
 }
 
 /** Origins as typed arrays plus their Hilbert order, shared by the nine tables of one settlement array. */

@@ -1,5 +1,6 @@
 import type { AccessTable } from './access.js';
 import type { EngineSettlement } from './types.js';
+import { applyThresholds } from './verdict.js';
 
 /**
  * N-1 closure impact: for every service point, who becomes a service desert if that one point closes.
@@ -36,20 +37,28 @@ export function closureImpact(
   table: AccessTable,
   thresholdMinutes: number = table.thresholdMinutes,
 ): ClosureImpact[] {
-  const { pointIndex, minutes, straightKm, secondMinutes, secondStraightKm } = table;
-  if (secondMinutes === undefined || secondStraightKm === undefined) {
-    throw new RangeError('closureImpact needs second-nearest minutes: compute the access table with k: 2');
+  if (
+    table.secondPointIndex === undefined ||
+    table.secondMinutes === undefined ||
+    table.secondWithin === undefined
+  ) {
+    throw new RangeError('closureImpact needs second-nearest access: compute the access table with k: 2');
   }
   const n = settlements.length;
-  if (pointIndex.length !== n) {
-    throw new RangeError(`access table has ${pointIndex.length} rows for ${n} settlements`);
+  if (table.pointIndex.length !== n) {
+    throw new RangeError(`access table has ${table.pointIndex.length} rows for ${n} settlements`);
   }
-  const kmLimit = table.thresholdKm ?? null;
-  const circuity = table.model.circuityFactor;
+  // The verdicts are the table's; another minutes threshold re-judges the same figures.
+  const judged =
+    thresholdMinutes === table.thresholdMinutes
+      ? table
+      : applyThresholds(table, thresholdMinutes, table.thresholdKm);
+  const { pointIndex, within } = judged;
+  const secondWithin = judged.secondWithin!;
   const byPoint = new Map<number, ClosureImpact>();
   for (let i = 0; i < n; i++) {
     const nearest = pointIndex[i]!;
-    if (nearest < 0 || !meets(minutes[i]!, straightKm[i]!, thresholdMinutes, kmLimit, circuity)) continue;
+    if (nearest < 0 || within[i] !== 1) continue;
     let impact = byPoint.get(nearest);
     if (impact === undefined) {
       impact = {
@@ -60,7 +69,7 @@ export function closureImpact(
       };
       byPoint.set(nearest, impact);
     }
-    if (meets(secondMinutes[i]!, secondStraightKm[i]!, thresholdMinutes, kmLimit, circuity)) continue;
+    if (secondWithin[i] === 1) continue;
     const settlement = settlements[i]!;
     impact.settlementIndices.push(i);
     impact.populationLosingAccess += settlement.population;
@@ -72,32 +81,13 @@ export function closureImpact(
 }
 
 /**
- * Whether the second-nearest point of origin i meets the table's thresholds (minutes and, when the table
- * has one, travel km), i.e. whether the origin keeps access if its nearest point closes.
+ * Whether the second-nearest point of origin i is within the table's thresholds (its verdict), i.e.
+ * whether the origin keeps access if its nearest point closes.
  * @example secondWithinThreshold(computeAccessTable(settlements, engine, 'GROCERY', { k: 2 }), 0) // true
  */
 export function secondWithinThreshold(table: AccessTable, i: number): boolean {
-  const { secondMinutes, secondStraightKm, secondPointIndex } = table;
-  if (secondMinutes === undefined || secondStraightKm === undefined || secondPointIndex === undefined) {
+  if (table.secondWithin === undefined) {
     throw new RangeError('second-nearest access is missing: compute the access table with k: 2');
   }
-  if (secondPointIndex[i]! < 0) return false;
-  return meets(
-    secondMinutes[i]!,
-    secondStraightKm[i]!,
-    table.thresholdMinutes,
-    table.thresholdKm ?? null,
-    table.model.circuityFactor,
-  );
-}
-
-/** The thresholds of isDesert: minutes ≤ limit and, with a km limit, travel km (straight × circuity) ≤ it. */
-function meets(
-  minutes: number,
-  straightKm: number,
-  limit: number,
-  kmLimit: number | null,
-  circuity: number,
-): boolean {
-  return minutes <= limit && (kmLimit === null || straightKm * circuity <= kmLimit);
+  return table.secondWithin[i] === 1;
 }

@@ -1,7 +1,6 @@
 import type { AccessTable } from './access.js';
 import { secondWithinThreshold } from './closure.js';
-import { isDesert } from './indicators.js';
-import { estimateTravelKm } from './travel.js';
+import { accessResultAt } from './travel-cost.js';
 import type { AccessResult, EnginePoint, EngineSettlement, ServiceTypeDef } from './types.js';
 
 /**
@@ -164,18 +163,8 @@ export function gapFlagsFromTable(
 ): GapFlag[] {
   const pi = table.pointIndex[i]!;
   const point = pi >= 0 ? typePoints[pi]! : null;
-  const within = !isDesert(table, i);
-  const km = table.straightKm[i]!;
-  const access: AccessResult = {
-    serviceType: table.serviceType,
-    pointId: point?.id ?? null,
-    straightLineKm: point === null ? null : km,
-    travelKm: point === null ? null : estimateTravelKm(km, table.model),
-    travelMinutes: point === null ? null : table.minutes[i]!,
-    method: 'ESTIMATED',
-    thresholdMinutes: table.thresholdMinutes,
-    withinThreshold: within,
-  };
+  const access = accessResultAt(table, i, typePoints);
+  const within = access.withinThreshold;
   const pointsWithinThreshold = within ? (secondWithinThreshold(table, i) ? 2 : 1) : 0;
   return gapFlagsFor(
     settlement,

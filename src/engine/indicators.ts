@@ -1,5 +1,6 @@
 import type { AccessTable } from './access.js';
 import type { EngineSettlement } from './types.js';
+import { meetsThresholds } from './verdict.js';
 
 /** Access indicators of one area (municipality or county) for one service type, as national analyses report them. */
 export interface AreaIndicatorRow {
@@ -29,16 +30,17 @@ export const DEFAULT_SHARE_MINUTES: readonly number[] = [5, 10, 20, 30];
 export const UNKNOWN_AREA = 'UNKNOWN';
 
 /**
- * Whether origin i of a table is a service desert for its type: no point in reach, minutes beyond the
- * table's threshold, or (when a km threshold applies) travel km = straight km × circuity beyond it.
- * `thresholdKm` defaults to the table's own; pass null to ignore distance.
+ * Whether origin i of a table is a service desert for its type: the table's verdict (verdict.ts) says its
+ * nearest point is not within the thresholds — no point in reach, minutes beyond the threshold, or travel
+ * km beyond a km threshold. Pass `thresholdKm` to judge against another km limit (null = none).
  * @example isDesert(table, 0) // true when settlement 0 is more than table.thresholdMinutes away
  */
 export function isDesert(table: AccessTable, i: number, thresholdKm?: number | null): boolean {
-  if (table.pointIndex[i]! < 0) return true;
-  if (!(table.minutes[i]! <= table.thresholdMinutes)) return true;
-  const kmLimit = thresholdKm === undefined ? (table.thresholdKm ?? null) : thresholdKm;
-  return kmLimit !== null && table.straightKm[i]! * table.model.circuityFactor > kmLimit;
+  if (thresholdKm === undefined) return table.within[i] !== 1;
+  return !(
+    table.pointIndex[i]! >= 0 &&
+    meetsThresholds(table.minutes[i]!, table.travelKm[i]!, table.thresholdMinutes, thresholdKm)
+  );
 }
 
 /**
@@ -53,7 +55,11 @@ export function desertIndices(table: AccessTable, thresholdKm?: number | null): 
   return deserts;
 }
 
-interface Accumulator {
+/**
+ * The running sums behind one area's indicator row. computeIndicators and the scenarios' incremental
+ * area updates both use these functions, so the two can never drift apart.
+ */
+export interface AreaSums {
   population: number;
   population65Plus: number;
   knows65Plus: boolean;
@@ -62,8 +68,88 @@ interface Accumulator {
   settlementsBeyond: number;
   settlementsWithoutService: number;
   weightedMinutes: number;
-  weightOfFiniteMinutes: number;
+  finitePopulation: number;
+  /** Population within each of the share-within minutes. */
   populationWithin: number[];
+}
+
+export function emptyAreaSums(shareCount: number): AreaSums {
+  return {
+    population: 0,
+    population65Plus: 0,
+    knows65Plus: false,
+    populationBeyond: 0,
+    population65PlusBeyond: 0,
+    settlementsBeyond: 0,
+    settlementsWithoutService: 0,
+    weightedMinutes: 0,
+    finitePopulation: 0,
+    populationWithin: new Array<number>(shareCount).fill(0),
+  };
+}
+
+/** Adds an origin's residents to the area's totals (they do not depend on access). */
+export function addResidents(sums: AreaSums, population: number, population65Plus: number | null): void {
+  sums.population += population;
+  if (population65Plus !== null) {
+    sums.knows65Plus = true;
+    sums.population65Plus += population65Plus;
+  }
+}
+
+/**
+ * Adds (sign 1) or takes away (sign −1) the access of row `i` of a table for an origin with these
+ * residents: deserts by the table's verdict, the population-weighted minutes, the shares within.
+ */
+export function addAccess(
+  sums: AreaSums,
+  population: number,
+  population65Plus: number | null,
+  table: AccessTable,
+  i: number,
+  shareMinutes: readonly number[],
+  sign: 1 | -1 = 1,
+): void {
+  const minutes = table.minutes[i]!;
+  if (table.pointIndex[i]! < 0) sums.settlementsWithoutService += sign;
+  if (table.within[i] !== 1) {
+    sums.settlementsBeyond += sign;
+    sums.populationBeyond += sign * population;
+    sums.population65PlusBeyond += sign * (population65Plus ?? 0);
+  }
+  if (Number.isFinite(minutes)) {
+    sums.weightedMinutes += sign * population * minutes;
+    sums.finitePopulation += sign * population;
+  }
+  for (let k = 0; k < shareMinutes.length; k++) {
+    if (minutes <= shareMinutes[k]!) sums.populationWithin[k]! += sign * population;
+  }
+}
+
+/** The indicator row of an area from its sums. */
+export function areaRow(
+  areaCode: string,
+  table: Pick<AccessTable, 'serviceType' | 'thresholdMinutes'>,
+  sums: AreaSums,
+  shareMinutes: readonly number[],
+): AreaIndicatorRow {
+  return {
+    areaCode,
+    serviceType: table.serviceType,
+    thresholdMinutes: table.thresholdMinutes,
+    population: sums.population,
+    population65Plus: sums.knows65Plus ? sums.population65Plus : null,
+    populationBeyondThreshold: sums.populationBeyond,
+    population65PlusBeyondThreshold: sums.knows65Plus ? sums.population65PlusBeyond : null,
+    settlementsBeyondThreshold: sums.settlementsBeyond,
+    settlementsWithoutService: sums.settlementsWithoutService,
+    meanMinutesPopulationWeighted:
+      sums.population > 0 && sums.finitePopulation > 0 ? sums.weightedMinutes / sums.finitePopulation : null,
+    shareWithin: shareMinutes.map((minutes, j) => ({
+      minutes,
+      share: sums.population > 0 ? sums.populationWithin[j]! / sums.population : 0,
+    })),
+  };
 }
 
 /**
@@ -89,66 +175,19 @@ export function computeIndicators(
     );
   }
   const shareMinutes = [...(options.shareMinutes ?? DEFAULT_SHARE_MINUTES)];
-  const areas = new Map<string, Accumulator>();
+  const areas = new Map<string, AreaSums>();
   settlements.forEach((settlement, i) => {
     const code =
       (groupBy === 'MUNICIPALITY' ? settlement.municipalityCode : settlement.countyCode) ?? UNKNOWN_AREA;
     let area = areas.get(code);
     if (area === undefined) {
-      area = {
-        population: 0,
-        population65Plus: 0,
-        knows65Plus: false,
-        populationBeyond: 0,
-        population65PlusBeyond: 0,
-        settlementsBeyond: 0,
-        settlementsWithoutService: 0,
-        weightedMinutes: 0,
-        weightOfFiniteMinutes: 0,
-        populationWithin: shareMinutes.map(() => 0),
-      };
+      area = emptyAreaSums(shareMinutes.length);
       areas.set(code, area);
     }
-    const population = settlement.population;
-    const minutes = table.minutes[i]!;
-    area.population += population;
-    if (settlement.population65Plus !== null) {
-      area.knows65Plus = true;
-      area.population65Plus += settlement.population65Plus;
-    }
-    if (table.pointIndex[i]! < 0) area.settlementsWithoutService++;
-    if (isDesert(table, i)) {
-      area.settlementsBeyond++;
-      area.populationBeyond += population;
-      area.population65PlusBeyond += settlement.population65Plus ?? 0;
-    }
-    if (Number.isFinite(minutes)) {
-      area.weightedMinutes += population * minutes;
-      area.weightOfFiniteMinutes += population;
-    }
-    shareMinutes.forEach((m, j) => {
-      if (minutes <= m) area.populationWithin[j]! += population;
-    });
+    addResidents(area, settlement.population, settlement.population65Plus);
+    addAccess(area, settlement.population, settlement.population65Plus, table, i, shareMinutes);
   });
   return [...areas.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([areaCode, area]) => ({
-      areaCode,
-      serviceType: table.serviceType,
-      thresholdMinutes: table.thresholdMinutes,
-      population: area.population,
-      population65Plus: area.knows65Plus ? area.population65Plus : null,
-      populationBeyondThreshold: area.populationBeyond,
-      population65PlusBeyondThreshold: area.knows65Plus ? area.population65PlusBeyond : null,
-      settlementsBeyondThreshold: area.settlementsBeyond,
-      settlementsWithoutService: area.settlementsWithoutService,
-      meanMinutesPopulationWeighted:
-        area.population > 0 && area.weightOfFiniteMinutes > 0
-          ? area.weightedMinutes / area.weightOfFiniteMinutes
-          : null,
-      shareWithin: shareMinutes.map((minutes, j) => ({
-        minutes,
-        share: area.population > 0 ? area.populationWithin[j]! / area.population : 0,
-      })),
-    }));
+    .map(([areaCode, area]) => areaRow(areaCode, table, area, shareMinutes));
 }

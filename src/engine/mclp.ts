@@ -1,5 +1,6 @@
 import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, straightLineKmWithin } from './travel.js';
+import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel.js';
+import { meetsThresholds } from './verdict.js';
 import type { EnginePoint, EngineSettlement, TravelModel } from './types.js';
 
 /**
@@ -165,17 +166,33 @@ export interface CoverageProblemInput {
   types: readonly string[];
   /** Per type, the access threshold in minutes. */
   thresholdMinutes: Readonly<Record<string, number>>;
+  /** Per type, the km threshold on travel km (absent or null = none). */
+  thresholdKm?: Readonly<Record<string, number | null>>;
   model: TravelModel;
-  /** Per type, today's minutes from each settlement to the nearest point (Infinity: none), as in AccessTable. */
+  /** Per type, today's minutes from each settlement to the nearest point (Infinity: none or a desert). */
   currentMinutes: Readonly<Record<string, Float64Array>>;
-  /** A PointIndex over the settlements (same order), to reuse between calls. */
+  /**
+   * The settlements (positions in `settlements`) a new site at the candidate would serve within a type's
+   * thresholds: the travel-cost provider's reach (road network or estimate). Default: the ESTIMATED model
+   * over `settlements`.
+   */
+  reach?: CandidateReach;
+  /** A PointIndex over the settlements (same order), to reuse between calls (default reach only). */
   demandIndex?: PointIndex;
 }
 
+/** Positions of the settlements a new site at (lon, lat) serves within the thresholds, any order. */
+export type CandidateReach = (
+  candidate: { lon: number; lat: number },
+  type: string,
+  thresholdMinutes: number,
+  thresholdKm: number | null,
+) => ArrayLike<number>;
+
 /**
  * Builds a CoverageProblem: coveredNow from today's minutes, and for each candidate and type the
- * settlements not covered today within the type's threshold (ESTIMATED travel time from the straight-line distance), found
- * with one radius query per candidate at the largest type radius.
+ * settlements not covered today that a site there would serve within the type's thresholds (minutes and,
+ * where the type has one, km), as the travel-cost provider's reach says.
  * @example
  * buildCoverageProblem({ settlements, weighting: 'POPULATION', candidates: settlements, types: ['GROCERY'],
  *   thresholdMinutes: { GROCERY: 10 }, model: DEFAULT_TRAVEL_MODEL, currentMinutes: { GROCERY: table.minutes } })
@@ -187,7 +204,6 @@ export function buildCoverageProblem(input: CoverageProblemInput): CoverageProbl
     weight: input.weighting === 'POPULATION' ? s.population : (s.population65Plus ?? 0),
   }));
   const coveredNow: Record<string, Uint8Array> = {};
-  let maxKm = 0;
   for (const t of types) {
     const threshold = input.thresholdMinutes[t];
     const minutes = input.currentMinutes[t];
@@ -200,22 +216,39 @@ export function buildCoverageProblem(input: CoverageProblemInput): CoverageProbl
     const covered = new Uint8Array(settlements.length);
     for (let d = 0; d < settlements.length; d++) covered[d] = minutes[d]! <= threshold ? 1 : 0;
     coveredNow[t] = covered;
-    maxKm = Math.max(maxKm, straightLineKmWithin(threshold, model));
   }
-  const index = input.demandIndex ?? new PointIndex(settlements.map(asPoint));
-  const covers = input.candidates.map((candidate) => {
-    const hits = index.within(candidate.lon, candidate.lat, maxKm);
-    return types.map((t) => {
-      const threshold = input.thresholdMinutes[t]!;
+  const reach = input.reach ?? estimatedReach(settlements, model, input.demandIndex);
+  const covers = input.candidates.map((candidate) =>
+    types.map((t) => {
       const coveredToday = coveredNow[t]!;
-      const reach: number[] = [];
-      for (const hit of hits) {
-        if (!coveredToday[hit.index] && estimateMinutes(hit.km, model) <= threshold) reach.push(hit.index);
-      }
-      return Int32Array.from(reach).sort();
-    });
-  });
+      const served = reach(candidate, t, input.thresholdMinutes[t]!, input.thresholdKm?.[t] ?? null);
+      const out: number[] = [];
+      for (let r = 0; r < served.length; r++) if (!coveredToday[served[r]!]) out.push(served[r]!);
+      return Int32Array.from(out).sort();
+    }),
+  );
   return { demands, types, coveredNow, candidates: input.candidates.map((c) => ({ id: c.id })), covers };
+}
+
+/** The ESTIMATED reach over the demand settlements: a radius query, then the one verdict. */
+function estimatedReach(
+  settlements: readonly EngineSettlement[],
+  model: TravelModel,
+  demandIndex: PointIndex | undefined,
+): CandidateReach {
+  const index = demandIndex ?? new PointIndex(settlements.map(asPoint));
+  return (candidate, _type, thresholdMinutes, thresholdKm) => {
+    let radiusKm = straightLineKmWithin(thresholdMinutes, model);
+    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / model.circuityFactor);
+    const served: number[] = [];
+    for (const hit of index.within(candidate.lon, candidate.lat, radiusKm * (1 + 1e-9) + 1e-9)) {
+      const minutes = estimateMinutes(hit.km, model);
+      if (meetsThresholds(minutes, estimateTravelKm(hit.km, model), thresholdMinutes, thresholdKm)) {
+        served.push(hit.index);
+      }
+    }
+    return served;
+  };
 }
 
 function asPoint(s: EngineSettlement): EnginePoint {

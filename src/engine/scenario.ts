@@ -1,17 +1,24 @@
-import { AccessEngine, type AccessTable, computeAccessTable } from './access.js';
+import { AccessEngine, type AccessTable } from './access.js';
 import { secondWithinThreshold } from './closure.js';
 import { type GapFlag, type GapOptions, gapFlagsFromTable } from './gaps.js';
 import { distanceKm, EARTH_RADIUS_KM, writeUnitVector } from './geodesic.js';
 import {
   type AreaIndicatorRow,
+  type AreaSums,
+  addAccess,
+  addResidents,
+  areaRow,
   computeIndicators,
   DEFAULT_SHARE_MINUTES,
+  emptyAreaSums,
   isDesert,
   UNKNOWN_AREA,
 } from './indicators.js';
 import { FarReachIndex } from './scenario-reach.js';
 import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, straightLineKmWithin } from './travel.js';
+import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel.js';
+import { EstimatedTravelCost, type TravelCost } from './travel-cost.js';
+import { applyThresholds, ROW_ESTIMATED } from './verdict.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from './types.js';
 
 /**
@@ -130,6 +137,8 @@ export interface ScenarioBaseline {
   readonly catalogue: readonly ServiceTypeDef[];
   readonly model: TravelModel;
   readonly engine: AccessEngine;
+  /** The travel-cost provider the tables came from (NETWORK scenarios are recomputed through it). */
+  readonly travel: TravelCost;
   /** Ids of the baseline's points. */
   readonly pointIds: ReadonlySet<string>;
   /** Per type, the k = 2 table (the catalogue threshold; evaluation applies overrides). */
@@ -148,7 +157,9 @@ export interface ScenarioBaseline {
   /** Settlement indices per area code, per grouping. */
   readonly areaMembers: { MUNICIPALITY: Map<string, number[]>; COUNTY: Map<string, number[]> };
   /** Baseline indicator rows and sums per type, threshold, grouping and area, filled on first use. */
-  readonly indicatorCache: Map<string, AreaSums>;
+  readonly indicatorCache: Map<string, CachedArea>;
+  /** Per type and threshold override, the table re-judged against that threshold (filled on first use). */
+  readonly judgedTables: Map<string, AccessTable>;
   /** Per type, the positions in engine.index(type).points of each point id (for closures). */
   readonly typePointsById: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
   /** The settlements' columns as typed arrays (same order), so hot loops do not chase objects. */
@@ -179,9 +190,15 @@ export function prepareScenarioBaseline(input: {
   catalogue: readonly ServiceTypeDef[];
   types: readonly string[];
   model: TravelModel;
+  /**
+   * The travel-cost provider over these settlements and points (default: ESTIMATED under `model`). A
+   * NETWORK provider's scenarios are recomputed through it (strategy FULL).
+   */
+  travel?: TravelCost;
 }): ScenarioBaseline {
   const { settlements, points, catalogue, model } = input;
-  const engine = new AccessEngine(points, catalogue);
+  const engine = input.travel?.engine ?? new AccessEngine(points, catalogue);
+  const travel = input.travel ?? new EstimatedTravelCost(settlements, engine, model);
   const tables = new Map<string, AccessTable>();
   const served = new Map<string, { start: Int32Array; settlements: Int32Array }>();
   const maxNearestKm = new Map<string, number>();
@@ -195,7 +212,7 @@ export function prepareScenarioBaseline(input: {
       pushTo(byId, p.id, pi);
     });
     typePointsById.set(code, byId);
-    const table = computeAccessTable(settlements, engine, code, { model, k: 2 });
+    const table = travel.table(code, { k: 2 });
     tables.set(code, table);
     served.set(code, servedLists(table, engine.index(code).size));
     let max = engine.index(code).size === 0 ? Number.POSITIVE_INFINITY : 0;
@@ -227,6 +244,7 @@ export function prepareScenarioBaseline(input: {
     catalogue,
     model,
     engine,
+    travel,
     pointIds: new Set(points.map((p) => p.id)),
     tables,
     served,
@@ -235,6 +253,7 @@ export function prepareScenarioBaseline(input: {
     settlementIndex,
     areaMembers,
     indicatorCache: new Map(),
+    judgedTables: new Map(),
     typePointsById,
     columns: settlementColumns(settlements),
   };
@@ -270,8 +289,10 @@ export function evaluateScenario(
   options: { baseline?: ScenarioBaseline; strategy?: 'INCREMENTAL' | 'FULL' } = {},
 ): ScenarioResult {
   const { settlements, points, changes } = input;
-  const strategy = options.strategy ?? 'INCREMENTAL';
   const baseline = options.baseline ?? prepareScenarioBaseline(input);
+  // The incremental path's shortcuts (radius queries, the 2 + c nearest) hold for the straight-line
+  // estimate; on a road network every changed type is recomputed through the provider.
+  const strategy = baseline.travel.method === 'NETWORK' ? 'FULL' : (options.strategy ?? 'INCREMENTAL');
   // Identity for the big arrays (they are not copied), content for the small ones.
   if (baseline.settlements !== settlements || baseline.points !== points) {
     throw new RangeError('the scenario baseline was prepared for other settlements or points');
@@ -341,10 +362,10 @@ interface TypeContext {
 
 function evaluateType(ctx: TypeContext): ScenarioTypeResult {
   const { input, baseline, changedEngine, code } = ctx;
-  const { settlements, model } = input;
+  const { settlements } = input;
   const type = baseline.engine.serviceType(code);
   const threshold = input.changes.thresholdMinutes[code] ?? type.thresholdMinutes;
-  const before: AccessTable = { ...baseline.tables.get(code)!, thresholdMinutes: threshold };
+  const before = judgedBaseline(baseline, code, threshold);
   const beforePoints = baseline.engine.index(code).points;
 
   // Row j of `after` is settlement affected[j]; its pointIndex values index afterPoints.
@@ -353,11 +374,7 @@ function evaluateType(ctx: TypeContext): ScenarioTypeResult {
   let afterPoints: readonly EnginePoint[];
   if (changedEngine !== null) {
     affected = Int32Array.from(settlements.keys());
-    after = computeAccessTable(settlements, changedEngine, code, {
-      model,
-      thresholdMinutes: threshold,
-      k: 2,
-    });
+    after = baseline.travel.withPoints(changedEngine).table(code, { thresholdMinutes: threshold, k: 2 });
     afterPoints = changedEngine.index(code).points;
   } else {
     const closedHere = closedPositions(ctx);
@@ -444,13 +461,20 @@ function nearestTwoAfter(
   const points: EnginePoint[] = [...index.points, ...added];
   const n = affected.length;
   const table: AccessTable = {
-    ...before,
+    serviceType: before.serviceType,
+    thresholdMinutes: before.thresholdMinutes,
+    thresholdKm: before.thresholdKm,
+    model: before.model,
     pointIndex: new Int32Array(n).fill(-1),
     straightKm: new Float64Array(n).fill(Number.NaN),
     minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+    travelKm: new Float64Array(n).fill(Number.NaN),
+    within: new Uint8Array(n),
+    method: new Uint8Array(n).fill(ROW_ESTIMATED),
     secondPointIndex: new Int32Array(n).fill(-1),
     secondStraightKm: new Float64Array(n).fill(Number.NaN),
     secondMinutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+    secondTravelKm: new Float64Array(n).fill(Number.NaN),
   };
   const best: { pi: number; km: number }[] = [];
   const better = (a: { pi: number; km: number }, b: { pi: number; km: number }) =>
@@ -484,14 +508,16 @@ function nearestTwoAfter(
       table.pointIndex[j] = nearest.pi;
       table.straightKm[j] = nearest.km;
       table.minutes[j] = estimateMinutes(nearest.km, input.model);
+      table.travelKm[j] = estimateTravelKm(nearest.km, input.model);
     }
     if (next !== undefined) {
       table.secondPointIndex![j] = next.pi;
       table.secondStraightKm![j] = next.km;
       table.secondMinutes![j] = estimateMinutes(next.km, input.model);
+      table.secondTravelKm![j] = estimateTravelKm(next.km, input.model);
     }
   });
-  return { table, points };
+  return { table: applyThresholds(table, before.thresholdMinutes, before.thresholdKm), points };
 }
 
 /** The closed points of one type: a flag per position in engine.index(type).points, and their positions. */
@@ -639,154 +665,61 @@ function indicatorDeltas(
   for (const code of areas) {
     const base = areaBaseline(ctx, before, code);
     beforeRows.push(base.row);
-    byArea.set(code, { ...base, populationWithin: [...base.populationWithin] });
+    byArea.set(code, { ...base.sums, populationWithin: [...base.sums.populationWithin] });
   }
   accessChanged.forEach((change, c) => {
     const i = change.settlementIndex;
-    const settlement = input.settlements[i]!;
-    const sums = byArea.get(areaOf(settlement))!;
-    addContribution(sums, settlement, after, changedRows[c]!, 1);
-    addContribution(sums, settlement, before, i, -1);
+    const { population, population65Plus } = input.settlements[i]!;
+    const sums = byArea.get(areaOf(input.settlements[i]!))!;
+    addAccess(sums, population, population65Plus, after, changedRows[c]!, DEFAULT_SHARE_MINUTES, 1);
+    addAccess(sums, population, population65Plus, before, i, DEFAULT_SHARE_MINUTES, -1);
   });
-  for (const code of areas) {
-    const sums = byArea.get(code)!;
-    const row = sums.row;
-    afterRows.push({
-      ...row,
-      populationBeyondThreshold: sums.populationBeyond,
-      population65PlusBeyondThreshold: row.population65Plus === null ? null : sums.population65PlusBeyond,
-      settlementsBeyondThreshold: sums.settlementsBeyond,
-      settlementsWithoutService: sums.settlementsWithoutService,
-      meanMinutesPopulationWeighted:
-        row.population > 0 && sums.finitePopulation > 0 ? sums.weightedMinutes / sums.finitePopulation : null,
-      shareWithin: DEFAULT_SHARE_MINUTES.map((minutes, m) => ({
-        minutes,
-        share: row.population > 0 ? sums.populationWithin[m]! / row.population : 0,
-      })),
-    });
-  }
+  for (const code of areas) afterRows.push(areaRow(code, before, byArea.get(code)!, DEFAULT_SHARE_MINUTES));
   return deltas(beforeRows, afterRows);
 }
 
-/** An area's indicator row with the sums behind it, so changes can be added and taken away. */
-interface AreaSums {
+/** An area's baseline indicator row with the sums behind it, so changes can be added and taken away. */
+interface CachedArea {
   row: AreaIndicatorRow;
-  populationBeyond: number;
-  population65PlusBeyond: number;
-  settlementsBeyond: number;
-  settlementsWithoutService: number;
-  weightedMinutes: number;
-  finitePopulation: number;
-  /** Population within each of DEFAULT_SHARE_MINUTES. */
-  populationWithin: number[];
-}
-
-/** One settlement's share of an area's sums, added (sign 1) or taken away (sign -1). */
-function addContribution(
-  sums: AreaSums,
-  settlement: EngineSettlement,
-  table: AccessTable,
-  row: number,
-  sign: 1 | -1,
-) {
-  const population = settlement.population;
-  const minutes = table.minutes[row]!;
-  if (table.pointIndex[row]! < 0) sums.settlementsWithoutService += sign;
-  if (isDesert(table, row)) {
-    sums.settlementsBeyond += sign;
-    sums.populationBeyond += sign * population;
-    sums.population65PlusBeyond += sign * (settlement.population65Plus ?? 0);
-  }
-  if (Number.isFinite(minutes)) {
-    sums.weightedMinutes += sign * population * minutes;
-    sums.finitePopulation += sign * population;
-  }
-  for (let k = 0; k < DEFAULT_SHARE_MINUTES.length; k++) {
-    if (minutes <= DEFAULT_SHARE_MINUTES[k]!) sums.populationWithin[k]! += sign * population;
-  }
+  sums: AreaSums;
 }
 
 /**
- * The baseline row and sums of one area for one type and threshold, computed once and cached. One pass over
- * the area's members (ascending, as computeIndicators visits them) over typed arrays, with the same
- * operations in the same order as computeIndicators, so the row is bit for bit the one it gives.
+ * The baseline row and sums of one area for one type and threshold, computed once and cached: one pass
+ * over the area's members (ascending, as computeIndicators visits them) through the same accumulator as
+ * computeIndicators, so the row is bit for bit the one it gives.
  */
-function areaBaseline(ctx: TypeContext, before: AccessTable, areaCode: string): AreaSums {
+function areaBaseline(ctx: TypeContext, before: AccessTable, areaCode: string): CachedArea {
   const { baseline, input, code } = ctx;
   const key = `${code}|${before.thresholdMinutes}|${input.groupBy}|${areaCode}`;
   const cached = baseline.indicatorCache.get(key);
   if (cached !== undefined) return cached;
   const members = baseline.areaMembers[input.groupBy].get(areaCode)!;
   const { population: populations, knows65Plus, population65Plus: populations65Plus } = baseline.columns;
-  const { pointIndex, straightKm, minutes: minutesOf, thresholdMinutes } = before;
-  const kmLimit = before.thresholdKm ?? null;
-  const circuity = before.model.circuityFactor;
-  const shareMinutes = DEFAULT_SHARE_MINUTES;
-  const shareCount = shareMinutes.length;
-  const shareLimits = Float64Array.from(shareMinutes);
-  const within = new Float64Array(shareCount);
-  let population = 0;
-  let population65Plus = 0;
-  let knows = false;
-  let populationBeyond = 0;
-  let population65PlusBeyond = 0;
-  let settlementsBeyond = 0;
-  let settlementsWithoutService = 0;
-  let weightedMinutes = 0;
-  let finitePopulation = 0;
+  const sums = emptyAreaSums(DEFAULT_SHARE_MINUTES.length);
   for (let m = 0; m < members.length; m++) {
     const i = members[m]!;
-    const p = populations[i]!;
-    const t = minutesOf[i]!;
-    population += p;
-    if (knows65Plus[i] === 1) {
-      knows = true;
-      population65Plus += populations65Plus[i]!;
-    }
-    const pi = pointIndex[i]!;
-    if (pi < 0) settlementsWithoutService++;
-    // isDesert
-    if (pi < 0 || !(t <= thresholdMinutes) || (kmLimit !== null && straightKm[i]! * circuity > kmLimit)) {
-      settlementsBeyond++;
-      populationBeyond += p;
-      population65PlusBeyond += populations65Plus[i]!;
-    }
-    if (Number.isFinite(t)) {
-      weightedMinutes += p * t;
-      finitePopulation += p;
-    }
-    for (let k = 0; k < shareCount; k++) if (t <= shareLimits[k]!) within[k]! += p;
+    const population65Plus = knows65Plus[i] === 1 ? populations65Plus[i]! : null;
+    addResidents(sums, populations[i]!, population65Plus);
+    addAccess(sums, populations[i]!, population65Plus, before, i, DEFAULT_SHARE_MINUTES);
   }
-  const populationWithin = Array.from(within);
-  const row: AreaIndicatorRow = {
-    areaCode,
-    serviceType: before.serviceType,
-    thresholdMinutes,
-    population,
-    population65Plus: knows ? population65Plus : null,
-    populationBeyondThreshold: populationBeyond,
-    population65PlusBeyondThreshold: knows ? population65PlusBeyond : null,
-    settlementsBeyondThreshold: settlementsBeyond,
-    settlementsWithoutService,
-    meanMinutesPopulationWeighted:
-      population > 0 && finitePopulation > 0 ? weightedMinutes / finitePopulation : null,
-    shareWithin: shareMinutes.map((minutes, k) => ({
-      minutes,
-      share: population > 0 ? populationWithin[k]! / population : 0,
-    })),
-  };
-  const sums: AreaSums = {
-    row,
-    populationBeyond,
-    population65PlusBeyond,
-    settlementsBeyond,
-    settlementsWithoutService,
-    weightedMinutes,
-    finitePopulation,
-    populationWithin,
-  };
-  baseline.indicatorCache.set(key, sums);
-  return sums;
+  const area = { row: areaRow(areaCode, before, sums, DEFAULT_SHARE_MINUTES), sums };
+  baseline.indicatorCache.set(key, area);
+  return area;
+}
+
+/** The baseline table of a type judged against a threshold override (cached per type and threshold). */
+function judgedBaseline(baseline: ScenarioBaseline, code: string, threshold: number): AccessTable {
+  const table = baseline.tables.get(code)!;
+  if (table.thresholdMinutes === threshold) return table;
+  const key = `${code}|${threshold}`;
+  let judged = baseline.judgedTables.get(key);
+  if (judged === undefined) {
+    judged = applyThresholds(table, threshold, table.thresholdKm);
+    if (baseline.judgedTables.size >= 64) baseline.judgedTables.clear();
+    baseline.judgedTables.set(key, judged);
+  }
+  return judged;
 }
 
 function deltas(beforeRows: AreaIndicatorRow[], afterRows: AreaIndicatorRow[]): AreaIndicatorDelta[] {

@@ -81,4 +81,8 @@ export interface AccessResult {
   method: AccessMethod;
   thresholdMinutes: number;
   withinThreshold: boolean;
+  /** NETWORK only: the part of travelKm spent off the road network (snapping origin and point). */
+  connectorKm?: number | null;
+  /** Set when a NETWORK provider fell back to the estimate for this answer: why. */
+  fallbackReason?: string;
 }

@@ -61,6 +61,8 @@ export function hexAggregate(
   minutes: Float64Array,
   thresholdMinutes: number,
   resolution: number,
+  /** The analyses' verdict per settlement (1 = within); absent: minutes ≤ thresholdMinutes decides. */
+  within?: Uint8Array,
 ): FeatureCollection<Polygon, HexFeatureProperties> {
   if (minutes.length !== settlements.length) {
     throw new RangeError(
@@ -98,7 +100,7 @@ export function hexAggregate(
       acc.unweightedMinutes += m;
       acc.reachable += 1;
     }
-    if (!Number.isFinite(m) || m > thresholdMinutes) {
+    if (within ? within[i] !== 1 : !Number.isFinite(m) || m > thresholdMinutes) {
       acc.populationBeyond += population;
       acc.settlementsBeyond += 1;
     }

@@ -49,6 +49,13 @@ export interface SettlementAccessInput {
   /** The nearest point's id, null when none. */
   pointIds: readonly (string | null)[];
   method: AccessMethod;
+  /** Per-row methods when they differ (a NETWORK table with ESTIMATED fallback rows). */
+  rowMethods?: readonly AccessMethod[];
+  /**
+   * The analyses' verdict per row (1 = within the minutes and any km threshold), from the access table;
+   * when absent, minutes ≤ thresholdMinutes decides.
+   */
+  within?: Uint8Array;
   thresholdMinutes: number;
 }
 
@@ -97,6 +104,7 @@ export function settlementFeatures(
   checkLength('access.straightKm', access.straightKm.length, n);
   checkLength('access.pointIds', access.pointIds.length, n);
   if (access.travelKm) checkLength('access.travelKm', access.travelKm.length, n);
+  if (access.within) checkLength('access.within', access.within.length, n);
   if (flags) checkLength('flags', flags.length, n);
 
   const features: Feature<Point, SettlementFeatureProperties>[] = new Array(n);
@@ -112,10 +120,10 @@ export function settlementFeatures(
       id: settlement.id,
       name: settlement.name,
       population: settlement.population,
-      method: access.method,
+      method: access.rowMethods?.[i] ?? access.method,
       thresholdMinutes: access.thresholdMinutes,
-      // Compare the unrounded time: 10.04 min is a desert for a 10-minute threshold.
-      desert: !reachable || rawMinutes > access.thresholdMinutes,
+      // The table's verdict when given; else compare the unrounded time (10.04 min is a desert at 10).
+      desert: access.within ? access.within[i] !== 1 : !reachable || rawMinutes > access.thresholdMinutes,
       flags: flags ? flags[i]!.join(',') : '',
       accessClass: reachable ? accessClassOf(rawMinutes) : 'none',
     };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable, computeAccessTable } from '../../src/engine/access.js';
 import { closureImpact } from '../../src/engine/closure.js';
 import { isDesert } from '../../src/engine/indicators.js';
+import { applyThresholds } from '../../src/engine/verdict.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { randomCase } from './fixtures/gaps/random-case.js';
 import { catalogue, settlement } from './fixtures/gaps/seed.js';
@@ -14,7 +15,8 @@ function table(rows: [number, number, number, number][], thresholdKm: number | n
   const col = (c: 0 | 1 | 2 | 3) => rows.map((r) => r[c]);
   const minutesOf = (point: number, minutes: number) => (point < 0 ? Infinity : minutes);
   const kmOf = (point: number, minutes: number) => (point < 0 ? Number.NaN : kmFor(minutes));
-  return {
+  const circuity = DEFAULT_TRAVEL_MODEL.circuityFactor;
+  const hand: AccessTable = {
     serviceType: 'GROCERY',
     thresholdMinutes: 10,
     thresholdKm,
@@ -22,10 +24,15 @@ function table(rows: [number, number, number, number][], thresholdKm: number | n
     pointIndex: Int32Array.from(col(0)),
     minutes: Float64Array.from(rows.map((r) => minutesOf(r[0], r[1]))),
     straightKm: Float64Array.from(rows.map((r) => kmOf(r[0], r[1]))),
+    travelKm: Float64Array.from(rows.map((r) => kmOf(r[0], r[1]) * circuity)),
+    within: new Uint8Array(rows.length),
+    method: new Uint8Array(rows.length),
     secondPointIndex: Int32Array.from(col(2)),
     secondMinutes: Float64Array.from(rows.map((r) => minutesOf(r[2], r[3]))),
     secondStraightKm: Float64Array.from(rows.map((r) => kmOf(r[2], r[3]))),
+    secondTravelKm: Float64Array.from(rows.map((r) => kmOf(r[2], r[3]) * circuity)),
   };
+  return applyThresholds(hand, hand.thresholdMinutes, thresholdKm);
 }
 
 const villages = [

@@ -1,7 +1,8 @@
 import type { AccessTable } from '../../engine/access.js';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { computeIndicators, isDesert } from '../../engine/indicators.js';
-import { estimateTravelKm } from '../../engine/travel.js';
+import { noAccess } from '../../engine/access.js';
+import { accessResultAt, subsetTable } from '../../engine/travel-cost.js';
 import type { AccessResult, TravelModel } from '../../engine/types.js';
 import { validateTravelModel } from '../../engine/travel.js';
 import { badInput } from '../../errors.js';
@@ -41,21 +42,10 @@ export function validateThreshold(minutes: number | null | undefined): number | 
   return minutes;
 }
 
-/** Row i of an access table as a ServiceAccess. */
+/** Row i of an access table as a ServiceAccess (the engine's accessResultAt, the point resolved). */
 export function accessFromTable(snapshot: AnalysisSnapshot, table: AccessTable, i: number): ServiceAccess {
-  const pointIndex = table.pointIndex[i]!;
-  const km = table.straightKm[i]!;
-  const none = pointIndex < 0;
-  return {
-    serviceType: table.serviceType,
-    servicePoint: snapshot.pointAt(table.serviceType, pointIndex),
-    straightLineKm: none ? null : km,
-    travelKm: none ? null : estimateTravelKm(km, table.model),
-    travelMinutes: none ? null : table.minutes[i]!,
-    method: 'ESTIMATED',
-    thresholdMinutes: table.thresholdMinutes,
-    withinThreshold: !isDesert(table, i),
-  };
+  const points = snapshot.engine.index(table.serviceType).points;
+  return withServicePoint(snapshot, accessResultAt(table, i, points));
 }
 
 /** An engine access result with its point looked up in the snapshot. */
@@ -77,8 +67,11 @@ export function accessOfSettlement(
   const i = snapshot.settlementIndex.get(settlement.id);
   return codes.map((code) => {
     if (i !== undefined) return accessFromTable(snapshot, snapshot.table(code, model, thresholdMinutes), i);
-    const r = snapshot.engine.access(settlement.lon, settlement.lat, code, model, thresholdMinutes);
-    return withServicePoint(snapshot, r);
+    const [r] = snapshot.travel(model).nearest(settlement.lon, settlement.lat, code, 1, { thresholdMinutes });
+    return withServicePoint(
+      snapshot,
+      r ?? noAccess(code, thresholdMinutes ?? snapshot.engine.serviceType(code).thresholdMinutes),
+    );
   });
 }
 
@@ -91,8 +84,9 @@ export function nearestFrom(
   model: TravelModel,
   thresholdMinutes?: number,
 ): ServiceAccess[] {
-  return snapshot.engine
-    .nearest(location.lon, location.lat, code, limit, model, thresholdMinutes)
+  return snapshot
+    .travel(model)
+    .nearest(location.lon, location.lat, code, limit, { thresholdMinutes })
     .map((r) => withServicePoint(snapshot, r));
 }
 
@@ -138,21 +132,5 @@ export function indicatorsAmong(
 ): AreaIndicatorRow[] {
   const full = snapshot.table(code, model, thresholdMinutes);
   const subset = idx.map((i) => snapshot.settlements[i]!);
-  const pick = <A extends Int32Array | Float64Array>(arr: A, make: (n: number) => A): A => {
-    const out = make(idx.length);
-    idx.forEach((i, j) => {
-      out[j] = arr[i]!;
-    });
-    return out;
-  };
-  const table: AccessTable = {
-    ...full,
-    pointIndex: pick(full.pointIndex, (n) => new Int32Array(n)),
-    straightKm: pick(full.straightKm, (n) => new Float64Array(n)),
-    minutes: pick(full.minutes, (n) => new Float64Array(n)),
-    secondPointIndex: undefined,
-    secondStraightKm: undefined,
-    secondMinutes: undefined,
-  };
-  return computeIndicators(subset, table, groupBy);
+  return computeIndicators(subset, subsetTable(full, idx), groupBy);
 }

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { readDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
-import type { AccessTable, AccessTableOptions } from '../../engine/access.js';
-import { AccessEngine, computeAccessTable } from '../../engine/access.js';
+import type { AccessTable } from '../../engine/access.js';
+import { AccessEngine } from '../../engine/access.js';
+import { EstimatedTravelCost, retime, type TravelCost } from '../../engine/travel-cost.js';
 import type { ScenarioBaseline } from '../../engine/scenario.js';
 import { prepareScenarioBaseline } from '../../engine/scenario.js';
-import { estimateMinutes } from '../../engine/travel.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import { findOpenServicePoints } from '../service-points/service-point.repository.js';
@@ -25,6 +25,7 @@ export class AnalysisSnapshot {
   private readonly nearestByType = new Map<string, AccessTable>();
   private readonly derived = new Map<string, AccessTable>();
   private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
+  private readonly providers = new Map<string, TravelCost>();
 
   constructor(
     readonly version: number,
@@ -44,8 +45,9 @@ export class AnalysisSnapshot {
    * (O(n)) and are kept in a small LRU, so a client sweeping thresholds cannot grow memory without bound.
    */
   table(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
-    const threshold = thresholdMinutes ?? this.engine.serviceType(code).thresholdMinutes;
-    const key = `${code}|${threshold}|${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
+    const type = this.engine.serviceType(code);
+    const threshold = thresholdMinutes ?? type.thresholdMinutes;
+    const key = `${code}|${threshold}|${modelKey(model)}`;
     const cached = this.derived.get(key);
     if (cached) {
       this.derived.delete(key);
@@ -54,24 +56,39 @@ export class AnalysisSnapshot {
     }
     let nearest = this.nearestByType.get(code);
     if (!nearest) {
-      const options: AccessTableOptions = { model, thresholdMinutes: threshold, k: 2 };
-      nearest = computeAccessTable(this.settlements, this.engine, code, options);
+      nearest = this.travel(model).table(code, { thresholdMinutes: threshold, k: 2 });
       this.nearestByType.set(code, nearest);
     }
-    const table = withModel(nearest, model, threshold);
+    const table = retime(nearest, model, threshold, type.thresholdKm);
     this.derived.set(key, table);
     if (this.derived.size > MAX_DERIVED_TABLES) this.derived.delete(this.derived.keys().next().value!);
     return table;
   }
 
+  /**
+   * The travel-cost provider of this snapshot under an estimate model: every analysis gets its figures
+   * and verdicts through it (see engine/travel-cost.ts).
+   */
+  travel(model: TravelModel): TravelCost {
+    const key = modelKey(model);
+    let provider = this.providers.get(key);
+    if (!provider) {
+      provider = new EstimatedTravelCost(this.settlements, this.engine, model);
+      if (this.providers.size >= 8) this.providers.clear();
+      this.providers.set(key, provider);
+    }
+    return provider;
+  }
+
   /** The scenario baseline for every catalogue type under a travel model (built once, then cached). */
   scenarioBaseline(model: TravelModel): ScenarioBaseline {
-    const key = `${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
+    const key = modelKey(model);
     let baseline = this.scenarioBaselines.get(key);
     if (!baseline) {
       const { settlements, openPoints: points, catalogue } = this;
       const types = catalogue.map((t) => t.code);
-      baseline = prepareScenarioBaseline({ settlements, points, catalogue, types, model });
+      const travel = this.travel(model);
+      baseline = prepareScenarioBaseline({ settlements, points, catalogue, types, model, travel });
       this.scenarioBaselines.set(key, baseline);
     }
     return baseline;
@@ -97,29 +114,8 @@ export class AnalysisSnapshot {
 
 const MAX_DERIVED_TABLES = 48;
 
-/** The same nearest points under another travel model and threshold: only the minutes change. */
-function withModel(base: AccessTable, model: TravelModel, thresholdMinutes: number): AccessTable {
-  const same =
-    base.model.circuityFactor === model.circuityFactor &&
-    base.model.speedKmh === model.speedKmh &&
-    base.model.fixedMinutes === model.fixedMinutes;
-  const minutesOf = (km: Float64Array, from: Float64Array) => {
-    if (same) return from;
-    const out = new Float64Array(km.length);
-    for (let i = 0; i < km.length; i++)
-      out[i] = Number.isNaN(km[i]!) ? Number.POSITIVE_INFINITY : estimateMinutes(km[i]!, model);
-    return out;
-  };
-  return {
-    ...base,
-    model,
-    thresholdMinutes,
-    minutes: minutesOf(base.straightKm, base.minutes),
-    secondMinutes:
-      base.secondStraightKm && base.secondMinutes
-        ? minutesOf(base.secondStraightKm, base.secondMinutes)
-        : undefined,
-  };
+function modelKey(model: TravelModel): string {
+  return `${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
 }
 
 /** Loads a snapshot of the current data. */

@@ -1,4 +1,4 @@
-import { countWithin } from '../../engine/access.js';
+import { noAccess } from '../../engine/access.js';
 import type {
   EServicePotential as EngineEServicePotential,
   GapCode,
@@ -67,11 +67,10 @@ export function gapsOfSettlement(
       const table = snapshot.table(code, model);
       return gapFlagsFromTable(settlement, table, i, snapshot.engine.index(code).points, type, options);
     }
-    const { lon, lat } = settlement;
-    const access = snapshot.engine.access(lon, lat, code, model);
-    const pointsWithinThreshold = access.withinThreshold
-      ? countWithin(snapshot.engine, code, lon, lat, undefined, model)
-      : 0;
+    // Not in the snapshot: the two nearest by the provider tell 0, 1 or "2 or more" within, as a table does.
+    const nearestTwo = snapshot.travel(model).nearest(settlement.lon, settlement.lat, code, 2);
+    const access = nearestTwo[0] ?? noAccess(code, type.thresholdMinutes);
+    const pointsWithinThreshold = nearestTwo.filter((r) => r.withinThreshold).length;
     const nearestPointMunicipality =
       access.pointId === null ? null : (snapshot.pointsById.get(access.pointId)?.municipalityCode ?? null);
     return gapFlagsFor(

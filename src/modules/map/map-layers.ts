@@ -1,7 +1,7 @@
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import type { AccessTable } from '../../engine/access.js';
 import { gapFlagsFromTable } from '../../engine/gaps.js';
-import { computeIndicators, isDesert } from '../../engine/indicators.js';
+import { computeIndicators } from '../../engine/indicators.js';
 import { straightLineKmWithin } from '../../engine/travel.js';
 import type { EngineSettlement, TravelModel } from '../../engine/types.js';
 import type { Services } from '../../services.js';
@@ -136,16 +136,7 @@ export class MapLayers {
       const flags = snapshot.settlements.map((s, i) =>
         gapFlagsFromTable(s, table, i, targets, type, options).map((f) => f.code),
       );
-      const collection = settlementFeatures(
-        snapshot.settlements,
-        settlementAccessFromTable(table, targets),
-        flags,
-      );
-      // The same desert rule as the analyses (a type's km threshold counts too).
-      collection.features.forEach((feature, i) => {
-        feature.properties.desert = isDesert(table, i);
-      });
-      return collection;
+      return settlementFeatures(snapshot.settlements, settlementAccessFromTable(table, targets), flags);
     });
   }
 
@@ -190,7 +181,13 @@ export class MapLayers {
     const resolution = hexResolutionForZoom(z);
     return this.#memoise(snapshot, `access-hex|${code}|${thresholdMinutes ?? ''}|${resolution}`, () => {
       const table = this.table(snapshot, code, thresholdMinutes);
-      return hexAggregate(snapshot.settlements, table.minutes, table.thresholdMinutes, resolution);
+      return hexAggregate(
+        snapshot.settlements,
+        table.minutes,
+        table.thresholdMinutes,
+        resolution,
+        table.within,
+      );
     });
   }
 

@@ -1,6 +1,6 @@
-import { isDesert } from '../../engine/indicators.js';
-import type { DemandWeighting, McLpResult } from '../../engine/mclp.js';
+import type { CandidateReach, DemandWeighting, McLpResult } from '../../engine/mclp.js';
 import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
+import type { TravelCost } from '../../engine/travel-cost.js';
 import type { TravelModel } from '../../engine/types.js';
 import { badInput } from '../../errors.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
@@ -73,14 +73,16 @@ export function suggestSites(
     };
   }
   const thresholdMinutes: Record<string, number> = {};
+  const thresholdKm: Record<string, number | null> = {};
   const currentMinutes: Record<string, Float64Array> = {};
   for (const code of types) {
     const table = snapshot.table(code, model);
     thresholdMinutes[code] = table.thresholdMinutes;
-    // Deserts as isDesert decides them (minutes and, where a type has one, km) count as uncovered.
+    thresholdKm[code] = table.thresholdKm;
+    // Deserts by the table's verdict (minutes and, where a type has one, km) count as uncovered.
     const minutes = new Float64Array(indices.length);
     indices.forEach((i, d) => {
-      minutes[d] = isDesert(table, i) ? Number.POSITIVE_INFINITY : table.minutes[i]!;
+      minutes[d] = table.within[i] !== 1 ? Number.POSITIVE_INFINITY : table.minutes[i]!;
     });
     currentMinutes[code] = minutes;
   }
@@ -90,8 +92,10 @@ export function suggestSites(
     candidates,
     types,
     thresholdMinutes,
+    thresholdKm,
     model,
     currentMinutes,
+    reach: demandReach(snapshot.travel(model), indices),
   });
   let solved: McLpResult;
   try {
@@ -128,4 +132,30 @@ export function suggestSites(
     populationCoveredAfter: solved.coveredAfter,
     method: solved.method,
   };
+}
+
+/**
+ * The provider's reach of a candidate site (over every snapshot settlement) as positions in the demand
+ * list (`indices` are the demand's snapshot positions).
+ */
+function demandReach(travel: TravelCost, indices: readonly number[]): CandidateReach {
+  const position = new Int32Array(maxIndex(indices) + 1).fill(-1);
+  indices.forEach((i, d) => {
+    position[i] = d;
+  });
+  return (candidate, type, thresholdMinutes, thresholdKm) => {
+    const reach = travel.reach(candidate.lon, candidate.lat, type, { thresholdMinutes, thresholdKm });
+    const served: number[] = [];
+    for (const i of reach.index) {
+      const d = i < position.length ? position[i]! : -1;
+      if (d >= 0) served.push(d);
+    }
+    return served;
+  };
+}
+
+function maxIndex(indices: readonly number[]): number {
+  let max = -1;
+  for (const i of indices) if (i > max) max = i;
+  return max;
 }

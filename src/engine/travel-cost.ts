@@ -1,0 +1,293 @@
+import type { AccessTable, AccessTableOptions } from './access.js';
+import { type AccessEngine, computeAccessTable } from './access.js';
+import { EngineInputError } from './errors.js';
+import { PointIndex } from './spatial-index.js';
+import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
+import type { AccessMethod, AccessResult, EnginePoint, TravelModel } from './types.js';
+import {
+  applyThresholds,
+  estimatedAccess,
+  FALLBACK_REASONS,
+  meetsThresholds,
+  methodOf,
+  ROW_ESTIMATED,
+} from './verdict.js';
+
+/**
+ * The travel-cost seam. Every analysis — access, deserts, indicators, gap flags, closures, scenarios,
+ * site suggestions, tiles, hexagons, coverage, the CLI — reads its travel figures from an access table
+ * filled by ONE provider, and its "within reach" from the table's verdict columns (verdict.ts), never
+ * from a formula of its own. Two providers: ESTIMATED (straight line × circuity at a mean speed, from the
+ * spatial index) and NETWORK (the road network, network-travel-cost.ts), which falls back to the estimate
+ * row by row where the network cannot reach and says so in the row's method and fallback reason.
+ */
+
+/**
+ * The same nearest points under another estimate model and thresholds: ESTIMATED rows get their minutes
+ * and travel km from their straight-line km under `model`; NETWORK rows keep their road figures (the
+ * network, not the model, decides them). The nearest points themselves do not change: under the estimate
+ * minutes grow with km whatever the model, and a network's order does not depend on it.
+ */
+export function retime(
+  table: AccessTable,
+  model: TravelModel,
+  thresholdMinutes: number,
+  thresholdKm: number | null,
+): AccessTable {
+  const same =
+    table.model.circuityFactor === model.circuityFactor &&
+    table.model.speedKmh === model.speedKmh &&
+    table.model.fixedMinutes === model.fixedMinutes;
+  let out: AccessTable = { ...table, model: { ...model } };
+  if (!same) {
+    const first = retimeColumns(
+      table.method,
+      table.pointIndex,
+      table.straightKm,
+      table.minutes,
+      table.travelKm,
+      model,
+    );
+    out = { ...out, minutes: first.minutes, travelKm: first.travelKm };
+    if (table.secondPointIndex && table.secondStraightKm && table.secondMinutes && table.secondTravelKm) {
+      const second = retimeColumns(
+        table.method,
+        table.secondPointIndex,
+        table.secondStraightKm,
+        table.secondMinutes,
+        table.secondTravelKm,
+        model,
+      );
+      out.secondMinutes = second.minutes;
+      out.secondTravelKm = second.travelKm;
+    }
+  }
+  return applyThresholds(out, thresholdMinutes, thresholdKm);
+}
+
+function retimeColumns(
+  method: Uint8Array,
+  pointIndex: Int32Array,
+  straightKm: Float64Array,
+  minutes: Float64Array,
+  travelKm: Float64Array,
+  model: TravelModel,
+): { minutes: Float64Array; travelKm: Float64Array } {
+  const outMinutes = Float64Array.from(minutes);
+  const outKm = Float64Array.from(travelKm);
+  for (let i = 0; i < pointIndex.length; i++) {
+    if (method[i] !== ROW_ESTIMATED || pointIndex[i]! < 0) continue;
+    outMinutes[i] = estimateMinutes(straightKm[i]!, model);
+    outKm[i] = estimateTravelKm(straightKm[i]!, model);
+  }
+  return { minutes: outMinutes, travelKm: outKm };
+}
+
+/**
+ * Row i of an access table as an AccessResult (rank 1 = nearest, 2 = second nearest): the one place a
+ * table row becomes an answer, so every API, tile and flag reports the same figures and method.
+ * `points` are the points the table's pointIndex refers to (engine.index(type).points).
+ */
+export function accessResultAt(
+  table: AccessTable,
+  i: number,
+  points: readonly EnginePoint[],
+  rank: 1 | 2 = 1,
+): AccessResult {
+  const first = rank === 1;
+  const pointIndex = first ? table.pointIndex : table.secondPointIndex;
+  const straightKm = first ? table.straightKm : table.secondStraightKm;
+  const minutes = first ? table.minutes : table.secondMinutes;
+  const travelKm = first ? table.travelKm : table.secondTravelKm;
+  const within = first ? table.within : table.secondWithin;
+  if (!pointIndex || !straightKm || !minutes || !travelKm || !within) {
+    throw new Error('accessResultAt: the table has no second rank (compute it with k: 2)');
+  }
+  const pi = pointIndex[i]!;
+  const point = pi >= 0 ? points[pi]! : null;
+  const method = methodOf(table.method[i]!);
+  const result: AccessResult = {
+    serviceType: table.serviceType,
+    pointId: point?.id ?? null,
+    straightLineKm: point === null ? null : straightKm[i]!,
+    travelKm: point === null ? null : travelKm[i]!,
+    travelMinutes: point === null ? null : minutes[i]!,
+    method,
+    thresholdMinutes: table.thresholdMinutes,
+    withinThreshold: within[i] === 1,
+  };
+  const connector = first ? table.connectorKm : table.secondConnectorKm;
+  if (method === 'NETWORK' && point !== null && connector) result.connectorKm = connector[i]!;
+  const reason = table.fallback ? FALLBACK_REASONS[table.fallback[i]!] : null;
+  if (reason) result.fallbackReason = reason;
+  return result;
+}
+
+/** Origins a new point would serve: indices into the provider's origins (ascending) with their figures. */
+export interface Reach {
+  index: Int32Array;
+  minutes: Float64Array;
+  travelKm: Float64Array;
+  straightKm: Float64Array;
+}
+
+/** The thresholds of one type for one question. */
+export interface ThresholdOptions {
+  /** Overrides the type's minutes threshold. */
+  thresholdMinutes?: number;
+  /** Overrides the type's km threshold (null = none). */
+  thresholdKm?: number | null;
+}
+
+/**
+ * A travel-cost provider over one set of origins (the snapshot's settlements) and one set of open points
+ * (the engine's indexes).
+ */
+export interface TravelCost {
+  /** The provider's method (a NETWORK provider still reports ESTIMATED on its fallback rows). */
+  readonly method: AccessMethod;
+  /** The estimate's parameters (every row under ESTIMATED, fallback rows under NETWORK). */
+  readonly model: TravelModel;
+  readonly engine: AccessEngine;
+  /** Nearest (and with k: 2 second-nearest) open point of a type for every origin, verdicts filled. */
+  table(code: string, options?: ThresholdOptions & { k?: 1 | 2 }): AccessTable;
+  /** The k nearest open points of a type from any location, by travel minutes, nearest first. */
+  nearest(lon: number, lat: number, code: string, k: number, options?: ThresholdOptions): AccessResult[];
+  /**
+   * The origins a NEW point of a type at (lon, lat) would serve within the thresholds: the coverage of a
+   * candidate site, the reach of a scenario's added point.
+   */
+  reach(lon: number, lat: number, code: string, options?: ThresholdOptions): Reach;
+  /** The same provider over other open points (a scenario's or a candidate's point set). */
+  withPoints(engine: AccessEngine): TravelCost;
+}
+
+/** A type's thresholds with the overrides applied. */
+export function thresholdsOf(
+  engine: AccessEngine,
+  code: string,
+  options: ThresholdOptions = {},
+): { thresholdMinutes: number; thresholdKm: number | null } {
+  const type = engine.serviceType(code);
+  const thresholdMinutes = options.thresholdMinutes ?? type.thresholdMinutes;
+  if (!(thresholdMinutes > 0) || !Number.isFinite(thresholdMinutes)) {
+    throw new EngineInputError(`thresholdMinutes must be a positive number, got ${thresholdMinutes}`);
+  }
+  const thresholdKm = options.thresholdKm === undefined ? type.thresholdKm : options.thresholdKm;
+  return { thresholdMinutes, thresholdKm };
+}
+
+/**
+ * ESTIMATED: great-circle km from the spatial index; travel km = km × circuity; minutes = travel km at
+ * the model's speed plus its fixed minutes. Nearest by km is nearest by minutes under this model.
+ */
+export class EstimatedTravelCost implements TravelCost {
+  readonly method = 'ESTIMATED' as const;
+  private originIndex: PointIndex | null = null;
+
+  constructor(
+    readonly origins: readonly { lon: number; lat: number }[],
+    readonly engine: AccessEngine,
+    readonly model: TravelModel,
+  ) {
+    validateTravelModel(model);
+  }
+
+  table(code: string, options: ThresholdOptions & { k?: 1 | 2 } = {}): AccessTable {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    const tableOptions: AccessTableOptions = {
+      model: this.model,
+      thresholdMinutes,
+      thresholdKm,
+      k: options.k,
+    };
+    return computeAccessTable(this.origins, this.engine, code, tableOptions);
+  }
+
+  nearest(lon: number, lat: number, code: string, k: number, options: ThresholdOptions = {}): AccessResult[] {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    return this.engine
+      .index(code)
+      .nearest(lon, lat, k)
+      .map((n) => estimatedAccess(code, n.point.id, n.km, this.model, thresholdMinutes, thresholdKm));
+  }
+
+  reach(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Reach {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
+    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    // The radius is the inverse of the model; a hair of slack, then the exact verdict decides.
+    const hits =
+      this.origins.length === 0 ? [] : this.originsIndex().within(lon, lat, radiusKm * (1 + 1e-9) + 1e-9);
+    const rows: { index: number; km: number }[] = [];
+    for (const hit of hits) {
+      const minutes = estimateMinutes(hit.km, this.model);
+      if (meetsThresholds(minutes, estimateTravelKm(hit.km, this.model), thresholdMinutes, thresholdKm)) {
+        rows.push({ index: hit.index, km: hit.km });
+      }
+    }
+    rows.sort((a, b) => a.index - b.index);
+    return {
+      index: Int32Array.from(rows, (r) => r.index),
+      straightKm: Float64Array.from(rows, (r) => r.km),
+      travelKm: Float64Array.from(rows, (r) => estimateTravelKm(r.km, this.model)),
+      minutes: Float64Array.from(rows, (r) => estimateMinutes(r.km, this.model)),
+    };
+  }
+
+  withPoints(engine: AccessEngine): TravelCost {
+    const other = new EstimatedTravelCost(this.origins, engine, this.model);
+    other.originIndex = this.originIndex;
+    return other;
+  }
+
+  /** A spatial index over the origins (same order), built on first use and shared by withPoints. */
+  originsIndex(): PointIndex {
+    this.originIndex ??= originPointIndex(this.origins);
+    return this.originIndex;
+  }
+}
+
+/** A PointIndex over origins (same order; ids are the positions), for radius queries around new points. */
+export function originPointIndex(origins: readonly { lon: number; lat: number }[]): PointIndex {
+  return new PointIndex(
+    origins.map((o, i) => ({
+      id: String(i).padStart(12, '0'),
+      name: '',
+      lon: o.lon,
+      lat: o.lat,
+      serviceTypes: [],
+      municipalityCode: null,
+    })),
+  );
+}
+
+/**
+ * The rows `indices` of a table (in that order), every per-row column included: indicators over an area's
+ * settlements read the same verdicts and figures as the whole table.
+ */
+export function subsetTable(table: AccessTable, indices: readonly number[]): AccessTable {
+  const pick = <A extends Int32Array | Float64Array | Uint8Array>(arr: A | undefined): A | undefined => {
+    if (arr === undefined) return undefined;
+    const out = new (arr.constructor as new (n: number) => A)(indices.length);
+    for (let j = 0; j < indices.length; j++) out[j] = arr[indices[j]!]!;
+    return out;
+  };
+  return {
+    ...table,
+    pointIndex: pick(table.pointIndex)!,
+    straightKm: pick(table.straightKm)!,
+    minutes: pick(table.minutes)!,
+    travelKm: pick(table.travelKm)!,
+    within: pick(table.within)!,
+    method: pick(table.method)!,
+    connectorKm: pick(table.connectorKm),
+    fallback: pick(table.fallback),
+    secondPointIndex: pick(table.secondPointIndex),
+    secondStraightKm: pick(table.secondStraightKm),
+    secondMinutes: pick(table.secondMinutes),
+    secondTravelKm: pick(table.secondTravelKm),
+    secondWithin: pick(table.secondWithin),
+    secondConnectorKm: pick(table.secondConnectorKm),
+  };
+}
