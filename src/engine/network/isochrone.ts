@@ -1,4 +1,4 @@
-import { featureCollection, polygon, union } from '@turf/turf';
+import { buffer, featureCollection, polygon, union } from '@turf/turf';
 import concaveman from 'concaveman';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { EARTH_RADIUS_KM } from '../geodesic.js';
@@ -49,6 +49,7 @@ export function serviceAreas(
   options: ServiceAreaOptions = {},
 ): ServiceArea[] {
   const values = [...new Set(minutesList)].sort((a, b) => a - b);
+  const pad = options.padKm ?? 0.05;
   if (values.some((v) => !(v >= 0 && v < Number.POSITIVE_INFINITY))) {
     throw new RangeError(`service area minutes must be finite and ≥ 0, got ${minutesList.join(', ')}`);
   }
@@ -70,6 +71,10 @@ export function serviceAreas(
     let feature: Feature<Polygon | MultiPolygon> | null = null;
     if (parts.length === 1) feature = parts[0]!;
     else if (parts.length > 1) feature = union(featureCollection(parts));
+    // polyclip's union may leave a ring touching itself at a vertex (a "pinch", invalid as a simple
+    // ring); a small buffer (JSTS, valid output) widens every pinch. Buffering only grows an area, so
+    // the nesting previous ⊆ union ⊆ buffered holds.
+    if (feature !== null) feature = buffer(feature, pad / 4, { units: 'kilometers' }) ?? feature;
     previous = feature;
     areas.push({
       minutes,
