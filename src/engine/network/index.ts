@@ -1,0 +1,38 @@
+/**
+ * The NETWORK travel model's routing core: pure TypeScript over typed arrays (no SQL, GraphQL or HTTP).
+ *
+ * Units: minutes, km (road km along polylines, great-circle km for connectors), WGS84 lon/lat.
+ * Direction: every cost is FROM a place (node, origin) TO a service, driving, one-way streets honoured;
+ * the searches run from the services over reversed arcs.
+ *
+ *   const graph = RoadGraph.build(edges);                 // CSR, reversed + forward arcs, weak components
+ *   const snapper = new EdgeSnapper(edges);               // nearest EDGE (not vertex), exact per query
+ *   const sites = points.map((p, i) => facilitySite(i, snapper.snap(p.lon, p.lat, 5)!, 20));
+ *   const seeds = siteSeeds(edges, sites);                // a mid-edge site seeds u (and v if two-way)
+ *   const labels = nodeLabels(graph, seeds);              // per node: nearest + 2nd nearest distinct facility
+ *   const acc = originAccess(edges, labels, snapper.snap(lon, lat, 5)!, 20, sitesByEdge(sites).get(edge));
+ *   const delta = relabelWithout(graph, labels, [closed], seeds);   // closure: only nodes it owned
+ *   const reach = reachFromSeeds(graph, siteSeeds(edges, [newSite]), 30); // added site: bounded search
+ *   const areas = serviceAreas(graph, sites, [10, 20, 30]);         // nested isochrone polygons
+ *
+ * Tie-breaking everywhere: (minutes, facility index, km) ascending — equal minutes go to the lower
+ * facility index. Unreached: minutes = km = Infinity, facility = −1. A null snap (nothing within maxKm)
+ * or an Infinity rank is where the caller falls back to ESTIMATED; `graph.component` (weakly connected)
+ * tells an island origin apart from a one-way dead end.
+ */
+export type { FacilitySite, OriginAccess } from './origin-access.js';
+export {
+  DEFAULT_CONNECTOR_KMH,
+  facilitySite,
+  originAccess,
+  siteSeeds,
+  sitesByEdge,
+} from './origin-access.js';
+export type { LabelDelta, NodeLabels, NodeReach, SearchOptions, Seed } from './dijkstra.js';
+export { applyDelta, emptyLabels, nodeLabels, reachFromSeeds, relabelWithout } from './dijkstra.js';
+export { RoadGraph } from './graph.js';
+export type { ServiceArea, ServiceAreaOptions } from './isochrone.js';
+export { serviceAreas } from './isochrone.js';
+export type { EdgeSnap, SnapBatch } from './snap.js';
+export { EdgeSnapper } from './snap.js';
+export type { RoadEdges } from './types.js';
