@@ -12,6 +12,7 @@ import {
 } from '../import/index.js';
 import { importFile } from '../modules/imports/import.service.js';
 import { importAreas } from '../modules/areas/area-import.js';
+import { runRoadImport } from './roads.js';
 import { runAnalyseCommand } from './analyse.js';
 import { CliError } from './errors.js';
 
@@ -20,6 +21,9 @@ const USAGE = `Usage:
   serviceatlas import settlements <file> [--format geojson|csv] [--crs EPSG:4326|EPSG:3006] [--map ours=theirs,…]
   serviceatlas import service-points <file> [--format geojson|csv|osm] [--crs …] [--map …] [--type-map value=CODE,…]
   serviceatlas import areas <file.geojson> --level MUNICIPALITY|COUNTY [--map code=kommunkod,name=kommunnamn]
+  serviceatlas import roads <file.osm.pbf|.osm|.osm.gz|.osm.bz2|.geojson> [--format osm|pbf|geojson]
+                            [--map highway=…,maxspeed=…,oneway=…] [--crs EPSG:4326|EPSG:3006] [--speeds <file.json>]
+                            (replaces the whole stored road network)
   serviceatlas analyse deserts --service-type GROCERY [--area <municipality or county code>] [--threshold <minutes>]
                                [--format csv|geojson] [--output <file>]
 
@@ -68,12 +72,19 @@ async function runImport(argv: string[]): Promise<number> {
       'type-map': { type: 'string' },
       source: { type: 'string' },
       level: { type: 'string' },
+      speeds: { type: 'string' },
     },
   });
   const [kind, file] = positionals;
-  if (!file || (kind !== 'settlements' && kind !== 'service-points' && kind !== 'areas')) {
-    throw new CliError(`import needs a kind (settlements, service-points or areas) and a file\n${USAGE}`);
+  if (
+    !file ||
+    (kind !== 'settlements' && kind !== 'service-points' && kind !== 'areas' && kind !== 'roads')
+  ) {
+    throw new CliError(
+      `import needs a kind (settlements, service-points, areas or roads) and a file\n${USAGE}`,
+    );
   }
+  if (kind === 'roads') return runRoadImport(file, values);
   const config = loadConfig();
   const app = await openApp(config, { demo: false, progress: (l) => console.error(l) });
   try {

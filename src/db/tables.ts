@@ -108,6 +108,36 @@ export interface AuditLogTable {
   details: Jsonb | null;
 }
 
+/** bigint columns are read back as strings by node-postgres; cast in SQL (`::float8`) where numbers are needed. */
+type BigintColumn = ColumnType<string | number, number | string, number | string>;
+
+/** One road edge, stored in its driving direction (see migration 2026-11-29T0003). */
+export interface RoadEdgeTable {
+  id: ColumnType<string | number, never, never>;
+  source: BigintColumn;
+  target: BigintColumn;
+  length_m: number;
+  speed_kmh: number;
+  minutes: number;
+  road_class: string;
+  oneway: boolean;
+  is_ferry: boolean;
+  osm_way_id: BigintColumn | null;
+  name: string | null;
+  geom: Geometry;
+}
+
+/** The one row (id 1) describing the loaded road network. */
+export interface RoadNetworkTable {
+  id: number;
+  source: string;
+  file: string;
+  imported_at: Timestamp;
+  edges: number;
+  nodes: number;
+  import_run_id: number | null;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -117,6 +147,8 @@ export interface Database {
   data_version: DataVersionTable;
   scenarios: ScenarioTable;
   audit_log: AuditLogTable;
+  road_edges: RoadEdgeTable;
+  road_network: RoadNetworkTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;

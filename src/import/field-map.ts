@@ -5,7 +5,7 @@
 import { ImportOptionError } from './errors.js';
 
 /** What is being imported. */
-export type ImportTarget = 'settlements' | 'service-points';
+export type ImportTarget = 'settlements' | 'service-points' | 'roads';
 
 /** Coordinate fields, shared by both targets: `lon`,`lat` in EPSG:4326, `x`,`y` in EPSG:3006. */
 export const COORDINATE_FIELDS = ['lon', 'lat', 'x', 'y'] as const;
@@ -35,6 +35,22 @@ export const IMPORT_FIELDS: Readonly<Record<ImportTarget, readonly string[]>> = 
     'validFrom',
     'validTo',
     ...COORDINATE_FIELDS,
+  ],
+  // Road lines (GeoJSON): OSM tag names, so one set of rules (src/import/roads/tags.ts) reads both.
+  roads: [
+    'highway',
+    'maxspeed',
+    'oneway',
+    'junction',
+    'name',
+    'access',
+    'vehicle',
+    'motor_vehicle',
+    'motorcar',
+    'area',
+    'route',
+    'ferry',
+    'duration',
   ],
 };
 

@@ -86,7 +86,7 @@ function readGeometry(geometry: unknown, allowPolygons: boolean): GeometryResult
 }
 
 /** The EPSG code a legacy GeoJSON `crs` member names (`urn:ogc:def:crs:EPSG::3006`, `EPSG:3006`). */
-function declaredCrs(collection: { crs?: unknown }): string | null {
+export function declaredCrs(collection: { crs?: unknown }): string | null {
   const name = (collection.crs as { properties?: { name?: unknown } } | undefined)?.properties?.name;
   if (typeof name !== 'string') return null;
   if (/CRS84$/i.test(name)) return 'EPSG:4326';

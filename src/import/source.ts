@@ -1,16 +1,41 @@
 /**
- * Opening an import file: plain or gzip-compressed (by the `.gz` suffix), decoded as UTF-8 with a
- * leading BOM removed, with byte progress. Shared by the CSV, GeoJSON and OSM readers.
+ * Opening an import file: plain, gzip- or bzip2-compressed (by the `.gz`/`.bz2` suffix), decoded as
+ * UTF-8 with a leading BOM removed, with byte progress. Shared by the CSV, GeoJSON and OSM readers.
  */
 import { createReadStream, statSync } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import unbzip2Stream from 'unbzip2-stream';
 import { ImportError } from './errors.js';
 import type { ProgressReporter } from './progress.js';
 
 /** True when the file name says it is gzip-compressed. */
 export function isGzipped(file: string): boolean {
   return file.toLowerCase().endsWith('.gz');
+}
+
+/** True when the file name says it is bzip2-compressed (`.osm.bz2`, as Geofabrik used to serve). */
+export function isBzipped(file: string): boolean {
+  return file.toLowerCase().endsWith('.bz2');
+}
+
+/**
+ * The file's bytes, decompressed by suffix (`.gz` zlib, `.bz2` a pure-JS bunzip stream), with
+ * `onRaw(n)` told of every compressed chunk read (for byte progress).
+ */
+export function openDecompressed(file: string, onRaw: (bytes: number) => void): Readable {
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  raw.on('data', (chunk) => onRaw(chunk.length));
+  if (!isGzipped(file) && !isBzipped(file)) return raw;
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const inflate = isGzipped(file) ? createGunzip() : unbzip2Stream();
+  const fail = (error: Error) => out.destroy(error);
+  raw.on('error', fail);
+  inflate.on('error', fail);
+  out.on('close', () => raw.destroy());
+  raw.pipe(inflate).pipe(out);
+  return out;
 }
 
 /** The file's size in bytes; a clear ImportError when it cannot be read. */
@@ -32,14 +57,11 @@ export function fileSize(file: string): number {
 }
 
 /**
- * The file's text in chunks, gunzipped when the name ends in `.gz`, without a UTF-8 BOM. Ticks
- * `progress` with the (compressed) bytes read; the caller starts and stops it.
+ * The file's text in chunks, decompressed when the name ends in `.gz` or `.bz2`, without a UTF-8 BOM.
+ * Ticks `progress` with the (compressed) bytes read; the caller starts and stops it.
  */
 export async function* readTextChunks(file: string, progress: ProgressReporter): AsyncGenerator<string> {
-  const raw = createReadStream(file);
-  raw.on('data', (chunk) => progress.tick(chunk.length));
-  const bytes = isGzipped(file) ? raw.pipe(createGunzip()) : raw;
-  raw.on('error', (error) => bytes.destroy(error));
+  const bytes = openDecompressed(file, (n) => progress.tick(n));
   const decoder = new StringDecoder('utf8');
   let first = true;
   try {
@@ -53,10 +75,14 @@ export async function* readTextChunks(file: string, progress: ProgressReporter):
     }
   } catch (error) {
     const reason =
-      (error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' ? 'not valid gzip data' : String(error);
+      (error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR'
+        ? 'not valid gzip data'
+        : isBzipped(file) && !(error as NodeJS.ErrnoException).code
+          ? `not valid bzip2 data (${String(error)})`
+          : String(error);
     throw new ImportError(`cannot read the file: ${reason}`, { file });
   } finally {
-    raw.destroy();
+    bytes.destroy();
   }
   const rest = decoder.end();
   if (rest.length > 0) yield rest;

@@ -1,0 +1,182 @@
+/**
+ * OSM → road edges in two passes without holding the file: pass 1 keeps the car-usable ways (their
+ * node ids and attributes in flat typed arrays, ~8 bytes per node reference plus ~40 per way) and the
+ * sorted set of node ids they use; pass 2 fills in just those nodes' coordinates. Edges are then cut
+ * from memory and handed out one at a time, for the caller to insert in batches.
+ */
+import { ImportError } from '../errors.js';
+import type { ProgressReporter } from '../progress.js';
+import type { EdgeStats, RoadEdge } from './edges.js';
+import { EdgeSplitter, WayVertices } from './edges.js';
+import { Growable } from './growable.js';
+import type { OsmPasses, OsmWay } from './osm-source.js';
+import type { RoadSpeeds } from './speeds.js';
+import { classifyWay } from './tags.js';
+
+/** Everything read from a road file, ready to hand out edges. */
+export interface PreparedRoads {
+  format: 'osm' | 'pbf' | 'geojson';
+  /** Ways (OSM) or line features (GeoJSON) read. */
+  waysRead: number;
+  waysKept: number;
+  ferryWays: number;
+  /** Not kept, by reason. */
+  rejected: Record<string, number>;
+  /** The edges, cut as they are consumed; `stats` and `nodes()` are final once it is exhausted. */
+  edges(): Generator<RoadEdge>;
+  stats(): EdgeStats;
+  nodes(): number;
+}
+
+/** Index of `value` in the sorted `sorted`, or -1. */
+export function sortedIndexOf(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v < value) lo = mid + 1;
+    else if (v > value) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+const FLAG_ONEWAY = 1;
+const FLAG_FERRY = 2;
+
+export async function readOsmRoads(
+  file: string,
+  passes: OsmPasses,
+  speeds: RoadSpeeds,
+  progressFor: (label: string) => ProgressReporter,
+): Promise<PreparedRoads> {
+  const refs = new Growable(Float64Array, 1 << 16);
+  const wayStart = new Growable(Uint32Array);
+  const wayIds = new Growable(Float64Array);
+  const wayClass = new Growable(Uint32Array);
+  const waySpeed = new Growable(Float64Array);
+  const wayMinutes = new Growable(Float64Array);
+  const wayFlags = new Growable(Uint8Array);
+  const wayNames: (string | null)[] = [];
+  const classNames: string[] = [];
+  const classIndex = new Map<string, number>();
+  const rejected: Record<string, number> = {};
+  let waysRead = 0;
+  let ferryWays = 0;
+
+  await passes.ways(
+    (way: OsmWay) => {
+      waysRead++;
+      const kept = classifyWay(way.tags, speeds);
+      if (typeof kept === 'string') {
+        rejected[kept] = (rejected[kept] ?? 0) + 1;
+        return;
+      }
+      if (way.refs.length < 2) {
+        rejected['fewer than 2 nodes'] = (rejected['fewer than 2 nodes'] ?? 0) + 1;
+        return;
+      }
+      let c = classIndex.get(kept.roadClass);
+      if (c === undefined) {
+        c = classNames.push(kept.roadClass) - 1;
+        classIndex.set(kept.roadClass, c);
+      }
+      wayStart.push(refs.length);
+      if (kept.direction === -1) for (let i = way.refs.length - 1; i >= 0; i--) refs.push(way.refs[i]!);
+      else for (const ref of way.refs) refs.push(ref);
+      wayIds.push(way.id);
+      wayClass.push(c);
+      waySpeed.push(kept.speedKmh);
+      wayMinutes.push(kept.minutes ?? Number.NaN);
+      wayFlags.push((kept.direction !== 0 ? FLAG_ONEWAY : 0) | (kept.isFerry ? FLAG_FERRY : 0));
+      wayNames.push(way.tags.name ?? way.tags.ref ?? null);
+      if (kept.isFerry) ferryWays++;
+    },
+    progressFor(`Reading ${file} (1/2: ways)`),
+  );
+
+  const waysKept = wayIds.length;
+  if (waysKept === 0) {
+    throw new ImportError(
+      `no car-usable roads in the file (${waysRead} ways read: ${JSON.stringify(rejected)}); ` +
+        'expected OSM ways tagged highway=motorway … service/track, or car ferries',
+      { file },
+    );
+  }
+  wayStart.push(refs.length);
+
+  // The distinct node ids, sorted; graph nodes are those used twice or more, and every way's ends.
+  const sorted = refs.view().slice().sort();
+  let unique = 0;
+  const isGraphNode = new Uint8Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    if (unique > 0 && sorted[unique - 1] === sorted[i]) isGraphNode[unique - 1] = 1;
+    else sorted[unique++] = sorted[i]!;
+  }
+  const nodeIds = sorted.slice(0, unique);
+  const starts = wayStart.view();
+  const allRefs = refs.view();
+  for (let w = 0; w < waysKept; w++) {
+    isGraphNode[sortedIndexOf(nodeIds, allRefs[starts[w]!]!)] = 1;
+    isGraphNode[sortedIndexOf(nodeIds, allRefs[starts[w + 1]! - 1]!)] = 1;
+  }
+
+  const coords = new Float64Array(2 * unique).fill(Number.NaN);
+  await passes.nodes(
+    (id, lon, lat, line) => {
+      const i = sortedIndexOf(nodeIds, id);
+      if (i < 0) return;
+      const where = line === null ? `node ${id}: ` : '';
+      if (!(Math.abs(lon) <= 180))
+        throw new ImportError(`${where}longitude ${lon} is outside -180..180`, { file, line, field: 'lon' });
+      if (!(Math.abs(lat) <= 90))
+        throw new ImportError(`${where}latitude ${lat} is outside -90..90`, { file, line, field: 'lat' });
+      coords[2 * i] = lon;
+      coords[2 * i + 1] = lat;
+    },
+    progressFor(`Reading ${file} (2/2: nodes)`),
+  );
+
+  const splitter = new EdgeSplitter(isGraphNode.subarray(0, unique), new Uint8Array(unique));
+  const ids = wayIds.view();
+  const classes = wayClass.view();
+  const wSpeed = waySpeed.view();
+  const wMinutes = wayMinutes.view();
+  const flags = wayFlags.view();
+  return {
+    format: passes.format,
+    waysRead,
+    waysKept,
+    ferryWays,
+    rejected,
+    stats: () => splitter.stats,
+    nodes: () => splitter.nodes,
+    *edges() {
+      const v = new WayVertices();
+      for (let w = 0; w < waysKept; w++) {
+        const start = starts[w]!;
+        const n = starts[w + 1]! - start;
+        v.reset(n);
+        for (let j = 0; j < n; j++) {
+          const id = allRefs[start + j]!;
+          const i = sortedIndexOf(nodeIds, id);
+          v.keys[j] = id;
+          v.index[j] = i;
+          v.coords[2 * j] = coords[2 * i]!;
+          v.coords[2 * j + 1] = coords[2 * i + 1]!;
+        }
+        const m = wMinutes[w]!;
+        yield* splitter.split(v, {
+          roadClass: classNames[classes[w]!]!,
+          speedKmh: wSpeed[w]!,
+          oneway: (flags[w]! & FLAG_ONEWAY) !== 0,
+          isFerry: (flags[w]! & FLAG_FERRY) !== 0,
+          wayMinutes: Number.isNaN(m) ? null : m,
+          osmWayId: ids[w]!,
+          name: wayNames[w]!,
+        });
+      }
+    },
+  };
+}

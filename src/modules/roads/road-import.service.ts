@@ -1,0 +1,122 @@
+/**
+ * `serviceatlas import roads`: read and filter the file (outside any transaction; a bad file fails
+ * here and writes nothing), then REPLACE the stored network in one transaction — import run, delete,
+ * edges inserted in batches as they are cut (a country's edges never sit in memory as objects),
+ * road_network row, data version. Any failure rolls all of it back, leaving the previous network.
+ */
+import { basename } from 'node:path';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { bumpDataVersion } from '../../db/data-version.js';
+import type { Database } from '../../db/tables.js';
+import type { Crs, ProgressReporter } from '../../import/index.js';
+import { ImportError } from '../../import/index.js';
+import type { RoadEdge, RoadFormat } from '../../import/roads/index.js';
+import { prepareRoads } from '../../import/roads/index.js';
+import { insertRoadEdges } from './road.repository.js';
+
+export interface RoadImportRequest {
+  file: string;
+  format?: RoadFormat;
+  crs?: Crs;
+  map?: string;
+  speedsFile?: string;
+  /** Recorded in road_network.source (default `import: <file name>`). */
+  source?: string;
+  /** A reporter per reading pass. */
+  progressFor?: (label: string) => ProgressReporter;
+  /** Edges per INSERT (default 2000). */
+  batchSize?: number;
+}
+
+export interface RoadImportSummary {
+  importRunId: number;
+  file: string;
+  format: RoadFormat;
+  waysRead: number;
+  waysKept: number;
+  rejected: Record<string, number>;
+  edges: number;
+  nodes: number;
+  km: number;
+  ferryWays: number;
+  ferryEdges: number;
+  onewayEdges: number;
+  zeroLengthDropped: number;
+  missingNodes: number;
+  dataVersion: number;
+  seconds: number;
+}
+
+export async function importRoads(
+  db: Kysely<Database>,
+  request: RoadImportRequest,
+): Promise<RoadImportSummary> {
+  const started = performance.now();
+  const prepared = await prepareRoads(request.file, {
+    format: request.format,
+    crs: request.crs,
+    map: request.map,
+    speedsFile: request.speedsFile,
+    progressFor: request.progressFor,
+  });
+  const batchSize = request.batchSize ?? 2000;
+  const source = request.source ?? `import: ${basename(request.file)}`;
+  return db.transaction().execute(async (trx) => {
+    const run = await trx
+      .insertInto('import_runs')
+      .values({ kind: 'roads', file: request.file, format: prepared.format, status: 'RUNNING' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`DELETE FROM road_edges`.execute(trx);
+    let batch: RoadEdge[] = [];
+    for (const edge of prepared.edges()) {
+      batch.push(edge);
+      if (batch.length >= batchSize) {
+        await insertRoadEdges(trx, batch);
+        batch = [];
+      }
+    }
+    await insertRoadEdges(trx, batch);
+    const stats = prepared.stats();
+    const nodes = prepared.nodes();
+    if (stats.edges === 0)
+      throw new ImportError('the kept roads gave no edges of non-zero length (all their nodes missing?)', {
+        file: request.file,
+      });
+    await sql`DELETE FROM road_network`.execute(trx);
+    await trx
+      .insertInto('road_network')
+      .values({ id: 1, source, file: request.file, edges: stats.edges, nodes, import_run_id: run.id })
+      .execute();
+    await trx
+      .updateTable('import_runs')
+      .set({
+        status: 'DONE',
+        inserted: stats.edges,
+        skipped: prepared.waysRead - prepared.waysKept,
+        finished_at: sql`now()`,
+      })
+      .where('id', '=', run.id)
+      .execute();
+    const dataVersion = await bumpDataVersion(trx);
+    return {
+      importRunId: run.id,
+      file: request.file,
+      format: prepared.format,
+      waysRead: prepared.waysRead,
+      waysKept: prepared.waysKept,
+      rejected: prepared.rejected,
+      edges: stats.edges,
+      nodes,
+      km: stats.lengthM / 1000,
+      ferryWays: prepared.ferryWays,
+      ferryEdges: stats.ferryEdges,
+      onewayEdges: stats.onewayEdges,
+      zeroLengthDropped: stats.zeroLengthDropped,
+      missingNodes: stats.missingNodes,
+      dataVersion,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
+}

@@ -1,0 +1,200 @@
+/**
+ * The stored road network (table road_edges, one row road_network): batched inserts for the import,
+ * and loading it back for the engine as the compact RoadEdges arrays (src/engine/network/types.ts).
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../../db/tables.js';
+import type { RoadEdges } from '../../engine/network/types.js';
+import type { RoadEdge } from '../../import/roads/index.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A LineString as hex WKB (little-endian): PostGIS parses it faster than WKT and keeps every bit. */
+export function lineWkbHex(coords: readonly number[]): string {
+  const n = coords.length / 2;
+  const buffer = Buffer.allocUnsafe(9 + 16 * n);
+  buffer.writeUInt8(1, 0);
+  buffer.writeUInt32LE(2, 1);
+  buffer.writeUInt32LE(n, 5);
+  for (let i = 0; i < coords.length; i++) buffer.writeDoubleLE(coords[i]!, 9 + 8 * i);
+  return buffer.toString('hex');
+}
+
+/**
+ * Inserts edges with one statement: every column travels as one array parameter and `unnest` turns them
+ * back into rows, so a batch of thousands is 11 parameters, not thousands.
+ */
+export async function insertRoadEdges(db: Db, edges: readonly RoadEdge[]): Promise<void> {
+  if (edges.length === 0) return;
+  const col = <T>(f: (e: RoadEdge) => T): T[] => edges.map(f);
+  await sql`
+    INSERT INTO road_edges (source, target, length_m, speed_kmh, minutes, road_class, oneway, is_ferry,
+                            osm_way_id, name, geom)
+    SELECT u.source, u.target, u.length_m, u.speed_kmh, u.minutes, u.road_class, u.oneway, u.is_ferry,
+           u.osm_way_id, u.name, ST_GeomFromWKB(decode(u.wkb, 'hex'), 4326)
+    FROM unnest(${col((e) => e.source)}::bigint[], ${col((e) => e.target)}::bigint[],
+                ${col((e) => e.lengthM)}::float8[], ${col((e) => e.speedKmh)}::float8[],
+                ${col((e) => e.minutes)}::float8[], ${col((e) => e.roadClass)}::text[],
+                ${col((e) => e.oneway)}::boolean[], ${col((e) => e.isFerry)}::boolean[],
+                ${col((e) => e.osmWayId)}::bigint[], ${col((e) => e.name)}::text[],
+                ${col((e) => lineWkbHex(e.coords))}::text[])
+      AS u(source, target, length_m, speed_kmh, minutes, road_class, oneway, is_ferry, osm_way_id, name, wkb)
+  `.execute(db);
+}
+
+/** What is loaded, from the road_network row; null before the first road import. */
+export interface RoadNetworkInfo {
+  edges: number;
+  nodes: number;
+  source: string;
+  file: string;
+  importedAt: Date;
+}
+
+export async function readRoadNetworkInfo(db: Db): Promise<RoadNetworkInfo | null> {
+  const row = await db
+    .selectFrom('road_network')
+    .select(['edges', 'nodes', 'source', 'file', 'imported_at'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    edges: row.edges,
+    nodes: row.nodes,
+    source: row.source,
+    file: row.file,
+    importedAt: new Date(row.imported_at),
+  };
+}
+
+/** Rows per keyset page when loading: a country arrives in pages, never as one result. */
+export const LOAD_PAGE_SIZE = 50_000;
+
+class F64 {
+  data = new Float64Array(1 << 12);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+function sortedIndexOf(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v < value) lo = mid + 1;
+    else if (v > value) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Appends a WKB LineString's vertices (either byte order) to `out`; returns the vertex count. */
+function appendWkbLine(wkb: Uint8Array, out: F64): number {
+  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength);
+  const little = view.getUint8(0) === 1;
+  const type = view.getUint32(1, little);
+  if (type !== 2) throw new Error(`road_edges.geom: expected a WKB LineString, got type ${type}`);
+  const n = view.getUint32(5, little);
+  for (let i = 0; i < 2 * n; i++) out.push(view.getFloat64(9 + 8 * i, little));
+  return n;
+}
+
+/**
+ * The stored network as the engine's RoadEdges, or null when none is loaded: edges in id order, read
+ * in keyset pages of {@link LOAD_PAGE_SIZE}; stored node ids renumbered densely in ascending id order;
+ * node positions from the edges' end vertices; geometry decoded from WKB.
+ */
+export async function loadRoadEdges(db: Db, pageSize = LOAD_PAGE_SIZE): Promise<RoadEdges | null> {
+  const edgeId = new F64();
+  const sourceId = new F64();
+  const targetId = new F64();
+  const lengthKm = new F64();
+  const minutes = new F64();
+  const oneway = new F64();
+  const vertices = new F64();
+  const starts = new F64();
+  let after = 0;
+  for (;;) {
+    const page = await sql<{
+      id: number;
+      source: number;
+      target: number;
+      length_m: number;
+      minutes: number;
+      oneway: boolean;
+      wkb: Uint8Array;
+    }>`SELECT id::float8 AS id, source::float8 AS source, target::float8 AS target, length_m, minutes, oneway,
+              ST_AsBinary(geom) AS wkb
+       FROM road_edges WHERE id > ${after} ORDER BY id LIMIT ${pageSize}`.execute(db);
+    for (const r of page.rows) {
+      edgeId.push(r.id);
+      sourceId.push(r.source);
+      targetId.push(r.target);
+      lengthKm.push(r.length_m / 1000);
+      minutes.push(r.minutes);
+      oneway.push(r.oneway ? 1 : 0);
+      starts.push(vertices.length / 2);
+      appendWkbLine(r.wkb, vertices);
+    }
+    if (page.rows.length < pageSize) break;
+    after = page.rows[page.rows.length - 1]!.id;
+  }
+  const count = edgeId.length;
+  if (count === 0) return null;
+  starts.push(vertices.length / 2);
+
+  const ids = new Float64Array(2 * count);
+  ids.set(sourceId.view());
+  ids.set(targetId.view(), count);
+  ids.sort();
+  let nodeCount = 0;
+  for (let i = 0; i < ids.length; i++)
+    if (nodeCount === 0 || ids[nodeCount - 1] !== ids[i]) ids[nodeCount++] = ids[i]!;
+  const nodeIds = ids.subarray(0, nodeCount);
+
+  const source = new Int32Array(count);
+  const target = new Int32Array(count);
+  const nodeLonLat = new Float64Array(2 * nodeCount);
+  const geometryStart = new Uint32Array(count + 1);
+  const v = vertices.view();
+  const s = starts.view();
+  for (let e = 0; e < count; e++) {
+    const a = sortedIndexOf(nodeIds, sourceId.data[e]!);
+    const b = sortedIndexOf(nodeIds, targetId.data[e]!);
+    source[e] = a;
+    target[e] = b;
+    const first = s[e]!;
+    const last = s[e + 1]! - 1;
+    nodeLonLat[2 * a] = v[2 * first]!;
+    nodeLonLat[2 * a + 1] = v[2 * first + 1]!;
+    nodeLonLat[2 * b] = v[2 * last]!;
+    nodeLonLat[2 * b + 1] = v[2 * last + 1]!;
+    geometryStart[e] = first;
+  }
+  geometryStart[count] = s[count]!;
+  return {
+    count,
+    nodeCount,
+    source,
+    target,
+    nodeLonLat,
+    lengthKm: lengthKm.view().slice(),
+    minutes: minutes.view().slice(),
+    oneway: Uint8Array.from(oneway.view()),
+    geometryStart,
+    vertexLonLat: v.slice(),
+    edgeId: edgeId.view().slice(),
+  };
+}
