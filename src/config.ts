@@ -15,6 +15,9 @@ const envSchema = z.object({
   SERVICEATLAS_CIRCUITY: z.coerce.number().min(1).max(5).default(DEFAULT_TRAVEL_MODEL.circuityFactor),
   SERVICEATLAS_SPEED_KMH: z.coerce.number().gt(0).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
   SERVICEATLAS_FIXED_MINUTES: z.coerce.number().min(0).max(120).default(DEFAULT_TRAVEL_MODEL.fixedMinutes),
+  SERVICEATLAS_TRAVEL: z.enum(['auto', 'estimated']).default('auto'),
+  SERVICEATLAS_SNAP_MAX_KM: z.coerce.number().gt(0).max(100).default(5),
+  SERVICEATLAS_CONNECTOR_KMH: z.coerce.number().gt(0).max(130).default(20),
   SERVICEATLAS_MIN_BROADBAND: z.coerce.number().min(0).max(1).default(0.8),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -30,6 +33,11 @@ export interface Config {
   /** Bearer tokens allowed to write (comma-separated in SERVICEATLAS_WRITE_TOKENS); none = writes disabled. */
   writeTokens: string[];
   travelModel: TravelModel;
+  /**
+   * Road-network travel: used whenever a network is loaded ('auto'), or never ('estimated'); places
+   * farther than maxSnapKm from a road are estimated; connectors are driven at connectorKmh.
+   */
+  network: { use: 'auto' | 'estimated'; maxSnapKm: number; connectorKmh: number };
   minBroadbandShare: number;
   logLevel: string;
 }
@@ -58,6 +66,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       circuityFactor: e.SERVICEATLAS_CIRCUITY,
       speedKmh: e.SERVICEATLAS_SPEED_KMH,
       fixedMinutes: e.SERVICEATLAS_FIXED_MINUTES,
+    },
+    network: {
+      use: e.SERVICEATLAS_TRAVEL,
+      maxSnapKm: e.SERVICEATLAS_SNAP_MAX_KM,
+      connectorKmh: e.SERVICEATLAS_CONNECTOR_KMH,
     },
     minBroadbandShare: e.SERVICEATLAS_MIN_BROADBAND,
     logLevel: e.LOG_LEVEL,

@@ -4,6 +4,7 @@ import { readDataVersion } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import { RoadNetworkCache } from './modules/roads/road-network.service.js';
 
 /**
  * Long-lived services shared by requests: the analysis snapshot (settlements, open points, catalogue
@@ -13,6 +14,8 @@ import { loadSnapshot } from './modules/access/snapshot.js';
 export class Services {
   private current: Promise<AnalysisSnapshot> | null = null;
   private currentVersion = -1;
+  /** The road network, rebuilt only when the stored network changes (not on every data version). */
+  readonly roads = new RoadNetworkCache();
 
   constructor(
     readonly db: Kysely<Database>,
@@ -29,7 +32,11 @@ export class Services {
     const version = await this.dataVersion();
     if (!this.current || version !== this.currentVersion) {
       this.currentVersion = version;
-      const loading = loadSnapshot(this.db);
+      const loading = loadSnapshot(this.db, {
+        roads: this.roads,
+        use: this.config.network.use,
+        network: this.config.network,
+      });
       this.current = loading;
       loading.catch(() => {
         if (this.current === loading) this.current = null;

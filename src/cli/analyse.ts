@@ -110,7 +110,7 @@ export async function runAnalyseCommand(argv: string[]): Promise<number> {
   const config = loadConfig();
   const app = await openApp(config, { progress: (l) => console.error(l) });
   try {
-    const snapshot = await loadSnapshot(app.db);
+    const snapshot = await loadSnapshot(app.db, { use: config.network.use, network: config.network });
     if (!snapshot.catalogue.some((t) => t.code === code)) {
       throw new CliError(
         `unknown service type ${code}; known: ${snapshot.catalogue.map((t) => t.code).join(', ')}`,

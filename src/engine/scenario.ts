@@ -17,7 +17,7 @@ import {
 import { FarReachIndex } from './scenario-reach.js';
 import { PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel.js';
-import { EstimatedTravelCost, type TravelCost } from './travel-cost.js';
+import { EstimatedTravelCost, type TravelCost, travelMethodLabel } from './travel-cost.js';
 import { applyThresholds, ROW_ESTIMATED } from './verdict.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from './types.js';
 
@@ -343,10 +343,11 @@ export function evaluateScenario(
     types,
     closedPointIds: [...closed],
     addedPointIds: changes.addPoints.map((p) => p.id),
-    method:
+    method: `${
       strategy === 'FULL'
         ? 'full recompute of every settlement and area'
-        : 'incremental: recomputed the settlements served by closed points or within reach of added points, and their areas',
+        : 'incremental: recomputed the settlements served by closed points or within reach of added points, and their areas'
+    }; travel: ${travelMethodLabel(baseline.travel.method)}`,
   };
 }
 

@@ -22,6 +22,13 @@ import {
  * row by row where the network cannot reach and says so in the row's method and fallback reason.
  */
 
+/** How a provider's method reads in an answer's `method` text. */
+export function travelMethodLabel(method: AccessMethod): string {
+  return method === 'NETWORK'
+    ? 'NETWORK (road network; places it cannot reach estimated)'
+    : 'ESTIMATED (straight line × circuity)';
+}
+
 /**
  * The same nearest points under another estimate model and thresholds: ESTIMATED rows get their minutes
  * and travel km from their straight-line km under `model`; NETWORK rows keep their road figures (the

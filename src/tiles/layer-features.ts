@@ -186,11 +186,16 @@ export function servicePointFeatures(
 
 /** Properties of a feature in the `service-areas` layer. */
 export interface ServiceAreaFeatureProperties {
-  pointId: string;
-  name: string;
-  /** Always DISTANCE_BUFFER: a geodesic circle, not a road-network isochrone. */
-  method: 'DISTANCE_BUFFER';
-  radiusKm: number;
+  /** The point of a distance buffer; absent on a type's network isochrone. */
+  pointId?: string;
+  name?: string;
+  /**
+   * DISTANCE_BUFFER: a geodesic circle around one point (no road network loaded); NETWORK_ISOCHRONE: the
+   * area from which the nearest point of the type is reached by road within the threshold.
+   */
+  method: 'DISTANCE_BUFFER' | 'NETWORK_ISOCHRONE';
+  /** Buffer radius (DISTANCE_BUFFER only). */
+  radiusKm?: number;
   thresholdMinutes?: number;
   serviceType?: string;
   /** A human-readable explanation of what the area is (and is not). */

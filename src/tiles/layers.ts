@@ -134,14 +134,15 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
   'service-areas': {
     id: 'service-areas',
     description:
-      'Service areas as straight-line distance buffers around service points (method DISTANCE_BUFFER): ' +
-      'the radius is the distance that fits in the threshold under the estimated travel model, ' +
-      'not a road-network isochrone',
+      'Service areas: with a road network loaded, the area from which the nearest open point of the type is ' +
+      'reached by road within the threshold (method NETWORK_ISOCHRONE); without one, straight-line distance ' +
+      'buffers around each point (method DISTANCE_BUFFER, the distance that fits in the threshold under the ' +
+      'estimated travel model)',
     fields: {
-      pointId: 'Service point id',
-      name: 'Service point name',
-      method: 'Always DISTANCE_BUFFER',
-      radiusKm: 'Buffer radius in km (straight line)',
+      pointId: 'Service point id (DISTANCE_BUFFER)',
+      name: 'Service point name (DISTANCE_BUFFER)',
+      method: 'NETWORK_ISOCHRONE or DISTANCE_BUFFER',
+      radiusKm: 'Buffer radius in km, straight line (DISTANCE_BUFFER)',
       thresholdMinutes: 'The threshold the radius corresponds to',
       serviceType: 'Service-type code',
       label: 'What the area is, in words',

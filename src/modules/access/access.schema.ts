@@ -11,6 +11,7 @@ import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementConnection, SettlementRef } from '../settlements/settlement.schema.js';
 import { settlementsInArea } from './area-settlements.js';
 import type { ServiceAccess } from './access.service.js';
+import { serviceAreasOf } from './service-areas.service.js';
 import {
   accessOfSettlement,
   desertsAmong,
@@ -67,25 +68,71 @@ export const ServiceAccessRef = builder.objectRef<ServiceAccess>('ServiceAccess'
     withinThreshold: t.exposeBoolean('withinThreshold', {
       description: 'True when the travel time (and distance, if the type has a km threshold) is within it.',
     }),
+    connectorKm: t.float({
+      nullable: true,
+      resolve: (a) => a.connectorKm ?? null,
+      description:
+        'NETWORK only: the part of travelKm spent off the road network — from the place to its nearest road ' +
+        'and from the road to the service point (straight lines, driven at the connector speed of travelModel).',
+    }),
+    fallbackReason: t.string({
+      nullable: true,
+      resolve: (a) => a.fallbackReason ?? null,
+      description:
+        'Set when a road network is loaded but could not answer for this place, so the figure is ESTIMATED: why ' +
+        '(farther from any road than the snap limit, or no road connection to any open point of the type).',
+    }),
   }),
 });
 
-export const TravelModelRef = builder
-  .objectRef<TravelModel & { networkLoaded: boolean }>('TravelModel')
-  .implement({
-    description:
-      'The parameters behind ESTIMATED answers: travelKm = straightLineKm × circuityFactor; travelMinutes = travelKm / speedKmh × 60 + fixedMinutes.',
-    fields: (t) => ({
-      circuityFactor: t.exposeFloat('circuityFactor', { description: 'Road km per straight-line km.' }),
-      speedKmh: t.exposeFloat('speedKmh', { description: 'Average travel speed, km/h.' }),
-      fixedMinutes: t.exposeFloat('fixedMinutes', {
-        description: 'Minutes added to every trip (parking, walking).',
-      }),
-      networkLoaded: t.exposeBoolean('networkLoaded', {
-        description: 'True when a road network gives NETWORK answers.',
-      }),
+/** The travel model as GraphQL shows it: the estimate's parameters and the loaded network, if any. */
+export interface TravelModelView extends TravelModel {
+  networkLoaded: boolean;
+  networkEdges: number | null;
+  networkNodes: number | null;
+  method: 'NETWORK' | 'ESTIMATED';
+  connectorSpeedKmh: number | null;
+  maxSnapKm: number | null;
+}
+
+export const TravelModelRef = builder.objectRef<TravelModelView>('TravelModel').implement({
+  description:
+    'How travel figures are obtained. With a road network loaded (networkLoaded) every answer comes from it ' +
+    '(method NETWORK) except places it cannot reach, which fall back to the estimate and say why. The ' +
+    'estimate: travelKm = straightLineKm × circuityFactor; travelMinutes = travelKm / speedKmh × 60 + fixedMinutes.',
+  fields: (t) => ({
+    circuityFactor: t.exposeFloat('circuityFactor', { description: 'Road km per straight-line km.' }),
+    speedKmh: t.exposeFloat('speedKmh', { description: 'Average travel speed, km/h.' }),
+    fixedMinutes: t.exposeFloat('fixedMinutes', {
+      description: 'Minutes added to every trip (parking, walking).',
     }),
-  });
+    networkLoaded: t.exposeBoolean('networkLoaded', {
+      description: 'True when a road network gives NETWORK answers.',
+    }),
+    networkEdges: t.exposeInt('networkEdges', {
+      nullable: true,
+      description: 'Road edges in the loaded network; null when none is loaded.',
+    }),
+    networkNodes: t.exposeInt('networkNodes', {
+      nullable: true,
+      description: 'Road graph nodes (intersections, dead ends) in the loaded network; null when none.',
+    }),
+    method: t.field({
+      type: AccessMethodEnum,
+      resolve: (m) => m.method,
+      description: 'The active provider: NETWORK when a road network is loaded and enabled, else ESTIMATED.',
+    }),
+    connectorSpeedKmh: t.exposeFloat('connectorSpeedKmh', {
+      nullable: true,
+      description:
+        'NETWORK: km/h on the connectors between a place and its nearest road (counted in minutes).',
+    }),
+    maxSnapKm: t.exposeFloat('maxSnapKm', {
+      nullable: true,
+      description: 'NETWORK: places farther than this from any road are ESTIMATED instead.',
+    }),
+  }),
+});
 
 export const TravelModelInput = builder.inputType('TravelModelInput', {
   description: 'Per-request overrides of the travel model (omitted fields keep the server defaults).',
@@ -176,8 +223,52 @@ builder.objectField(SettlementRef, 'access', (t) =>
 builder.queryFields((t) => ({
   travelModel: t.field({
     type: TravelModelRef,
-    description: 'The travel model behind ESTIMATED answers, so users can check them.',
-    resolve: (_r, _a, ctx) => ({ ...ctx.config.travelModel, networkLoaded: false }),
+    description: 'The travel model behind the answers (road network or estimate), so users can check them.',
+    resolve: async (_r, _a, ctx) => {
+      const network = (await ctx.snapshot()).network;
+      const options = ctx.config.network;
+      return {
+        ...ctx.config.travelModel,
+        networkLoaded: network !== null,
+        networkEdges: network?.edges.count ?? null,
+        networkNodes: network?.edges.nodeCount ?? null,
+        method: network ? ('NETWORK' as const) : ('ESTIMATED' as const),
+        connectorSpeedKmh: network ? options.connectorKmh : null,
+        maxSnapKm: network ? options.maxSnapKm : null,
+      };
+    },
+  }),
+  serviceAreas: t.field({
+    type: 'JSON',
+    description:
+      'Service areas (isochrones): a GeoJSON FeatureCollection with one polygon feature per minutes value — the ' +
+      'area from which the service (one point, or the nearest of every open point of a type) is reached within ' +
+      'that time. Along the road network when one is loaded (method NETWORK: reachable roads and partial ' +
+      'edges, a concave hull, nested); otherwise straight-line distance buffers of the estimate (method ESTIMATED).',
+    args: {
+      serviceType: t.arg({ type: 'ServiceTypeCode', description: 'Every open point of this type.' }),
+      servicePointId: t.arg.id({
+        description: 'One open service point (its type: serviceType or its first).',
+      }),
+      minutes: t.arg({
+        type: ['Float'],
+        required: true,
+        description: 'Minutes values (at most 12), e.g. [10, 20, 30].',
+      }),
+      travel: t.arg({ type: TravelModelInput, description: 'Override the estimate (ESTIMATED areas only).' }),
+    },
+    resolve: async (_r, args, ctx) => {
+      if (args.serviceType) await requireServiceTypes(ctx, [args.serviceType]);
+      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      return serviceAreasOf(await ctx.snapshot(), model, {
+        serviceType: args.serviceType,
+        servicePointId:
+          args.servicePointId === null || args.servicePointId === undefined
+            ? null
+            : String(args.servicePointId),
+        minutes: args.minutes,
+      });
+    },
   }),
   nearestServicePoints: t.field({
     type: [ServiceAccessRef],

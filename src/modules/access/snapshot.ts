@@ -3,7 +3,14 @@ import { readDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
 import type { AccessTable } from '../../engine/access.js';
 import { AccessEngine } from '../../engine/access.js';
+import {
+  DEFAULT_NETWORK_OPTIONS,
+  type NetworkOptions,
+  NetworkTravelCost,
+  type RoadNetwork,
+} from '../../engine/network-travel-cost.js';
 import { EstimatedTravelCost, retime, type TravelCost } from '../../engine/travel-cost.js';
+import { RoadNetworkCache } from '../roads/road-network.service.js';
 import type { ScenarioBaseline } from '../../engine/scenario.js';
 import { prepareScenarioBaseline } from '../../engine/scenario.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
@@ -26,12 +33,17 @@ export class AnalysisSnapshot {
   private readonly derived = new Map<string, AccessTable>();
   private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
   private readonly providers = new Map<string, TravelCost>();
+  /** Shares origin snaps and labels between the NETWORK providers of different estimate models. */
+  private networkBase: NetworkTravelCost | null = null;
 
   constructor(
     readonly version: number,
     readonly settlements: readonly Settlement[],
     readonly openPoints: readonly ServicePoint[],
     readonly catalogue: readonly ServiceTypeDef[],
+    /** The road network when one is loaded (and enabled): every answer then comes from it. */
+    readonly network: RoadNetwork | null = null,
+    readonly networkOptions: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
   ) {
     this.settlementIndex = new Map(settlements.map((s, i) => [s.id, i]));
     this.pointsById = new Map(openPoints.map((p) => [p.id, p]));
@@ -73,7 +85,18 @@ export class AnalysisSnapshot {
     const key = modelKey(model);
     let provider = this.providers.get(key);
     if (!provider) {
-      provider = new EstimatedTravelCost(this.settlements, this.engine, model);
+      if (this.network) {
+        this.networkBase ??= new NetworkTravelCost(
+          this.settlements,
+          this.engine,
+          model,
+          this.network,
+          this.networkOptions,
+        );
+        provider = this.networkBase.withModel(model);
+      } else {
+        provider = new EstimatedTravelCost(this.settlements, this.engine, model);
+      }
       if (this.providers.size >= 8) this.providers.clear();
       this.providers.set(key, provider);
     }
@@ -118,13 +141,27 @@ function modelKey(model: TravelModel): string {
   return `${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
 }
 
-/** Loads a snapshot of the current data. */
-export async function loadSnapshot(db: Kysely<Database>): Promise<AnalysisSnapshot> {
+export interface SnapshotOptions {
+  /** Where the road network comes from (built once per stored network); absent = a fresh cache. */
+  roads?: RoadNetworkCache;
+  /** 'estimated' ignores a loaded network. Default 'auto'. */
+  use?: 'auto' | 'estimated';
+  network?: Partial<NetworkOptions>;
+}
+
+/** Loads a snapshot of the current data, with the road network when one is loaded. */
+export async function loadSnapshot(
+  db: Kysely<Database>,
+  options: SnapshotOptions = {},
+): Promise<AnalysisSnapshot> {
   const version = await readDataVersion(db);
-  const [settlements, points, catalogue] = await Promise.all([
+  const roads = options.roads ?? new RoadNetworkCache();
+  const [settlements, points, catalogue, network] = await Promise.all([
     findSettlements(db),
     findOpenServicePoints(db),
     listServiceTypes(db),
+    options.use === 'estimated' ? null : roads.get(db),
   ]);
-  return new AnalysisSnapshot(version, settlements, points, catalogue);
+  const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
+  return new AnalysisSnapshot(version, settlements, points, catalogue, network, networkOptions);
 }

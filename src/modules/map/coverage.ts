@@ -114,11 +114,12 @@ export async function coverageLayer(
       }
     } else {
       for (const f of (await layers.serviceAreas(snapshot, code, threshold)).features) {
-        if (bbox && !polygonTouchesBox(f.geometry.coordinates, bbox)) continue;
+        const rings = f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.coordinates.flat();
+        if (bbox && !polygonTouchesBox(rings, bbox)) continue;
         const properties = { layer: 'service-areas', ...f.properties };
         features.push({
           type: 'Feature',
-          id: `service-area:${f.properties.pointId}`,
+          id: `service-area:${f.properties.pointId ?? `${code}:${threshold ?? 'default'}`}`,
           geometry: f.geometry,
           properties,
         });

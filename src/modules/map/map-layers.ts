@@ -3,6 +3,7 @@ import type { AccessTable } from '../../engine/access.js';
 import { gapFlagsFromTable } from '../../engine/gaps.js';
 import { computeIndicators } from '../../engine/indicators.js';
 import { straightLineKmWithin } from '../../engine/travel.js';
+import { serviceAreasOf } from '../access/service-areas.service.js';
 import type { EngineSettlement, TravelModel } from '../../engine/types.js';
 import type { Services } from '../../services.js';
 import { settlementAccessFromTable } from '../../tiles/from-engine.js';
@@ -109,6 +110,8 @@ export class MapLayers {
         snapshot.settlements,
         points,
         snapshot.catalogue,
+        snapshot.network,
+        snapshot.networkOptions,
       );
       return { snapshot: changed, thresholdMinutes: changes.thresholdMinutes };
     });
@@ -151,17 +154,36 @@ export class MapLayers {
   }
 
   /**
-   * Service areas: a geodesic circle around every open point of `code` whose radius is the straight-line
-   * distance that fits in the threshold under the travel model (method DISTANCE_BUFFER, labelled).
-   * Empty when the model's fixed minutes use up the whole threshold.
+   * Service areas of `code` at its threshold: with a road network, the area from which the nearest open
+   * point is reached by road within the threshold (method NETWORK_ISOCHRONE, one feature); without one, a
+   * geodesic circle around every open point whose radius is the straight-line distance that fits in the
+   * threshold under the travel model (method DISTANCE_BUFFER, labelled). Empty when the model's fixed
+   * minutes use up the whole threshold.
    */
   serviceAreas(
     snapshot: AnalysisSnapshot,
     code: string,
     thresholdMinutes?: number,
-  ): Promise<FeatureCollection<Polygon, ServiceAreaFeatureProperties>> {
+  ): Promise<FeatureCollection<Polygon | MultiPolygon, ServiceAreaFeatureProperties>> {
     return this.#memoise(snapshot, `service-areas|${code}|${thresholdMinutes ?? ''}`, () => {
       const threshold = thresholdMinutes ?? snapshot.engine.serviceType(code).thresholdMinutes;
+      if (snapshot.network) {
+        const areas = serviceAreasOf(snapshot, this.model, { serviceType: code, minutes: [threshold] });
+        return {
+          type: 'FeatureCollection' as const,
+          features: areas.features.map((f, id) => ({
+            type: 'Feature' as const,
+            id,
+            geometry: f.geometry,
+            properties: {
+              method: 'NETWORK_ISOCHRONE' as const,
+              thresholdMinutes: threshold,
+              serviceType: code,
+              label: f.properties.label,
+            },
+          })),
+        };
+      }
       const radiusKm = straightLineKmWithin(threshold, this.model);
       if (!(radiusKm > 0)) return { type: 'FeatureCollection' as const, features: [] };
       return serviceAreaFeatures(snapshot.engine.index(code).points, radiusKm, {

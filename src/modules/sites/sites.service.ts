@@ -1,6 +1,6 @@
 import type { CandidateReach, DemandWeighting, McLpResult } from '../../engine/mclp.js';
 import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
-import type { TravelCost } from '../../engine/travel-cost.js';
+import { type TravelCost, travelMethodLabel } from '../../engine/travel-cost.js';
 import type { TravelModel } from '../../engine/types.js';
 import { badInput } from '../../errors.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
@@ -130,7 +130,7 @@ export function suggestSites(
     }),
     populationCoveredBefore: solved.coveredBefore,
     populationCoveredAfter: solved.coveredAfter,
-    method: solved.method,
+    method: `${solved.method}; travel: ${travelMethodLabel(snapshot.travel(model).method)}`,
   };
 }
 

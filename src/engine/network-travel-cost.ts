@@ -1,0 +1,513 @@
+import FlatQueue from 'flatqueue';
+import type { AccessEngine, AccessTable } from './access.js';
+import { distanceKm } from './geodesic.js';
+import {
+  DEFAULT_CONNECTOR_KMH,
+  type EdgeSnap,
+  EdgeSnapper,
+  type FacilitySite,
+  facilitySite,
+  type NodeLabels,
+  nodeLabels,
+  originAccess,
+  RoadGraph,
+  type RoadEdges,
+  reachFromSeeds,
+  type ServiceArea,
+  type SnapBatch,
+  serviceAreas,
+  siteSeeds,
+  sitesByEdge,
+} from './network/index.js';
+import {
+  EstimatedTravelCost,
+  type Reach,
+  type ThresholdOptions,
+  type TravelCost,
+  thresholdsOf,
+} from './travel-cost.js';
+import type { AccessResult, EnginePoint, TravelModel } from './types.js';
+import {
+  applyThresholds,
+  FALLBACK_REASONS,
+  FALLBACK_SNAP_TOO_FAR,
+  FALLBACK_UNREACHABLE,
+  meetsThresholds,
+  ROW_ESTIMATED,
+  ROW_NETWORK,
+} from './verdict.js';
+
+/**
+ * The NETWORK travel-cost provider: access along the road network. Per service type, one multi-source
+ * Dijkstra from every open point (snapped onto its nearest road edge) over the reversed graph labels every
+ * node with its nearest and second-nearest point by driving minutes (one-way streets honoured); each
+ * origin, snapped onto its nearest edge, reads the labels at that edge's ends (network/origin-access.ts).
+ * Connectors between a place and its snapped road point are travelled at a stated low speed and reported
+ * (connectorKm). Where the network cannot answer — the place is farther from any road than the snap limit,
+ * or no road leads from it to any point of the type — the row falls back to the ESTIMATED figures of the
+ * same origin and says why.
+ */
+
+/** A road network ready for routing: its edges, the CSR graph and the edge snapper, built once. */
+export interface RoadNetwork {
+  readonly edges: RoadEdges;
+  readonly graph: RoadGraph;
+  readonly snapper: EdgeSnapper;
+  /** Identity of the stored network (changes when it is re-imported). */
+  readonly key: string;
+  /** Milliseconds the graph and snapper took to build. */
+  readonly buildMs: number;
+}
+
+/** Builds the routing graph and the snapper of a network (a country: a second or two). */
+export function buildRoadNetwork(edges: RoadEdges, key: string): RoadNetwork {
+  const started = performance.now();
+  const graph = RoadGraph.build(edges);
+  const snapper = new EdgeSnapper(edges);
+  return { edges, graph, snapper, key, buildMs: performance.now() - started };
+}
+
+export interface NetworkOptions {
+  /** A place farther than this from every road (km) is estimated instead. Default 5. */
+  maxSnapKm: number;
+  /** Speed on the connectors between places and their snapped road points (km/h). Default 20. */
+  connectorKmh: number;
+}
+
+export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
+  maxSnapKm: 5,
+  connectorKmh: DEFAULT_CONNECTOR_KMH,
+});
+
+/** What providers over the same origins and network share: origin snaps, point sites, origins by node. */
+interface SharedState {
+  originSnaps: SnapBatch | null;
+  /** Sites of points by id and position (a moved point gets a new key). */
+  sites: Map<string, FacilitySite | null>;
+  /** CSR: the origins whose snapped edge ends at each node (for the reach of a new point). */
+  originsAtNode: { start: Int32Array; origins: Int32Array } | null;
+  /** Per-node workspace for reach (Infinity between uses). */
+  nodeMinutes: Float64Array | null;
+  nodeKm: Float64Array | null;
+}
+
+/** One type's labels: the multi-source search over its open points. */
+interface TypeLabels {
+  labels: NodeLabels;
+  /** Site of each point of engine.index(code).points (null: the point is too far from any road). */
+  sites: (FacilitySite | null)[];
+  byEdge: Map<number, FacilitySite[]>;
+}
+
+export class NetworkTravelCost implements TravelCost {
+  readonly method = 'NETWORK' as const;
+  private readonly estimated: EstimatedTravelCost;
+
+  constructor(
+    readonly origins: readonly { lon: number; lat: number }[],
+    readonly engine: AccessEngine,
+    readonly model: TravelModel,
+    readonly network: RoadNetwork,
+    readonly options: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
+    private readonly shared: SharedState = {
+      originSnaps: null,
+      sites: new Map(),
+      originsAtNode: null,
+      nodeMinutes: null,
+      nodeKm: null,
+    },
+    /** Labels per type over this engine's points (shared by providers that differ only in model). */
+    private readonly labelCache = new Map<string, TypeLabels>(),
+  ) {
+    this.estimated = new EstimatedTravelCost(origins, engine, model);
+  }
+
+  withPoints(engine: AccessEngine): TravelCost {
+    return new NetworkTravelCost(this.origins, engine, this.model, this.network, this.options, this.shared);
+  }
+
+  /** The same network, origins and points under another estimate model (for fallback rows). */
+  withModel(model: TravelModel): NetworkTravelCost {
+    return new NetworkTravelCost(
+      this.origins,
+      this.engine,
+      model,
+      this.network,
+      this.options,
+      this.shared,
+      this.labelCache,
+    );
+  }
+
+  table(code: string, options: ThresholdOptions & { k?: 1 | 2 } = {}): AccessTable {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    const k = options.k ?? 1;
+    const estimate = this.estimated.table(code, { thresholdMinutes, thresholdKm, k });
+    const { labels, sites, byEdge } = this.labelsOf(code);
+    const snaps = this.originSnaps();
+    const points = this.engine.index(code).points;
+    const n = this.origins.length;
+    const table: AccessTable = {
+      ...estimate,
+      pointIndex: Int32Array.from(estimate.pointIndex),
+      straightKm: Float64Array.from(estimate.straightKm),
+      minutes: Float64Array.from(estimate.minutes),
+      travelKm: Float64Array.from(estimate.travelKm),
+      method: new Uint8Array(n).fill(ROW_ESTIMATED),
+      connectorKm: new Float64Array(n).fill(Number.NaN),
+      fallback: new Uint8Array(n),
+    };
+    if (k === 2) {
+      table.secondPointIndex = Int32Array.from(estimate.secondPointIndex!);
+      table.secondStraightKm = Float64Array.from(estimate.secondStraightKm!);
+      table.secondMinutes = Float64Array.from(estimate.secondMinutes!);
+      table.secondTravelKm = Float64Array.from(estimate.secondTravelKm!);
+      table.secondConnectorKm = new Float64Array(n).fill(Number.NaN);
+    }
+    const snap = { edge: 0, fraction: 0, alongKm: 0, connectorKm: 0 };
+    for (let i = 0; i < n; i++) {
+      const edge = snaps.edge[i]!;
+      if (edge < 0) {
+        if (points.length > 0) table.fallback![i] = FALLBACK_SNAP_TOO_FAR;
+        continue;
+      }
+      snap.edge = edge;
+      snap.fraction = snaps.fraction[i]!;
+      snap.alongKm = snaps.alongKm[i]!;
+      snap.connectorKm = snaps.connectorKm[i]!;
+      const access = originAccess(
+        this.network.edges,
+        labels,
+        snap,
+        this.options.connectorKmh,
+        byEdge.get(edge),
+      );
+      if (access.facility1 < 0) {
+        if (points.length > 0) table.fallback![i] = FALLBACK_UNREACHABLE;
+        continue;
+      }
+      const origin = this.origins[i]!;
+      table.method[i] = ROW_NETWORK;
+      const p1 = points[access.facility1]!;
+      table.pointIndex[i] = access.facility1;
+      table.minutes[i] = access.minutes1;
+      table.travelKm[i] = access.km1;
+      table.straightKm[i] = distanceKm(origin.lon, origin.lat, p1.lon, p1.lat);
+      table.connectorKm![i] = access.connectorKm + sites[access.facility1]!.connectorKm;
+      if (k === 2) {
+        const f2 = access.facility2;
+        const p2 = f2 >= 0 ? points[f2]! : null;
+        table.secondPointIndex![i] = f2;
+        table.secondMinutes![i] = p2 ? access.minutes2 : Number.POSITIVE_INFINITY;
+        table.secondTravelKm![i] = p2 ? access.km2 : Number.NaN;
+        table.secondStraightKm![i] = p2 ? distanceKm(origin.lon, origin.lat, p2.lon, p2.lat) : Number.NaN;
+        table.secondConnectorKm![i] = p2 ? access.connectorKm + sites[f2]!.connectorKm : Number.NaN;
+      }
+    }
+    return applyThresholds(table, thresholdMinutes, thresholdKm);
+  }
+
+  nearest(lon: number, lat: number, code: string, k: number, options: ThresholdOptions = {}): AccessResult[] {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    const snap = this.network.snapper.snap(lon, lat, this.options.maxSnapKm);
+    const fallback = (reason: number) =>
+      this.estimated.nearest(lon, lat, code, k, options).map((r) => ({
+        ...r,
+        fallbackReason: FALLBACK_REASONS[reason]!,
+      }));
+    if (this.engine.index(code).size === 0) return [];
+    if (snap === null) return fallback(FALLBACK_SNAP_TOO_FAR);
+    const { sites, byEdge } = this.labelsOf(code);
+    const found = this.forwardSearch(snap, sites, byEdge, k);
+    if (found.length === 0) return fallback(FALLBACK_UNREACHABLE);
+    const points = this.engine.index(code).points;
+    return found.map((f) => {
+      const point = points[f.facility]!;
+      return {
+        serviceType: code,
+        pointId: point.id,
+        straightLineKm: distanceKm(lon, lat, point.lon, point.lat),
+        travelKm: f.km,
+        travelMinutes: f.minutes,
+        method: 'NETWORK' as const,
+        thresholdMinutes,
+        withinThreshold: meetsThresholds(f.minutes, f.km, thresholdMinutes, thresholdKm),
+        connectorKm: snap.connectorKm + sites[f.facility]!.connectorKm,
+      };
+    });
+  }
+
+  reach(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Reach {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    const snap = this.network.snapper.snap(lon, lat, this.options.maxSnapKm);
+    // A site off the network serves no one along roads; its estimate would mix methods in one answer.
+    if (snap === null) return this.estimated.reach(lon, lat, code, options);
+    const site = facilitySite(0, snap, this.options.connectorKmh);
+    const reached = reachFromSeeds(
+      this.network.graph,
+      siteSeeds(this.network.edges, [site]),
+      thresholdMinutes,
+    );
+    const { start, origins } = this.originsAtNode();
+    const work = this.workspace();
+    const candidates = new Set<number>();
+    reached.nodes.forEach((x, r) => {
+      work.minutes[x] = reached.minutes[r]!;
+      work.km[x] = reached.km[r]!;
+      for (let j = start[x]!; j < start[x + 1]!; j++) candidates.add(origins[j]!);
+    });
+    const snaps = this.originSnaps();
+    const edges = this.network.edges;
+    const rows: { index: number; minutes: number; km: number }[] = [];
+    for (const i of candidates) {
+      const best = originCostToNodes(edges, snaps, i, work.minutes, work.km, this.options.connectorKmh, site);
+      if (meetsThresholds(best.minutes, best.km, thresholdMinutes, thresholdKm)) {
+        rows.push({ index: i, minutes: best.minutes, km: best.km });
+      }
+    }
+    // Origins on the site's own edge reach it along the edge even when neither end is reached in time.
+    for (const i of this.originsOnEdge(snap.edge)) {
+      if (candidates.has(i)) continue;
+      const best = originCostToNodes(edges, snaps, i, work.minutes, work.km, this.options.connectorKmh, site);
+      if (meetsThresholds(best.minutes, best.km, thresholdMinutes, thresholdKm)) {
+        rows.push({ index: i, minutes: best.minutes, km: best.km });
+      }
+    }
+    for (const x of reached.nodes) {
+      work.minutes[x] = Number.POSITIVE_INFINITY;
+      work.km[x] = Number.POSITIVE_INFINITY;
+    }
+    rows.sort((a, b) => a.index - b.index);
+    return {
+      index: Int32Array.from(rows, (r) => r.index),
+      minutes: Float64Array.from(rows, (r) => r.minutes),
+      travelKm: Float64Array.from(rows, (r) => r.km),
+      straightKm: Float64Array.from(rows, (r) => {
+        const o = this.origins[r.index]!;
+        return distanceKm(o.lon, o.lat, lon, lat);
+      }),
+    };
+  }
+
+  /**
+   * Service areas (isochrones) of every open point of a type, or of one point, for several minute values:
+   * where someone can drive to the service within each value, as nested polygons.
+   */
+  serviceAreas(code: string, minutesList: readonly number[], pointId?: string): ServiceArea[] {
+    const { sites } = this.labelsOf(code);
+    const points = this.engine.index(code).points;
+    const chosen = sites.filter(
+      (site, j): site is FacilitySite =>
+        site !== null && (pointId === undefined || points[j]!.id === pointId),
+    );
+    return serviceAreas(this.network.graph, chosen, minutesList);
+  }
+
+  /** Whether a point lies within the snap limit of a road (else it serves no one along the network). */
+  siteOf(point: EnginePoint): FacilitySite | null {
+    return this.siteFor(point, 0);
+  }
+
+  private labelsOf(code: string): TypeLabels {
+    let cached = this.labelCache.get(code);
+    if (!cached) {
+      const points = this.engine.index(code).points;
+      const sites = points.map((p, j) => this.siteFor(p, j));
+      const placed = sites.filter((s): s is FacilitySite => s !== null);
+      const labels = nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
+      cached = { labels, sites, byEdge: sitesByEdge(placed) };
+      // Labels cost ~40 bytes per node: keep a few types, not all nine of a country.
+      if (this.labelCache.size >= 4) this.labelCache.delete(this.labelCache.keys().next().value!);
+      this.labelCache.set(code, cached);
+    }
+    return cached;
+  }
+
+  private siteFor(point: EnginePoint, facility: number): FacilitySite | null {
+    const key = `${point.id}|${point.lon}|${point.lat}`;
+    let site = this.shared.sites.get(key);
+    if (site === undefined) {
+      const snap = this.network.snapper.snap(point.lon, point.lat, this.options.maxSnapKm);
+      site = snap === null ? null : facilitySite(0, snap, this.options.connectorKmh);
+      this.shared.sites.set(key, site);
+    }
+    return site === null ? null : { ...site, facility };
+  }
+
+  private originSnaps(): SnapBatch {
+    if (!this.shared.originSnaps) {
+      const lons = Float64Array.from(this.origins, (o) => o.lon);
+      const lats = Float64Array.from(this.origins, (o) => o.lat);
+      this.shared.originSnaps = this.network.snapper.snapMany(lons, lats, this.options.maxSnapKm);
+    }
+    return this.shared.originSnaps;
+  }
+
+  /** CSR of origins by the nodes their edge leads to (both ends; the cost function checks direction). */
+  private originsAtNode(): { start: Int32Array; origins: Int32Array } {
+    if (!this.shared.originsAtNode) {
+      const snaps = this.originSnaps();
+      const { source, target, nodeCount } = this.network.edges;
+      const start = new Int32Array(nodeCount + 1);
+      for (let i = 0; i < snaps.edge.length; i++) {
+        const e = snaps.edge[i]!;
+        if (e < 0) continue;
+        start[source[e]! + 1]!++;
+        start[target[e]! + 1]!++;
+      }
+      for (let x = 0; x < nodeCount; x++) start[x + 1]! += start[x]!;
+      const fill = start.slice(0, nodeCount);
+      const origins = new Int32Array(start[nodeCount]!);
+      for (let i = 0; i < snaps.edge.length; i++) {
+        const e = snaps.edge[i]!;
+        if (e < 0) continue;
+        origins[fill[source[e]!]!++] = i;
+        origins[fill[target[e]!]!++] = i;
+      }
+      this.shared.originsAtNode = { start, origins };
+    }
+    return this.shared.originsAtNode;
+  }
+
+  private originsOnEdge(edge: number): number[] {
+    const { start, origins } = this.originsAtNode();
+    const snaps = this.originSnaps();
+    const x = this.network.edges.target[edge]!;
+    const out: number[] = [];
+    for (let j = start[x]!; j < start[x + 1]!; j++)
+      if (snaps.edge[origins[j]!] === edge) out.push(origins[j]!);
+    return out;
+  }
+
+  private workspace(): { minutes: Float64Array; km: Float64Array } {
+    const n = this.network.edges.nodeCount;
+    this.shared.nodeMinutes ??= new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    this.shared.nodeKm ??= new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    return { minutes: this.shared.nodeMinutes, km: this.shared.nodeKm };
+  }
+
+  /**
+   * The k nearest points from a snapped location by a forward (driving-direction) Dijkstra: a point on
+   * edge e at fraction g is reached from e's source after g of the edge, from its target after 1 − g when
+   * e is two-way. Stops once the next node is no nearer than the k-th point found.
+   */
+  private forwardSearch(
+    snap: EdgeSnap,
+    sites: readonly (FacilitySite | null)[],
+    byEdge: Map<number, FacilitySite[]>,
+    k: number,
+  ): { facility: number; minutes: number; km: number }[] {
+    const { graph, edges } = this.network;
+    const kmh = this.options.connectorKmh;
+    const base = (snap.connectorKm / kmh) * 60;
+    const found = new Map<number, { minutes: number; km: number }>();
+    const offerPoint = (facility: number, minutes: number, km: number) => {
+      const site = sites[facility]!;
+      const total = minutes + site.connectorMinutes;
+      const totalKm = km + site.connectorKm;
+      const old = found.get(facility);
+      if (!old || total < old.minutes) found.set(facility, { minutes: total, km: totalKm });
+    };
+    const kth = () => {
+      if (found.size < k) return Number.POSITIVE_INFINITY;
+      return [...found.values()].map((f) => f.minutes).sort((a, b) => a - b)[k - 1]!;
+    };
+    const e0 = snap.edge;
+    const m0 = edges.minutes[e0]!;
+    const len0 = edges.lengthKm[e0]!;
+    const twoWay0 = edges.oneway[e0] === 0;
+    for (const site of byEdge.get(e0) ?? []) {
+      if (site.fraction >= snap.fraction) {
+        offerPoint(site.facility, base + (site.fraction - snap.fraction) * m0, site.alongKm - snap.alongKm);
+      } else if (twoWay0) {
+        offerPoint(site.facility, base + (snap.fraction - site.fraction) * m0, snap.alongKm - site.alongKm);
+      }
+    }
+    const dist = new Map<number, { minutes: number; km: number }>();
+    const queue = new FlatQueue<number>();
+    const push = (node: number, minutes: number, km: number) => {
+      const old = dist.get(node);
+      if (old && old.minutes <= minutes) return;
+      dist.set(node, { minutes, km });
+      queue.push(node, minutes);
+    };
+    push(edges.target[e0]!, base + (1 - snap.fraction) * m0, len0 - snap.alongKm + snap.connectorKm);
+    if (twoWay0 || snap.fraction === 0) {
+      push(edges.source[e0]!, base + snap.fraction * m0, snap.alongKm + snap.connectorKm);
+    }
+    const settled = new Set<number>();
+    while (queue.length > 0) {
+      const minutes = queue.peekValue()!;
+      const u = queue.pop()!;
+      const label = dist.get(u)!;
+      if (settled.has(u) || label.minutes < minutes) continue;
+      if (minutes >= kth()) break;
+      settled.add(u);
+      for (let a = graph.fwdOffset[u]!; a < graph.fwdOffset[u + 1]!; a++) {
+        const e = graph.fwdEdge[a]!;
+        const v = graph.fwdHead[a]!;
+        const m = edges.minutes[e]!;
+        const len = edges.lengthKm[e]!;
+        // The arc drives e forwards when it leaves e's source towards its target.
+        const forward = edges.source[e] === u && edges.target[e] === v;
+        for (const site of byEdge.get(e) ?? []) {
+          const share = forward ? site.fraction : 1 - site.fraction;
+          const along = forward ? site.alongKm : len - site.alongKm;
+          offerPoint(site.facility, minutes + share * m, label.km + along);
+        }
+        push(v, minutes + m, label.km + len);
+      }
+    }
+    return [...found.entries()]
+      .map(([facility, f]) => ({ facility, ...f }))
+      .sort((a, b) => a.minutes - b.minutes || a.facility - b.facility)
+      .slice(0, k);
+  }
+}
+
+/**
+ * The cost from origin i to a single new site, given every node's minutes/km to the site (Infinity where
+ * not reached): through its edge's ends (direction honoured) or along its own edge.
+ */
+function originCostToNodes(
+  edges: RoadEdges,
+  snaps: SnapBatch,
+  i: number,
+  nodeMinutes: Float64Array,
+  nodeKm: Float64Array,
+  connectorKmh: number,
+  site: FacilitySite,
+): { minutes: number; km: number } {
+  const e = snaps.edge[i]!;
+  const f = snaps.fraction[i]!;
+  const along = snaps.alongKm[i]!;
+  const connector = snaps.connectorKm[i]!;
+  const base = (connector / connectorKmh) * 60;
+  const m = edges.minutes[e]!;
+  const len = edges.lengthKm[e]!;
+  const twoWay = edges.oneway[e] === 0;
+  let best = { minutes: Number.POSITIVE_INFINITY, km: Number.POSITIVE_INFINITY };
+  const offer = (minutes: number, km: number) => {
+    if (minutes < best.minutes || (minutes === best.minutes && km < best.km)) best = { minutes, km };
+  };
+  const v = edges.target[e]!;
+  offer(base + (1 - f) * m + nodeMinutes[v]!, connector + Math.max(0, len - along) + nodeKm[v]!);
+  if (twoWay || f === 0) {
+    const u = edges.source[e]!;
+    offer(base + f * m + nodeMinutes[u]!, connector + along + nodeKm[u]!);
+  }
+  if (site.edge === e) {
+    if (site.fraction >= f) {
+      offer(
+        base + (site.fraction - f) * m + site.connectorMinutes,
+        connector + site.alongKm - along + site.connectorKm,
+      );
+    } else if (twoWay) {
+      offer(
+        base + (f - site.fraction) * m + site.connectorMinutes,
+        connector + along - site.alongKm + site.connectorKm,
+      );
+    }
+  }
+  return best;
+}
