@@ -77,7 +77,8 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
   let server: TestServer;
   let settlements: Place[];
   let stores: Place[];
-  let oracle: { minutes: number[][] }; // [settlement][store]
+  let oracle: { minutes: number[][]; dist: Map<string, number>[] }; // minutes [settlement][store]
+  let candidates: Place[];
   const farAway = { lon: 1.0, lat: 42.0 }; // ~50 km south-west of the extract: no road within 5 km
 
   beforeAll(async () => {
@@ -110,6 +111,7 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
       }));
     settlements = pick(40);
     stores = pick(6);
+    candidates = pick(8);
     await seed(db, {
       settlements: [
         ...settlements.map((s, i) =>
@@ -121,11 +123,10 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
         aServicePoint({ name: `Generated store ${j}`, externalId: `store-${j}`, lon: s.lon, lat: s.lat }),
       ),
     });
+    const dist = settlements.map((s) => dijkstraFrom(adjacency, s.node));
     oracle = {
-      minutes: settlements.map((s) => {
-        const dist = dijkstraFrom(adjacency, s.node);
-        return stores.map((p) => dist.get(p.node) ?? Number.POSITIVE_INFINITY);
-      }),
+      dist,
+      minutes: dist.map((d) => stores.map((p) => d.get(p.node) ?? Number.POSITIVE_INFINITY)),
     };
   }, 300_000);
 
@@ -286,5 +287,61 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
         expect(booleanPointInPolygon([s.lon, s.lat], areas.features[0] as never)).toBe(true);
       }
     });
+  });
+
+  it('suggests the site a brute force over the candidates picks, by road minutes', async () => {
+    const res = await server.gql<{
+      siteSuggestions: {
+        sites: { location: { coordinates: [number, number] }; marginalPopulation: number }[];
+        populationCoveredBefore: number;
+        populationCoveredAfter: number;
+        method: string;
+      };
+    }>(
+      `query($candidates: [PointInput!]) { siteSuggestions(serviceTypes: [GROCERY], count: 1, exact: true,
+        candidates: $candidates) { sites { location marginalPopulation } populationCoveredBefore
+        populationCoveredAfter method } }`,
+      { candidates: candidates.map((c) => ({ lon: c.lon, lat: c.lat })) },
+    );
+    expect(res.errors).toBeUndefined();
+    const result = res.data!.siteSuggestions;
+    expect(result.method).toMatch(/NETWORK/);
+    const population = (i: number) => 100 + i * 10;
+    const coveredNow = settlements.map((_, i) => Math.min(...oracle.minutes[i]!) <= THRESHOLD);
+    const gains = candidates.map((c) =>
+      settlements.reduce(
+        (sum, _, i) =>
+          !coveredNow[i] && (oracle.dist[i]!.get(c.node) ?? Number.POSITIVE_INFINITY) <= THRESHOLD
+            ? sum + population(i)
+            : sum,
+        0,
+      ),
+    );
+    const best = Math.max(...gains);
+    expect(result.populationCoveredAfter - result.populationCoveredBefore).toBe(best);
+    const before = settlements.reduce((sum, _, i) => (coveredNow[i] ? sum + population(i) : sum), 0);
+    expect(result.populationCoveredBefore).toBe(before);
+    if (best > 0) {
+      const [lon, lat] = result.sites[0]!.location.coordinates;
+      const chosen = candidates.findIndex((c) => c.lon === lon && c.lat === lat);
+      expect(gains[chosen]).toBe(best);
+    }
+  });
+
+  it('draws the settlements of the coverage layer with their road figures', async () => {
+    const res = await server.gql<{
+      coverageLayer: {
+        features: { properties: { layer: string; method?: string; name?: string; minutes?: number } }[];
+      };
+    }>('{ coverageLayer(serviceType: GROCERY) }');
+    expect(res.errors).toBeUndefined();
+    const byName = new Map((await access()).map((s) => [s.name, s.access[0]!]));
+    const villages = res.data!.coverageLayer.features.filter((f) => f.properties.layer === 'settlements');
+    expect(villages.length).toBe(settlements.length + 1);
+    for (const f of villages) {
+      const a = byName.get(f.properties.name!)!;
+      expect(f.properties.method).toBe(a.method);
+      if (a.travelMinutes !== null) expect(f.properties.minutes).toBeCloseTo(a.travelMinutes, 1);
+    }
   });
 });
