@@ -266,12 +266,15 @@ async function pgRouting(connectionString: string): Promise<void> {
       );
     }
     line('pgRouting: load edges', fmt(seconds(t)));
-    // Node sources: each site's seed nodes at cost 0 (pgRouting has no partial-edge start cost); the engine
-    // runs the same node seeds for a like-for-like time and answer. Bounded by the type's threshold: an
-    // unbounded pgr_drivingDistance from ~3,000 sources on 1.3M nodes kept per-source results and was
-    // killed by the kernel (out of memory) on this machine — the bounded search is what access needs.
-    const nodeSeeds = one.seeds.map((s) => ({ ...s, minutes: 0, km: 0 }));
-    const sources = [...new Set(nodeSeeds.map((s) => s.node))];
+    // Node sources at cost 0 (pgRouting has no partial-edge start cost), bounded by the type's threshold,
+    // and only PG_SOURCES of them: pgr_drivingDistance (3.4) keeps a full-graph result per source, and
+    // from all ~3,000 sources on 1.35M nodes the server process was killed by the kernel (out of memory,
+    // twice, even bounded). Its cost grows linearly with the sources (one Dijkstra each), so the time for
+    // all of them is extrapolated; the engine runs the same sources for a like-for-like time and answer.
+    const PG_SOURCES = 10;
+    const allSources = [...new Set(one.seeds.map((s) => s.node))];
+    const sources = allSources.filter((_, i) => i % Math.ceil(allSources.length / PG_SOURCES) === 0);
+    const nodeSeeds = sources.map((node, facility) => ({ facility, node, minutes: 0, km: 0 }));
     t = performance.now();
     const c0 = process.cpuUsage();
     const engineLabels = nodeLabels(graph, nodeSeeds, { maxMinutes: threshold });
@@ -298,7 +301,13 @@ async function pgRouting(connectionString: string): Promise<void> {
     line(
       '  engine, same node sources and bound',
       fmt(engineS),
-      `cpu ${fmt(engineCpu)}; ratio pgRouting / engine (wall): ${(pgS / engineS).toFixed(0)}× (target ≥ 50×)`,
+      `cpu ${fmt(engineCpu)}; ratio pgRouting / engine (wall): ${(pgS / engineS).toFixed(0)}×`,
+    );
+    const pgAllS = (pgS / sources.length) * allSources.length;
+    line(
+      `  pgRouting extrapolated to ${allSources.length} sources`,
+      fmt(pgAllS),
+      `vs the engine's one-type labels ${fmt(one.labelS)}: ${(pgAllS / one.labelS).toFixed(0)}× (target ≥ 50×)`,
     );
   } finally {
     await client.query('DROP TABLE IF EXISTS bench_network_edges').catch(() => undefined);

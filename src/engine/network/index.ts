@@ -30,8 +30,10 @@ export {
   siteSeeds,
   sitesByEdge,
 } from './origin-access.js';
-export type { LabelDelta, NodeLabels, NodeReach, SearchOptions, Seed } from './dijkstra.js';
-export { applyDelta, emptyLabels, nodeLabels, reachFromSeeds, relabelWithout } from './dijkstra.js';
+export type { NodeLabels, SearchOptions, Seed } from './dijkstra.js';
+export { emptyLabels, nodeLabels } from './dijkstra.js';
+export type { LabelDelta, NodeReach } from './incremental.js';
+export { applyDelta, reachFromSeeds, relabelWithout } from './incremental.js';
 export { RoadGraph } from './graph.js';
 export type { ServiceArea, ServiceAreaOptions } from './isochrone.js';
 export { serviceAreas } from './isochrone.js';
