@@ -29,7 +29,8 @@ const OUTLINE: [lat: number, west: number, east: number][] = [
   [69, 19.5, 21],
 ];
 
-function lonRange(lat: number): [number, number] {
+/** West and east longitude of the outline at a latitude (linear between the table rows). */
+export function lonRange(lat: number): [number, number] {
   for (let i = 1; i < OUTLINE.length; i++) {
     const [lat1, w1, e1] = OUTLINE[i]!;
     const [lat0, w0, e0] = OUTLINE[i - 1]!;

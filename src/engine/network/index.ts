@@ -11,6 +11,7 @@
  *   const seeds = siteSeeds(edges, sites);                // a mid-edge site seeds u (and v if two-way)
  *   const labels = nodeLabels(graph, seeds);              // per node: nearest + 2nd nearest distinct facility
  *   const acc = originAccess(edges, labels, snapper.snap(lon, lat, 5)!, 20, sitesByEdge(sites).get(edge));
+ *   const all = originAccessMany(edges, labels, snapper.snapMany(lons, lats, 5), 20, sitesByEdge(sites));
  *   const delta = relabelWithout(graph, labels, [closed], seeds);   // closure: only nodes it owned
  *   const reach = reachFromSeeds(graph, siteSeeds(edges, [newSite]), 30); // added site: bounded search
  *   const areas = serviceAreas(graph, sites, [10, 20, 30]);         // nested isochrone polygons
@@ -20,16 +21,19 @@
  * or an Infinity rank is where the caller falls back to ESTIMATED; `graph.component` (weakly connected)
  * tells an island origin apart from a one-way dead end.
  */
-export type { FacilitySite, OriginAccess } from './origin-access.js';
+export type { FacilitySite, OriginAccess, OriginAccessBatch } from './origin-access.js';
 export {
   DEFAULT_CONNECTOR_KMH,
   facilitySite,
   originAccess,
+  originAccessMany,
   siteSeeds,
   sitesByEdge,
 } from './origin-access.js';
-export type { LabelDelta, NodeLabels, NodeReach, SearchOptions, Seed } from './dijkstra.js';
-export { applyDelta, emptyLabels, nodeLabels, reachFromSeeds, relabelWithout } from './dijkstra.js';
+export type { NodeLabels, SearchOptions, Seed } from './dijkstra.js';
+export { emptyLabels, nodeLabels } from './dijkstra.js';
+export type { LabelDelta, NodeReach } from './incremental.js';
+export { applyDelta, reachFromSeeds, relabelWithout } from './incremental.js';
 export { RoadGraph } from './graph.js';
 export type { ServiceArea, ServiceAreaOptions } from './isochrone.js';
 export { serviceAreas } from './isochrone.js';

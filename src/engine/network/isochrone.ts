@@ -2,7 +2,7 @@ import { buffer, featureCollection, polygon, union } from '@turf/turf';
 import concaveman from 'concaveman';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { EARTH_RADIUS_KM } from '../geodesic.js';
-import { reachFromSeeds } from './dijkstra.js';
+import { reachFromSeeds } from './incremental.js';
 import type { RoadGraph } from './graph.js';
 import { type FacilitySite, siteSeeds } from './origin-access.js';
 

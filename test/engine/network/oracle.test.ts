@@ -6,6 +6,7 @@ import {
   nodeLabels,
   type NodeLabels,
   originAccess,
+  originAccessMany,
   RoadGraph,
   reachFromSeeds,
   relabelWithout,
@@ -125,6 +126,26 @@ describe('network engine against an independent per-origin Dijkstra', () => {
           connectorKm: 0.5,
         };
         const got = originAccess(edges, labels, snap, 60, byEdge.get(o.edge));
+        const many = originAccessMany(
+          edges,
+          labels,
+          {
+            edge: Int32Array.of(snap.edge),
+            fraction: Float64Array.of(snap.fraction),
+            alongKm: Float64Array.of(snap.alongKm),
+            connectorKm: Float64Array.of(0.5),
+          },
+          60,
+          byEdge,
+        );
+        expect([
+          many.minutes1[0],
+          many.km1[0],
+          many.facility1[0],
+          many.minutes2[0],
+          many.km2[0],
+          many.facility2[0],
+        ]).toEqual([got.minutes1, got.km1, got.facility1, got.minutes2, got.km2, got.facility2]);
         expect(got.facility1, `origin ${i} rank 1`).toBe(first?.facility ?? -1);
         expect(got.minutes1).toBe(first?.minutes ?? Number.POSITIVE_INFINITY);
         if (first) expect(got.km1).toBeCloseTo(first.km, 9);

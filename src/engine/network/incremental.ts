@@ -1,0 +1,218 @@
+import FlatQueue from 'flatqueue';
+import { checkSeed, type NodeLabels, type SearchOptions, type Seed, TwoLabelSearch } from './dijkstra.js';
+import type { RoadGraph } from './graph.js';
+
+/** The labels of some nodes: new values for `nodes[i]` at index i of each array. */
+export interface LabelDelta extends NodeLabels {
+  nodes: Int32Array;
+}
+
+/**
+ * The labels after closing `closed` facilities, computed only where they change: the nodes whose rank 1
+ * or rank 2 was a closed facility (no other node's top two can change — removing facilities never changes
+ * the cost to a remaining one). Those nodes are reset and searched again, restricted to themselves, from
+ * their boundary (each driving successor outside the region offers its two labels plus the arc) and from
+ * the open seeds inside the region. Equal to a full `nodeLabels` without the closed facilities' seeds
+ * (given the same maxMinutes). Returns a delta; {@link applyDelta} writes it into (a copy of) the labels.
+ * @example const delta = relabelWithout(graph, labels, [7], seeds); const after = applyDelta(labels, delta, true);
+ */
+export function relabelWithout(
+  graph: RoadGraph,
+  labels: NodeLabels,
+  closedFacilities: Iterable<number>,
+  allSeeds: readonly Seed[],
+  options: SearchOptions = {},
+): LabelDelta {
+  const closed = new Set(closedFacilities);
+  const n = graph.nodeCount;
+  const region: number[] = [];
+  const { facility1, facility2 } = labels;
+  // A mask by facility id (index −1 → slot 0) scans 1M+ nodes several times faster than Set lookups.
+  let maxFacility = 0;
+  for (const f of closed) if (f > maxFacility) maxFacility = f;
+  const closedMask = new Uint8Array(maxFacility + 2);
+  for (const f of closed) if (f >= 0) closedMask[f + 1] = 1;
+  for (let x = 0; x < n; x++) {
+    const a = facility1[x]! + 1;
+    const b = facility2[x]! + 1;
+    if ((a <= maxFacility + 1 && closedMask[a] === 1) || (b <= maxFacility + 1 && closedMask[b] === 1))
+      region.push(x);
+  }
+  const work = workspace(graph);
+  const inRegion = work.mask;
+  for (const x of region) inRegion[x] = 1;
+  const search = new TwoLabelSearch(
+    graph,
+    work.mk,
+    work.fs,
+    options.maxMinutes ?? Number.POSITIVE_INFINITY,
+    inRegion,
+  );
+  const { fwdOffset, fwdHead, fwdEdge } = graph;
+  const { minutes, lengthKm } = graph.edges;
+  for (const x of region) {
+    const end = fwdOffset[x + 1]!;
+    for (let a = fwdOffset[x]!; a < end; a++) {
+      const y = fwdHead[a]!;
+      if (inRegion[y] === 1) continue;
+      const e = fwdEdge[a]!;
+      if (labels.facility1[y]! >= 0) {
+        search.offer(
+          x,
+          labels.minutes1[y]! + minutes[e]!,
+          labels.facility1[y]!,
+          labels.km1[y]! + lengthKm[e]!,
+        );
+      }
+      if (labels.facility2[y]! >= 0) {
+        search.offer(
+          x,
+          labels.minutes2[y]! + minutes[e]!,
+          labels.facility2[y]!,
+          labels.km2[y]! + lengthKm[e]!,
+        );
+      }
+    }
+  }
+  for (const seed of allSeeds) {
+    if (inRegion[seed.node] === 1 && !closed.has(seed.facility)) {
+      checkSeed(graph, seed);
+      search.offer(seed.node, seed.minutes, seed.facility, seed.km);
+    }
+  }
+  search.run();
+  const count = region.length;
+  const delta: LabelDelta = {
+    nodes: Int32Array.from(region),
+    minutes1: new Float64Array(count),
+    km1: new Float64Array(count),
+    facility1: new Int32Array(count),
+    minutes2: new Float64Array(count),
+    km2: new Float64Array(count),
+    facility2: new Int32Array(count),
+  };
+  region.forEach((x, i) => {
+    search.copyTo(x, delta, i);
+    search.reset(x);
+    inRegion[x] = 0;
+  });
+  return delta;
+}
+
+/**
+ * Writes a delta into `labels` (or into a copy when `copy` is true) and returns the written labels.
+ * @example const after = applyDelta(labels, relabelWithout(graph, labels, [3], seeds), true);
+ */
+export function applyDelta(labels: NodeLabels, delta: LabelDelta, copy = false): NodeLabels {
+  const out: NodeLabels = copy
+    ? {
+        minutes1: labels.minutes1.slice(),
+        km1: labels.km1.slice(),
+        facility1: labels.facility1.slice(),
+        minutes2: labels.minutes2.slice(),
+        km2: labels.km2.slice(),
+        facility2: labels.facility2.slice(),
+      }
+    : labels;
+  delta.nodes.forEach((x, i) => {
+    out.minutes1[x] = delta.minutes1[i]!;
+    out.km1[x] = delta.km1[i]!;
+    out.facility1[x] = delta.facility1[i]!;
+    out.minutes2[x] = delta.minutes2[i]!;
+    out.km2[x] = delta.km2[i]!;
+    out.facility2[x] = delta.facility2[i]!;
+  });
+  return out;
+}
+
+/** The nodes a bounded search reached, in the order they were settled (ascending minutes). */
+export interface NodeReach {
+  nodes: Int32Array;
+  minutes: Float64Array;
+  km: Float64Array;
+}
+
+/**
+ * A single-label Dijkstra over reversed arcs from the seeds (typically one added or candidate site),
+ * bounded by `maxMinutes`: every node from which some seed can be driven to within maxMinutes, with the
+ * minutes and the km along that path. Cost grows with the area reached, not with the network: the arrays
+ * it needs are a per-graph workspace reset after use.
+ * @example const reach = reachFromSeeds(graph, siteSeeds(graph.edges, [site]), 30); // nodes within 30 min
+ */
+export function reachFromSeeds(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number): NodeReach {
+  const work = workspace(graph);
+  const dist = work.dist;
+  const km = work.km;
+  const done = work.done;
+  const queue = new FlatQueue<number>();
+  const touched: number[] = [];
+  const offer = (x: number, d: number, k: number) => {
+    if (!(d <= maxMinutes) || done[x] === 1) return;
+    const old = dist[x]!;
+    if (d < old || (d === old && k < km[x]!)) {
+      if (old === Number.POSITIVE_INFINITY) touched.push(x);
+      dist[x] = d;
+      km[x] = k;
+      queue.push(x, d);
+    }
+  };
+  for (const seed of seeds) {
+    checkSeed(graph, seed);
+    offer(seed.node, seed.minutes, seed.km);
+  }
+  const { revOffset, revHead, revMinutes, revKm } = graph;
+  const order: number[] = [];
+  while (queue.length > 0) {
+    const d = queue.peekValue()!;
+    const x = queue.pop()!;
+    if (done[x] === 1 || dist[x] !== d) continue;
+    done[x] = 1;
+    order.push(x);
+    const k = km[x]!;
+    const end = revOffset[x + 1]!;
+    for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, k + revKm[a]!);
+  }
+  const reach: NodeReach = {
+    nodes: Int32Array.from(order),
+    minutes: Float64Array.from(order, (x) => dist[x]!),
+    km: Float64Array.from(order, (x) => km[x]!),
+  };
+  for (const x of touched) {
+    dist[x] = Number.POSITIVE_INFINITY;
+    km[x] = Number.POSITIVE_INFINITY;
+    done[x] = 0;
+  }
+  return reach;
+}
+
+/**
+ * Full-size scratch arrays kept per graph (≈ 70 bytes per node once used), so incremental searches cost
+ * what they touch, not the network: every call resets exactly the entries it wrote. Not re-entrant —
+ * fine in one JS thread; a worker thread has its own module state.
+ */
+interface Workspace {
+  mk: Float64Array;
+  fs: Int32Array;
+  mask: Uint8Array;
+  dist: Float64Array;
+  km: Float64Array;
+  done: Uint8Array;
+}
+
+const workspaces = new WeakMap<RoadGraph, Workspace>();
+
+function workspace(graph: RoadGraph): Workspace {
+  let work = workspaces.get(graph);
+  if (work === undefined) {
+    const n = graph.nodeCount;
+    work = {
+      ...TwoLabelSearch.state(n),
+      mask: new Uint8Array(n),
+      dist: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+      km: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+      done: new Uint8Array(n),
+    };
+    workspaces.set(graph, work);
+  }
+  return work;
+}
