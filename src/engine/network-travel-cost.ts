@@ -9,7 +9,7 @@ import {
   facilitySite,
   type NodeLabels,
   nodeLabels,
-  originAccess,
+  originAccessMany,
   RoadGraph,
   type RoadEdges,
   reachFromSeeds,
@@ -164,44 +164,34 @@ export class NetworkTravelCost implements TravelCost {
       table.secondTravelKm = Float64Array.from(estimate.secondTravelKm!);
       table.secondConnectorKm = new Float64Array(n).fill(Number.NaN);
     }
-    const snap = { edge: 0, fraction: 0, alongKm: 0, connectorKm: 0 };
+    const access = originAccessMany(this.network.edges, labels, snaps, this.options.connectorKmh, byEdge);
     for (let i = 0; i < n; i++) {
-      const edge = snaps.edge[i]!;
-      if (edge < 0) {
+      if (snaps.edge[i]! < 0) {
         if (points.length > 0) table.fallback![i] = FALLBACK_SNAP_TOO_FAR;
         continue;
       }
-      snap.edge = edge;
-      snap.fraction = snaps.fraction[i]!;
-      snap.alongKm = snaps.alongKm[i]!;
-      snap.connectorKm = snaps.connectorKm[i]!;
-      const access = originAccess(
-        this.network.edges,
-        labels,
-        snap,
-        this.options.connectorKmh,
-        byEdge.get(edge),
-      );
-      if (access.facility1 < 0) {
+      const f1 = access.facility1[i]!;
+      if (f1 < 0) {
         if (points.length > 0) table.fallback![i] = FALLBACK_UNREACHABLE;
         continue;
       }
       const origin = this.origins[i]!;
+      const originConnector = snaps.connectorKm[i]!;
       table.method[i] = ROW_NETWORK;
-      const p1 = points[access.facility1]!;
-      table.pointIndex[i] = access.facility1;
-      table.minutes[i] = access.minutes1;
-      table.travelKm[i] = access.km1;
+      const p1 = points[f1]!;
+      table.pointIndex[i] = f1;
+      table.minutes[i] = access.minutes1[i]!;
+      table.travelKm[i] = access.km1[i]!;
       table.straightKm[i] = distanceKm(origin.lon, origin.lat, p1.lon, p1.lat);
-      table.connectorKm![i] = access.connectorKm + sites[access.facility1]!.connectorKm;
+      table.connectorKm![i] = originConnector + sites[f1]!.connectorKm;
       if (k === 2) {
-        const f2 = access.facility2;
+        const f2 = access.facility2[i]!;
         const p2 = f2 >= 0 ? points[f2]! : null;
         table.secondPointIndex![i] = f2;
-        table.secondMinutes![i] = p2 ? access.minutes2 : Number.POSITIVE_INFINITY;
-        table.secondTravelKm![i] = p2 ? access.km2 : Number.NaN;
+        table.secondMinutes![i] = p2 ? access.minutes2[i]! : Number.POSITIVE_INFINITY;
+        table.secondTravelKm![i] = p2 ? access.km2[i]! : Number.NaN;
         table.secondStraightKm![i] = p2 ? distanceKm(origin.lon, origin.lat, p2.lon, p2.lat) : Number.NaN;
-        table.secondConnectorKm![i] = p2 ? access.connectorKm + sites[f2]!.connectorKm : Number.NaN;
+        table.secondConnectorKm![i] = p2 ? originConnector + sites[f2]!.connectorKm : Number.NaN;
       }
     }
     return applyThresholds(table, thresholdMinutes, thresholdKm);
