@@ -3,6 +3,7 @@ import { hilbertOrder, type Neighbor, PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
 import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
 import { DEFAULT_TRAVEL_MODEL } from './types.js';
+import { EngineInputError } from './errors.js';
 
 /**
  * Access from origins (settlements, grid cells) to open service points, by type, estimated from
@@ -37,7 +38,7 @@ export class AccessEngine {
   serviceType(code: string): ServiceTypeDef {
     const type = this.types.get(code);
     if (type === undefined) {
-      throw new RangeError(`unknown service type ${code}; known: ${[...this.types.keys()].join(', ')}`);
+      throw new EngineInputError(`unknown service type ${code}; known: ${[...this.types.keys()].join(', ')}`);
     }
     return type;
   }
@@ -210,9 +211,9 @@ export function computeAccessTable(
   const model = options.model ?? DEFAULT_TRAVEL_MODEL;
   validateTravelModel(model);
   const k = options.k ?? 1;
-  if (k !== 1 && k !== 2) throw new RangeError(`k must be 1 or 2, got ${String(k)}`);
+  if (k !== 1 && k !== 2) throw new EngineInputError(`k must be 1 or 2, got ${String(k)}`);
   const maxKm = options.maxKm ?? Number.POSITIVE_INFINITY;
-  if (!(maxKm >= 0)) throw new RangeError(`maxKm must be a number ≥ 0, got ${maxKm}`);
+  if (!(maxKm >= 0)) throw new EngineInputError(`maxKm must be a number ≥ 0, got ${maxKm}`);
   const n = settlements.length;
   const table: AccessTable = {
     serviceType: code,
@@ -281,7 +282,7 @@ function prepareOrigins(settlements: readonly { lon: number; lat: number }[]): P
   for (let i = 0; i < n; i++) {
     const s = settlements[i]!;
     if (!Number.isFinite(s.lon) || !Number.isFinite(s.lat) || Math.abs(s.lat) > 90) {
-      throw new RangeError(`origin ${i} has invalid coordinates ${s.lon}, ${s.lat}`);
+      throw new EngineInputError(`origin ${i} has invalid coordinates ${s.lon}, ${s.lat}`);
     }
     lon[i] = s.lon;
     lat[i] = s.lat;
