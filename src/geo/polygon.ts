@@ -90,8 +90,7 @@ function checkRing(raw: unknown, where: string, counter: { vertices: number; max
   }
   const distinct = new Set(ring.map((p) => `${p[0]},${p[1]}`));
   if (distinct.size < 3) throw new GeometryInputError(`${where} has fewer than 3 distinct positions`);
-  if (collinear(ring))
-    throw new GeometryInputError(`${where} has zero area (all positions on a line)`);
+  if (collinear(ring)) throw new GeometryInputError(`${where} has zero area (all positions on a line)`);
   return ring;
 }
 
