@@ -19,6 +19,31 @@ const envSchema = z.object({
   SERVICEATLAS_SNAP_MAX_KM: z.coerce.number().gt(0).max(100).default(5),
   SERVICEATLAS_CONNECTOR_KMH: z.coerce.number().gt(0).max(130).default(20),
   SERVICEATLAS_MIN_BROADBAND: z.coerce.number().min(0).max(1).default(0.8),
+  // Work-priced limits (docs/operations.md, "Limits"): every refusal names the variable's limit.
+  SERVICEATLAS_MAX_WORK: z.coerce.number().int().min(1000).default(3_000_000),
+  SERVICEATLAS_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  SERVICEATLAS_MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
+  SERVICEATLAS_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  SERVICEATLAS_MAX_TOKENS: z.coerce.number().int().min(100).default(50_000),
+  SERVICEATLAS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  SERVICEATLAS_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
+  SERVICEATLAS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SERVICEATLAS_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SERVICEATLAS_HEAVY_QUEUE: z.coerce.number().int().min(0).default(8),
+  SERVICEATLAS_HEAVY_WORK: z.coerce.number().int().min(0).default(50_000),
+  SERVICEATLAS_RATE_LIMIT_IP: z.coerce.number().min(0).default(50),
+  SERVICEATLAS_RATE_BURST_IP: z.coerce.number().int().min(1).default(200),
+  SERVICEATLAS_RATE_LIMIT_KEY: z.coerce.number().min(0).default(200),
+  SERVICEATLAS_RATE_BURST_KEY: z.coerce.number().int().min(1).default(800),
+  SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +65,36 @@ export interface Config {
   network: { use: 'auto' | 'estimated'; maxSnapKm: number; connectorKmh: number };
   minBroadbandShare: number;
   logLevel: string;
+  limits: LimitsConfig;
+}
+
+/** Request limits: what one request may cost, and how many heavy analyses run or wait at once. */
+export interface LimitsConfig {
+  /** Estimated work units (≈ µs of analysis: origins × types, candidates, changed points, vertices, features) per request. */
+  maxWork: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxDirectives: number;
+  /** Lexical tokens in a document (graphql-js stops parsing beyond). */
+  maxTokens: number;
+  maxBodyBytes: number;
+  /** Serialised response size; large JSON fields are counted while they are built. */
+  maxResponseBytes: number;
+  /** Per-request time budget; checked between resolvers and by checkBudget() in long loops. */
+  requestTimeoutMs: number;
+  /** Heavy analyses running at once (the rest wait in the queue). */
+  heavyConcurrency: number;
+  /** Heavy analyses waiting; beyond, SERVER_BUSY with HTTP 429 and Retry-After. */
+  heavyQueue: number;
+  /** Estimated work from which a field counts as heavy (takes a queue slot). */
+  heavyWork: number;
+  /** Token buckets: sustained requests per second and burst, per client IP and per write token (0 = off). */
+  rateLimitPerIp: number;
+  rateBurstPerIp: number;
+  rateLimitPerKey: number;
+  rateBurstPerKey: number;
+  /** Vertices in one area polygon (all rings of all parts). */
+  maxPolygonVertices: number;
 }
 
 /** Reads and validates the environment once; a bad value fails fast with the variable's name. */
@@ -74,5 +129,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     minBroadbandShare: e.SERVICEATLAS_MIN_BROADBAND,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      maxWork: e.SERVICEATLAS_MAX_WORK,
+      maxAliases: e.SERVICEATLAS_MAX_ALIASES,
+      maxRootFields: e.SERVICEATLAS_MAX_ROOT_FIELDS,
+      maxDirectives: e.SERVICEATLAS_MAX_DIRECTIVES,
+      maxTokens: e.SERVICEATLAS_MAX_TOKENS,
+      maxBodyBytes: e.SERVICEATLAS_MAX_BODY_BYTES,
+      maxResponseBytes: e.SERVICEATLAS_MAX_RESPONSE_BYTES,
+      requestTimeoutMs: e.SERVICEATLAS_REQUEST_TIMEOUT_MS,
+      heavyConcurrency: e.SERVICEATLAS_HEAVY_CONCURRENCY,
+      heavyQueue: e.SERVICEATLAS_HEAVY_QUEUE,
+      heavyWork: e.SERVICEATLAS_HEAVY_WORK,
+      rateLimitPerIp: e.SERVICEATLAS_RATE_LIMIT_IP,
+      rateBurstPerIp: e.SERVICEATLAS_RATE_BURST_IP,
+      rateLimitPerKey: e.SERVICEATLAS_RATE_LIMIT_KEY,
+      rateBurstPerKey: e.SERVICEATLAS_RATE_BURST_KEY,
+      maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES,
+    },
   };
 }

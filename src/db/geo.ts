@@ -32,8 +32,14 @@ export function geoJsonGeom(geometry: unknown): RawBuilder<GeometryValue> {
 export function bboxProblem(b: BBox): string | null {
   const values = [b.minLon, b.minLat, b.maxLon, b.maxLat];
   if (!values.every(Number.isFinite)) return 'bbox coordinates must be finite numbers';
-  if (b.minLon < -180 || b.maxLon > 180 || b.minLat < -90 || b.maxLat > 90)
-    return 'bbox is outside WGS84 lon/lat range';
-  if (b.minLon > b.maxLon || b.minLat > b.maxLat) return 'bbox min must not exceed max';
+  if (b.minLon < -180 || b.maxLon > 180 || b.minLat < -90 || b.maxLat > 90) {
+    // Projected metres given as degrees (SWEREF 99 TM, EPSG:3006) are the usual cause.
+    if (b.minLon > 180 && b.minLat > 90 && b.minLon < 1_000_000 && b.minLat > 6_000_000)
+      return 'bbox numbers look like SWEREF 99 TM (EPSG:3006) metres, not WGS84 degrees; transform them to EPSG:4326';
+    return 'bbox is outside WGS84 lon/lat range (lon −180..180, lat −90..90)';
+  }
+  if (b.minLon > b.maxLon)
+    return 'bbox minLon exceeds maxLon; a box across the antimeridian is not supported: split it in two';
+  if (b.minLat > b.maxLat) return 'bbox minLat must not exceed maxLat';
   return null;
 }

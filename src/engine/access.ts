@@ -39,7 +39,7 @@ export class AccessEngine {
   serviceType(code: string): ServiceTypeDef {
     const type = this.types.get(code);
     if (type === undefined) {
-      throw new RangeError(`unknown service type ${code}; known: ${[...this.types.keys()].join(', ')}`);
+      throw new EngineInputError(`unknown service type ${code}; known: ${[...this.types.keys()].join(', ')}`);
     }
     return type;
   }
@@ -292,7 +292,7 @@ function prepareOrigins(settlements: readonly { lon: number; lat: number }[]): P
   for (let i = 0; i < n; i++) {
     const s = settlements[i]!;
     if (!Number.isFinite(s.lon) || !Number.isFinite(s.lat) || Math.abs(s.lat) > 90) {
-      throw new RangeError(`origin ${i} has invalid coordinates ${s.lon}, ${s.lat}`);
+      throw new EngineInputError(`origin ${i} has invalid coordinates ${s.lon}, ${s.lat}`);
     }
     lon[i] = s.lon;
     lat[i] = s.lat;

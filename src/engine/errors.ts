@@ -1,9 +1,8 @@
 /**
- * A caller's bad input to the engine (an unknown type, a threshold that is not a positive number, an
- * origin off the globe). A RangeError so that older callers keep working; the API maps exactly this
- * class to BAD_USER_INPUT, so a real bug (a typed array's RangeError, a stack overflow) is not reported as
- * the user's mistake.
+ * Bad input to the engine (an unknown id, a threshold out of range, a problem too large to solve
+ * exactly): the caller's mistake, which the API reports as BAD_USER_INPUT. Any other error thrown from
+ * the engine — a RangeError from a bug included — is a server fault and stays INTERNAL_SERVER_ERROR.
  */
 export class EngineInputError extends RangeError {
-  override name = 'EngineInputError';
+  override readonly name = 'EngineInputError';
 }

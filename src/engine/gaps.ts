@@ -2,6 +2,7 @@ import type { AccessTable } from './access.js';
 import { secondWithinThreshold } from './closure.js';
 import { accessResultAt } from './travel-cost.js';
 import type { AccessResult, EnginePoint, EngineSettlement, ServiceTypeDef } from './types.js';
+import { EngineInputError } from './errors.js';
 
 /**
  * Gap flags: per settlement and service type, what kind of gap (or risk) there is, with the reason as a
@@ -99,7 +100,7 @@ export function gapFlagsFor(
 ): GapFlag[] {
   const opts = { ...DEFAULT_GAP_OPTIONS, ...options };
   if (!(opts.minBroadbandShare >= 0 && opts.minBroadbandShare <= 1)) {
-    throw new RangeError(`minBroadbandShare must be between 0 and 1, got ${opts.minBroadbandShare}`);
+    throw new EngineInputError(`minBroadbandShare must be between 0 and 1, got ${opts.minBroadbandShare}`);
   }
   const { access } = facts;
   if (access.serviceType !== type.code) {
@@ -284,7 +285,7 @@ export function rankEServicePotential(
 ): EServicePotential[] {
   const weight65Plus = options?.weight65Plus ?? 0;
   if (!(weight65Plus >= 0 && weight65Plus <= 1)) {
-    throw new RangeError(`weight65Plus must be between 0 and 1, got ${weight65Plus}`);
+    throw new EngineInputError(`weight65Plus must be between 0 and 1, got ${weight65Plus}`);
   }
   const ranked: EServicePotential[] = [];
   for (const { settlement, flags } of rows) {

@@ -2,6 +2,7 @@ import { PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel.js';
 import { meetsThresholds } from './verdict.js';
 import type { EnginePoint, EngineSettlement, TravelModel } from './types.js';
+import { EngineInputError } from './errors.js';
 
 /**
  * Maximal covering location, multi-service: choose `count` candidate sites for a service point offering a
@@ -101,14 +102,14 @@ export function solveExact(
   const n = problem.candidates.length;
   const k = Math.min(count, n);
   if (n > maxCandidates) {
-    throw new RangeError(
+    throw new EngineInputError(
       `exact solving is limited to ${maxCandidates} candidates, got ${n}; use solveGreedy`,
     );
   }
   const limit = binomial(maxCandidates, Math.min(3, maxCandidates));
   const combinationsNeeded = binomial(n, k);
   if (combinationsNeeded > limit) {
-    throw new RangeError(
+    throw new EngineInputError(
       `exact solving is limited to ${limit} combinations (${maxCandidates} candidates, 3 sites), got ${combinationsNeeded} for ${k} of ${n}; use solveGreedy`,
     );
   }
@@ -270,7 +271,7 @@ function binomial(n: number, k: number): number {
 
 function validate(problem: CoverageProblem, count: number): void {
   if (!Number.isInteger(count) || count < 0)
-    throw new RangeError(`count must be a whole number ≥ 0, got ${count}`);
+    throw new EngineInputError(`count must be a whole number ≥ 0, got ${count}`);
   if (problem.covers.length !== problem.candidates.length) {
     throw new RangeError(
       `covers has ${problem.covers.length} rows for ${problem.candidates.length} candidates`,

@@ -20,6 +20,7 @@ import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './trave
 import { EstimatedTravelCost, type TravelCost, travelMethodLabel } from './travel-cost.js';
 import { applyThresholds, ROW_ESTIMATED } from './verdict.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from './types.js';
+import { EngineInputError } from './errors.js';
 
 /**
  * Scenarios: close some service points, add others, and see who gains and who loses access, how the
@@ -307,19 +308,19 @@ export function evaluateScenario(
   const closed = new Set<string>();
   for (const id of changes.closePointIds) {
     if (!baseline.pointIds.has(id))
-      throw new RangeError(`closePointIds: no open service point with id ${id}`);
+      throw new EngineInputError(`closePointIds: no open service point with id ${id}`);
     closed.add(id);
   }
   const added = new Set<string>();
   for (const p of changes.addPoints) {
     if (baseline.pointIds.has(p.id) || added.has(p.id)) {
-      throw new RangeError(`addPoints: a service point with id ${p.id} already exists`);
+      throw new EngineInputError(`addPoints: a service point with id ${p.id} already exists`);
     }
     added.add(p.id);
   }
   for (const [code, minutes] of Object.entries(changes.thresholdMinutes)) {
     if (!(Number.isFinite(minutes) && minutes > 0)) {
-      throw new RangeError(`thresholdMinutes.${code} must be a positive number, got ${minutes}`);
+      throw new EngineInputError(`thresholdMinutes.${code} must be a positive number, got ${minutes}`);
     }
   }
   for (const code of input.types) {

@@ -1,4 +1,5 @@
 import type { TravelModel } from './types.js';
+import { EngineInputError } from './errors.js';
 
 /**
  * Travel distance estimated from a straight-line distance (km), for when no road network is loaded.
@@ -33,12 +34,12 @@ export function straightLineKmWithin(minutes: number, model: TravelModel): numbe
 /** Throws a RangeError naming the field when a travel model is not physically meaningful. */
 export function validateTravelModel(model: TravelModel): void {
   if (!Number.isFinite(model.circuityFactor) || model.circuityFactor < 1 || model.circuityFactor > 5) {
-    throw new RangeError(`circuityFactor must be between 1 and 5, got ${model.circuityFactor}`);
+    throw new EngineInputError(`circuityFactor must be between 1 and 5, got ${model.circuityFactor}`);
   }
   if (!Number.isFinite(model.speedKmh) || model.speedKmh <= 0 || model.speedKmh > 200) {
-    throw new RangeError(`speedKmh must be in (0, 200], got ${model.speedKmh}`);
+    throw new EngineInputError(`speedKmh must be in (0, 200], got ${model.speedKmh}`);
   }
   if (!Number.isFinite(model.fixedMinutes) || model.fixedMinutes < 0 || model.fixedMinutes > 120) {
-    throw new RangeError(`fixedMinutes must be between 0 and 120, got ${model.fixedMinutes}`);
+    throw new EngineInputError(`fixedMinutes must be between 0 and 120, got ${model.fixedMinutes}`);
   }
 }

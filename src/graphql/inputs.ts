@@ -1,6 +1,7 @@
 import type { BBox } from '../db/geo.js';
 import { bboxProblem } from '../db/geo.js';
 import { badInput } from '../errors.js';
+import { GeometryInputError, checkPolygonGeometry, lonLatProblem } from '../geo/polygon.js';
 import { builder } from './builder.js';
 
 export const BBoxInput = builder.inputType('BBoxInput', {
@@ -28,7 +29,15 @@ export const AreaInput = builder.inputType('AreaInput', {
     municipalityCode: t.string({ description: 'SCB municipality (kommun) code, e.g. "2085" for Ludvika.' }),
     countyCode: t.string({ description: 'SCB county (län) code, e.g. "20" for Dalarna.' }),
     bbox: t.field({ type: BBoxInput, description: 'A bounding box.' }),
-    polygon: t.field({ type: 'JSON', description: 'A GeoJSON Polygon or MultiPolygon geometry in WGS84.' }),
+    polygon: t.field({
+      type: 'JSON',
+      description:
+        'A GeoJSON Polygon or MultiPolygon geometry in WGS84 [lon, lat]: closed rings of ≥ 4 positions, either winding, not crossing the antimeridian, at most the server’s vertex cap; an invalid polygon (self-intersecting, hole outside its shell, …) is refused with BAD_USER_INPUT naming the problem unless `repair` is true.',
+    }),
+    repair: t.boolean({
+      description:
+        'Repair an invalid polygon (PostGIS ST_MakeValid, polygonal part kept) instead of refusing it (default false).',
+    }),
   }),
 });
 
@@ -37,10 +46,11 @@ export interface AreaArgs {
   countyCode?: string | null;
   bbox?: BBox | null;
   polygon?: unknown;
+  repair?: boolean | null;
 }
 
 /** Validates an AreaInput (codes, bbox, polygon shape) and returns it as a filter. */
-export function validateArea(area: AreaArgs | null | undefined): AreaArgs {
+export function validateArea(area: AreaArgs | null | undefined, maxPolygonVertices = 20_000): AreaArgs {
   if (!area) return {};
   if (area.municipalityCode != null && !/^\d{4}$/.test(area.municipalityCode)) {
     throw badInput('municipalityCode must be 4 digits (SCB kommunkod), e.g. "2085"', 'area.municipalityCode');
@@ -53,9 +63,12 @@ export function validateArea(area: AreaArgs | null | undefined): AreaArgs {
     if (problem) throw badInput(problem, 'area.bbox');
   }
   if (area.polygon != null) {
-    const g = area.polygon as { type?: unknown; coordinates?: unknown };
-    if ((g.type !== 'Polygon' && g.type !== 'MultiPolygon') || !Array.isArray(g.coordinates)) {
-      throw badInput('polygon must be a GeoJSON Polygon or MultiPolygon geometry', 'area.polygon');
+    try {
+      const { geometry } = checkPolygonGeometry(area.polygon, 'area.polygon', maxPolygonVertices);
+      return { ...area, polygon: geometry };
+    } catch (error) {
+      if (error instanceof GeometryInputError) throw badInput(error.message, 'area.polygon');
+      throw error;
     }
   }
   return area;
@@ -69,7 +82,7 @@ export function validateBBox(bbox: BBox | null | undefined, field = 'bbox'): BBo
 }
 
 export function validateLocation(p: { lon: number; lat: number }, field = 'location'): void {
-  if (!Number.isFinite(p.lon) || !Number.isFinite(p.lat) || Math.abs(p.lon) > 180 || Math.abs(p.lat) > 90) {
-    throw badInput('location must be WGS84 lon in [−180, 180] and lat in [−90, 90]', field);
-  }
+  const problem = lonLatProblem(p.lon, p.lat);
+  if (problem)
+    throw badInput(`${field}: ${problem}; a location is WGS84 lon in [−180, 180], lat in [−90, 90]`, field);
 }

@@ -8,10 +8,13 @@ import { createContext } from '../context.js';
 import { ERROR_CODES } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { guardResolvers } from '../limits/guard-resolvers.js';
+import { createHttpGuard } from '../limits/http-guard.js';
+import { workLimitsPlugin } from '../limits/plugin.js';
+import { runWithRequestState } from '../limits/request-state.js';
 import { queryLimitsPlugin } from './limits.js';
 
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Apollo Server with the query limits, typed error masking, and a per-request context. */
 export async function createGraphQLHandler(
@@ -20,10 +23,16 @@ export async function createGraphQLHandler(
   config: Config,
   log: Logger,
 ) {
+  guardResolvers(schema);
+  const guard = createHttpGuard(config.limits);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
-    plugins: [queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity })],
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    plugins: [
+      queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
+      workLimitsPlugin(schema, config.limits),
+    ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? '');
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
@@ -45,18 +54,12 @@ export async function createGraphQLHandler(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    const viewer = viewerFromAuthorization(req.headers.authorization, config.writeTokens);
+    if (!guard.admit(req, res, viewer)) return;
     let body: unknown;
     if (req.method === 'POST') {
-      const raw = await readBody(req);
-      if (raw === null) {
-        res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }],
-          }),
-        );
-        return;
-      }
+      const raw = await readBody(req, config.limits.maxBodyBytes);
+      if (raw === null) return guard.bodyTooLarge(res);
       try {
         body = raw.length > 0 ? JSON.parse(raw) : {};
       } catch {
@@ -69,16 +72,20 @@ export async function createGraphQLHandler(
         return;
       }
     }
-    const viewer = viewerFromAuthorization(req.headers.authorization, config.writeTokens);
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => createContext(services, viewer),
-    });
+    const state = guard.newState();
+    const result = await runWithRequestState(state, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => createContext(services, viewer),
+      }),
+    ).finally(() => state.finish());
     const out: Record<string, string> = {};
     for (const [k, v] of result.headers) out[k] = v;
-    res.writeHead(result.status ?? 200, out);
+    const oversized = result.body.kind === 'complete' ? guard.oversized(result.body.string) : null;
+    if (oversized) delete out['content-length'];
+    res.writeHead(oversized ? 400 : (result.status ?? 200), out);
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      res.end(oversized ?? result.body.string);
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
@@ -88,14 +95,14 @@ export async function createGraphQLHandler(
   return { handle, stop: () => apollo.stop() };
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > maxBytes) tooLarge = true;
       else chunks.push(c);
     });
     req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));

@@ -15,6 +15,7 @@ import { estimateMinutes } from '../../src/engine/travel.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { randomCase } from './fixtures/gaps/random-case.js';
 import { catalogue, seededRandom, servicePoint, settlement } from './fixtures/gaps/seed.js';
+import { EngineInputError } from '../../src/engine/errors.js';
 
 const noChanges: ScenarioChanges = { closePointIds: [], addPoints: [], thresholdMinutes: {} };
 const minutesBetween = (latA: number, latB: number) =>
@@ -162,7 +163,7 @@ describe('evaluateScenario on a hand-made valley', () => {
 
   it('rejects an unknown point id, a duplicate added id and a bad threshold, naming them', () => {
     expect(() => evaluateScenario(input({ ...noChanges, closePointIds: ['nope'] }))).toThrow(
-      new RangeError('closePointIds: no open service point with id nope'),
+      new EngineInputError('closePointIds: no open service point with id nope'),
     );
     const again = { ...changes.addPoints[0]!, id: 'g1' };
     expect(() => evaluateScenario(input({ ...noChanges, addPoints: [again] }))).toThrow(

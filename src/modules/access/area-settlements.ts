@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { AreaArgs } from '../../graphql/inputs.js';
+import { validPolygon } from '../../geo/area-geometry.js';
 import { validateArea } from '../../graphql/inputs.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
@@ -13,7 +14,13 @@ export async function settlementsInArea(
   ctx: Context,
   area: AreaArgs | null | undefined,
 ): Promise<{ snapshot: AnalysisSnapshot; indices: number[]; wholeSnapshot: boolean }> {
-  const valid = validateArea(area);
+  const { repair, ...valid } = validateArea(area, ctx.config.limits.maxPolygonVertices);
+  if (valid.polygon != null) {
+    valid.polygon = await validPolygon(ctx.db as never, valid.polygon, {
+      field: 'area.polygon',
+      repair: repair === true,
+    });
+  }
   const snapshot = await ctx.snapshot();
   const ids = await findSettlementIdsInArea(ctx.db, valid);
   if (ids === null) return { snapshot, indices: [...snapshot.settlements.keys()], wholeSnapshot: true };

@@ -34,7 +34,9 @@ export async function upsertAreas(trx: Db, areas: readonly AreaInput[]): Promise
           geom:
             a.geometry === null
               ? sql<never>`NULL`
-              : sql<never>`ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(a.geometry)}), 4326))`,
+              : // Valid polygons only: generalised outlines self-intersect (18 of SCB's 311 did), so
+                // ST_MakeValid repairs them and only the polygonal parts are kept.
+                sql<never>`ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(a.geometry)}), 4326)), 3))`,
         })),
       )
       .onConflict((oc) =>

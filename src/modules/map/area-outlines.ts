@@ -63,14 +63,24 @@ export function settlementTerritories(
   });
   const kept = planar.filter((p) => p !== null);
   const margin = 2;
-  const xs = kept.map((p) => p.geometry.coordinates[0]!);
-  const ys = kept.map((p) => p.geometry.coordinates[1]!);
+  // A loop, not Math.min(...xs): spreading 100k+ arguments overflows the call stack.
   const bbox: [number, number, number, number] = [
-    Math.min(...xs) - margin,
-    Math.min(...ys) - margin,
-    Math.max(...xs) + margin,
-    Math.max(...ys) + margin,
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
   ];
+  for (const p of kept) {
+    const [x, y] = p.geometry.coordinates as [number, number];
+    if (x < bbox[0]) bbox[0] = x;
+    if (y < bbox[1]) bbox[1] = y;
+    if (x > bbox[2]) bbox[2] = x;
+    if (y > bbox[3]) bbox[3] = y;
+  }
+  bbox[0] -= margin;
+  bbox[1] -= margin;
+  bbox[2] += margin;
+  bbox[3] += margin;
   const cells = kept.length >= 2 ? voronoi(featureCollection(kept), { bbox }).features : [];
   const unscale = (ring: Position[]): Position[] => ring.map(([x, y]) => [x! / k, y!]);
   let next = 0;

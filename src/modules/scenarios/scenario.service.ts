@@ -7,6 +7,7 @@ import type {
   ScenarioTypeResult,
   SettlementAccessChange,
 } from '../../engine/scenario.js';
+import { EngineInputError } from '../../engine/errors.js';
 import { evaluateScenario } from '../../engine/scenario.js';
 import type { TravelModel } from '../../engine/types.js';
 import { badInput } from '../../errors.js';
@@ -95,7 +96,7 @@ export function touchedTypes(snapshot: AnalysisSnapshot, stored: StoredScenarioC
 /**
  * Evaluates changes against the snapshot's cached scenario baseline (built once per data version and
  * travel model): who gains and loses access per type, indicator deltas per area, flags appeared/vanished.
- * Engine RangeErrors (unknown ids, bad thresholds) become BAD_USER_INPUT.
+ * Engine input errors (unknown ids, bad thresholds) become BAD_USER_INPUT.
  */
 export function evaluateChanges(
   snapshot: AnalysisSnapshot,
@@ -120,7 +121,7 @@ export function evaluateChanges(
       { baseline: snapshot.scenarioBaseline(options.model) },
     );
   } catch (error) {
-    if (error instanceof RangeError) throw badInput(error.message, 'changes');
+    if (error instanceof EngineInputError) throw badInput(error.message, 'changes');
     throw error;
   }
   const added = new Map(addedPoints.map((p) => [p.id, p]));

@@ -1,3 +1,4 @@
+import { EngineInputError } from '../../engine/errors.js';
 import type { CandidateReach, DemandWeighting, McLpResult } from '../../engine/mclp.js';
 import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
 import { type TravelCost, travelMethodLabel } from '../../engine/travel-cost.js';
@@ -101,7 +102,7 @@ export function suggestSites(
   try {
     solved = request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
   } catch (error) {
-    if (error instanceof RangeError) throw badInput(error.message, request.exact ? 'exact' : 'count');
+    if (error instanceof EngineInputError) throw badInput(error.message, request.exact ? 'exact' : 'count');
     throw error;
   }
   const weight = (s: Settlement) =>

@@ -1,0 +1,56 @@
+import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType } from 'graphql';
+import type { Context } from '../context.js';
+import { EngineInputError } from '../engine/errors.js';
+import { badInput } from '../errors.js';
+import { currentRequestState } from './request-state.js';
+import { fieldWork, isWorkPriced } from './work-cost.js';
+import { workScaleOf } from './work-scale.js';
+
+const GUARDED = Symbol('serviceatlas.guarded');
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Wraps resolvers once per schema object (idempotent): every root field first checks the request's time
+ * budget; a work-priced field (an analysis) whose estimated work reaches `heavyWork` first takes the
+ * request's heavy-queue slot and yields to the event loop, so /healthz and light reads are served between
+ * analyses; coverage layers count their bytes against maxResponseBytes as they are built; and an engine
+ * input error becomes BAD_USER_INPUT wherever it is thrown (a plain RangeError — a bug — stays internal).
+ */
+export function guardResolvers(schema: GraphQLSchema): void {
+  const marked = schema as unknown as Record<symbol, boolean>;
+  if (marked[GUARDED]) return;
+  marked[GUARDED] = true;
+  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name]);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      const priced = isWorkPriced(coordinate);
+      if (!priced && !roots.has(type.name)) continue;
+      const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, Context>;
+      field.resolve = async (source, args, ctx, info) => {
+        const state = currentRequestState();
+        state?.check();
+        if (state && priced) {
+          const work = fieldWork(coordinate, args, workScaleOf(await ctx.snapshot()));
+          if (work >= state.limits.heavyWork) await state.acquireHeavySlot();
+          await yieldToEventLoop();
+          state.check();
+        }
+        let result: unknown;
+        try {
+          result = await resolve(source, args, ctx, info);
+        } catch (error) {
+          if (error instanceof EngineInputError) throw badInput(error.message);
+          throw error;
+        }
+        if (state && coordinate === 'Query.coverageLayer') {
+          state.addResponseBytes(Buffer.byteLength(JSON.stringify(result)), info.path.key.toString());
+        }
+        return result;
+      };
+    }
+  }
+}
