@@ -200,7 +200,9 @@ describe(`road import from GeoJSON (${backend})`, () => {
         ),
       ]),
     );
-    const error = await importRoads(t.handle.db, { file: bad, map: 'highway=vagtyp' }).catch((e: unknown) => e);
+    const error = await importRoads(t.handle.db, { file: bad, map: 'highway=vagtyp' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ImportError);
     expect((error as Error).message).toMatch(
       /bad\.geojson: feature 1, field "geometry": position 1: longitude 200/,
