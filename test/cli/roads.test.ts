@@ -72,7 +72,7 @@ describe('serviceatlas import roads', () => {
     ]);
     expect(rows[1]!.minutes).toBeCloseTo(((2 * STEP) / 1000 / 20) * 60, 9);
     expect(rows[0]!.name).toBe('Bygatan & Co');
-  }, 300_000);
+  }, 600_000);
 
   it('exits 1 on a bad file or option and keeps the stored network', async () => {
     const bad = join(dir, 'bad.osm');
@@ -84,5 +84,5 @@ describe('serviceatlas import roads', () => {
     expect(typo.code).toBe(1);
     expect(typo.stderr).toMatch(/--format: unknown road format "shp"/);
     expect(await stored()).toHaveLength(3);
-  }, 300_000);
+  }, 600_000);
 });
