@@ -177,4 +177,15 @@ describe('reading road files without a database', () => {
     expect(prepared.stats().missingNodes).toBe(1);
     expect(prepared.nodes()).toBe(4);
   });
+
+  it('treats a node repeated in a row as one vertex, not an intersection', async () => {
+    const file = fixture(
+      'repeated.osm',
+      `<osm version="0.6">
+        <node id="1" lat="0" lon="0"/><node id="2" lat="0" lon="0.01"/><node id="3" lat="0" lon="0.02"/>
+        <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="primary"/></way>
+      </osm>`,
+    );
+    expect(await edgesOf(file)).toEqual([[1, 3, false, 'primary', 3]]);
+  });
 });
