@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImportOptionError } from '../../src/import/errors.js';
 import {
@@ -9,7 +10,8 @@ import {
   parseMaxspeed,
   parseOneway,
 } from '../../src/import/roads/index.js';
-import { detectRoadFormat } from '../../src/import/roads/index.js';
+import { detectRoadFormat, prepareRoads } from '../../src/import/roads/index.js';
+import { fixture } from './helpers.js';
 
 const speeds = loadRoadSpeeds();
 
@@ -118,5 +120,72 @@ describe('road tags', () => {
     expect(detectRoadFormat('a.osm.bz2')).toBe('osm');
     expect(detectRoadFormat('nvdb.geojson')).toBe('geojson');
     expect(() => detectRoadFormat('a.shp')).toThrow(/--format/);
+  });
+});
+
+describe('reading road files without a database', () => {
+  const edgesOf = async (file: string) => {
+    const prepared = await prepareRoads(file);
+    return [...prepared.edges()].map((e) => [e.source, e.target, e.oneway, e.roadClass, e.coords.length / 2]);
+  };
+
+  it('reads .osm.bz2 exactly like the plain file', async () => {
+    const plain = resolve(import.meta.dirname, '../fixtures/roads/mini.osm');
+    const expected = [
+      [1, 2, false, 'tertiary', 2],
+      [2, 5, false, 'tertiary', 2],
+      [2, 4, true, 'track', 3],
+    ];
+    expect(await edgesOf(plain)).toEqual(expected);
+    expect(await edgesOf(`${plain}.bz2`)).toEqual(expected);
+  });
+
+  it('reads OSM XML whose nodes come after its ways (Overpass order)', async () => {
+    const file = fixture(
+      'unordered.osm',
+      `<osm version="0.6">
+        <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+        <relation id="1"><member type="way" ref="1" role=""/></relation>
+        <way id="2"><nd ref="2"/><nd ref="4"/><tag k="highway" v="service"/></way>
+        <node id="1" lat="0" lon="0"/><node id="2" lat="0" lon="0.01"/>
+        <node id="3" lat="0" lon="0.02"/><node id="4" lat="0.01" lon="0.01"/>
+      </osm>`,
+    );
+    const prepared = await prepareRoads(file);
+    expect([...prepared.edges()].map((e) => [e.source, e.target])).toEqual([
+      [1, 2],
+      [2, 3],
+      [2, 4],
+    ]);
+    expect(prepared.stats().missingNodes).toBe(0);
+  });
+
+  it('cuts a way where its node is missing from a clipped extract, and counts it', async () => {
+    const file = fixture(
+      'clipped.osm',
+      `<osm version="0.6">
+        <node id="1" lat="0" lon="0"/><node id="2" lat="0" lon="0.01"/><node id="4" lat="0" lon="0.03"/>
+        <node id="5" lat="0" lon="0.04"/>
+        <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="5"/><tag k="highway" v="primary"/></way>
+      </osm>`,
+    );
+    const prepared = await prepareRoads(file);
+    expect([...prepared.edges()].map((e) => [e.source, e.target])).toEqual([
+      [1, 2],
+      [4, 5],
+    ]);
+    expect(prepared.stats().missingNodes).toBe(1);
+    expect(prepared.nodes()).toBe(4);
+  });
+
+  it('treats a node repeated in a row as one vertex, not an intersection', async () => {
+    const file = fixture(
+      'repeated.osm',
+      `<osm version="0.6">
+        <node id="1" lat="0" lon="0"/><node id="2" lat="0" lon="0.01"/><node id="3" lat="0" lon="0.02"/>
+        <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="primary"/></way>
+      </osm>`,
+    );
+    expect(await edgesOf(file)).toEqual([[1, 3, false, 'primary', 3]]);
   });
 });

@@ -13,7 +13,7 @@ import type { FieldMap } from '../field-map.js';
 import { IMPORT_FIELDS, sourceKey } from '../field-map.js';
 import type { ProgressReporter } from '../progress.js';
 import { declaredCrs } from '../read-geojson.js';
-import { readText } from '../source.js';
+import { fileSize, readText } from '../source.js';
 import { EdgeSplitter, type WayAttributes, WayVertices } from './edges.js';
 import { swerefToWgs84 } from './geo.js';
 import { Growable } from './growable.js';
@@ -25,7 +25,7 @@ const ROAD_FIELDS = IMPORT_FIELDS.roads;
 
 async function parseCollection(file: string, progress: ProgressReporter, crs: Crs): Promise<unknown[]> {
   let document: unknown;
-  progress.start(0);
+  progress.start(fileSize(file));
   try {
     document = JSON.parse(await readText(file, progress));
   } catch (error) {

@@ -73,7 +73,9 @@ export async function readOsmRoads(
         rejected[kept] = (rejected[kept] ?? 0) + 1;
         return;
       }
-      if (way.refs.length < 2) {
+      // A node repeated in a row (an editing slip) is one vertex, so it does not count as a second use.
+      const path = way.refs.filter((ref, i) => i === 0 || ref !== way.refs[i - 1]);
+      if (path.length < 2) {
         rejected['fewer than 2 nodes'] = (rejected['fewer than 2 nodes'] ?? 0) + 1;
         return;
       }
@@ -83,8 +85,8 @@ export async function readOsmRoads(
         classIndex.set(kept.roadClass, c);
       }
       wayStart.push(refs.length);
-      if (kept.direction === -1) for (let i = way.refs.length - 1; i >= 0; i--) refs.push(way.refs[i]!);
-      else for (const ref of way.refs) refs.push(ref);
+      if (kept.direction === -1) for (let i = path.length - 1; i >= 0; i--) refs.push(path[i]!);
+      else for (const ref of path) refs.push(ref);
       wayIds.push(way.id);
       wayClass.push(c);
       waySpeed.push(kept.speedKmh);

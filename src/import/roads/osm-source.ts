@@ -1,7 +1,8 @@
 /**
  * Two streamed passes over an OpenStreetMap file, for road imports: one for the ways, one for the
- * coordinates of the nodes they use. Files keep OSM's order (nodes, then ways, then relations), so the
- * way pass stops at the first relation and the node pass at the first way. `.osm.pbf` is decoded by
+ * coordinates of the nodes they use. When a PBF turns out to be in type order (nodes, ways, relations)
+ * the node pass stops at the first way; XML files (small; Overpass output need not be in that order)
+ * are read whole in both passes. `.osm.pbf` is decoded by
  * `osm-pbf-parser-node` (block by block; never the whole file); `.osm`, `.osm.gz` and `.osm.bz2` by the
  * streaming XML tokenizer that also reads service points.
  */
@@ -62,19 +63,30 @@ async function eachPbfItem(
   }
 }
 
+/**
+ * PBF passes. The ways pass reads the whole file and notes whether every node came before every way
+ * (osmium and Geofabrik write type order, though their headers rarely declare `Sort.Type_then_ID`); only
+ * then does the nodes pass stop at the first way, skipping most of the file's way and relation blocks.
+ */
 export function pbfPasses(file: string): OsmPasses {
+  let typeOrdered = false;
   return {
     format: 'pbf',
-    ways: (onWay, progress) =>
-      eachPbfItem(file, { node: false, way: true, relation: false }, progress, (item) => {
-        if (item.type === 'relation') return false;
-        if (item.type === 'way')
+    async ways(onWay, progress) {
+      let sawWay = false;
+      let nodeAfterWay = false;
+      await eachPbfItem(file, { node: false, way: true, relation: false }, progress, (item) => {
+        if (item.type === 'way') {
+          sawWay = true;
           onWay({ id: item.id, refs: item.refs ?? [], tags: item.tags ?? {}, line: null });
+        } else if (item.type === 'node' && sawWay) nodeAfterWay = true;
         return true;
-      }),
+      });
+      typeOrdered = !nodeAfterWay;
+    },
     nodes: (onNode, progress) =>
       eachPbfItem(file, { node: false, way: false, relation: false }, progress, (item) => {
-        if (item.type === 'way' || item.type === 'relation') return false;
+        if (item.type === 'way' || item.type === 'relation') return !typeOrdered;
         if (item.type === 'node') onNode(item.id, item.lon!, item.lat!, null);
         return true;
       }),
@@ -122,7 +134,6 @@ export function xmlPasses(file: string): OsmPasses {
         deleted: boolean;
       } | null = null;
       await eachXmlEvent(file, progress, ({ kind, name, attributes, line }) => {
-        if (name === 'relation') return false;
         if (name === 'way' && kind !== 'close') {
           const id = Number(attributes.id);
           if (!Number.isSafeInteger(id))
@@ -158,7 +169,6 @@ export function xmlPasses(file: string): OsmPasses {
     },
     async nodes(onNode, progress) {
       await eachXmlEvent(file, progress, ({ kind, name, attributes, line }) => {
-        if (name === 'way' || name === 'relation') return false;
         if (name !== 'node' || kind === 'close' || deletedElement(attributes)) return true;
         const id = Number(attributes.id);
         const lon = Number(attributes.lon);
