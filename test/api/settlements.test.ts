@@ -178,4 +178,30 @@ describe('settlements and service points over GraphQL', () => {
     expect(ready).toMatchObject({ status: 'ready', migrated: true });
     expect(ready.postgis).toMatch(/^3\./);
   });
+
+  it('counts (count(*)) only when totalCount is selected, and once however often it is selected', async () => {
+    const counts = () => server.database.queries.filter((q) => /count\(\*\)/i.test(q)).length;
+    for (const list of ['settlements', 'servicePoints']) {
+      server.database.queries.length = 0;
+      const page = await server.gql(`{ ${list}(first: 2) { nodes { id } pageInfo { hasNextPage } } }`);
+      expect(page.errors).toBeUndefined();
+      expect({ list, counts: counts(), queries: server.database.queries.length }).toEqual({
+        list,
+        counts: 0,
+        queries: 1,
+      });
+
+      server.database.queries.length = 0;
+      const counted = await server.gql<Record<string, { totalCount: number }>>(
+        `{ ${list}(first: 2) { totalCount again: totalCount nodes { id } } }`,
+      );
+      expect(counts()).toBe(1);
+      const conn = counted.data![list] as unknown as { totalCount: number; again: number };
+      expect(conn.again).toBe(conn.totalCount);
+    }
+    const all = await server.gql<{ settlements: Conn }>(
+      '{ settlements(first: 3) { totalCount nodes { id } } }',
+    );
+    expect(all.data!.settlements.totalCount).toBe(5);
+  });
 });
