@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Kysely } from 'kysely';
 import { readDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
@@ -23,7 +24,7 @@ export class AnalysisSnapshot {
   readonly pointsById: Map<string, ServicePoint>;
   readonly engine: AccessEngine;
   private readonly nearestByType = new Map<string, AccessTable>();
-  private readonly derived = new Map<string, AccessTable>();
+  private readonly derived = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
   private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
 
   constructor(
@@ -47,11 +48,7 @@ export class AnalysisSnapshot {
     const threshold = thresholdMinutes ?? this.engine.serviceType(code).thresholdMinutes;
     const key = `${code}|${threshold}|${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
     const cached = this.derived.get(key);
-    if (cached) {
-      this.derived.delete(key);
-      this.derived.set(key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     let nearest = this.nearestByType.get(code);
     if (!nearest) {
       const options: AccessTableOptions = { model, thresholdMinutes: threshold, k: 2 };
@@ -60,7 +57,6 @@ export class AnalysisSnapshot {
     }
     const table = withModel(nearest, model, threshold);
     this.derived.set(key, table);
-    if (this.derived.size > MAX_DERIVED_TABLES) this.derived.delete(this.derived.keys().next().value!);
     return table;
   }
 
