@@ -44,6 +44,14 @@ const envSchema = z.object({
   SERVICEATLAS_RATE_LIMIT_KEY: z.coerce.number().min(0).default(200),
   SERVICEATLAS_RATE_BURST_KEY: z.coerce.number().int().min(1).default(800),
   SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
+  SERVICEATLAS_CORS_ORIGINS: z.string().default('*'),
+  SERVICEATLAS_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'an http(s) URL without query or fragment')
+    .optional(),
+  SERVICEATLAS_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
+  SERVICEATLAS_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -66,6 +74,17 @@ export interface Config {
   minBroadbandShare: number;
   logLevel: string;
   limits: LimitsConfig;
+  /**
+   * Browser origins allowed to call /graphql (CORS): '*' (any; the default, right for a public read API
+   * whose writes need a bearer token, never a cookie), a list of exact origins, or [] (CORS off).
+   */
+  corsOrigins: '*' | string[];
+  /** The URL clients reach this server at (scheme, host, optional path prefix), for TileJSON tile URLs. */
+  publicUrl: string | undefined;
+  /** Whether X-Forwarded-Proto/X-Forwarded-Host from a reverse proxy are believed (off by default). */
+  trustProxy: boolean;
+  /** Host names (with optional :port) the Host header may name; [] = loopback names only. */
+  allowedHosts: string[];
 }
 
 /** Request limits: what one request may cost, and how many heavy analyses run or wait at once. */
@@ -97,6 +116,30 @@ export interface LimitsConfig {
   maxPolygonVertices: number;
 }
 
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+
+/** '*' or the listed origins, each checked to be a bare origin (scheme://host[:port]). */
+function corsOrigins(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*';
+  const origins = list(value);
+  for (const origin of origins) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    if (parsed === null || parsed.origin !== origin) {
+      throw new Error(
+        `Invalid configuration: SERVICEATLAS_CORS_ORIGINS: '${origin}' is not an origin like https://maps.example.org`,
+      );
+    }
+  }
+  return origins;
+}
+
 /** Reads and validates the environment once; a bad value fails fast with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -113,10 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPageSize: e.SERVICEATLAS_MAX_PAGE_SIZE,
     maxDepth: e.SERVICEATLAS_MAX_DEPTH,
     maxComplexity: e.SERVICEATLAS_MAX_COMPLEXITY,
-    writeTokens: (e.SERVICEATLAS_WRITE_TOKENS ?? '')
-      .split(',')
-      .map((t) => t.trim())
-      .filter((t) => t.length > 0),
+    writeTokens: list(e.SERVICEATLAS_WRITE_TOKENS),
     travelModel: {
       circuityFactor: e.SERVICEATLAS_CIRCUITY,
       speedKmh: e.SERVICEATLAS_SPEED_KMH,
@@ -147,5 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateBurstPerKey: e.SERVICEATLAS_RATE_BURST_KEY,
       maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES,
     },
+    corsOrigins: corsOrigins(e.SERVICEATLAS_CORS_ORIGINS),
+    publicUrl: e.SERVICEATLAS_PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: e.SERVICEATLAS_TRUST_PROXY === 'on',
+    allowedHosts: list(e.SERVICEATLAS_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
   };
 }

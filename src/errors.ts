@@ -1,6 +1,17 @@
 import { GraphQLError } from 'graphql';
 
-/** The closed set of error codes a client can rely on (GraphQL `extensions.code`). */
+/**
+ * The closed set of error codes a client can rely on (GraphQL `extensions.code`). Anything else is
+ * logged and masked as `INTERNAL_SERVER_ERROR`.
+ *
+ * Ours: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, QUERY_TOO_COMPLEX.
+ * Apollo Server's own request errors (`ApolloServerErrorCode`), passed through unmasked because
+ * standard clients act on them: PERSISTED_QUERY_NOT_FOUND makes Apollo Client / urql resend an
+ * automatic persisted query with its text; BAD_REQUEST (no query, malformed body or GET parameters),
+ * GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED and OPERATION_RESOLUTION_FAILURE (several
+ * operations and no / an unknown `operationName`) tell the developer what to fix;
+ * PERSISTED_QUERY_NOT_SUPPORTED says persisted queries are turned off.
+ */
 export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'NOT_FOUND',
@@ -10,17 +21,31 @@ export const ERROR_CODES = [
   'SERVER_BUSY',
   'RATE_LIMITED',
   'TIMEOUT',
+  'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * HTTP status of codes that refuse a whole request before it runs (no `data`). The GraphQL-over-HTTP
+ * spec asks for 4xx when a response has no `data`, and 400 for a request the server will not execute
+ * (the same status as a validation failure): a query over the depth or cost limit is such a request.
+ * 413 is about body size and 422 is not used by the spec, so neither fits. Apollo reads the status from
+ * `extensions.http` of the thrown error and strips it from the response.
+ */
+const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = { QUERY_TOO_COMPLEX: 400 };
 
 /** An expected failure with a typed code; Apollo serialises it as `extensions.code`. */
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message, { extensions: { code, ...details } });
+    const status = REQUEST_STATUS[code];
+    super(message, { extensions: { code, ...details, ...(status ? { http: { status } } : {}) } });
     this.code = code;
   }
 }

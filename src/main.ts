@@ -2,14 +2,9 @@ import { loadConfig } from './config.js';
 import { startServer } from './server.js';
 
 /** `npm start` / `serviceatlas serve`: the API on the configured database, demo data unless turned off. */
-export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+export async function main(options: { port?: number } = {}): Promise<void> {
   const config = loadConfig();
-  const portArg = argv.indexOf('--port');
-  const port = portArg >= 0 ? Number(argv[portArg + 1]) : config.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be an integer 0..65535, got ${argv[portArg + 1]}`);
-    process.exit(1);
-  }
+  const port = options.port ?? config.port;
   const say = (line: string) => console.log(line);
   say(
     `Serviceatlas: ${config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded PostGIS in ${config.dataDir}`}`,

@@ -11,6 +11,7 @@ import { readiness } from './http/health.js';
 import { createLogger } from './logger.js';
 import { Services } from './services.js';
 import { createHttpExtensions } from './http/extensions.js';
+import { publicBaseUrl } from './http/public-url.js';
 
 export interface StartServerOptions {
   config?: Config;
@@ -47,8 +48,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const r = await readiness(app.db);
       return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r.detail });
     }
-    const host = req.headers.host ?? 'localhost';
-    const handled = await extensions.handle(req, res, url, `http://${host}`);
+    const handled = await extensions.handle(req, res, url, publicBaseUrl(req, config));
     if (!handled)
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${url.pathname}` } });
   };

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { DesertRow } from '../modules/access/access.service.js';
@@ -47,20 +46,71 @@ function rowValues(d: DesertRow): Record<(typeof COLUMNS)[number], string | numb
   };
 }
 
-const csvCell = (v: string | number | null) => {
+/** The CSV's extra columns: the position as numbers and as WKT (GDAL's CSV driver reads a "WKT" column). */
+const POSITION_COLUMNS = ['lon', 'lat', 'WKT'] as const;
+
+/**
+ * GDAL types of the CSV columns, in order: the `.csvt` sidecar. Without it GDAL reads every column as a
+ * string; with type guessing it would read codes such as "0114" (Upplands Väsby) as the number 114.
+ * Codes and ids are String; the WKT column becomes the layer's point geometry.
+ */
+export const CSV_COLUMN_TYPES: readonly string[] = [
+  ...COLUMNS.map((c) =>
+    c === 'population' || c === 'population65Plus'
+      ? 'Integer'
+      : ['straightLineKm', 'travelKm', 'travelMinutes', 'thresholdMinutes'].includes(c)
+        ? 'Real'
+        : 'String',
+  ),
+  'Real',
+  'Real',
+  'WKT',
+];
+
+/** Columns whose values are codes with meaningful leading zeros: always quoted, so they stay text. */
+const TEXT_CODES = new Set<string>(['municipalityCode', 'countyCode']);
+
+const csvCell = (v: string | number | null, forceQuotes = false) => {
   if (v === null) return '';
   const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return forceQuotes || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** Planner-ready CSV (one desert a row, RFC 4180 quoting). */
+/**
+ * Planner-ready CSV (one desert a row, RFC 4180 quoting), ending with lon, lat and a WKT point
+ * (WGS84). Municipality and county codes are quoted so tools that guess types keep "0114" as text.
+ */
 export function desertsToCsv(rows: readonly DesertRow[]): string {
-  const lines = [COLUMNS.join(',')];
+  const lines = [[...COLUMNS, ...POSITION_COLUMNS].join(',')];
   for (const r of rows) {
     const v = rowValues(r);
-    lines.push(COLUMNS.map((c) => csvCell(v[c])).join(','));
+    const { lon, lat } = r.settlement;
+    lines.push(
+      [
+        ...COLUMNS.map((c) => csvCell(v[c], TEXT_CODES.has(c) && v[c] !== null)),
+        String(lon),
+        String(lat),
+        `POINT (${lon} ${lat})`,
+      ].join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The `.csvt` sidecar GDAL reads next to `<name>.csv` (one line of quoted type names). */
+export function csvtSidecar(): string {
+  return `${CSV_COLUMN_TYPES.map((t) => `"${t}"`).join(',')}\n`;
+}
+
+/** WGS84 as ESRI WKT, the `.prj` sidecar GDAL's CSV driver reads for the layer's CRS (GeoCSV). */
+export const WGS84_PRJ =
+  'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],' +
+  'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';
+
+/** Where the sidecars of a CSV output go: `deserts.csv` → `deserts.csvt` and `deserts.prj`. */
+export function sidecarPaths(output: string): { csvt: string; prj: string } {
+  const base = output.replace(/\.csv$/i, '');
+  return { csvt: `${base}.csvt`, prj: `${base}.prj` };
 }
 
 /** A GeoJSON FeatureCollection of the deserts (settlement points with the same properties as the CSV). */
@@ -75,22 +125,18 @@ export function desertsToGeoJson(rows: readonly DesertRow[]): string {
   });
 }
 
+/** Options of `serviceatlas analyse deserts` (parsed by commander in cli/index.ts). */
+export interface AnalyseDesertsOptions {
+  serviceType: string;
+  area?: string;
+  threshold?: string;
+  format: string;
+  output?: string;
+}
+
 /** `serviceatlas analyse deserts --service-type X [--area code] [--threshold m] [--format csv|geojson] [--output f]` */
-export async function runAnalyseCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'service-type': { type: 'string' },
-      area: { type: 'string' },
-      threshold: { type: 'string' },
-      format: { type: 'string', default: 'csv' },
-      output: { type: 'string' },
-    },
-  });
-  if (positionals[0] !== 'deserts') throw new CliError('analyse takes one analysis: deserts');
-  const code = values['service-type']?.toUpperCase();
-  if (!code) throw new CliError('--service-type is required (e.g. --service-type GROCERY)');
+export async function runAnalyseDeserts(values: AnalyseDesertsOptions): Promise<number> {
+  const code = values.serviceType.toUpperCase();
   const format = values.format;
   if (format !== 'csv' && format !== 'geojson') throw new CliError('--format must be csv or geojson');
   const area = values.area;
@@ -127,8 +173,14 @@ export async function runAnalyseCommand(argv: string[]): Promise<number> {
       threshold,
     );
     const text = format === 'csv' ? desertsToCsv(rows) : desertsToGeoJson(rows);
-    if (values.output) writeFileSync(values.output, text);
-    else process.stdout.write(text);
+    if (values.output) {
+      writeFileSync(values.output, text);
+      if (format === 'csv') {
+        const sidecars = sidecarPaths(values.output);
+        writeFileSync(sidecars.csvt, csvtSidecar());
+        writeFileSync(sidecars.prj, WGS84_PRJ);
+      }
+    } else process.stdout.write(text);
     const people = rows.reduce((s, r) => s + r.settlement.population, 0);
     const elderly = rows.reduce((s, r) => s + (r.settlement.population65Plus ?? 0), 0);
     console.error(

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { Crs } from '../import/index.js';
@@ -10,43 +10,138 @@ import {
   parseCrs,
   parseFormat,
 } from '../import/index.js';
-import { importFile } from '../modules/imports/import.service.js';
 import { importAreas } from '../modules/areas/area-import.js';
-import { runRoadImport } from './roads.js';
-import { runAnalyseCommand } from './analyse.js';
+import { importFile } from '../modules/imports/import.service.js';
+import type { AnalyseDesertsOptions } from './analyse.js';
+import { runAnalyseDeserts } from './analyse.js';
 import { CliError } from './errors.js';
+import { runRoadImport } from './roads.js';
 
-const USAGE = `Usage:
-  serviceatlas serve [--port 4000]
-  serviceatlas import settlements <file> [--format geojson|csv] [--crs EPSG:4326|EPSG:3006] [--map ours=theirs,…]
-  serviceatlas import service-points <file> [--format geojson|csv|osm] [--crs …] [--map …] [--type-map value=CODE,…]
-  serviceatlas import areas <file.geojson> --level MUNICIPALITY|COUNTY [--map code=kommunkod,name=kommunnamn]
-  serviceatlas import roads <file.osm.pbf|.osm|.osm.gz|.osm.bz2|.geojson> [--format osm|pbf|geojson]
-                            [--map highway=…,maxspeed=…,oneway=…] [--crs EPSG:4326|EPSG:3006] [--speeds <file.json>]
-                            (replaces the whole stored road network)
-  serviceatlas analyse deserts --service-type GROCERY [--area <municipality or county code>] [--threshold <minutes>]
-                               [--format csv|geojson] [--output <file>]
-
+const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
-Exit codes: 0 ok, 1 bad input, 2 internal error.`;
+Exit codes: 0 ok, 1 bad input (including bad options), 2 internal error.`;
 
-/** Runs one CLI command; returns the exit code (0 ok, 1 bad input, 2 internal error). */
-export async function runCli(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    if (!command || command === '--help' || command === 'help') {
-      console.log(USAGE);
-      return command ? 0 : 1;
-    }
-    if (command === 'serve') {
+/** Options every `import <kind>` accepts (each kind may add its own). */
+export interface ImportOptions {
+  format?: string;
+  crs: string;
+  map?: string;
+  typeMap?: string;
+  source?: string;
+  level?: string;
+  speeds?: string;
+}
+
+/** A TCP port from the command line, refused (exit 1) unless an integer 0..65535. */
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw new InvalidArgumentError('must be an integer 0..65535.');
+  return port;
+}
+
+/**
+ * The command tree. Commander prints help for `--help` on every command and subcommand (exit 0) and
+ * refuses unknown commands, unknown options, missing arguments and bad choices with a message; `runCli`
+ * turns those into exit 1. To add an import kind, call `addImportKind`; other commands are one
+ * `program.command(…)` each.
+ */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('serviceatlas')
+    .description('Serviceatlas: access to services for every settlement, as a GraphQL API and a CLI.')
+    .addHelpText('after', STORAGE_NOTE)
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true);
+
+  program
+    .command('serve')
+    .description('Serve the GraphQL API, tiles and the demo map.')
+    .option('--port <port>', 'TCP port (default: PORT or 4000)', parsePort)
+    .action(async (opts: { port?: number }) => {
       const { main } = await import('../main.js');
-      await main(rest);
-      return -1; // keeps running
-    }
-    if (command === 'import') return await runImport(rest);
-    if (command === 'analyse' || command === 'analyze') return await runAnalyseCommand(rest);
-    throw new CliError(`unknown command "${command}"\n${USAGE}`);
+      await main(opts);
+      setExitCode(-1); // keeps running
+    });
+
+  const importCommand = program
+    .command('import')
+    .description('Import settlements, service points, area boundaries or a road network into the database.');
+  const addImportKind = (name: string, description: string, configure: (c: Command) => Command = (c) => c) =>
+    configure(
+      importCommand
+        .command(name)
+        .description(description)
+        .argument('<file>', 'the file to import')
+        .option('--map <pairs>', 'field mapping, ours=theirs,… (e.g. name=tatort,population=befolkning_2020)')
+        .option('--source <name>', 'source label recorded with the rows and the import run'),
+    ).action(async (file: string, opts: ImportOptions) => setExitCode(await runImport(name, file, opts)));
+
+  const withFormatAndCrs = (formats: string[]) => (c: Command) =>
+    c
+      .option('--format <format>', `file format: ${formats.join('|')} (default: from the extension)`)
+      .option('--crs <crs>', 'coordinate system of the file: EPSG:4326 or EPSG:3006', 'EPSG:4326');
+  addImportKind(
+    'settlements',
+    'Import settlements (tätorter, småorter, grid cells).',
+    withFormatAndCrs(['geojson', 'csv']),
+  );
+  addImportKind('service-points', 'Import service points (shops, pharmacies, schools …).', (c) =>
+    withFormatAndCrs(['geojson', 'csv', 'osm'])(c).option(
+      '--type-map <pairs>',
+      'source values onto service-type codes, value=CODE,… (e.g. pharmacy=PHARMACY)',
+    ),
+  );
+  addImportKind('areas', 'Import municipality or county boundaries (GeoJSON).', (c) =>
+    c.requiredOption('--level <level>', 'which areas the file holds: MUNICIPALITY or COUNTY'),
+  );
+  addImportKind(
+    'roads',
+    'Import a road network (OpenStreetMap .osm.pbf, .osm, .osm.gz, .osm.bz2, or GeoJSON lines); ' +
+      'replaces the whole stored network in one transaction.',
+    (c) =>
+      withFormatAndCrs(['osm', 'pbf', 'geojson'])(c).option(
+        '--speeds <file.json>',
+        'speed table overriding data/road-speeds.json (km/h per road class, ferry speed)',
+      ),
+  );
+
+  const analyse = program
+    .command('analyse')
+    .alias('analyze')
+    .description('Run an analysis and write the result as CSV or GeoJSON.');
+  analyse
+    .command('deserts')
+    .description('Settlements beyond the access threshold for a service type.')
+    .requiredOption('--service-type <code>', 'service-type code, e.g. GROCERY')
+    .option('--area <code>', '4-digit municipality or 2-digit county code')
+    .option('--threshold <minutes>', 'threshold in minutes (default: the service type’s)')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
+    .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
+    .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
+
+  return program;
+}
+
+/** Runs one CLI command; returns the exit code (0 ok, 1 bad input, 2 internal error, -1 still serving). */
+export async function runCli(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return 1;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help is a success (exit code 0); a parse error (already printed by commander) or a command
+      // called without its subcommand (help printed to stderr) is bad input.
+      return error.exitCode === 0 ? 0 : 1;
+    }
     if (
       error instanceof CliError ||
       error instanceof ImportValidationError ||
@@ -61,50 +156,30 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-async function runImport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string' },
-      crs: { type: 'string', default: 'EPSG:4326' },
-      map: { type: 'string' },
-      'type-map': { type: 'string' },
-      source: { type: 'string' },
-      level: { type: 'string' },
-      speeds: { type: 'string' },
-    },
-  });
-  const [kind, file] = positionals;
-  if (
-    !file ||
-    (kind !== 'settlements' && kind !== 'service-points' && kind !== 'areas' && kind !== 'roads')
-  ) {
-    throw new CliError(
-      `import needs a kind (settlements, service-points, areas or roads) and a file\n${USAGE}`,
-    );
-  }
-  if (kind === 'roads') return runRoadImport(file, values);
+/** Every `import <kind>`: opens the database once, imports, prints the summary. */
+async function runImport(kind: string, file: string, options: ImportOptions): Promise<number> {
+  if (kind === 'roads') return runRoadImport(file, options);
   const config = loadConfig();
   const app = await openApp(config, { demo: false, progress: (l) => console.error(l) });
   try {
     if (kind === 'areas') {
-      const level = values.level?.toUpperCase();
+      const level = options.level?.toUpperCase();
       if (level !== 'MUNICIPALITY' && level !== 'COUNTY')
         throw new CliError('--level must be MUNICIPALITY or COUNTY');
-      const n = await importAreas(app.db, { file, level, map: values.map });
+      const n = await importAreas(app.db, { file, level, map: options.map });
       console.log(`Imported ${n} ${level === 'COUNTY' ? 'counties' : 'municipalities'} from ${file}`);
       return 0;
     }
-    const crs: Crs = parseCrs(values.crs);
+    if (kind !== 'settlements' && kind !== 'service-points') throw new CliError(`cannot import ${kind}`);
+    const crs: Crs = parseCrs(options.crs);
     const summary = await importFile(app.db, {
       kind,
       file,
-      format: values.format ? parseFormat(values.format) : undefined,
+      format: options.format ? parseFormat(options.format) : undefined,
       crs,
-      map: values.map,
-      typeMap: values['type-map'],
-      source: values.source,
+      map: options.map,
+      typeMap: options.typeMap,
+      source: options.source,
       progress: createProgressReporter(`Importing ${kind}`),
     });
     console.log(

@@ -41,7 +41,11 @@ export function defineConnection<T>(name: string, nodeRef: ObjectRef<BuilderType
         description: 'The page, without cursors.',
       }),
       pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p.pageInfo, description: 'Paging state.' }),
-      totalCount: t.exposeInt('totalCount', { description: 'Items matching the filter, over all pages.' }),
+      totalCount: t.int({
+        description: 'Items matching the filter, over all pages.',
+        // Stored lists count with a query, only when this field is selected.
+        resolve: (p) => (typeof p.totalCount === 'function' ? p.totalCount() : p.totalCount),
+      }),
     }),
   });
 }

@@ -23,7 +23,13 @@ const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }
 
 const TYPICAL_CATALOGUE_SIZE = 9;
 
-/** Depth of the deepest selection (fragments followed, introspection counted like any field). */
+/**
+ * Introspection roots, exempt from the depth limit: the standard introspection query (GraphiQL, Apollo
+ * Sandbox, codegen, Rover) is 15 deep just to unwrap `ofType` chains, and it reads the schema, not data.
+ */
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+
+/** Depth of the deepest selection (fragments followed; `__schema`/`__type` selections not counted). */
 export function operationDepth(document: DocumentNode, operationName?: string | null): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions)
@@ -32,6 +38,7 @@ export function operationDepth(document: DocumentNode, operationName?: string | 
     if (!set) return 0;
     let max = 0;
     for (const s of set.selections) {
+      if (s.kind === Kind.FIELD && INTROSPECTION_ROOTS.has(s.name.value)) continue;
       if (s.kind === Kind.FIELD) max = Math.max(max, s.selectionSet ? 1 + depthOf(s.selectionSet, seen) : 1);
       else if (s.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(s.selectionSet, seen));
       else if (!seen.has(s.name.value)) {

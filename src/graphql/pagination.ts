@@ -44,14 +44,18 @@ export interface Page<T> {
     startCursor: string | null;
     endCursor: string | null;
   };
-  totalCount: number;
+  /**
+   * Items over all pages: a number, or a function that counts them (a query), called only when a client
+   * selects `totalCount` (see `defineConnection`).
+   */
+  totalCount: number | (() => Promise<number>);
 }
 
 /** A Relay page from its nodes and their cursors. */
 export function buildPage<T>(
   nodes: T[],
   cursorOf: (node: T, index: number) => string,
-  flags: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number },
+  flags: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount: Page<T>['totalCount'] },
 ): Page<T> {
   const edges = nodes.map((node, i) => ({ cursor: cursorOf(node, i), node }));
   return {
@@ -67,12 +71,18 @@ export function buildPage<T>(
   };
 }
 
-/** A page of stored rows with keyset cursors on their ids. */
+/** A page of stored rows with keyset cursors on their ids; `count` runs only if totalCount is selected. */
 export function toPage<T extends { id: string }>(
   nodes: T[],
   hasNextPage: boolean,
-  totalCount: number,
+  count: () => Promise<number>,
   hasPreviousPage: boolean,
 ): Page<T> {
+  let counted: Promise<number> | undefined;
+  // Memoised: `totalCount` selected twice (aliases, fragments) still counts once.
+  const totalCount = () => {
+    counted ??= count();
+    return counted;
+  };
   return buildPage(nodes, (node) => encodeCursor(node.id), { hasNextPage, hasPreviousPage, totalCount });
 }

@@ -1,11 +1,15 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, getVariableValues } from 'graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { viewerFromAuthorization } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { createContext } from '../context.js';
 import { ERROR_CODES } from '../errors.js';
+import { writeCompressed } from '../http/compress.js';
+import { applyCors } from '../http/cors.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { guardResolvers } from '../limits/guard-resolvers.js';
@@ -15,6 +19,37 @@ import { runWithRequestState } from '../limits/request-state.js';
 import { queryLimitsPlugin } from './limits.js';
 
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
+
+/**
+ * Coerces the variables once the operation is known and refuses bad ones (wrong type, missing, null for
+ * a non-null, unknown enum value) as 400 BAD_USER_INPUT — the answer Apollo gives when execution finds
+ * them. Without it the first plugin to read variables (the cost estimate) would throw a bare
+ * GraphQLError and the client would get a 500 for its own mistake. It must stay the first plugin:
+ * Apollo runs the `didResolveOperation` hooks together and reports the first rejection in plugin order.
+ */
+export function variableCoercionPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          const result = getVariableValues(
+            schema,
+            operation?.variableDefinitions ?? [],
+            request.variables ?? {},
+            { maxErrors: 10 },
+          );
+          const first = result.errors?.[0];
+          if (first) {
+            throw new GraphQLError(first.message, {
+              nodes: first.nodes,
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
 
 /** Apollo Server with the query limits, typed error masking, and a per-request context. */
 export async function createGraphQLHandler(
@@ -30,6 +65,8 @@ export async function createGraphQLHandler(
     introspection: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
+      // variableCoercionPlugin must stay first (see its comment).
+      variableCoercionPlugin(schema),
       queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
       workLimitsPlugin(schema, config.limits),
     ],
@@ -50,6 +87,7 @@ export async function createGraphQLHandler(
   await apollo.start();
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (applyCors(req, res, config.corsOrigins)) return;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -63,10 +101,11 @@ export async function createGraphQLHandler(
       try {
         body = raw.length > 0 ? JSON.parse(raw) : {};
       } catch {
+        // Apollo's code for a malformed request (it answers the same for a body it cannot use).
         res.writeHead(400, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({
-            errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+            errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
           }),
         );
         return;
@@ -81,12 +120,18 @@ export async function createGraphQLHandler(
     ).finally(() => state.finish());
     const out: Record<string, string> = {};
     for (const [k, v] of result.headers) out[k] = v;
-    const oversized = result.body.kind === 'complete' ? guard.oversized(result.body.string) : null;
-    if (oversized) delete out['content-length'];
-    res.writeHead(oversized ? 400 : (result.status ?? 200), out);
     if (result.body.kind === 'complete') {
-      res.end(oversized ?? result.body.string);
+      const oversized = guard.oversized(result.body.string);
+      if (oversized) delete out['content-length'];
+      await writeCompressed(
+        req,
+        res,
+        oversized ? 400 : (result.status ?? 200),
+        out,
+        oversized ?? result.body.string,
+      );
     } else {
+      res.writeHead(result.status ?? 200, out);
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     }

@@ -8,12 +8,20 @@ import { hexResolutionForZoom } from './hex.js';
 /** The names of the tile layers, as they appear in `/tiles/{layer}/…`. */
 export type TileLayerName = 'settlements' | 'service-points' | 'access-hex' | 'areas' | 'service-areas';
 
+/**
+ * An attribute's type as tippecanoe writes it in `vector_layers[].fields`; GDAL's MVT driver and QGIS
+ * read these words to type columns (anything else becomes a string column).
+ */
+export type TileFieldType = 'Number' | 'String' | 'Boolean';
+
 /** How a layer is described and tiled. */
 export interface TileLayerSpec {
   id: TileLayerName;
   description: string;
-  /** Attribute name → description (TileJSON `vector_layers[].fields`). */
+  /** Attribute name → description (TileJSON `vector_layers[].field_descriptions`). */
   fields: Readonly<Record<string, string>>;
+  /** Attribute name → type (TileJSON `vector_layers[].fields`); the same keys as `fields`. */
+  fieldTypes: Readonly<Record<string, TileFieldType>>;
   geometry: 'point' | 'polygon';
   minzoom: number;
   maxzoom: number;
@@ -35,6 +43,8 @@ const ACCESS_FIELDS = {
   accessClass: "Access-time class for styling: '0-5', '5-10', '10-20', '20-30', '30+' minutes, or 'none'",
 } as const;
 
+const ACCESS_FIELD_TYPES = { thresholdMinutes: 'Number', accessClass: 'String' } as const;
+
 /** Every tile layer by name. */
 export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Object.freeze({
   settlements: {
@@ -55,6 +65,21 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
       pointId: 'Id of the nearest open service point',
       ...ACCESS_FIELDS,
     },
+    fieldTypes: {
+      id: 'String',
+      name: 'String',
+      population: 'Number',
+      population65Plus: 'Number',
+      municipalityCode: 'String',
+      minutes: 'Number',
+      km: 'Number',
+      straightKm: 'Number',
+      method: 'String',
+      desert: 'Boolean',
+      flags: 'String',
+      pointId: 'String',
+      ...ACCESS_FIELD_TYPES,
+    },
     geometry: 'point',
     minzoom: 0,
     maxzoom: 14,
@@ -71,6 +96,13 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
       serviceTypes: 'Service-type codes offered, comma-separated',
       serviceTypeCount: 'Number of service types offered (more than 1 = multi-service point)',
       municipalityCode: 'Municipality (kommun) code',
+    },
+    fieldTypes: {
+      id: 'String',
+      name: 'String',
+      serviceTypes: 'String',
+      serviceTypeCount: 'Number',
+      municipalityCode: 'String',
     },
     geometry: 'point',
     minzoom: 0,
@@ -95,6 +127,17 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
       meanMinutes: 'Population-weighted mean travel minutes, rounded to 0.1',
       ...ACCESS_FIELDS,
     },
+    fieldTypes: {
+      h3: 'String',
+      resolution: 'Number',
+      settlements: 'Number',
+      population: 'Number',
+      populationBeyondThreshold: 'Number',
+      settlementsBeyondThreshold: 'Number',
+      shareBeyondThreshold: 'Number',
+      meanMinutes: 'Number',
+      ...ACCESS_FIELD_TYPES,
+    },
     geometry: 'polygon',
     minzoom: 0,
     maxzoom: 14,
@@ -116,13 +159,36 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
       settlementsBeyondThreshold: 'Settlements beyond the threshold (deserts)',
       settlementsWithoutService: 'Settlements with no point of the type within reach at all',
       meanMinutesPopulationWeighted: 'Population-weighted mean travel minutes, rounded to 0.1',
-      shareWithin5: 'Population share (0..1) within 5 minutes (also shareWithin10, 20, 30)',
+      shareWithin5: 'Population share (0..1) within 5 minutes',
+      shareWithin10: 'Population share (0..1) within 10 minutes',
+      shareWithin20: 'Population share (0..1) within 20 minutes',
+      shareWithin30: 'Population share (0..1) within 30 minutes',
       serviceType: 'Service-type code',
       thresholdMinutes: 'The threshold applied, minutes',
       outline:
         'BOUNDARY (imported) or SETTLEMENT_TERRITORY (approximate: the land nearest its settlements, ' +
         'when no boundaries are imported)',
       label: 'What the outline is, in words',
+    },
+    fieldTypes: {
+      code: 'String',
+      name: 'String',
+      level: 'String',
+      population: 'Number',
+      population65Plus: 'Number',
+      populationBeyondThreshold: 'Number',
+      population65PlusBeyondThreshold: 'Number',
+      settlementsBeyondThreshold: 'Number',
+      settlementsWithoutService: 'Number',
+      meanMinutesPopulationWeighted: 'Number',
+      shareWithin5: 'Number',
+      shareWithin10: 'Number',
+      shareWithin20: 'Number',
+      shareWithin30: 'Number',
+      serviceType: 'String',
+      thresholdMinutes: 'Number',
+      outline: 'String',
+      label: 'String',
     },
     geometry: 'polygon',
     minzoom: 0,
@@ -146,6 +212,15 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
       thresholdMinutes: 'The threshold the radius corresponds to',
       serviceType: 'Service-type code',
       label: 'What the area is, in words',
+    },
+    fieldTypes: {
+      pointId: 'String',
+      name: 'String',
+      method: 'String',
+      radiusKm: 'Number',
+      thresholdMinutes: 'Number',
+      serviceType: 'String',
+      label: 'String',
     },
     geometry: 'polygon',
     minzoom: 0,

@@ -12,12 +12,13 @@ import {
 import { isTileLayerName, TILE_LAYER_NAMES, TILE_LAYERS, type TileLayerName } from './layers.js';
 import { isValidTile, MAX_SERVED_ZOOM } from './mvt.js';
 import { type CachedTile, TileLayerCache, type TileLayerKey } from './tile-cache.js';
-import { buildTileJson, type TileQuery } from './tilejson.js';
+import { buildTileCatalogue, buildTileJson, type TileQuery } from './tilejson.js';
 
 /**
  * The HTTP routes for map frontends, independent of any framework:
  *   GET /tiles/{layer}/{z}/{x}/{y}.mvt?serviceType=GROCERY&threshold=10&scenario=…  (Mapbox Vector Tile)
  *   GET /tiles/{layer}.json?serviceType=…                                            (TileJSON 3.0.0)
+ *   GET /tiles                                                     (catalogue: layers and TileJSON URLs)
  */
 
 /** What a layer's features are selected by. */
@@ -311,13 +312,29 @@ export async function handleTileRequest(
     return response;
   }
 
+  if (path === '/tiles' || path === '/tiles/') {
+    const offered = source.serviceTypes();
+    const fallback = offered.includes('GROCERY') ? 'GROCERY' : (offered[0] ?? null);
+    const body = JSON.stringify(buildTileCatalogue(baseUrl, offered, options.defaultServiceType ?? fallback));
+    return {
+      status: 200,
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'Access-Control-Allow-Origin': '*',
+        'Content-Length': String(Buffer.byteLength(body)),
+      },
+      body: req.method === 'HEAD' ? '' : body,
+    };
+  }
+
   const tileMatch = TILE_PATH.exec(path);
   const jsonMatch = tileMatch ? null : TILEJSON_PATH.exec(path);
   if (!tileMatch && !jsonMatch) {
     return jsonError(
       404,
       'NOT_FOUND',
-      `no such tile route '${path}'; use /tiles/{layer}/{z}/{x}/{y}.mvt or /tiles/{layer}.json`,
+      `no such tile route '${path}'; use /tiles (the catalogue), /tiles/{layer}/{z}/{x}/{y}.mvt or /tiles/{layer}.json`,
     );
   }
   const layerName = decodeSegment((tileMatch ?? jsonMatch)![1]!);

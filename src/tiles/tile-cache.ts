@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GeoJSON } from 'geojson';
-import { LruCache } from './lru.js';
+import { LRUCache } from 'lru-cache';
 import {
   buildTileIndex,
   type EncodeTileOptions,
@@ -71,16 +71,23 @@ function keyString(key: TileLayerKey): string {
  * Concurrent requests for an index being built share one build.
  */
 export class TileLayerCache {
-  readonly #indexes: LruCache<string, TileIndex>;
-  readonly #tiles: LruCache<string, CachedTile>;
+  readonly #indexes: LRUCache<string, TileIndex>;
+  readonly #tiles: LRUCache<string, CachedTile>;
   readonly #building = new Map<string, Promise<TileIndex>>();
   readonly #indexOptions: TileIndexOptions;
   #dataVersion = 0;
   #stats = { indexHits: 0, indexBuilds: 0, tileHits: 0, tileEncodes: 0 };
 
   constructor(options: TileCacheOptions = {}) {
-    this.#indexes = new LruCache(options.maxIndexes ?? 24, options.maxIndexedFeatures ?? 4_000_000);
-    this.#tiles = new LruCache(options.maxTiles ?? 20_000, options.maxTileBytes ?? 64 * 1024 * 1024);
+    // Bounded by count and by weight (features, bytes); an entry heavier than the whole bound is not kept.
+    this.#indexes = new LRUCache({
+      max: options.maxIndexes ?? 24,
+      maxSize: options.maxIndexedFeatures ?? 4_000_000,
+    });
+    this.#tiles = new LRUCache({
+      max: options.maxTiles ?? 20_000,
+      maxSize: options.maxTileBytes ?? 64 * 1024 * 1024,
+    });
     this.#indexOptions = options.index ?? {};
   }
 
@@ -135,7 +142,7 @@ export class TileLayerCache {
       const index = buildTileIndex(collection, this.#indexOptions);
       if (version === this.#dataVersion) {
         const features = collection.type === 'FeatureCollection' ? collection.features.length : 1;
-        this.#indexes.set(id, index, Math.max(1, features));
+        this.#indexes.set(id, index, { size: Math.max(1, features) });
       }
       return index;
     })();
@@ -168,7 +175,7 @@ export class TileLayerCache {
     const body = encodeTile(index, z, x, y, key.layer, encodeOptions);
     this.#stats.tileEncodes++;
     const tile = { body, etag };
-    if (version === this.#dataVersion) this.#tiles.set(id, tile, body.byteLength + 200);
+    if (version === this.#dataVersion) this.#tiles.set(id, tile, { size: body.byteLength + 200 });
     return tile;
   }
 
@@ -179,7 +186,7 @@ export class TileLayerCache {
       ...this.#stats,
       indexes: this.#indexes.size,
       tiles: this.#tiles.size,
-      tileBytes: this.#tiles.weight,
+      tileBytes: this.#tiles.calculatedSize,
     };
   }
 }

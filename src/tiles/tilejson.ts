@@ -1,4 +1,4 @@
-import { TILE_LAYERS, type TileLayerName } from './layers.js';
+import { TILE_LAYER_NAMES, TILE_LAYERS, type TileFieldType, type TileLayerName } from './layers.js';
 
 /** A TileJSON 3.0.0 document (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0). */
 export interface TileJson {
@@ -7,7 +7,10 @@ export interface TileJson {
   vector_layers: {
     id: string;
     description: string;
-    fields: Record<string, string>;
+    /** Attribute → `Number` / `String` / `Boolean`, as tippecanoe writes it and GDAL and QGIS read it. */
+    fields: Record<string, TileFieldType>;
+    /** Attribute → what it means (the spec lets `fields` hold descriptions, but typed fields serve more clients). */
+    field_descriptions: Record<string, string>;
     minzoom: number;
     maxzoom: number;
   }[];
@@ -106,7 +109,8 @@ export function buildTileJson(input: TileJsonInput): TileJson {
       {
         id: spec.id,
         description: spec.description,
-        fields: { ...spec.fields },
+        fields: { ...spec.fieldTypes },
+        field_descriptions: { ...spec.fields },
         minzoom: spec.minzoom,
         maxzoom: spec.maxzoom,
       },
@@ -120,5 +124,52 @@ export function buildTileJson(input: TileJsonInput): TileJson {
     maxzoom: spec.maxzoom,
     bounds,
     center: [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, centerZoom],
+  };
+}
+
+/** `GET /tiles`: every layer with its TileJSON URL, and the service types a request may select. */
+export interface TileCatalogue {
+  layers: {
+    id: TileLayerName;
+    description: string;
+    geometry: 'point' | 'polygon';
+    minzoom: number;
+    maxzoom: number;
+    /** TileJSON of the layer for the default service type; add `?serviceType=CODE` for another. */
+    tilejson: string;
+    /** The TileJSON URL per service type. */
+    tilejsonByServiceType: Record<string, string>;
+  }[];
+  serviceTypes: string[];
+  defaultServiceType: string | null;
+}
+
+/**
+ * The catalogue of tile layers with absolute TileJSON URLs under `baseUrl`.
+ * @example buildTileCatalogue('https://atlas.example.org', ['GROCERY', 'PHARMACY'], 'GROCERY')
+ */
+export function buildTileCatalogue(
+  baseUrl: string,
+  serviceTypes: readonly string[],
+  defaultServiceType: string | null,
+): TileCatalogue {
+  const base = baseUrl.replace(/\/+$/, '');
+  return {
+    layers: TILE_LAYER_NAMES.map((name) => {
+      const spec = TILE_LAYERS[name];
+      const url = (type: string) =>
+        `${base}/tiles/${name}.json?${new URLSearchParams({ serviceType: type })}`;
+      return {
+        id: name,
+        description: spec.description,
+        geometry: spec.geometry,
+        minzoom: spec.minzoom,
+        maxzoom: spec.maxzoom,
+        tilejson: defaultServiceType === null ? `${base}/tiles/${name}.json` : url(defaultServiceType),
+        tilejsonByServiceType: Object.fromEntries(serviceTypes.map((t) => [t, url(t)])),
+      };
+    }),
+    serviceTypes: [...serviceTypes],
+    defaultServiceType,
   };
 }

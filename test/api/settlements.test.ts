@@ -159,10 +159,12 @@ describe('settlements and service points over GraphQL', () => {
     expect(r.errors?.[0]?.message).toMatch(/GROCERY/);
   });
 
-  it('refuses a query deeper than the depth limit with QUERY_TOO_COMPLEX', async () => {
+  it('does not count introspection toward the depth limit (schema tools nest ofType deeply)', async () => {
+    // The depth refusal itself is tested on data fields in http-standard.test.ts.
     const deep = `{ __schema { types { fields { type { ${'ofType { '.repeat(10)}name${' }'.repeat(15)}`;
     const r = await server.gql(deep);
-    expect(r.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.status).toBe(200);
+    expect(r.errors).toBeUndefined();
   });
 
   it('serves /healthz and /readyz', async () => {
@@ -175,5 +177,31 @@ describe('settlements and service points over GraphQL', () => {
     };
     expect(ready).toMatchObject({ status: 'ready', migrated: true });
     expect(ready.postgis).toMatch(/^3\./);
+  });
+
+  it('counts (count(*)) only when totalCount is selected, and once however often it is selected', async () => {
+    const counts = () => server.database.queries.filter((q) => /count\(\*\)/i.test(q)).length;
+    for (const list of ['settlements', 'servicePoints']) {
+      server.database.queries.length = 0;
+      const page = await server.gql(`{ ${list}(first: 2) { nodes { id } pageInfo { hasNextPage } } }`);
+      expect(page.errors).toBeUndefined();
+      expect({ list, counts: counts(), queries: server.database.queries.length }).toEqual({
+        list,
+        counts: 0,
+        queries: 1,
+      });
+
+      server.database.queries.length = 0;
+      const counted = await server.gql<Record<string, { totalCount: number }>>(
+        `{ ${list}(first: 2) { totalCount again: totalCount nodes { id } } }`,
+      );
+      expect(counts()).toBe(1);
+      const conn = counted.data![list] as unknown as { totalCount: number; again: number };
+      expect(conn.again).toBe(conn.totalCount);
+    }
+    const all = await server.gql<{ settlements: Conn }>(
+      '{ settlements(first: 3) { totalCount nodes { id } } }',
+    );
+    expect(all.data!.settlements.totalCount).toBe(5);
   });
 });

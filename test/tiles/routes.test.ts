@@ -165,7 +165,7 @@ describe('handleTileRequest', () => {
       expect(error.message).toContain('settlements');
     }
     expect((await get(source, '/tiles/settlements/8/0.mvt'))!.status).toBe(404);
-    expect((await get(source, '/tiles'))!.status).toBe(404);
+    expect((await get(source, '/tiles/nothing/here'))!.status).toBe(404);
   });
 
   it('allows GET and HEAD only, with a body-less HEAD', async () => {

@@ -1,6 +1,5 @@
 import type { FeatureCollection } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { LruCache } from '../../src/tiles/lru.js';
 import { TileLayerCache, type TileLayerKey } from '../../src/tiles/tile-cache.js';
 
 const key = (overrides: Partial<TileLayerKey> = {}): TileLayerKey => ({
@@ -18,21 +17,29 @@ const onePoint = (): Promise<FeatureCollection> =>
     features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [15, 60] }, properties: { n: 1 } }],
   });
 
-describe('LruCache', () => {
-  it('evicts the least recently used entry by count and by weight', () => {
-    const lru = new LruCache<string, number>(2, 10);
-    lru.set('a', 1);
-    lru.set('b', 2);
-    lru.get('a');
-    lru.set('c', 3);
-    expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([1, undefined, 3]);
-    // a and c weigh 1 each; adding 9 exceeds 10, so the least recently used (a) goes.
-    lru.set('heavy', 4, 9);
-    expect([lru.get('a'), lru.get('c'), lru.get('heavy')]).toEqual([undefined, 3, 4]);
-    expect(lru.weight).toBe(10);
-    lru.set('too-heavy', 5, 11);
-    expect(lru.get('too-heavy')).toBeUndefined();
-    expect(() => new LruCache(0)).toThrow(RangeError);
+describe('TileLayerCache bounds (lru-cache)', () => {
+  it('keeps the encoded tiles within the byte bound, evicting the least recently used', async () => {
+    const cache = new TileLayerCache({ maxTileBytes: 1000 });
+    const first = await cache.tile(key(), 8, 138, 74, onePoint);
+    const size = first.body.byteLength + 200;
+    const fit = Math.floor(1000 / size);
+    for (let y = 75; y < 75 + fit + 3; y++) await cache.tile(key(), 8, 138, y, onePoint);
+    const stats = cache.stats();
+    expect(stats.tileBytes).toBeLessThanOrEqual(1000);
+    expect(stats.tiles).toBe(fit);
+    // The first tile was the least recently used: asking again encodes it again.
+    const encodes = stats.tileEncodes;
+    await cache.tile(key(), 8, 138, 74, onePoint);
+    expect(cache.stats().tileEncodes).toBe(encodes + 1);
+  });
+
+  it('does not keep an index heavier than the whole feature bound', async () => {
+    const cache = new TileLayerCache({ maxIndexedFeatures: 1 });
+    const two = (): Promise<FeatureCollection> =>
+      onePoint().then((fc) => ({ ...fc, features: [...fc.features, ...fc.features] }));
+    await cache.index(key(), two);
+    await cache.index(key(), two);
+    expect(cache.stats()).toMatchObject({ indexBuilds: 2, indexes: 0 });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TILE_LAYER_NAMES } from '../../src/tiles/layers.js';
+import { TILE_LAYER_NAMES, TILE_LAYERS } from '../../src/tiles/layers.js';
 import { handleTileRequest } from '../../src/tiles/routes.js';
-import { buildTileJson, type TileJson } from '../../src/tiles/tilejson.js';
+import { buildTileCatalogue, buildTileJson, type TileJson } from '../../src/tiles/tilejson.js';
 import { decodeTile, tileAndLocal } from './decode.js';
 import { demoWorld, FakeTileSource } from './fixtures.js';
 
@@ -15,7 +15,10 @@ function expectValidTileJson(doc: TileJson): void {
   for (const layer of doc.vector_layers) {
     expect(typeof layer.id).toBe('string');
     expect(typeof layer.fields).toBe('object');
-    for (const description of Object.values(layer.fields)) expect(typeof description).toBe('string');
+    for (const type of Object.values(layer.fields)) expect(['Number', 'String', 'Boolean']).toContain(type);
+    expect(Object.keys(layer.field_descriptions).sort()).toEqual(Object.keys(layer.fields).sort());
+    for (const description of Object.values(layer.field_descriptions))
+      expect(typeof description).toBe('string');
   }
   expect(Number.isInteger(doc.minzoom) && doc.minzoom >= 0 && doc.minzoom <= 30).toBe(true);
   expect(Number.isInteger(doc.maxzoom) && doc.maxzoom >= doc.minzoom && doc.maxzoom <= 30).toBe(true);
@@ -118,5 +121,81 @@ describe('TileJSON served by handleTileRequest', () => {
       doc.vector_layers.map((l) => l.id),
     );
     expect(source.calls.at(-1)!.params).toMatchObject({ serviceType: 'SCHOOL', thresholdMinutes: 30 });
+  });
+});
+
+describe('typed fields and the catalogue', () => {
+  it('types every attribute the tiles carry as the value decoded from them (GDAL types columns by it)', async () => {
+    const source = new FakeTileSource(world);
+    const jsType = { Number: 'number', String: 'string', Boolean: 'boolean' } as const;
+    for (const layer of TILE_LAYER_NAMES) {
+      const declared = TILE_LAYERS[layer].fieldTypes;
+      const seen = new Set<string>();
+      for (const [z, x, y] of [
+        [0, 0, 0],
+        [6, 34, 18],
+        [6, 35, 18],
+        [8, 138, 74],
+      ] as const) {
+        const response = await handleTileRequest(
+          { method: 'GET', url: `/tiles/${layer}/${z}/${x}/${y}.mvt?serviceType=GROCERY`, headers: {} },
+          source,
+          'http://atlas.test',
+        );
+        expect(response!.status).toBe(200);
+        const decoded = decodeTile(response!.body as Uint8Array).layers[layer];
+        for (let i = 0; i < (decoded?.length ?? 0); i++) {
+          for (const [key, value] of Object.entries(decoded!.feature(i).properties)) {
+            seen.add(key);
+            expect({ layer, key, declared: declared[key] }).toEqual({
+              layer,
+              key,
+              declared: expect.any(String),
+            });
+            expect({ layer, key, type: typeof value }).toEqual({
+              layer,
+              key,
+              type: jsType[declared[key]!],
+            });
+          }
+        }
+      }
+      expect({ layer, seen: seen.size > 0 }).toEqual({ layer, seen: true });
+    }
+  });
+
+  it('lists every layer with a TileJSON URL per service type', async () => {
+    const catalogue = buildTileCatalogue(
+      'https://atlas.example.org/api/',
+      ['GROCERY', 'PHARMACY'],
+      'GROCERY',
+    );
+    expect(catalogue.layers.map((l) => l.id)).toEqual([...TILE_LAYER_NAMES]);
+    const settlements = catalogue.layers[0]!;
+    expect(settlements.tilejson).toBe(
+      'https://atlas.example.org/api/tiles/settlements.json?serviceType=GROCERY',
+    );
+    expect(settlements.tilejsonByServiceType.PHARMACY).toBe(
+      'https://atlas.example.org/api/tiles/settlements.json?serviceType=PHARMACY',
+    );
+    const source = new FakeTileSource(world);
+    const response = await handleTileRequest(
+      { method: 'GET', url: '/tiles', headers: {} },
+      source,
+      'http://a.test',
+    );
+    expect(response!.status).toBe(200);
+    const served = JSON.parse(response!.body as string) as ReturnType<typeof buildTileCatalogue>;
+    expect(served.serviceTypes).toEqual(source.serviceTypes());
+    for (const layer of served.layers) {
+      const url = new URL(layer.tilejson);
+      const doc = await handleTileRequest(
+        { method: 'GET', url: `${url.pathname}${url.search}`, headers: {} },
+        source,
+        'http://a.test',
+      );
+      expect(doc!.status).toBe(200);
+      expect((JSON.parse(doc!.body as string) as TileJson).vector_layers[0]!.id).toBe(layer.id);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Kysely } from 'kysely';
 import { readDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
@@ -30,7 +31,7 @@ export class AnalysisSnapshot {
   readonly pointsById: Map<string, ServicePoint>;
   readonly engine: AccessEngine;
   private readonly nearestByType = new Map<string, AccessTable>();
-  private readonly derived = new Map<string, AccessTable>();
+  private readonly derived = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
   private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
   private readonly providers = new Map<string, TravelCost>();
   /** Shares origin snaps and labels between the NETWORK providers of different estimate models. */
@@ -61,11 +62,7 @@ export class AnalysisSnapshot {
     const threshold = thresholdMinutes ?? type.thresholdMinutes;
     const key = `${code}|${threshold}|${modelKey(model)}`;
     const cached = this.derived.get(key);
-    if (cached) {
-      this.derived.delete(key);
-      this.derived.set(key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     let nearest = this.nearestByType.get(code);
     if (!nearest) {
       nearest = this.travel(model).table(code, { thresholdMinutes: threshold, k: 2 });
@@ -73,7 +70,6 @@ export class AnalysisSnapshot {
     }
     const table = retime(nearest, model, threshold, type.thresholdKm);
     this.derived.set(key, table);
-    if (this.derived.size > MAX_DERIVED_TABLES) this.derived.delete(this.derived.keys().next().value!);
     return table;
   }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import type { AccessTable } from '../../engine/access.js';
 import { gapFlagsFromTable } from '../../engine/gaps.js';
@@ -19,7 +20,6 @@ import {
   servicePointFeatures,
   settlementFeatures,
 } from '../../tiles/layer-features.js';
-import { LruCache } from '../../tiles/lru.js';
 import { TileLayerCache } from '../../tiles/tile-cache.js';
 import { AnalysisSnapshot } from '../access/snapshot.js';
 import { type AreaLevel, listAreaGeometries, listAreas } from '../areas/area.repository.js';
@@ -53,7 +53,7 @@ const round1 = (value: number | null): number | null =>
 export class MapLayers {
   /** The vector-tile cache of the `/tiles` routes (indexes and encoded tiles, dropped on a new version). */
   readonly tileCache = new TileLayerCache();
-  readonly #memo = new WeakMap<AnalysisSnapshot, LruCache<string, Promise<unknown>>>();
+  readonly #memo = new WeakMap<AnalysisSnapshot, LRUCache<string, Promise<unknown>>>();
   /** Outlines by the settlements they were drawn from (a scenario snapshot shares its base's). */
   readonly #outlines = new WeakMap<readonly EngineSettlement[], Promise<AreaOutline[]>>();
 
@@ -68,7 +68,7 @@ export class MapLayers {
   #memoise<T>(snapshot: AnalysisSnapshot, key: string, build: () => T | Promise<T>): Promise<T> {
     let cache = this.#memo.get(snapshot);
     if (cache === undefined) {
-      cache = new LruCache(LAYERS_PER_SNAPSHOT);
+      cache = new LRUCache({ max: LAYERS_PER_SNAPSHOT });
       this.#memo.set(snapshot, cache);
     }
     const cached = cache.get(key);

@@ -107,7 +107,7 @@ builder.queryFields((t) => ({
       const filter = { ...args.filter, bbox: validateBBox(args.filter?.bbox, 'filter.bbox') };
       const page = await listServicePoints(ctx.db, filter, { first, afterId });
       for (const p of page.servicePoints) ctx.loaders.servicePoint.prime(p.id, p);
-      return toPage(page.servicePoints, page.hasNextPage, page.totalCount, afterId !== null);
+      return toPage(page.servicePoints, page.hasNextPage, page.count, afterId !== null);
     },
   }),
 }));

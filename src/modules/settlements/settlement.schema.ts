@@ -94,7 +94,7 @@ builder.queryFields((t) => ({
       const filter = { ...args.filter, bbox: validateBBox(args.filter?.bbox, 'filter.bbox') };
       const page = await listSettlements(ctx.db, filter, { first, afterId });
       for (const s of page.settlements) ctx.loaders.settlement.prime(s.id, s);
-      return toPage(page.settlements, page.hasNextPage, page.totalCount, afterId !== null);
+      return toPage(page.settlements, page.hasNextPage, page.count, afterId !== null);
     },
   }),
 }));
