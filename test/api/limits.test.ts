@@ -279,32 +279,3 @@ describe('rate limits', () => {
     expect(keyed.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'rateLimitPerKey' });
   });
 });
-
-describe('/healthz during a heavy analysis', () => {
-  let server: TestServer;
-  let ids: string[];
-  beforeAll(async () => {
-    server = await startTestServer({ config: { limits: limits({}) } });
-    await seed(server.app.db, grid(800, 500));
-    ids = await openPointIds(server);
-  });
-  afterAll(() => server.close());
-
-  it('answers /healthz before a multi-analysis request finishes', async () => {
-    const q = `query($ids: [ID!]) { ${['a', 'b'].map((k) => `${k}: evaluateScenario(changes: { closeServicePointIds: $ids }, serviceTypes: [GROCERY, POST]) { populationLosingAccess }`).join(' ')} }`;
-    const order: string[] = [];
-    const heavy = server.gql(q, { ids }).then((r) => {
-      order.push('heavy');
-      return r;
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    const health = fetch(`${server.url}/healthz`).then((r) => {
-      order.push('healthz');
-      return r.status;
-    });
-    expect(await health).toBe(200);
-    const r = await heavy;
-    expect(r.errors).toBeUndefined();
-    expect(order).toEqual(['healthz', 'heavy']);
-  });
-});

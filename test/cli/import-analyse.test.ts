@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,10 +8,11 @@ import { parse } from 'csv-parse/sync';
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_DATA, sharedDataFile } from '../helpers/shared-data.js';
 import { freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
 
 const run = promisify(execFile);
-const SHARED = resolve(import.meta.dirname, '../../../shared/data');
+const SHARED = SHARED_DATA ?? resolve(import.meta.dirname, '../../../shared/data');
 const TATORTER = join(SHARED, 'scb-tatorter-2020/tatorter_2020_points.csv');
 const HEALTH = join(SHARED, 'osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv');
 const KOMMUNER = join(SHARED, 'scb-kommuner-lan-2024/kommuner_2024_generalized.geojson');
@@ -40,217 +41,215 @@ function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
 }
 
-describe.skipIf(!existsSync(TATORTER) || !existsSync(HEALTH) || !existsSync(KOMMUNER))(
-  'the CLI on real SCB and OSM files (skipped: ../shared/data is absent)',
-  () => {
-    let dir: string;
-    let env: NodeJS.ProcessEnv;
-    let drop: () => Promise<void>;
+describe.skipIf(
+  [TATORTER, HEALTH, KOMMUNER].some((f) => sharedDataFile(f.slice(SHARED.length + 1)) === null),
+)('the CLI on real SCB and OSM files (skipped: ../shared/data is absent)', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let drop: () => Promise<void>;
 
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'serviceatlas-cli-'));
-      ({ env, drop } = await freshCliEnvironment(join(dir, 'db')));
-    });
-    afterAll(async () => {
-      await drop?.();
-      rmSync(dir, { recursive: true, force: true });
-    });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'serviceatlas-cli-'));
+    ({ env, drop } = await freshCliEnvironment(join(dir, 'db')));
+  });
+  afterAll(async () => {
+    await drop?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-    async function count(table: 'settlements' | 'service_points'): Promise<number> {
-      const handle = await openCliDatabase(env);
-      try {
-        const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(
-          handle.db,
-        );
-        return r.rows[0]!.n;
-      } finally {
-        await handle.close();
-      }
+  async function count(table: 'settlements' | 'service_points'): Promise<number> {
+    const handle = await openCliDatabase(env);
+    try {
+      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(
+        handle.db,
+      );
+      return r.rows[0]!.n;
+    } finally {
+      await handle.close();
     }
+  }
 
-    it('refuses a file with one bad row: exit 1, the message names the line and field, nothing imported', async () => {
-      const lines = readFileSync(TATORTER, 'utf8').split('\n');
-      lines[41] = lines[41]!.replace(/,(\d+),2020,/, ',-3,2020,');
-      const bad = join(dir, 'bad.csv');
-      writeFileSync(bad, lines.join('\n'));
-      const r = await cli(env, 'import', 'settlements', bad, '--map', SCB_MAP);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain('bad.csv');
-      expect(r.stderr).toMatch(/line 42/);
-      expect(r.stderr).toMatch(/population/);
-      expect(await count('settlements')).toBe(0);
-    }, 120_000);
+  it('refuses a file with one bad row: exit 1, the message names the line and field, nothing imported', async () => {
+    const lines = readFileSync(TATORTER, 'utf8').split('\n');
+    lines[41] = lines[41]!.replace(/,(\d+),2020,/, ',-3,2020,');
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, lines.join('\n'));
+    const r = await cli(env, 'import', 'settlements', bad, '--map', SCB_MAP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bad.csv');
+    expect(r.stderr).toMatch(/line 42/);
+    expect(r.stderr).toMatch(/population/);
+    expect(await count('settlements')).toBe(0);
+  }, 120_000);
 
-    it('imports the 2,017 SCB tätorter with their populations, and re-importing updates instead of duplicating', async () => {
-      const first = await cli(env, 'import', 'settlements', TATORTER, '--map', SCB_MAP);
-      expect(first.stderr + first.stdout).toMatch(/2017 inserted, 0 updated/);
-      expect(first.code).toBe(0);
-      const again = await cli(
-        env,
-        'import',
-        'settlements',
-        TATORTER,
-        '--crs',
-        'EPSG:3006',
-        '--map',
-        `${SCB_MAP},x=e_sweref99tm,y=n_sweref99tm`,
-      );
-      expect(again.code).toBe(0);
-      expect(again.stdout).toMatch(/0 inserted, 2017 updated/);
+  it('imports the 2,017 SCB tätorter with their populations, and re-importing updates instead of duplicating', async () => {
+    const first = await cli(env, 'import', 'settlements', TATORTER, '--map', SCB_MAP);
+    expect(first.stderr + first.stdout).toMatch(/2017 inserted, 0 updated/);
+    expect(first.code).toBe(0);
+    const again = await cli(
+      env,
+      'import',
+      'settlements',
+      TATORTER,
+      '--crs',
+      'EPSG:3006',
+      '--map',
+      `${SCB_MAP},x=e_sweref99tm,y=n_sweref99tm`,
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 inserted, 2017 updated/);
 
-      const scb = readCsv(TATORTER);
-      const handle = await openCliDatabase(env);
-      try {
-        const rows = await sql<{ external_id: string; population: number; lon: number; lat: number }>`
+    const scb = readCsv(TATORTER);
+    const handle = await openCliDatabase(env);
+    try {
+      const rows = await sql<{ external_id: string; population: number; lon: number; lat: number }>`
           SELECT external_id, population, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM settlements`.execute(
-          handle.db,
-        );
-        expect(rows.rows).toHaveLength(2017);
-        const byId = new Map(rows.rows.map((r) => [r.external_id, r]));
-        const ludvika = scb.find((s) => s.tatort === 'Ludvika')!;
-        expect(byId.get(ludvika.tatortskod!)!.population).toBe(15614);
-        // Populations equal the file's; SWEREF 99 TM → WGS84 by PostGIS lands within ~1 m of SCB's own lon/lat.
-        for (const s of scb) {
-          const row = byId.get(s.tatortskod!)!;
-          expect(row.population).toBe(Number(s.befolkning_2020));
-          expect(Math.abs(Number(row.lon) - Number(s.lon))).toBeLessThan(2e-5);
-          expect(Math.abs(Number(row.lat) - Number(s.lat))).toBeLessThan(2e-5);
-        }
-      } finally {
-        await handle.close();
+        handle.db,
+      );
+      expect(rows.rows).toHaveLength(2017);
+      const byId = new Map(rows.rows.map((r) => [r.external_id, r]));
+      const ludvika = scb.find((s) => s.tatort === 'Ludvika')!;
+      expect(byId.get(ludvika.tatortskod!)!.population).toBe(15614);
+      // Populations equal the file's; SWEREF 99 TM → WGS84 by PostGIS lands within ~1 m of SCB's own lon/lat.
+      for (const s of scb) {
+        const row = byId.get(s.tatortskod!)!;
+        expect(row.population).toBe(Number(s.befolkning_2020));
+        expect(Math.abs(Number(row.lon) - Number(s.lon))).toBeLessThan(2e-5);
+        expect(Math.abs(Number(row.lat) - Number(s.lat))).toBeLessThan(2e-5);
       }
-    }, 300_000);
+    } finally {
+      await handle.close();
+    }
+  }, 300_000);
 
-    it('imports OSM pharmacies and care centres with a type map, skipping the unmapped amenities', async () => {
-      const r = await cli(
-        env,
-        'import',
-        'service-points',
-        HEALTH,
-        '--map',
-        'serviceTypes=amenity,externalId=osm_node_id,municipalityCode=kommunkod_pip',
-        '--type-map',
-        'pharmacy=PHARMACY,clinic=PRIMARY_CARE,doctors=PRIMARY_CARE',
-      );
-      expect(r.code).toBe(0);
-      const amenities = readCsv(HEALTH).map((row) => row.amenity);
-      const mapped = amenities.filter((a) => a === 'pharmacy' || a === 'clinic' || a === 'doctors').length;
-      expect(await count('service_points')).toBe(mapped);
-      expect(r.stdout).toMatch(new RegExp(`${mapped} inserted`));
-    }, 120_000);
+  it('imports OSM pharmacies and care centres with a type map, skipping the unmapped amenities', async () => {
+    const r = await cli(
+      env,
+      'import',
+      'service-points',
+      HEALTH,
+      '--map',
+      'serviceTypes=amenity,externalId=osm_node_id,municipalityCode=kommunkod_pip',
+      '--type-map',
+      'pharmacy=PHARMACY,clinic=PRIMARY_CARE,doctors=PRIMARY_CARE',
+    );
+    expect(r.code).toBe(0);
+    const amenities = readCsv(HEALTH).map((row) => row.amenity);
+    const mapped = amenities.filter((a) => a === 'pharmacy' || a === 'clinic' || a === 'doctors').length;
+    expect(await count('service_points')).toBe(mapped);
+    expect(r.stdout).toMatch(new RegExp(`${mapped} inserted`));
+  }, 120_000);
 
-    it('imports SCB municipality boundaries that contain their own tätorter', async () => {
-      const bad = await cli(env, 'import', 'areas', KOMMUNER, '--level', 'PARISH');
-      expect(bad.code).toBe(1);
-      const r = await cli(
-        env,
-        'import',
-        'areas',
-        KOMMUNER,
-        '--level',
-        'MUNICIPALITY',
-        '--map',
-        'code=kommunkod,name=kommunnamn',
-      );
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Imported 290 municipalities/);
-      // Oracle: Turf's point-in-polygon on the original file, for every settlement point PostGIS holds
-      // (the generalised outlines miss some coastal tätorter, so both may say "none": they must agree).
-      const kommuner = JSON.parse(readFileSync(KOMMUNER, 'utf8')) as FeatureCollection<
-        MultiPolygon | Polygon,
-        { kommunkod: string }
-      >;
-      const handle = await openCliDatabase(env);
-      try {
-        const rows = await sql<{ lon: number; lat: number; found: string | null }>`
+  it('imports SCB municipality boundaries that contain their own tätorter', async () => {
+    const bad = await cli(env, 'import', 'areas', KOMMUNER, '--level', 'PARISH');
+    expect(bad.code).toBe(1);
+    const r = await cli(
+      env,
+      'import',
+      'areas',
+      KOMMUNER,
+      '--level',
+      'MUNICIPALITY',
+      '--map',
+      'code=kommunkod,name=kommunnamn',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Imported 290 municipalities/);
+    // Oracle: Turf's point-in-polygon on the original file, for every settlement point PostGIS holds
+    // (the generalised outlines miss some coastal tätorter, so both may say "none": they must agree).
+    const kommuner = JSON.parse(readFileSync(KOMMUNER, 'utf8')) as FeatureCollection<
+      MultiPolygon | Polygon,
+      { kommunkod: string }
+    >;
+    const handle = await openCliDatabase(env);
+    try {
+      const rows = await sql<{ lon: number; lat: number; found: string | null }>`
           SELECT ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
                  (SELECT a.code FROM areas a WHERE a.level = 'MUNICIPALITY' AND ST_Contains(a.geom, s.geom) LIMIT 1) AS found
           FROM settlements s`.execute(handle.db);
-        expect(rows.rows).toHaveLength(2017);
-        let agree = 0;
-        for (const row of rows.rows) {
-          const hit = kommuner.features.find((f) =>
-            booleanPointInPolygon([Number(row.lon), Number(row.lat)], f),
-          );
-          if ((hit?.properties.kommunkod ?? null) === row.found) agree++;
-        }
-        expect(agree).toBeGreaterThanOrEqual(2015); // a point exactly on a shared edge may go either way
-        expect(rows.rows.filter((x) => x.found !== null).length).toBeGreaterThan(1800);
-      } finally {
-        await handle.close();
+      expect(rows.rows).toHaveLength(2017);
+      let agree = 0;
+      for (const row of rows.rows) {
+        const hit = kommuner.features.find((f) =>
+          booleanPointInPolygon([Number(row.lon), Number(row.lat)], f),
+        );
+        if ((hit?.properties.kommunkod ?? null) === row.found) agree++;
       }
-    }, 120_000);
+      expect(agree).toBeGreaterThanOrEqual(2015); // a point exactly on a shared edge may go either way
+      expect(rows.rows.filter((x) => x.found !== null).length).toBeGreaterThan(1800);
+    } finally {
+      await handle.close();
+    }
+  }, 120_000);
 
-    it('writes the Dalarna pharmacy deserts as CSV, matching PostGIS geography distances', async () => {
-      const out = join(dir, 'deserts.csv');
-      const r = await cli(
-        env,
-        'analyse',
-        'deserts',
-        '--service-type',
-        'PHARMACY',
-        '--area',
-        '20',
-        '--output',
-        out,
-      );
-      expect(r.code).toBe(0);
-      expect(readFileSync(out, 'utf8')).toMatch(
-        /^settlementId,name,kind,municipalityCode,countyCode,population,population65Plus,/,
-      );
-      const rows = readCsv(out);
+  it('writes the Dalarna pharmacy deserts as CSV, matching PostGIS geography distances', async () => {
+    const out = join(dir, 'deserts.csv');
+    const r = await cli(
+      env,
+      'analyse',
+      'deserts',
+      '--service-type',
+      'PHARMACY',
+      '--area',
+      '20',
+      '--output',
+      out,
+    );
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(
+      /^settlementId,name,kind,municipalityCode,countyCode,population,population65Plus,/,
+    );
+    const rows = readCsv(out);
 
-      // The oracle: PostGIS's own nearest pharmacy distance on the spheroid, for every Dalarna tätort.
-      const handle = await openCliDatabase(env);
-      const oracle = await sql<{ id: number; km: number }>`
+    // The oracle: PostGIS's own nearest pharmacy distance on the spheroid, for every Dalarna tätort.
+    const handle = await openCliDatabase(env);
+    const oracle = await sql<{ id: number; km: number }>`
         SELECT s.id, (SELECT min(ST_Distance(s.geom::geography, p.geom::geography)) / 1000
                       FROM service_points p WHERE p.status = 'OPEN' AND 'PHARMACY' = ANY(p.service_types)) AS km
         FROM settlements s WHERE s.county_code = '20'`.execute(handle.db);
-      await handle.close();
-      const minutes = (km: number) => ((km * 1.35) / 70) * 60;
-      const reported = new Map(rows.map((r) => [r.settlementId, r]));
-      let compared = 0;
-      for (const o of oracle.rows) {
-        const m = minutes(Number(o.km));
-        if (Math.abs(m - 20) / 20 < 0.005) continue; // sphere vs spheroid (~0.2%): too close to call
-        expect(reported.has(String(o.id))).toBe(m > 20);
-        const row = reported.get(String(o.id));
-        if (row)
-          expect(Math.abs(Number(row.straightLineKm) - Number(o.km)) / Number(o.km)).toBeLessThan(0.005);
-        compared++;
-      }
-      expect(compared).toBeGreaterThan(90);
-      expect(rows.length).toBeGreaterThan(0);
+    await handle.close();
+    const minutes = (km: number) => ((km * 1.35) / 70) * 60;
+    const reported = new Map(rows.map((r) => [r.settlementId, r]));
+    let compared = 0;
+    for (const o of oracle.rows) {
+      const m = minutes(Number(o.km));
+      if (Math.abs(m - 20) / 20 < 0.005) continue; // sphere vs spheroid (~0.2%): too close to call
+      expect(reported.has(String(o.id))).toBe(m > 20);
+      const row = reported.get(String(o.id));
+      if (row) expect(Math.abs(Number(row.straightLineKm) - Number(o.km)) / Number(o.km)).toBeLessThan(0.005);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(90);
+    expect(rows.length).toBeGreaterThan(0);
 
-      // The same deserts as GeoJSON: one Point feature per CSV row, at the settlement, same properties.
-      const geo = await cli(
-        env,
-        'analyse',
-        'deserts',
-        '--service-type',
-        'PHARMACY',
-        '--area',
-        '20',
-        '--format',
-        'geojson',
-      );
-      expect(geo.code).toBe(0);
-      const fc = JSON.parse(geo.stdout) as FeatureCollection<
-        Point,
-        { settlementId: string; travelMinutes: number }
-      >;
-      expect(fc.type).toBe('FeatureCollection');
-      expect(fc.features.map((f) => f.properties.settlementId)).toEqual(rows.map((r) => r.settlementId));
-      for (const f of fc.features) {
-        expect(f.geometry.type).toBe('Point');
-        expect(f.properties.travelMinutes).toBeGreaterThan(20);
-      }
-    }, 120_000);
+    // The same deserts as GeoJSON: one Point feature per CSV row, at the settlement, same properties.
+    const geo = await cli(
+      env,
+      'analyse',
+      'deserts',
+      '--service-type',
+      'PHARMACY',
+      '--area',
+      '20',
+      '--format',
+      'geojson',
+    );
+    expect(geo.code).toBe(0);
+    const fc = JSON.parse(geo.stdout) as FeatureCollection<
+      Point,
+      { settlementId: string; travelMinutes: number }
+    >;
+    expect(fc.type).toBe('FeatureCollection');
+    expect(fc.features.map((f) => f.properties.settlementId)).toEqual(rows.map((r) => r.settlementId));
+    for (const f of fc.features) {
+      expect(f.geometry.type).toBe('Point');
+      expect(f.properties.travelMinutes).toBeGreaterThan(20);
+    }
+  }, 120_000);
 
-    it('exits 1 with a clear message for an unknown service type', async () => {
-      const r = await cli(env, 'analyse', 'deserts', '--service-type', 'NOPE');
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/unknown service type NOPE/);
-    }, 60_000);
-  },
-);
+  it('exits 1 with a clear message for an unknown service type', async () => {
+    const r = await cli(env, 'analyse', 'deserts', '--service-type', 'NOPE');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown service type NOPE/);
+  }, 60_000);
+});

@@ -3,24 +3,19 @@
  * against PostGIS ST_Distance(geography) — spheroid, so within 0.5% of the engine's sphere — computed in
  * an embedded PGlite with PostGIS created inside the test.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
 import type { EnginePoint } from '../../src/engine/types.js';
+import { sharedDataFile } from '../helpers/shared-data.js';
 import { loadCatalogue } from './helpers/builders.js';
 
-const tatorterCsv = new URL(
-  '../../../shared/data/scb-tatorter-2020/tatorter_2020_points.csv',
-  import.meta.url,
-);
-const healthCsv = new URL(
-  '../../../shared/data/osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv',
-  import.meta.url,
-);
-const haveData = existsSync(tatorterCsv) && existsSync(healthCsv);
+const tatorterCsv = sharedDataFile('scb-tatorter-2020/tatorter_2020_points.csv');
+const healthCsv = sharedDataFile('osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv');
+const haveData = tatorterCsv !== null && healthCsv !== null;
 const TOLERANCE = 0.005;
 if (!haveData)
   console.warn('real-data oracle test skipped: ../shared/data (SCB tätorter, OSM health nodes) is absent');
@@ -32,8 +27,8 @@ interface Tatort {
   lat: number;
 }
 
-function readCsv(url: URL): Record<string, string>[] {
-  return parse(readFileSync(url), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+function readCsv(file: string | null): Record<string, string>[] {
+  return parse(readFileSync(file!), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }
 
 describe.skipIf(!haveData)(

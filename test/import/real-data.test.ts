@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { booleanPointInPolygon } from '@turf/turf';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
+import { SHARED_DATA, sharedDataFile } from '../helpers/shared-data.js';
 import {
   type ServicePointRow,
   type SettlementRow,
@@ -22,7 +23,7 @@ import {
 } from '../../src/import/index.js';
 import { KNOWN_SERVICE_TYPES } from './helpers.js';
 
-const DATA = '/work/shared/data';
+const DATA = SHARED_DATA ?? '/work/shared/data';
 const TATORTER_CSV = `${DATA}/scb-tatorter-2020/tatorter_2020_points.csv`;
 const TATORTER_GEOJSON = `${DATA}/scb-tatorter-2020/tatorter_2020_points.geojson`;
 const HEALTH_CSV = `${DATA}/osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv`;
@@ -76,7 +77,7 @@ function countTypes(rows: readonly ServicePointRow[]): Record<string, number> {
   return counts;
 }
 
-describe.skipIf(!existsSync(DATA))(
+describe.skipIf(sharedDataFile('scb-tatorter-2020/tatorter_2020_points.csv') === null)(
   'real data in /work/shared/data (skipped: the shared data folder is absent)',
   () => {
     const table = existsSync(TATORTER_CSV) ? csvTable(TATORTER_CSV) : [];
