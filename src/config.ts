@@ -16,6 +16,8 @@ const envSchema = z.object({
   SERVICEATLAS_SPEED_KMH: z.coerce.number().gt(0).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
   SERVICEATLAS_FIXED_MINUTES: z.coerce.number().min(0).max(120).default(DEFAULT_TRAVEL_MODEL.fixedMinutes),
   SERVICEATLAS_MIN_BROADBAND: z.coerce.number().min(0).max(1).default(0.8),
+  SERVICEATLAS_LOCK_WAIT: z.coerce.number().min(0).max(86_400).default(5),
+  SERVICEATLAS_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3_600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -32,6 +34,10 @@ export interface Config {
   travelModel: TravelModel;
   minBroadbandShare: number;
   logLevel: string;
+  /** Seconds to wait for the embedded data directory's lock before refusing (CLI `--wait` overrides). */
+  lockWaitSeconds: number;
+  /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
+  shutdownTimeoutSeconds: number;
 }
 
 /** Reads and validates the environment once; a bad value fails fast with the variable's name. */
@@ -61,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     minBroadbandShare: e.SERVICEATLAS_MIN_BROADBAND,
     logLevel: e.LOG_LEVEL,
+    lockWaitSeconds: e.SERVICEATLAS_LOCK_WAIT,
+    shutdownTimeoutSeconds: e.SERVICEATLAS_SHUTDOWN_TIMEOUT,
   };
 }
