@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openApp } from '../app.js';
+import type { App } from '../app.js';
 import { loadConfig } from '../config.js';
+import { DataDirBusyError } from '../db/data-dir-lock.js';
 import type { DesertRow } from '../modules/access/access.service.js';
 import { desertsAmong, resolveTravelModel, validateThreshold } from '../modules/access/access.service.js';
 import { loadSnapshot } from '../modules/access/snapshot.js';
 import { findSettlementIdsInArea } from '../modules/settlements/settlement.repository.js';
 import { CliError } from './errors.js';
+import { isReadyServer, openForCli, parseWait } from './import.js';
 
 const COLUMNS = [
   'settlementId',
@@ -86,6 +88,7 @@ export async function runAnalyseCommand(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       format: { type: 'string', default: 'csv' },
       output: { type: 'string' },
+      wait: { type: 'string' },
     },
   });
   if (positionals[0] !== 'deserts') throw new CliError('analyse takes one analysis: deserts');
@@ -108,7 +111,24 @@ export async function runAnalyseCommand(argv: string[]): Promise<number> {
     }
   }
   const config = loadConfig();
-  const app = await openApp(config, { progress: (l) => console.error(l) });
+  const waitMs = parseWait(values.wait, config.lockWaitSeconds);
+  let app: App;
+  try {
+    app = await openForCli('analyse deserts', waitMs);
+  } catch (error) {
+    if (error instanceof DataDirBusyError && isReadyServer(error.holder)) {
+      // The server holds the embedded database; the same analysis is one GraphQL query away.
+      const url = `http://localhost:${error.holder.port}/graphql`;
+      throw new DataDirBusyError(
+        error.dataDir,
+        error.holder,
+        `${error.message}, so this command cannot open it. Ask the running API instead: POST ${url} ` +
+          `{ serviceDeserts(serviceType: ${code}${threshold === undefined ? '' : `, thresholdMinutes: ${threshold}`}) { … } }, ` +
+          'or stop the server and run the command again.',
+      );
+    }
+    throw error;
+  }
   try {
     const snapshot = await loadSnapshot(app.db);
     if (!snapshot.catalogue.some((t) => t.code === code)) {

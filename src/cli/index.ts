@@ -1,19 +1,8 @@
-import { parseArgs } from 'node:util';
-import { openApp } from '../app.js';
-import { loadConfig } from '../config.js';
-import type { Crs } from '../import/index.js';
-import {
-  ImportError,
-  ImportOptionError,
-  ImportValidationError,
-  createProgressReporter,
-  parseCrs,
-  parseFormat,
-} from '../import/index.js';
-import { importFile } from '../modules/imports/import.service.js';
-import { importAreas } from '../modules/areas/area-import.js';
+import { DataDirBusyError } from '../db/data-dir-lock.js';
+import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
 import { runAnalyseCommand } from './analyse.js';
 import { CliError } from './errors.js';
+import { runImport } from './import.js';
 
 const USAGE = `Usage:
   serviceatlas serve [--port 4000]
@@ -22,9 +11,11 @@ const USAGE = `Usage:
   serviceatlas import areas <file.geojson> --level MUNICIPALITY|COUNTY [--map code=kommunkod,name=kommunnamn]
   serviceatlas analyse deserts --service-type GROCERY [--area <municipality or county code>] [--threshold <minutes>]
                                [--format csv|geojson] [--output <file>]
+  import and analyse take --wait <seconds>: how long to wait for another command holding the embedded
+  database (default SERVICEATLAS_LOCK_WAIT, 5 s). With a server running on it, imports go through the server.
 
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
-Exit codes: 0 ok, 1 bad input, 2 internal error.`;
+Exit codes: 0 ok, 1 bad input, 2 internal error, 3 busy (the embedded database is in use; nothing changed).`;
 
 /** Runs one CLI command; returns the exit code (0 ok, 1 bad input, 2 internal error). */
 export async function runCli(argv: string[]): Promise<number> {
@@ -39,10 +30,14 @@ export async function runCli(argv: string[]): Promise<number> {
       await main(rest);
       return -1; // keeps running
     }
-    if (command === 'import') return await runImport(rest);
+    if (command === 'import') return await runImport(rest, USAGE);
     if (command === 'analyse' || command === 'analyze') return await runAnalyseCommand(rest);
     throw new CliError(`unknown command "${command}"\n${USAGE}`);
   } catch (error) {
+    if (error instanceof DataDirBusyError) {
+      console.error(`serviceatlas: ${error.message}`);
+      return 3;
+    }
     if (
       error instanceof CliError ||
       error instanceof ImportValidationError ||
@@ -54,56 +49,5 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     console.error(`serviceatlas: internal error: ${(error as Error).stack ?? String(error)}`);
     return 2;
-  }
-}
-
-async function runImport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string' },
-      crs: { type: 'string', default: 'EPSG:4326' },
-      map: { type: 'string' },
-      'type-map': { type: 'string' },
-      source: { type: 'string' },
-      level: { type: 'string' },
-    },
-  });
-  const [kind, file] = positionals;
-  if (!file || (kind !== 'settlements' && kind !== 'service-points' && kind !== 'areas')) {
-    throw new CliError(`import needs a kind (settlements, service-points or areas) and a file\n${USAGE}`);
-  }
-  const config = loadConfig();
-  const app = await openApp(config, { demo: false, progress: (l) => console.error(l) });
-  try {
-    if (kind === 'areas') {
-      const level = values.level?.toUpperCase();
-      if (level !== 'MUNICIPALITY' && level !== 'COUNTY')
-        throw new CliError('--level must be MUNICIPALITY or COUNTY');
-      const n = await importAreas(app.db, { file, level, map: values.map });
-      console.log(`Imported ${n} ${level === 'COUNTY' ? 'counties' : 'municipalities'} from ${file}`);
-      return 0;
-    }
-    const crs: Crs = parseCrs(values.crs);
-    const summary = await importFile(app.db, {
-      kind,
-      file,
-      format: values.format ? parseFormat(values.format) : undefined,
-      crs,
-      map: values.map,
-      typeMap: values['type-map'],
-      source: values.source,
-      progress: createProgressReporter(`Importing ${kind}`),
-    });
-    console.log(
-      `Imported ${kind} from ${file} (${summary.format}): ${summary.valid} valid rows — ` +
-        `${summary.inserted} inserted, ${summary.updated} updated, ${summary.skipped} skipped (import run ${summary.importRunId})`,
-    );
-    for (const [reason, count] of Object.entries(summary.skippedReasons))
-      console.log(`  skipped ${count}: ${reason}`);
-    return 0;
-  } finally {
-    await app.close();
   }
 }

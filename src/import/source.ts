@@ -13,10 +13,13 @@ export function isGzipped(file: string): boolean {
   return file.toLowerCase().endsWith('.gz');
 }
 
-/** The file's size in bytes; a clear ImportError when it cannot be read. */
-export function fileSize(file: string): number {
+/**
+ * The file's size in bytes; a clear ImportError when it cannot be read. `path` is where the bytes are
+ * when not at `file` (an import sent through the server reads its upload but reports the user's name).
+ */
+export function fileSize(file: string, path = file): number {
   try {
-    const stats = statSync(file);
+    const stats = statSync(path);
     if (!stats.isFile()) throw new ImportError('is not a regular file', { file });
     return stats.size;
   } catch (error) {
@@ -35,8 +38,12 @@ export function fileSize(file: string): number {
  * The file's text in chunks, gunzipped when the name ends in `.gz`, without a UTF-8 BOM. Ticks
  * `progress` with the (compressed) bytes read; the caller starts and stops it.
  */
-export async function* readTextChunks(file: string, progress: ProgressReporter): AsyncGenerator<string> {
-  const raw = createReadStream(file);
+export async function* readTextChunks(
+  file: string,
+  progress: ProgressReporter,
+  path = file,
+): AsyncGenerator<string> {
+  const raw = createReadStream(path);
   raw.on('data', (chunk) => progress.tick(chunk.length));
   const bytes = isGzipped(file) ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (error) => bytes.destroy(error));
@@ -63,9 +70,9 @@ export async function* readTextChunks(file: string, progress: ProgressReporter):
 }
 
 /** The whole file as text (for GeoJSON, which is parsed in one piece). */
-export async function readText(file: string, progress: ProgressReporter): Promise<string> {
+export async function readText(file: string, progress: ProgressReporter, path = file): Promise<string> {
   const parts: string[] = [];
-  for await (const chunk of readTextChunks(file, progress)) parts.push(chunk);
+  for await (const chunk of readTextChunks(file, progress, path)) parts.push(chunk);
   return parts.join('');
 }
 
