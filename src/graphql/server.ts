@@ -23,6 +23,9 @@ export async function createGraphQLHandler(
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
+    // The process owns SIGTERM/SIGINT (src/main.ts drains requests, then closes the database); Apollo's
+    // own handler would stop it first and re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity })],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? '');
