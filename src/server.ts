@@ -74,6 +74,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       else res.end();
     });
   });
+  const drainer = trackRequests(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.port, () => {
@@ -83,7 +84,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const { port } = server.address() as AddressInfo;
   lock?.setPort(port);
-  const drainer = trackRequests(server);
   return {
     url: `http://localhost:${port}`,
     app,

@@ -69,6 +69,8 @@ export function describeHolder(holder: LockHolder | null): string {
     const port = holder.port === null ? 'still starting' : `port ${holder.port}`;
     return `the Serviceatlas server (pid ${holder.pid}${host}, ${port}, ${since})`;
   }
+  if (holder.command === 'open')
+    return `a process that opened the database (pid ${holder.pid}${host}, ${since})`;
   return `\`serviceatlas ${holder.command}\` (pid ${holder.pid}${host}, ${since})`;
 }
 
