@@ -8,8 +8,9 @@
  * counts, nothing half-written, a clean reopen) are the same.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -251,6 +252,38 @@ describe('CLI imports without a server', () => {
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(embedded ? /100 inserted/ : /0 inserted, 100 updated/);
     expect(await countRows('settlements')).toBe(before + 100);
+  }, 300_000);
+
+  it('a server that holds the directory but does not answer: the import refuses, naming its pid and port', async () => {
+    const before = await countRows('settlements');
+    // A lock as a server writes it, held by a live process (this one) on a port where nothing listens.
+    const port = await new Promise<number>((resolvePort) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as AddressInfo;
+        probe.close(() => resolvePort(p));
+      });
+    });
+    const fake = { pid: process.pid, hostname: hostname(), bootId: null, procStart: null };
+    if (embedded) {
+      writeFileSync(
+        lockFile(),
+        JSON.stringify({ ...fake, startedAt: new Date().toISOString(), command: 'serve', port, secret: 's' }),
+        { mode: 0o600 },
+      );
+    }
+    const r = await cli(env, 'import', 'settlements', settlementsCsv('unreachable.csv', 'U', 5));
+    if (embedded) {
+      rmSync(lockFile());
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`the Serviceatlas server \\(pid ${process.pid}, port ${port}`));
+      expect(r.stderr).toMatch(/could not be sent through it/);
+      expect(r.stderr).toMatch(new RegExp(`kill -TERM ${process.pid}.*DATABASE_URL`));
+      expect(r.stdout).not.toMatch(/inserted/);
+      expect(await countRows('settlements')).toBe(before);
+    } else {
+      expect(r.code).toBe(0);
+      expect(await countRows('settlements')).toBe(before + 5);
+    }
   }, 300_000);
 
   it('two imports at once: both succeed one after the other and every row is there', async () => {
