@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { readCatalogue } from './catalogue.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
+import type { AcquireOptions } from './db/data-dir-lock.js';
 import { createDb } from './db/client.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/tables.js';
@@ -22,6 +23,8 @@ export interface OpenAppOptions {
   progress?: (line: string) => void;
   /** Reuse an existing database handle (tests). */
   handle?: DbHandle;
+  /** The embedded data directory's lock: who opens it (`serve`, `import settlements`…) and how long to wait. */
+  lock?: Partial<AcquireOptions>;
 }
 
 /** Opens the database, applies migrations, seeds the catalogue and (optionally) the demo data. */
@@ -29,7 +32,27 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const say = options.progress ?? (() => {});
   const handle =
     options.handle ??
-    (await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, progress: say }));
+    (await createDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      progress: say,
+      lock: { waitMs: config.lockWaitSeconds * 1000, ...options.lock },
+    }));
+  try {
+    return await prepare(config, handle, options, say);
+  } catch (error) {
+    // A failed migration or demo load must not keep the data directory locked.
+    if (!options.handle) await handle.close();
+    throw error;
+  }
+}
+
+async function prepare(
+  config: Config,
+  handle: DbHandle,
+  options: OpenAppOptions,
+  say: (line: string) => void,
+): Promise<App> {
   const { db } = handle;
   const applied = await migrateToLatest(db as unknown as Kysely<unknown>);
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);

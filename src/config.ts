@@ -52,6 +52,8 @@ const envSchema = z.object({
     .optional(),
   SERVICEATLAS_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   SERVICEATLAS_ALLOWED_HOSTS: z.string().optional(),
+  SERVICEATLAS_LOCK_WAIT: z.coerce.number().min(0).max(86_400).default(5),
+  SERVICEATLAS_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3_600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -73,6 +75,10 @@ export interface Config {
   network: { use: 'auto' | 'estimated'; maxSnapKm: number; connectorKmh: number };
   minBroadbandShare: number;
   logLevel: string;
+  /** Seconds to wait for the embedded data directory's lock before refusing (CLI `--wait` overrides). */
+  lockWaitSeconds: number;
+  /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
+  shutdownTimeoutSeconds: number;
   limits: LimitsConfig;
   /**
    * Browser origins allowed to call /graphql (CORS): '*' (any; the default, right for a public read API
@@ -191,5 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.SERVICEATLAS_PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: e.SERVICEATLAS_TRUST_PROXY === 'on',
     allowedHosts: list(e.SERVICEATLAS_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
+    lockWaitSeconds: e.SERVICEATLAS_LOCK_WAIT,
+    shutdownTimeoutSeconds: e.SERVICEATLAS_SHUTDOWN_TIMEOUT,
   };
 }

@@ -12,6 +12,8 @@ import { createLogger } from './logger.js';
 import { Services } from './services.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
+import { trackRequests } from './http/drain.js';
+import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
 
 export interface StartServerOptions {
   config?: Config;
@@ -28,6 +30,11 @@ export interface RunningServer {
   app: App;
   services: Services;
   server: Server;
+  /** Requests in flight (for shutdown messages). */
+  inFlight(): number;
+  /** Cuts the connections still in flight at once (a second SIGTERM/SIGINT during close). */
+  forceClose(): void;
+  /** Stops accepting, drains in-flight requests (config.shutdownTimeoutSeconds), closes the database. */
   close(): Promise<void>;
 }
 
@@ -35,13 +42,19 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   const log = createLogger(config.logLevel);
-  const app = options.app ?? (await openApp(config, { demo: options.demo, progress: options.progress }));
+  const app =
+    options.app ??
+    (await openApp(config, { demo: options.demo, progress: options.progress, lock: { command: 'serve' } }));
+  // With the embedded data directory locked by this server, `serviceatlas import` comes through here.
+  const lock = app.handle.lock;
+  const internalImport = lock ? createInternalImport({ db: app.db, secret: lock.secret, log }) : null;
   const services = new Services(app.db, config);
   const graphql = await createGraphQLHandler(schema, services, config, log);
   const extensions = await createHttpExtensions(services);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (internalImport && url.pathname === INTERNAL_IMPORT_PATH) return internalImport(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
@@ -61,6 +74,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       else res.end();
     });
   });
+  const drainer = trackRequests(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.port, () => {
@@ -69,14 +83,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
   });
   const { port } = server.address() as AddressInfo;
+  lock?.setPort(port);
   return {
     url: `http://localhost:${port}`,
     app,
     services,
     server,
+    inFlight: drainer.inFlight,
+    forceClose: drainer.force,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const drained = await drainer.close(config.shutdownTimeoutSeconds * 1000);
+      if (drained.forced)
+        log.warn({ unfinished: drained.unfinished }, 'shutdown: cut requests still in flight');
       await graphql.stop();
       if (!options.app) await app.close();
     },

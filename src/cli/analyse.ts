@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { openApp } from '../app.js';
+import type { App } from '../app.js';
 import { loadConfig } from '../config.js';
+import { DataDirBusyError } from '../db/data-dir-lock.js';
 import type { DesertRow } from '../modules/access/access.service.js';
 import { desertsAmong, resolveTravelModel, validateThreshold } from '../modules/access/access.service.js';
 import { loadSnapshot } from '../modules/access/snapshot.js';
 import { findSettlementIdsInArea } from '../modules/settlements/settlement.repository.js';
 import { CliError } from './errors.js';
+import { isReadyServer, openForCli, parseWait } from './import.js';
 
 const COLUMNS = [
   'settlementId',
@@ -132,6 +134,8 @@ export interface AnalyseDesertsOptions {
   threshold?: string;
   format: string;
   output?: string;
+  /** Seconds to wait for the embedded data directory when another process holds it. */
+  wait?: string;
 }
 
 /** `serviceatlas analyse deserts --service-type X [--area code] [--threshold m] [--format csv|geojson] [--output f]` */
@@ -154,7 +158,24 @@ export async function runAnalyseDeserts(values: AnalyseDesertsOptions): Promise<
     }
   }
   const config = loadConfig();
-  const app = await openApp(config, { progress: (l) => console.error(l) });
+  const waitMs = parseWait(values.wait, config.lockWaitSeconds);
+  let app: App;
+  try {
+    app = await openForCli('analyse deserts', waitMs);
+  } catch (error) {
+    if (error instanceof DataDirBusyError && isReadyServer(error.holder)) {
+      // The server holds the embedded database; the same analysis is one GraphQL query away.
+      const url = `http://localhost:${error.holder.port}/graphql`;
+      throw new DataDirBusyError(
+        error.dataDir,
+        error.holder,
+        `${error.message}, so this command cannot open it. Ask the running API instead: POST ${url} ` +
+          `{ serviceDeserts(serviceType: ${code}${threshold === undefined ? '' : `, thresholdMinutes: ${threshold}`}) { … } }, ` +
+          'or stop the server and run the command again.',
+      );
+    }
+    throw error;
+  }
   try {
     const snapshot = await loadSnapshot(app.db, { use: config.network.use, network: config.network });
     if (!snapshot.catalogue.some((t) => t.code === code)) {

@@ -1,36 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { openApp } from '../app.js';
-import { loadConfig } from '../config.js';
-import type { Crs } from '../import/index.js';
-import {
-  ImportError,
-  ImportOptionError,
-  ImportValidationError,
-  createProgressReporter,
-  parseCrs,
-  parseFormat,
-} from '../import/index.js';
-import { importAreas } from '../modules/areas/area-import.js';
-import { importFile } from '../modules/imports/import.service.js';
+import { DataDirBusyError } from '../db/data-dir-lock.js';
+import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
 import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
 import { CliError } from './errors.js';
-import { runRoadImport } from './roads.js';
+import { type ImportCliOptions, runImport } from './import.js';
 
 const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
-Exit codes: 0 ok, 1 bad input (including bad options), 2 internal error.`;
-
-/** Options every `import <kind>` accepts (each kind may add its own). */
-export interface ImportOptions {
-  format?: string;
-  crs: string;
-  map?: string;
-  typeMap?: string;
-  source?: string;
-  level?: string;
-  speeds?: string;
-}
+Import and analyse wait up to --wait <seconds> (default SERVICEATLAS_LOCK_WAIT, 5 s) for another command
+holding the embedded database; with a server running on it, imports go through the server.
+Exit codes: 0 ok, 1 bad input (including bad options), 2 internal error, 3 busy (the embedded database is in
+use; nothing changed).`;
 
 /** A TCP port from the command line, refused (exit 1) unless an integer 0..65535. */
 function parsePort(value: string): number {
@@ -74,8 +55,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .description(description)
         .argument('<file>', 'the file to import')
         .option('--map <pairs>', 'field mapping, ours=theirs,… (e.g. name=tatort,population=befolkning_2020)')
-        .option('--source <name>', 'source label recorded with the rows and the import run'),
-    ).action(async (file: string, opts: ImportOptions) => setExitCode(await runImport(name, file, opts)));
+        .option('--source <name>', 'source label recorded with the rows and the import run')
+        .option('--wait <seconds>', 'wait this long for another command holding the embedded database'),
+    ).action(async (file: string, opts: ImportCliOptions) => setExitCode(await runImport(name, file, opts)));
 
   const withFormatAndCrs = (formats: string[]) => (c: Command) =>
     c
@@ -117,6 +99,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--area <code>', '4-digit municipality or 2-digit county code')
     .option('--threshold <minutes>', 'threshold in minutes (default: the service type’s)')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
     .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
 
@@ -137,6 +120,10 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
+    if (error instanceof DataDirBusyError) {
+      console.error(`serviceatlas: ${error.message}`);
+      return 3;
+    }
     if (error instanceof CommanderError) {
       // --help is a success (exit code 0); a parse error (already printed by commander) or a command
       // called without its subcommand (help printed to stderr) is bad input.
@@ -153,43 +140,5 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     console.error(`serviceatlas: internal error: ${(error as Error).stack ?? String(error)}`);
     return 2;
-  }
-}
-
-/** Every `import <kind>`: opens the database once, imports, prints the summary. */
-async function runImport(kind: string, file: string, options: ImportOptions): Promise<number> {
-  if (kind === 'roads') return runRoadImport(file, options);
-  const config = loadConfig();
-  const app = await openApp(config, { demo: false, progress: (l) => console.error(l) });
-  try {
-    if (kind === 'areas') {
-      const level = options.level?.toUpperCase();
-      if (level !== 'MUNICIPALITY' && level !== 'COUNTY')
-        throw new CliError('--level must be MUNICIPALITY or COUNTY');
-      const n = await importAreas(app.db, { file, level, map: options.map });
-      console.log(`Imported ${n} ${level === 'COUNTY' ? 'counties' : 'municipalities'} from ${file}`);
-      return 0;
-    }
-    if (kind !== 'settlements' && kind !== 'service-points') throw new CliError(`cannot import ${kind}`);
-    const crs: Crs = parseCrs(options.crs);
-    const summary = await importFile(app.db, {
-      kind,
-      file,
-      format: options.format ? parseFormat(options.format) : undefined,
-      crs,
-      map: options.map,
-      typeMap: options.typeMap,
-      source: options.source,
-      progress: createProgressReporter(`Importing ${kind}`),
-    });
-    console.log(
-      `Imported ${kind} from ${file} (${summary.format}): ${summary.valid} valid rows — ` +
-        `${summary.inserted} inserted, ${summary.updated} updated, ${summary.skipped} skipped (import run ${summary.importRunId})`,
-    );
-    for (const [reason, count] of Object.entries(summary.skippedReasons))
-      console.log(`  skipped ${count}: ${reason}`);
-    return 0;
-  } finally {
-    await app.close();
   }
 }

@@ -3,6 +3,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { LogEvent } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { AcquireOptions, DataDirLock } from './data-dir-lock.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import { pgliteDialect } from './pglite-dialect.js';
 import type { Database } from './tables.js';
 
@@ -13,6 +15,8 @@ export interface DbHandle {
   backend: Backend;
   /** The embedded database, for dump/restore in tests; undefined on a server. */
   pglite?: PGlite;
+  /** The data directory's one-writer lock (embedded database on disk only). */
+  lock?: DataDirLock;
   close(): Promise<void>;
 }
 
@@ -27,7 +31,14 @@ export interface CreateDbOptions {
   onQuery?: (event: LogEvent) => void;
   /** Progress lines for slow steps (first start of the embedded database). */
   progress?: (line: string) => void;
+  /**
+   * Who is opening the data directory and how long to wait for its lock (default: refuse after 5 s).
+   * Only for `dataDir`: a PostgreSQL server (DATABASE_URL) handles concurrent writers itself.
+   */
+  lock?: Partial<AcquireOptions>;
 }
+
+const DEFAULT_LOCK_WAIT_MS = 5_000;
 
 /** One Kysely code path over either backend: a pg Pool (DATABASE_URL) or an embedded PGlite with PostGIS. */
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
@@ -40,9 +51,33 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, backend: 'postgres', close: () => db.destroy() };
   }
+  const say = options.progress ?? (() => {});
+  // The lock comes before PGlite touches the directory: a second opener must never get as far as reading it.
+  const lock = options.dataDir
+    ? await acquireDataDirLock(options.dataDir, {
+        command: 'open',
+        waitMs: DEFAULT_LOCK_WAIT_MS,
+        onStale: (holder) =>
+          say(`Taking over the lock of ${options.dataDir}: its holder (pid ${holder?.pid ?? '?'}) is gone.`),
+        ...options.lock,
+      })
+    : undefined;
+  try {
+    return await openPglite(options, lock, say);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function openPglite(
+  options: CreateDbOptions,
+  lock: DataDirLock | undefined,
+  say: (line: string) => void,
+): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { postgis } = await import('@electric-sql/pglite-postgis');
-  const say = options.progress ?? (() => {});
+  const log = options.onQuery;
   const fresh = options.dataDir !== undefined && !hasCluster(options.dataDir);
   if (options.dataDir && fresh) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -62,9 +97,15 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     db,
     backend: 'pglite',
     pglite,
+    lock,
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        // destroy() waits for the transactions in flight (the dialect's pool end), then PGlite flushes.
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

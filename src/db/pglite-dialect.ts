@@ -27,7 +27,15 @@ export function pgliteDialect(pglite: PGlite): PostgresDialect {
       await previous;
       return { ...client, release };
     },
-    async end() {},
+    // Kysely's destroy() ends the pool: wait for the holder of the connection (an import's transaction)
+    // and everyone queued behind it, so PGlite is never closed under a running transaction.
+    async end() {
+      let previous: Promise<void> | undefined;
+      while (previous !== tail) {
+        previous = tail;
+        await previous;
+      }
+    },
   };
   // The pool shape Kysely's PostgresDialect expects (a subset of pg.Pool).
   return new PostgresDialect({

@@ -64,6 +64,9 @@ export async function createGraphQLHandler(
     schema,
     introspection: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    // The process owns SIGTERM/SIGINT (src/main.ts drains requests, then closes the database); Apollo's
+    // own handler would stop it first and re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       // variableCoercionPlugin must stay first (see its comment).
       variableCoercionPlugin(schema),

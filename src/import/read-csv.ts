@@ -53,9 +53,13 @@ async function headAndRest(
 }
 
 /** Streams a CSV file's rows as raw records (`format: 'csv'`, `geometry: null`). */
-export async function* readCsvRecords(file: string, progress: ProgressReporter): AsyncGenerator<RawRecord> {
-  progress.start(fileSize(file));
-  const { head, rest } = await headAndRest(readTextChunks(file, progress));
+export async function* readCsvRecords(
+  file: string,
+  progress: ProgressReporter,
+  path = file,
+): AsyncGenerator<RawRecord> {
+  progress.start(fileSize(file, path));
+  const { head, rest } = await headAndRest(readTextChunks(file, progress, path));
   if (head.trim() === '') throw new ImportError('the file is empty (a header row is required)', { file });
   const delimiter = detectDelimiter(head.split(/\r\n|\r|\n/, 1)[0]!);
 

@@ -98,11 +98,11 @@ export function declaredCrs(collection: { crs?: unknown }): string | null {
 export async function* readGeoJsonRecords(
   file: string,
   progress: ProgressReporter,
-  options: { allowPolygons: boolean; crs: Crs | null },
+  options: { allowPolygons: boolean; crs: Crs | null; path?: string },
 ): AsyncGenerator<RawRecord> {
   let document: unknown;
   try {
-    document = JSON.parse(await readText(file, progress));
+    document = JSON.parse(await readText(file, progress, options.path));
   } catch (error) {
     if (error instanceof ImportError) throw error;
     if (error instanceof RangeError) {

@@ -214,12 +214,16 @@ function toRecord(element: OsmElement, nodes: NodeCoordinates): RawRecord | null
 }
 
 /** Streams an OSM XML file's service points (nodes and ways whose tags match) as raw records. */
-export async function* readOsmRecords(file: string, progress: ProgressReporter): AsyncGenerator<RawRecord> {
-  progress.start(fileSize(file));
+export async function* readOsmRecords(
+  file: string,
+  progress: ProgressReporter,
+  path = file,
+): AsyncGenerator<RawRecord> {
+  progress.start(fileSize(file, path));
   const nodes = new NodeCoordinates();
   let current: OsmElement | null = null;
   let sawRoot = false;
-  for await (const event of xmlElements(readTextChunks(file, progress), file)) {
+  for await (const event of xmlElements(readTextChunks(file, progress, path), file)) {
     if (!sawRoot) {
       if (event.name !== 'osm') {
         throw new ImportError(`not an OSM XML file (root element <${event.name}>, expected <osm>)`, {

@@ -51,6 +51,8 @@ export interface ReadOptions {
   crs?: Crs;
   /** Progress in bytes read (GeoJSON: features). Started and stopped by the reader. */
   progress?: ProgressReporter;
+  /** Where the bytes are when not at `file` (a server-side upload); messages keep naming `file`. */
+  path?: string;
 }
 
 const PBF_HINT =
@@ -96,16 +98,17 @@ export async function* readRecords(file: string, options: ReadOptions = {}): Asy
   try {
     switch (format) {
       case 'csv':
-        yield* readCsvRecords(file, progress);
+        yield* readCsvRecords(file, progress, options.path);
         break;
       case 'geojson':
         yield* readGeoJsonRecords(file, progress, {
           allowPolygons: options.allowPolygons ?? false,
           crs: options.crs ?? null,
+          path: options.path,
         });
         break;
       case 'osm':
-        yield* readOsmRecords(file, progress);
+        yield* readOsmRecords(file, progress, options.path);
         break;
     }
   } finally {

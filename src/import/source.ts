@@ -24,8 +24,8 @@ export function isBzipped(file: string): boolean {
  * The file's bytes, decompressed by suffix (`.gz` zlib, `.bz2` a pure-JS bunzip stream), with
  * `onRaw(n)` told of every compressed chunk read (for byte progress).
  */
-export function openDecompressed(file: string, onRaw: (bytes: number) => void): Readable {
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+export function openDecompressed(file: string, onRaw: (bytes: number) => void, path = file): Readable {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   raw.on('data', (chunk) => onRaw(chunk.length));
   if (!isGzipped(file) && !isBzipped(file)) return raw;
   const out = new PassThrough({ highWaterMark: 1 << 20 });
@@ -38,10 +38,13 @@ export function openDecompressed(file: string, onRaw: (bytes: number) => void): 
   return out;
 }
 
-/** The file's size in bytes; a clear ImportError when it cannot be read. */
-export function fileSize(file: string): number {
+/**
+ * The file's size in bytes; a clear ImportError when it cannot be read. `path` is where the bytes are
+ * when not at `file` (an import sent through the server reads its upload but reports the user's name).
+ */
+export function fileSize(file: string, path = file): number {
   try {
-    const stats = statSync(file);
+    const stats = statSync(path);
     if (!stats.isFile()) throw new ImportError('is not a regular file', { file });
     return stats.size;
   } catch (error) {
@@ -60,8 +63,12 @@ export function fileSize(file: string): number {
  * The file's text in chunks, decompressed when the name ends in `.gz` or `.bz2`, without a UTF-8 BOM.
  * Ticks `progress` with the (compressed) bytes read; the caller starts and stops it.
  */
-export async function* readTextChunks(file: string, progress: ProgressReporter): AsyncGenerator<string> {
-  const bytes = openDecompressed(file, (n) => progress.tick(n));
+export async function* readTextChunks(
+  file: string,
+  progress: ProgressReporter,
+  path = file,
+): AsyncGenerator<string> {
+  const bytes = openDecompressed(file, (n) => progress.tick(n), path);
   const decoder = new StringDecoder('utf8');
   let first = true;
   try {
@@ -89,9 +96,9 @@ export async function* readTextChunks(file: string, progress: ProgressReporter):
 }
 
 /** The whole file as text (for GeoJSON, which is parsed in one piece). */
-export async function readText(file: string, progress: ProgressReporter): Promise<string> {
+export async function readText(file: string, progress: ProgressReporter, path = file): Promise<string> {
   const parts: string[] = [];
-  for await (const chunk of readTextChunks(file, progress)) parts.push(chunk);
+  for await (const chunk of readTextChunks(file, progress, path)) parts.push(chunk);
   return parts.join('');
 }
 

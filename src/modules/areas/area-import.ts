@@ -12,7 +12,7 @@ import { upsertAreas } from './area.repository.js';
  */
 export async function importAreas(
   db: Kysely<Database>,
-  request: { file: string; level: AreaLevel; map?: string },
+  request: { file: string; level: AreaLevel; map?: string; path?: string },
 ): Promise<number> {
   const map = new Map<string, string>();
   for (const pair of (request.map ?? '').split(',').filter(Boolean)) {
@@ -27,7 +27,7 @@ export async function importAreas(
     features?: { properties?: Record<string, unknown>; geometry?: { type?: string } }[];
   };
   try {
-    data = JSON.parse(readFileSync(request.file, 'utf8'));
+    data = JSON.parse(readFileSync(request.path ?? request.file, 'utf8'));
   } catch (error) {
     throw new ImportError(`not readable GeoJSON (${(error as Error).message})`, { file: request.file });
   }

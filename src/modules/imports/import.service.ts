@@ -29,6 +29,8 @@ export type ImportKind = 'settlements' | 'service-points';
 export interface ImportRequest {
   kind: ImportKind;
   file: string;
+  /** Where the bytes are when not at `file` (an import sent through the server: its upload). */
+  path?: string;
   format?: ImportFormat;
   crs: Crs;
   /** `--map name=tatort,population=befolkning_2020` */
@@ -79,6 +81,7 @@ export async function importFile(db: Kysely<Database>, request: ImportRequest): 
     crs: request.crs,
     allowPolygons: request.kind === 'settlements',
     progress,
+    path: request.path,
   });
   const context = {
     file: request.file,

@@ -120,3 +120,22 @@ export async function importRoads(
     };
   });
 }
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What the CLI prints after a road import: what was read, kept, stored. */
+export function describeRoadImport(file: string, s: RoadImportSummary): string[] {
+  const rejected = Object.entries(s.rejected)
+    .map(([reason, n]) => `${count(n)} ${reason}`)
+    .join(', ');
+  return [
+    `Imported roads from ${file} (${s.format}) in ${s.seconds.toFixed(1)} s (import run ${s.importRunId}); the previous network was replaced.`,
+    `  ways read ${count(s.waysRead)}, kept ${count(s.waysKept)}${rejected ? ` (not kept: ${rejected})` : ''}`,
+    `  edges ${count(s.edges)} (one-way ${count(s.onewayEdges)}, ferry ${count(s.ferryEdges)} from ${count(s.ferryWays)} ferry routes), nodes ${count(s.nodes)}`,
+    `  road length ${s.km.toFixed(1)} km`,
+    ...(s.missingNodes > 0
+      ? [`  ${count(s.missingNodes)} way nodes missing from the file (ways cut there)`]
+      : []),
+    ...(s.zeroLengthDropped > 0 ? [`  ${count(s.zeroLengthDropped)} zero-length edges dropped`] : []),
+  ];
+}

@@ -1,0 +1,104 @@
+import type { App } from '../app.js';
+import { openApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import type { LockHolder } from '../db/data-dir-lock.js';
+import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
+import { createProgressReporter } from '../import/index.js';
+import type { ExitCode, ImportJob } from '../modules/imports/import-jobs.js';
+import { isImportKind, runImportJob } from '../modules/imports/import-jobs.js';
+import { CliError } from './errors.js';
+import { importThroughServer } from './remote-import.js';
+
+/** A ready server (it listens, and takes imports through its internal endpoint). */
+export const isReadyServer = (holder: LockHolder | null): holder is LockHolder & { port: number } =>
+  holder?.command === 'serve' && holder.port !== null;
+
+/** `--wait <seconds>` → milliseconds (default: SERVICEATLAS_LOCK_WAIT). */
+export function parseWait(value: string | undefined, defaultSeconds: number): number {
+  if (value === undefined) return defaultSeconds * 1000;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0)
+    throw new CliError(`--wait must be a number of seconds ≥ 0, got "${value}"`);
+  return seconds * 1000;
+}
+
+/**
+ * Opens the database for a CLI command. With the embedded data directory, takes its lock, waiting up to
+ * `waitMs` for another CLI command; a ready server ends the wait at once (the caller decides: imports go
+ * through it, analyses refuse). DataDirBusyError when the directory stays held.
+ */
+export async function openForCli(command: string, waitMs: number): Promise<App> {
+  const config = loadConfig();
+  const say = (line: string) => console.error(line);
+  return openApp(config, {
+    demo: false,
+    progress: say,
+    lock: {
+      command,
+      waitMs,
+      stopWaitingFor: isReadyServer,
+      onWait: (holder) =>
+        say(
+          `${config.dataDir} is in use by ${describeHolder(holder)}; waiting up to ${waitMs / 1000} s for it to finish…`,
+        ),
+    },
+  });
+}
+
+/** Options of `serviceatlas import <kind>` as commander parsed them. */
+export interface ImportCliOptions {
+  format?: string;
+  crs?: string;
+  map?: string;
+  typeMap?: string;
+  source?: string;
+  level?: string;
+  speeds?: string;
+  wait?: string;
+}
+
+/** `serviceatlas import <kind> <file> [options]`: here, or through the server holding the data directory. */
+export async function runImport(kind: string, file: string, values: ImportCliOptions): Promise<ExitCode> {
+  if (!isImportKind(kind)) throw new CliError(`cannot import ${kind}`);
+  const job: ImportJob = {
+    kind,
+    file,
+    options: {
+      format: values.format,
+      crs: values.crs,
+      map: values.map,
+      typeMap: values.typeMap,
+      source: values.source,
+      level: values.level,
+      speeds: values.speeds,
+    },
+  };
+  const config = loadConfig();
+  const waitMs = parseWait(values.wait, config.lockWaitSeconds);
+  let app: App;
+  try {
+    app = await openForCli(`import ${kind}`, waitMs);
+  } catch (error) {
+    if (!(error instanceof DataDirBusyError)) throw error;
+    if (isReadyServer(error.holder)) return importThroughServer(config.dataDir, error.holder, job, waitMs);
+    const starting = error.holder?.command === 'serve';
+    throw new DataDirBusyError(
+      error.dataDir,
+      error.holder,
+      `${error.message}; nothing was imported. ` +
+        (starting
+          ? 'Run the import again once the server is ready (it will go through the server).'
+          : `Run the import again when it has finished, or pass --wait <seconds> (waited ${waitMs / 1000} s).`),
+    );
+  }
+  try {
+    const outcome = await runImportJob(app.db, job, {
+      progress: createProgressReporter(`Importing ${kind}`),
+      progressFor: (label) => createProgressReporter(label),
+    });
+    for (const line of outcome.lines) console.log(line);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * `serviceatlas import <kind> <file> [options]` as data: one job type for every import kind, run the
+ * same way by the CLI on its own database and by a running server for a CLI that sent it there (the
+ * embedded database has one writer). A new kind (roads, a grid) is one more entry in RUNNERS.
+ */
+import type { Kysely } from 'kysely';
+import { DataDirBusyError } from '../../db/data-dir-lock.js';
+import type { Database } from '../../db/tables.js';
+import type { ProgressReporter } from '../../import/index.js';
+import {
+  ImportError,
+  ImportOptionError,
+  ImportValidationError,
+  parseCrs,
+  parseFormat,
+  silentProgress,
+} from '../../import/index.js';
+import { importAreas } from '../areas/area-import.js';
+import { importFile } from './import.service.js';
+import { describeRoadImport, importRoads } from '../roads/road-import.service.js';
+import { detectRoadFormat, parseRoadFormat } from '../../import/roads/index.js';
+import { basename } from 'node:path';
+
+export const IMPORT_KINDS = ['settlements', 'service-points', 'areas', 'roads'] as const;
+export type ImportJobKind = (typeof IMPORT_KINDS)[number];
+
+/** The command line's options, as given (validated by the kind's runner). */
+export interface ImportJobOptions {
+  format?: string;
+  crs?: string;
+  map?: string;
+  typeMap?: string;
+  source?: string;
+  level?: string;
+  /** Roads: a speed table overriding data/road-speeds.json. */
+  speeds?: string;
+}
+
+export interface ImportJob {
+  kind: ImportJobKind;
+  /** The file as the user named it: every message and `import_runs.file` use this. */
+  file: string;
+  options: ImportJobOptions;
+}
+
+export interface ImportJobContext {
+  /** Where the bytes are when not at `job.file` (the server's copy of an upload). */
+  path?: string;
+  progress?: ProgressReporter;
+  /** A reporter per pass, for imports that read the file more than once (roads). */
+  progressFor?: (label: string) => ProgressReporter;
+}
+
+/** What the CLI prints on stdout when the import has been committed. */
+export interface ImportOutcome {
+  lines: string[];
+}
+
+type Runner = (db: Kysely<Database>, job: ImportJob, context: ImportJobContext) => Promise<ImportOutcome>;
+
+const pointImport: Runner = async (db, job, context) => {
+  const kind = job.kind === 'settlements' ? 'settlements' : 'service-points';
+  const summary = await importFile(db, {
+    kind,
+    file: job.file,
+    path: context.path,
+    format: job.options.format ? parseFormat(job.options.format) : undefined,
+    crs: parseCrs(job.options.crs ?? 'EPSG:4326'),
+    map: job.options.map,
+    typeMap: job.options.typeMap,
+    source: job.options.source,
+    progress: context.progress,
+  });
+  const lines = [
+    `Imported ${kind} from ${job.file} (${summary.format}): ${summary.valid} valid rows — ` +
+      `${summary.inserted} inserted, ${summary.updated} updated, ${summary.skipped} skipped (import run ${summary.importRunId})`,
+  ];
+  for (const [reason, count] of Object.entries(summary.skippedReasons))
+    lines.push(`  skipped ${count}: ${reason}`);
+  return { lines };
+};
+
+/** A road network replaces the stored one; the format comes from the user's file name (an upload has none). */
+const roadImport: Runner = async (db, job, context) => {
+  const summary = await importRoads(db, {
+    file: context.path ?? job.file,
+    format: job.options.format ? parseRoadFormat(job.options.format) : detectRoadFormat(job.file),
+    crs: job.options.crs ? parseCrs(job.options.crs) : undefined,
+    map: job.options.map,
+    speedsFile: job.options.speeds,
+    source: job.options.source ?? `import: ${basename(job.file)}`,
+    progressFor: context.progressFor,
+  });
+  return { lines: describeRoadImport(job.file, summary) };
+};
+
+const RUNNERS: Record<ImportJobKind, Runner> = {
+  settlements: pointImport,
+  'service-points': pointImport,
+  roads: roadImport,
+  areas: async (db, job, context) => {
+    const level = job.options.level?.toUpperCase();
+    if (level !== 'MUNICIPALITY' && level !== 'COUNTY')
+      throw new ImportOptionError('--level', 'must be MUNICIPALITY or COUNTY');
+    const n = await importAreas(db, { file: job.file, path: context.path, level, map: job.options.map });
+    return {
+      lines: [`Imported ${n} ${level === 'COUNTY' ? 'counties' : 'municipalities'} from ${job.file}`],
+    };
+  },
+};
+
+export function isImportKind(kind: unknown): kind is ImportJobKind {
+  return typeof kind === 'string' && (IMPORT_KINDS as readonly string[]).includes(kind);
+}
+
+/** Runs one import job (each kind writes in one transaction: all of it or nothing). */
+export function runImportJob(
+  db: Kysely<Database>,
+  job: ImportJob,
+  context: ImportJobContext = {},
+): Promise<ImportOutcome> {
+  return RUNNERS[job.kind](db, job, { progress: silentProgress, ...context });
+}
+
+/** CLI exit codes: 0 ok, 1 bad input, 2 internal error, 3 busy (the data directory is in use; nothing changed). */
+export type ExitCode = 0 | 1 | 2 | 3;
+
+/** How a failed import ends: the exit code and the message, the same whether it ran here or in the server. */
+export function importFailure(error: unknown): { exit: 1 | 2 | 3; message: string } {
+  if (
+    error instanceof ImportValidationError ||
+    error instanceof ImportError ||
+    error instanceof ImportOptionError
+  )
+    return { exit: 1, message: error.message };
+  if (error instanceof DataDirBusyError) return { exit: 3, message: error.message };
+  return { exit: 2, message: error instanceof Error ? error.message : String(error) };
+}
