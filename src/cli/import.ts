@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import type { LockHolder } from '../db/data-dir-lock.js';
 import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
 import { createProgressReporter } from '../import/index.js';
-import type { ExitCode, ImportJob } from '../modules/imports/import-jobs.js';
+import type { ExitCode, ImportJob, ImportJobOptions } from '../modules/imports/import-jobs.js';
 import { isImportKind, runImportJob } from '../modules/imports/import-jobs.js';
 import { CliError } from './errors.js';
 import { importThroughServer } from './remote-import.js';
@@ -46,14 +46,8 @@ export async function openForCli(command: string, waitMs: number): Promise<App> 
 }
 
 /** Options of `serviceatlas import <kind>` as commander parsed them. */
-export interface ImportCliOptions {
-  format?: string;
-  crs?: string;
-  map?: string;
-  typeMap?: string;
-  source?: string;
-  level?: string;
-  speeds?: string;
+export interface ImportCliOptions extends ImportJobOptions {
+  /** Seconds to wait for another command holding the embedded database. */
   wait?: string;
 }
 
@@ -71,7 +65,7 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       source: values.source,
       level: values.level,
       speeds: values.speeds,
-    },
+    } satisfies ImportJobOptions,
   };
   const config = loadConfig();
   const waitMs = parseWait(values.wait, config.lockWaitSeconds);

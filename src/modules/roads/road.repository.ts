@@ -3,6 +3,7 @@
  * and loading it back for the engine as the compact RoadEdges arrays (src/engine/network/types.ts).
  */
 import type { Kysely, Transaction } from 'kysely';
+import { sortedIndexOf } from '../../import/roads/osm-network.js';
 import { sql } from 'kysely';
 import type { Database } from '../../db/tables.js';
 import type { RoadEdges } from '../../engine/network/types.js';
@@ -85,19 +86,6 @@ class F64 {
   view(): Float64Array {
     return this.data.subarray(0, this.length);
   }
-}
-
-function sortedIndexOf(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid]!;
-    if (v < value) lo = mid + 1;
-    else if (v > value) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
 }
 
 /** Appends a WKB LineString's vertices (either byte order) to `out`; returns the vertex count. */
