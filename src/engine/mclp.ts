@@ -74,7 +74,7 @@ export function solveGreedy(problem: CoverageProblem, count: number): McLpResult
       heap.push(top);
       continue;
     }
-    if (bound[top] <= 0) break;
+    if (bound[top]! <= 0) break;
     heap.pop();
     sites.push(state.add(top));
     round++;
