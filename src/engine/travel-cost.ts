@@ -113,7 +113,10 @@ export function accessResultAt(
   const pi = pointIndex[i]!;
   const point = pi >= 0 ? points[pi]! : null;
   const method = methodOf(table.method[i]!);
-  const result: AccessResult = {
+  const connector = first ? table.connectorKm : table.secondConnectorKm;
+  const reason = table.fallback ? FALLBACK_REASONS[table.fallback[i]!] : null;
+  // One object shape for every row (absent figures are undefined, not missing): a page reads thousands.
+  return {
     serviceType: table.serviceType,
     pointId: point?.id ?? null,
     straightLineKm: point === null ? null : straightKm[i]!,
@@ -122,12 +125,9 @@ export function accessResultAt(
     method,
     thresholdMinutes: table.thresholdMinutes,
     withinThreshold: within[i] === 1,
+    connectorKm: method === 'NETWORK' && point !== null && connector ? connector[i]! : undefined,
+    fallbackReason: reason ?? undefined,
   };
-  const connector = first ? table.connectorKm : table.secondConnectorKm;
-  if (method === 'NETWORK' && point !== null && connector) result.connectorKm = connector[i]!;
-  const reason = table.fallback ? FALLBACK_REASONS[table.fallback[i]!] : null;
-  if (reason) result.fallbackReason = reason;
-  return result;
 }
 
 /** Origins a new point would serve: indices into the provider's origins (ascending) with their figures. */
