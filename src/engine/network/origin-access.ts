@@ -1,4 +1,4 @@
-import type { NodeLabels, Seed } from './dijkstra.js';
+import { emptyLabels, type NodeLabels, type Seed } from './dijkstra.js';
 import type { EdgeSnap, SnapBatch } from './snap.js';
 import type { RoadEdges } from './types.js';
 
@@ -138,14 +138,8 @@ export function originAccess(
 }
 
 /** {@link OriginAccess} for many origins, aligned by origin (unsnapped origins: Infinity and −1). */
-export interface OriginAccessBatch {
-  minutes1: Float64Array;
-  km1: Float64Array;
-  facility1: Int32Array;
-  minutes2: Float64Array;
-  km2: Float64Array;
-  facility2: Int32Array;
-}
+/** The best two distinct facilities per origin: the labels' columns, one entry per origin instead of per node. */
+export type OriginAccessBatch = NodeLabels;
 
 /**
  * {@link originAccess} for a batch of snapped origins (an `EdgeSnapper.snapMany` result) without allocating
@@ -160,14 +154,7 @@ export function originAccessMany(
   sitesOnEdges: ReadonlyMap<number, readonly FacilitySite[]>,
 ): OriginAccessBatch {
   const n = snaps.edge.length;
-  const out: OriginAccessBatch = {
-    minutes1: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-    km1: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-    facility1: new Int32Array(n).fill(-1),
-    minutes2: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-    km2: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-    facility2: new Int32Array(n).fill(-1),
-  };
+  const out: OriginAccessBatch = emptyLabels(n);
   const best = scratch;
   for (let i = 0; i < n; i++) {
     const e = snaps.edge[i]!;
