@@ -64,13 +64,16 @@ export class AccessEngine {
     k = 1,
     model: TravelModel = DEFAULT_TRAVEL_MODEL,
     thresholdMinutes?: number,
+    /** Overrides the type's km threshold (null = none). */
+    thresholdKm?: number | null,
   ): AccessResult[] {
     const type = this.serviceType(code);
     validateTravelModel(model);
     const threshold = thresholdMinutes ?? type.thresholdMinutes;
+    const kmLimit = thresholdKm === undefined ? type.thresholdKm : thresholdKm;
     return this.index(code)
       .nearest(lon, lat, k)
-      .map((n) => estimatedAccess(code, n.point.id, n.km, model, threshold, type.thresholdKm));
+      .map((n) => estimatedAccess(code, n.point.id, n.km, model, threshold, kmLimit));
   }
 
   /**

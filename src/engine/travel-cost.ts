@@ -6,7 +6,6 @@ import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravel
 import type { AccessMethod, AccessResult, EnginePoint, TravelModel } from './types.js';
 import {
   applyThresholds,
-  estimatedAccess,
   FALLBACK_REASONS,
   meetsThresholds,
   methodOf,
@@ -213,10 +212,7 @@ export class EstimatedTravelCost implements TravelCost {
 
   nearest(lon: number, lat: number, code: string, k: number, options: ThresholdOptions = {}): AccessResult[] {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
-    return this.engine
-      .index(code)
-      .nearest(lon, lat, k)
-      .map((n) => estimatedAccess(code, n.point.id, n.km, this.model, thresholdMinutes, thresholdKm));
+    return this.engine.nearest(lon, lat, code, k, this.model, thresholdMinutes, thresholdKm);
   }
 
   reach(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Reach {
