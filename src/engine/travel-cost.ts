@@ -4,13 +4,7 @@ import { EngineInputError } from './errors.js';
 import { PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
 import type { AccessMethod, AccessResult, EnginePoint, TravelModel } from './types.js';
-import {
-  applyThresholds,
-  FALLBACK_REASONS,
-  meetsThresholds,
-  methodOf,
-  ROW_ESTIMATED,
-} from './verdict.js';
+import { applyThresholds, FALLBACK_REASONS, meetsThresholds, methodOf, ROW_ESTIMATED } from './verdict.js';
 
 /**
  * The travel-cost seam. Every analysis — access, deserts, indicators, gap flags, closures, scenarios,
