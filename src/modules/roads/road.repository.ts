@@ -7,6 +7,7 @@ import { sortedIndexOf } from '../../import/roads/osm-network.js';
 import { sql } from 'kysely';
 import type { Database } from '../../db/tables.js';
 import type { RoadEdges } from '../../engine/network/types.js';
+import { renumberNodesForLocality } from '../../engine/network/locality.js';
 import type { RoadEdge } from '../../import/roads/index.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -101,8 +102,9 @@ function appendWkbLine(wkb: Uint8Array, out: F64): number {
 
 /**
  * The stored network as the engine's RoadEdges, or null when none is loaded: edges in id order, read
- * in keyset pages of {@link LOAD_PAGE_SIZE}; stored node ids renumbered densely in ascending id order;
- * node positions from the edges' end vertices; geometry decoded from WKB.
+ * in keyset pages of {@link LOAD_PAGE_SIZE}; stored node ids renumbered densely, then along a Hilbert curve
+ * over the nodes' positions (renumberNodesForLocality: routing passes touch far fewer cache lines than in
+ * OSM id order); node positions from the edges' end vertices; geometry decoded from WKB.
  */
 export async function loadRoadEdges(db: Db, pageSize = LOAD_PAGE_SIZE): Promise<RoadEdges | null> {
   const edgeId = new F64();
@@ -172,7 +174,7 @@ export async function loadRoadEdges(db: Db, pageSize = LOAD_PAGE_SIZE): Promise<
     geometryStart[e] = first;
   }
   geometryStart[count] = s[count]!;
-  return {
+  return renumberNodesForLocality({
     count,
     nodeCount,
     source,
@@ -184,5 +186,5 @@ export async function loadRoadEdges(db: Db, pageSize = LOAD_PAGE_SIZE): Promise<
     geometryStart,
     vertexLonLat: v.slice(),
     edgeId: edgeId.view().slice(),
-  };
+  }).edges;
 }
