@@ -10,9 +10,12 @@ import {
   type NodeLabels,
   nodeLabels,
   originAccessMany,
+  applyDelta,
+  insertFacility,
   RoadGraph,
   type RoadEdges,
   reachFromSeeds,
+  relabelWithout,
   type ServiceArea,
   type SnapBatch,
   serviceAreas,
@@ -118,12 +121,30 @@ export class NetworkTravelCost implements TravelCost {
     },
     /** Labels per type over this engine's points (shared by providers that differ only in model). */
     private readonly labelCache = new Map<string, TypeLabels>(),
+    /** The provider this one was derived from by withPoints (its labels seed incremental updates). */
+    private readonly parent: NetworkTravelCost | null = null,
   ) {
     this.estimated = new EstimatedTravelCost(origins, engine, model);
   }
 
+  /**
+   * The same network and origins over other points. A type whose points differ from this provider's by a
+   * few closures and additions (a scenario, a candidate site) gets its labels from this provider's:
+   * relabelWithout for the closed points, insertFacility for each added one — the work of the nodes
+   * that change hands, not of the whole network. Otherwise (or before this provider has the type's
+   * labels) one full search.
+   */
   withPoints(engine: AccessEngine): TravelCost {
-    return new NetworkTravelCost(this.origins, engine, this.model, this.network, this.options, this.shared);
+    return new NetworkTravelCost(
+      this.origins,
+      engine,
+      this.model,
+      this.network,
+      this.options,
+      this.shared,
+      new Map(),
+      this,
+    );
   }
 
   /** The same network, origins and points under another estimate model (for fallback rows). */
@@ -298,19 +319,84 @@ export class NetworkTravelCost implements TravelCost {
     return this.siteFor(point, 0);
   }
 
+  /** How the labels of each type were made (for tests, benches and the method text). */
+  readonly labelSource = new Map<string, 'FULL' | 'INCREMENTAL'>();
+
   private labelsOf(code: string): TypeLabels {
     let cached = this.labelCache.get(code);
     if (!cached) {
       const points = this.engine.index(code).points;
       const sites = points.map((p, j) => this.siteFor(p, j));
       const placed = sites.filter((s): s is FacilitySite => s !== null);
-      const labels = nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
+      const derived = this.derivedLabels(code, sites);
+      const labels = derived ?? nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
+      this.labelSource.set(code, derived ? 'INCREMENTAL' : 'FULL');
       cached = { labels, sites, byEdge: sitesByEdge(placed) };
       // Labels cost ~40 bytes per node: keep a few types, not all nine of a country.
       if (this.labelCache.size >= 4) this.labelCache.delete(this.labelCache.keys().next().value!);
       this.labelCache.set(code, cached);
     }
     return cached;
+  }
+
+  /**
+   * This type's labels from the parent's, when the parent has them and the point sets differ by few
+   * points: the parent's closed (or moved) points relabelled away, facility numbers mapped to this
+   * engine's, each added point inserted. Equal to a full search (test/engine/network-travel-cost.test.ts).
+   */
+  private derivedLabels(code: string, sites: readonly (FacilitySite | null)[]): NodeLabels | null {
+    const parent = this.parent;
+    const base = parent?.labelCache.get(code);
+    if (parent === null || base === undefined) return null;
+    const oldPoints = parent.engine.index(code).points;
+    const newPoints = this.engine.index(code).points;
+    const key = (p: EnginePoint) => `${p.id}|${p.lon}|${p.lat}`;
+    const newIndex = new Map(newPoints.map((p, j) => [key(p), j]));
+    // oldToNew[f + 1] = the new facility number of old facility f (−1 → −1: unreached stays unreached).
+    const oldToNew = new Int32Array(oldPoints.length + 1).fill(-1);
+    const kept = new Uint8Array(newPoints.length);
+    const closed: number[] = [];
+    oldPoints.forEach((p, f) => {
+      const j = newIndex.get(key(p));
+      if (j === undefined) {
+        if (base.sites[f] !== null) closed.push(f);
+      } else {
+        oldToNew[f + 1] = j;
+        kept[j] = 1;
+      }
+    });
+    const added: FacilitySite[] = [];
+    newPoints.forEach((_, j) => {
+      const site = sites[j];
+      if (kept[j] === 0 && site) added.push(site);
+    });
+    // Many changes (closing most points, a different point set): one full search is cheaper.
+    if (closed.length + added.length > Math.max(8, 0.1 * newPoints.length)) return null;
+    // Kept points must keep their relative order, so that ties resolve as a full search would.
+    let last = -1;
+    for (let f = 0; f < oldPoints.length; f++) {
+      const j = oldToNew[f + 1]!;
+      if (j < 0) continue;
+      if (j < last) return null;
+      last = j;
+    }
+    const { graph, edges } = this.network;
+    const placedBefore = base.sites.filter((s): s is FacilitySite => s !== null);
+    const labels =
+      closed.length > 0
+        ? applyDelta(
+            base.labels,
+            relabelWithout(graph, base.labels, closed, siteSeeds(edges, placedBefore)),
+            true,
+          )
+        : applyDelta(base.labels, { nodes: new Int32Array(0), ...emptyDelta }, true);
+    const { facility1, facility2 } = labels;
+    for (let x = 0; x < facility1.length; x++) {
+      facility1[x] = oldToNew[facility1[x]! + 1]!;
+      facility2[x] = oldToNew[facility2[x]! + 1]!;
+    }
+    for (const site of added) insertFacility(graph, labels, siteSeeds(edges, [site]));
+    return labels;
   }
 
   private siteFor(point: EnginePoint, facility: number): FacilitySite | null {
@@ -454,6 +540,15 @@ export class NetworkTravelCost implements TravelCost {
       .slice(0, k);
   }
 }
+
+const emptyDelta = {
+  minutes1: new Float64Array(0),
+  km1: new Float64Array(0),
+  facility1: new Int32Array(0),
+  minutes2: new Float64Array(0),
+  km2: new Float64Array(0),
+  facility2: new Int32Array(0),
+};
 
 /**
  * The cost from origin i to a single new site, given every node's minutes/km to the site (Infinity where
