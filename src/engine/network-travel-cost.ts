@@ -228,7 +228,7 @@ export class NetworkTravelCost implements TravelCost {
       }));
     if (this.engine.index(code).size === 0) return [];
     if (snap === null) return fallback(FALLBACK_SNAP_TOO_FAR);
-    const { sites, byEdge } = this.labelsOf(code);
+    const { sites, byEdge } = this.sitesOf(code);
     const found = this.forwardSearch(snap, sites, byEdge, k);
     if (found.length === 0) return fallback(FALLBACK_UNREACHABLE);
     const points = this.engine.index(code).points;
@@ -305,7 +305,7 @@ export class NetworkTravelCost implements TravelCost {
    * where someone can drive to the service within each value, as nested polygons.
    */
   serviceAreas(code: string, minutesList: readonly number[], pointId?: string): ServiceArea[] {
-    const { sites } = this.labelsOf(code);
+    const { sites } = this.sitesOf(code);
     const points = this.engine.index(code).points;
     const chosen = sites.filter(
       (site, j): site is FacilitySite =>
@@ -322,16 +322,29 @@ export class NetworkTravelCost implements TravelCost {
   /** How the labels of each type were made (for tests, benches and the method text). */
   readonly labelSource = new Map<string, 'FULL' | 'INCREMENTAL'>();
 
-  private labelsOf(code: string): TypeLabels {
-    let cached = this.labelCache.get(code);
+  /** Per type, the sites of its points (cheap; what nearest and service areas need, not the labels). */
+  private readonly siteCache = new Map<string, Omit<TypeLabels, 'labels'>>();
+
+  private sitesOf(code: string): Omit<TypeLabels, 'labels'> {
+    let cached = this.siteCache.get(code);
     if (!cached) {
       const points = this.engine.index(code).points;
       const sites = points.map((p, j) => this.siteFor(p, j));
+      cached = { sites, byEdge: sitesByEdge(sites.filter((s): s is FacilitySite => s !== null)) };
+      this.siteCache.set(code, cached);
+    }
+    return cached;
+  }
+
+  private labelsOf(code: string): TypeLabels {
+    let cached = this.labelCache.get(code);
+    if (!cached) {
+      const { sites, byEdge } = this.sitesOf(code);
       const placed = sites.filter((s): s is FacilitySite => s !== null);
       const derived = this.derivedLabels(code, sites);
       const labels = derived ?? nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
       this.labelSource.set(code, derived ? 'INCREMENTAL' : 'FULL');
-      cached = { labels, sites, byEdge: sitesByEdge(placed) };
+      cached = { labels, sites, byEdge };
       // Labels cost ~40 bytes per node: keep a few types, not all nine of a country.
       if (this.labelCache.size >= 4) this.labelCache.delete(this.labelCache.keys().next().value!);
       this.labelCache.set(code, cached);

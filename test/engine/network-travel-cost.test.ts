@@ -16,6 +16,7 @@ import {
   siteSeeds,
 } from '../../src/engine/network/index.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../src/engine/types.js';
+import { ROW_NETWORK } from '../../src/engine/verdict.js';
 import { serviceType, servicePoint, settlement } from './helpers/builders.js';
 import { buildEdges, randomNetwork, seededRandom } from './network/helpers.js';
 
@@ -121,6 +122,34 @@ describe('NETWORK scenarios: labels derived incrementally equal a full search', 
     const derived = base.withPoints(new AccessEngine(points.slice(0, 5), catalogue)) as NetworkTravelCost;
     derived.table('GROCERY', { k: 2 });
     expect(derived.labelSource.get('GROCERY')).toBe('FULL');
+  });
+});
+
+describe('NetworkTravelCost.nearest', () => {
+  it('answers from the sites without a network-wide search, and agrees with the table', () => {
+    const random = seededRandom(41);
+    const { nodes, specs } = randomNetwork(random, 10);
+    const network = buildRoadNetwork(buildEdges(nodes, specs), 'test-nearest');
+    const catalogue = [serviceType('GROCERY', 8)];
+    const points = Array.from({ length: 12 }, (_, i) =>
+      servicePoint(`p${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+    );
+    const origins = Array.from({ length: 40 }, (_, i) =>
+      settlement(`s${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+    );
+    const engine = new AccessEngine(points, catalogue);
+    const lazy = new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network);
+    const answers = origins.map((o) => lazy.nearest(o.lon, o.lat, 'GROCERY', 1)[0]);
+    expect(lazy.labelSource.has('GROCERY')).toBe(false); // no labels were computed for nearest
+    const table = new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network).table('GROCERY');
+    let networkRows = 0;
+    answers.forEach((a, i) => {
+      if (table.method[i] !== ROW_NETWORK || a === undefined) return;
+      networkRows++;
+      expect(a.pointId).toBe(engine.index('GROCERY').points[table.pointIndex[i]!]!.id);
+      expect(a.travelMinutes).toBeCloseTo(table.minutes[i]!, 9);
+    });
+    expect(networkRows).toBeGreaterThan(20);
   });
 });
 
