@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     serviceType travelMinutes straightLineKm withinThreshold method servicePoint { id name } } } } }`;
   const cursor = (id: number) => Buffer.from(`k:${id}`).toString('base64url');
   const serve = async (served: typeof app, label: string) => {
-    const running = await startServer({ app: served, config, port: 0 });
+    const running = await startServer({ app: served, config: served.config, port: 0 });
     const methods = new Map<string, number>();
     const post = async (after: string | null) => {
       const res = await fetch(`${running.url}/graphql`, {

@@ -163,37 +163,44 @@ export class NetworkTravelCost implements TravelCost {
   table(code: string, options: ThresholdOptions & { k?: 1 | 2 } = {}): AccessTable {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     const k = options.k ?? 1;
-    const estimate = this.estimated.table(code, { thresholdMinutes, thresholdKm, k });
     const { labels, sites, byEdge } = this.labelsOf(code);
     const snaps = this.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
     const table: AccessTable = {
-      ...estimate,
-      pointIndex: Int32Array.from(estimate.pointIndex),
-      straightKm: Float64Array.from(estimate.straightKm),
-      minutes: Float64Array.from(estimate.minutes),
-      travelKm: Float64Array.from(estimate.travelKm),
+      serviceType: code,
+      thresholdMinutes: 0,
+      thresholdKm: null,
+      model: { ...this.model },
+      pointIndex: new Int32Array(n).fill(-1),
+      straightKm: new Float64Array(n).fill(Number.NaN),
+      minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+      travelKm: new Float64Array(n).fill(Number.NaN),
+      within: new Uint8Array(n),
       method: new Uint8Array(n).fill(ROW_ESTIMATED),
       connectorKm: new Float64Array(n).fill(Number.NaN),
       fallback: new Uint8Array(n),
     };
     if (k === 2) {
-      table.secondPointIndex = Int32Array.from(estimate.secondPointIndex!);
-      table.secondStraightKm = Float64Array.from(estimate.secondStraightKm!);
-      table.secondMinutes = Float64Array.from(estimate.secondMinutes!);
-      table.secondTravelKm = Float64Array.from(estimate.secondTravelKm!);
+      table.secondPointIndex = new Int32Array(n).fill(-1);
+      table.secondStraightKm = new Float64Array(n).fill(Number.NaN);
+      table.secondMinutes = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+      table.secondTravelKm = new Float64Array(n).fill(Number.NaN);
       table.secondConnectorKm = new Float64Array(n).fill(Number.NaN);
     }
     const access = originAccessMany(this.network.edges, labels, snaps, this.options.connectorKmh, byEdge);
+    /** Rows the network cannot answer: they get the estimate, computed for them alone. */
+    const fallbackRows: number[] = [];
     for (let i = 0; i < n; i++) {
       if (snaps.edge[i]! < 0) {
         if (points.length > 0) table.fallback![i] = FALLBACK_SNAP_TOO_FAR;
+        fallbackRows.push(i);
         continue;
       }
       const f1 = access.facility1[i]!;
       if (f1 < 0) {
         if (points.length > 0) table.fallback![i] = FALLBACK_UNREACHABLE;
+        fallbackRows.push(i);
         continue;
       }
       const origin = this.origins[i]!;
@@ -214,6 +221,28 @@ export class NetworkTravelCost implements TravelCost {
         table.secondStraightKm![i] = p2 ? distanceKm(origin.lon, origin.lat, p2.lon, p2.lat) : Number.NaN;
         table.secondConnectorKm![i] = p2 ? originConnector + sites[f2]!.connectorKm : Number.NaN;
       }
+    }
+    // The estimate for the fallback rows only (typically a few percent): an estimate of every origin
+    // cost more than the network answer itself.
+    if (fallbackRows.length > 0 && points.length > 0) {
+      const subset = fallbackRows.map((i) => this.origins[i]!);
+      const estimate = new EstimatedTravelCost(subset, this.engine, this.model).table(code, {
+        thresholdMinutes,
+        thresholdKm,
+        k,
+      });
+      fallbackRows.forEach((i, j) => {
+        table.pointIndex[i] = estimate.pointIndex[j]!;
+        table.straightKm[i] = estimate.straightKm[j]!;
+        table.minutes[i] = estimate.minutes[j]!;
+        table.travelKm[i] = estimate.travelKm[j]!;
+        if (k === 2) {
+          table.secondPointIndex![i] = estimate.secondPointIndex![j]!;
+          table.secondStraightKm![i] = estimate.secondStraightKm![j]!;
+          table.secondMinutes![i] = estimate.secondMinutes![j]!;
+          table.secondTravelKm![i] = estimate.secondTravelKm![j]!;
+        }
+      });
     }
     return applyThresholds(table, thresholdMinutes, thresholdKm);
   }

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable } from '../../src/engine/access.js';
 import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/network-travel-cost.js';
+import { EstimatedTravelCost } from '../../src/engine/travel-cost.js';
 import {
   type FacilitySite,
   insertFacility,
@@ -122,6 +123,40 @@ describe('NETWORK scenarios: labels derived incrementally equal a full search', 
     const derived = base.withPoints(new AccessEngine(points.slice(0, 5), catalogue)) as NetworkTravelCost;
     derived.table('GROCERY', { k: 2 });
     expect(derived.labelSource.get('GROCERY')).toBe('FULL');
+  });
+});
+
+describe('NetworkTravelCost.table: rows the network cannot answer', () => {
+  it('carry exactly the ESTIMATED provider figures for those origins, with the reason', () => {
+    const random = seededRandom(51);
+    const { nodes, specs } = randomNetwork(random, 10);
+    const network = buildRoadNetwork(buildEdges(nodes, specs), 'test-fallback');
+    const catalogue = [serviceType('GROCERY', 8, 6)];
+    const points = Array.from({ length: 10 }, (_, i) =>
+      servicePoint(`p${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+    );
+    // Half on the network, half 30–60 km east of it (beyond the 5 km snap limit).
+    const origins = Array.from({ length: 60 }, (_, i) =>
+      i % 2 === 0
+        ? settlement(`s${i}`, 15 + random() * 0.2, 60 + random() * 0.1)
+        : settlement(`s${i}`, 15.8 + random() * 0.5, 60 + random() * 0.1),
+    );
+    const engine = new AccessEngine(points, catalogue);
+    const net = new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network).table('GROCERY', {
+      k: 2,
+    });
+    const est = new EstimatedTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL).table('GROCERY', { k: 2 });
+    let fallbacks = 0;
+    for (let i = 0; i < origins.length; i++) {
+      if (net.method[i] === ROW_NETWORK) continue;
+      fallbacks++;
+      expect(net.fallback![i]).toBeGreaterThan(0);
+      for (const f of FIELDS) {
+        if (f === 'method' || f === 'connectorKm' || f === 'fallback' || f === 'secondConnectorKm') continue;
+        expect([f, net[f]![i]]).toEqual([f, est[f]![i]]);
+      }
+    }
+    expect(fallbacks).toBeGreaterThanOrEqual(30);
   });
 });
 
