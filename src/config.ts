@@ -17,6 +17,7 @@ const envSchema = z.object({
   SERVICEATLAS_KEY_SECRET: z
     .string()
     .min(32, 'at least 32 characters (e.g. openssl rand -base64 32)')
+    .or(z.literal(''))
     .optional(),
   SERVICEATLAS_READ_AUTH: z.enum(['open', 'key']).default('open'),
   SERVICEATLAS_JWT_ISSUER: z.string().min(1).optional(),
@@ -206,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDepth: e.SERVICEATLAS_MAX_DEPTH,
     maxComplexity: e.SERVICEATLAS_MAX_COMPLEXITY,
     writeTokens: list(e.SERVICEATLAS_WRITE_TOKENS),
-    keySecret: e.SERVICEATLAS_KEY_SECRET,
+    keySecret: e.SERVICEATLAS_KEY_SECRET || undefined,
     readAuth: e.SERVICEATLAS_READ_AUTH,
     jwt: jwtConfig(e),
     travelModel: {

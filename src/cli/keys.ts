@@ -2,7 +2,13 @@ import type { App } from '../app.js';
 import { loadConfig } from '../config.js';
 import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { DomainError } from '../domain-error.js';
-import { createApiKey, listApiKeys, requireKeySecret, revokeKey } from '../modules/keys/api-key.service.js';
+import {
+  checkCreateKeyArgs,
+  createApiKey,
+  listApiKeys,
+  requireKeySecret,
+  revokeKey,
+} from '../modules/keys/api-key.service.js';
 import { describeScope } from '../modules/keys/principal.js';
 import { CliError } from './errors.js';
 import { isReadyServer, openForCli, parseWait } from './import.js';
@@ -54,17 +60,20 @@ export interface KeysCreateOptions {
 /** `keys create`: the key is printed once, as the last line of stdout; only its hash is stored. */
 export async function runKeysCreate(opts: KeysCreateOptions): Promise<number> {
   const config = loadConfig();
-  await cli(async () => requireKeySecret(config.keySecret));
+  const args = {
+    role: opts.role,
+    municipalityCodes: codes(opts.municipality),
+    countyCodes: codes(opts.county),
+    name: opts.name ?? null,
+  };
+  // Checked before the database is opened: a typo costs nothing.
+  await cli(async () => {
+    requireKeySecret(config.keySecret);
+    checkCreateKeyArgs(args);
+  });
   const app = await openForAdmin('keys create', opts.wait);
   try {
-    const { key, token } = await cli(() =>
-      createApiKey(app.db, config.keySecret, {
-        role: opts.role,
-        municipalityCodes: codes(opts.municipality),
-        countyCodes: codes(opts.county),
-        name: opts.name ?? null,
-      }),
-    );
+    const { key, token } = await cli(() => createApiKey(app.db, config.keySecret, args));
     const scope =
       key.role === 'planner'
         ? ` for ${describeScope({ municipalityCodes: key.municipalityCodes, countyCodes: key.countyCodes })}`

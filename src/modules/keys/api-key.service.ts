@@ -25,16 +25,13 @@ export function requireKeySecret(serverSecret: string | undefined): string {
   return serverSecret;
 }
 
-/**
- * Creates a key and returns it with its secret — the only time the secret exists outside the caller's
- * hands: the database keeps HMAC-SHA256(server secret, id:secret).
- */
-export async function createApiKey(
-  db: Kysely<Database>,
-  serverSecret: string | undefined,
-  args: CreateKeyArgs,
-): Promise<{ key: ApiKey; token: string }> {
-  const secretKey = requireKeySecret(serverSecret);
+/** Checks and normalises the arguments of a new key (no database needed: the CLI checks before opening it). */
+export function checkCreateKeyArgs(args: CreateKeyArgs): {
+  role: Role;
+  municipalityCodes: string[];
+  countyCodes: string[];
+  name: string | null;
+} {
   if (!ROLES.includes(args.role as Role))
     throw invalid(`role must be one of ${ROLES.join(', ')}, got "${args.role}"`, 'role');
   const role = args.role as Role;
@@ -60,16 +57,28 @@ export async function createApiKey(
   }
   const name = args.name?.trim() || null;
   if (name !== null && name.length > 200) throw invalid('name must be at most 200 characters', 'name');
-  const id = newKeyId();
-  const secret = newKeySecret();
-  const key = await insertApiKey(db, {
-    id,
-    name,
+  return {
     role,
     municipalityCodes: [...new Set(args.municipalityCodes)],
     countyCodes: [...new Set(args.countyCodes)],
-    keyHash: hashKey(secretKey, id, secret),
-  });
+    name,
+  };
+}
+
+/**
+ * Creates a key and returns it with its secret — the only time the secret exists outside the caller's
+ * hands: the database keeps HMAC-SHA256(server secret, id:secret).
+ */
+export async function createApiKey(
+  db: Kysely<Database>,
+  serverSecret: string | undefined,
+  args: CreateKeyArgs,
+): Promise<{ key: ApiKey; token: string }> {
+  const secretKey = requireKeySecret(serverSecret);
+  const checked = checkCreateKeyArgs(args);
+  const id = newKeyId();
+  const secret = newKeySecret();
+  const key = await insertApiKey(db, { id, ...checked, keyHash: hashKey(secretKey, id, secret) });
   return { key, token: `${id}.${secret}` };
 }
 
