@@ -434,4 +434,42 @@ describe('service-point and settlement writes over GraphQL', () => {
       await closed.close();
     }
   });
+
+  it('rate-limits writes like every request: one bucket per key id, an unknown or revoked key shares its IP’s bucket', async () => {
+    const limits = {
+      ...server.app.config.limits,
+      rateLimitPerIp: 0.01,
+      rateBurstPerIp: 1,
+      rateLimitPerKey: 0.01,
+      rateBurstPerKey: 2,
+    };
+    const limited = await startServer({ app: server.app, config: { ...server.app.config, limits }, port: 0 });
+    try {
+      const write = (token?: string) =>
+        fetch(`${limited.url}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({
+            query: UPDATE,
+            variables: { id: lockerId, input: { operator: 'PostNord' } },
+          }),
+        });
+      expect((await write()).status).toBe(200);
+      expect((await write()).status).toBe(429);
+      expect((await write(keys.revoked)).status).toBe(429);
+      expect((await write(keys.plannerLudvika)).status).toBe(200);
+      expect((await write(keys.plannerLudvika)).status).toBe(200);
+      const third = await write(keys.plannerLudvika);
+      expect(third.status).toBe(429);
+      expect(
+        ((await third.json()) as { errors: { extensions: { limit: string } }[] }).errors[0]!.extensions.limit,
+      ).toBe('rateLimitPerKey');
+      expect((await write(keys.admin)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });

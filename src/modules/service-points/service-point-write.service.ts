@@ -156,6 +156,23 @@ function requireScope(principal: Principal, municipalityCode: string | null, wha
   );
 }
 
+/**
+ * Two writers claiming one externalId at once both pass the check above; the unique index refuses the
+ * second at commit, and that is the same user error.
+ */
+async function uniqueExternalId<T>(c: ServicePointColumns, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505' && c.external_id)
+      throw invalid(
+        `externalId "${c.external_id}" is already used by another service point`,
+        'input.externalId',
+      );
+    throw error;
+  }
+}
+
 async function audit(
   trx: Trx,
   principal: Principal,
@@ -181,21 +198,23 @@ export async function createServicePoint(
 ): Promise<ServicePoint> {
   requireWriter(principal);
   const c = columnsOf(fields, true);
-  return db.transaction().execute(async (trx) => {
-    await checkAgainstData(trx, c, null);
-    const location = c.location!;
-    c.municipality_code = await placeOf(trx, location, c.municipality_code);
-    requireScope(principal, c.municipality_code, 'the new point', 'input.location');
-    c.valid_from ??= 'today';
-    const id = await insertServicePointRow(
-      trx,
-      { ...c, name: c.name!, service_types: c.service_types!, location },
-      `api (${principal.id})`,
-    );
-    const after = await readServicePoint(trx, id);
-    await audit(trx, principal, 'servicePoint.create', null, after);
-    return after;
-  });
+  return uniqueExternalId(c, () =>
+    db.transaction().execute(async (trx) => {
+      await checkAgainstData(trx, c, null);
+      const location = c.location!;
+      c.municipality_code = await placeOf(trx, location, c.municipality_code);
+      requireScope(principal, c.municipality_code, 'the new point', 'input.location');
+      c.valid_from ??= 'today';
+      const id = await insertServicePointRow(
+        trx,
+        { ...c, name: c.name!, service_types: c.service_types!, location },
+        `api (${principal.id})`,
+      );
+      const after = await readServicePoint(trx, id);
+      await audit(trx, principal, 'servicePoint.create', null, after);
+      return after;
+    }),
+  );
 }
 
 async function locked(trx: Trx, id: string): Promise<{ n: number; point: ServicePoint }> {
@@ -215,39 +234,41 @@ export async function updateServicePoint(
   requireWriter(principal);
   const c = columnsOf(fields, false);
   if (Object.keys(c).length === 0) throw invalid('input changes nothing: give at least one field', 'input');
-  return db.transaction().execute(async (trx) => {
-    const { n, point: before } = await locked(trx, id);
-    requireScope(principal, before.municipalityCode, `service point ${id}`, 'id');
-    await checkAgainstData(trx, c, before.id);
-    if (c.location || c.municipality_code !== undefined) {
-      const location = c.location ?? { lon: before.lon, lat: before.lat };
-      const given =
-        c.municipality_code !== undefined
-          ? c.municipality_code
-          : c.location
-            ? undefined
-            : before.municipalityCode;
-      // A moved point without a boundary covering its new place keeps its code unless one is given.
-      c.municipality_code =
-        (await placeOf(trx, location, given)) ?? (c.location ? before.municipalityCode : null);
-      requireScope(
-        principal,
-        c.municipality_code,
-        'the new location',
-        c.location ? 'input.location' : 'input.municipalityCode',
-      );
-    }
-    const from = c.valid_from !== undefined ? c.valid_from : before.validFrom;
-    if (from && before.validTo && from >= before.validTo)
-      throw invalid(
-        `input.validFrom ${from} must be before the closing date ${before.validTo}`,
-        'input.validFrom',
-      );
-    await updateServicePointRow(trx, n, c);
-    const after = await readServicePoint(trx, n);
-    await audit(trx, principal, 'servicePoint.update', before, after);
-    return after;
-  });
+  return uniqueExternalId(c, () =>
+    db.transaction().execute(async (trx) => {
+      const { n, point: before } = await locked(trx, id);
+      requireScope(principal, before.municipalityCode, `service point ${id}`, 'id');
+      await checkAgainstData(trx, c, before.id);
+      if (c.location || c.municipality_code !== undefined) {
+        const location = c.location ?? { lon: before.lon, lat: before.lat };
+        const given =
+          c.municipality_code !== undefined
+            ? c.municipality_code
+            : c.location
+              ? undefined
+              : before.municipalityCode;
+        // A moved point without a boundary covering its new place keeps its code unless one is given.
+        c.municipality_code =
+          (await placeOf(trx, location, given)) ?? (c.location ? before.municipalityCode : null);
+        requireScope(
+          principal,
+          c.municipality_code,
+          'the new location',
+          c.location ? 'input.location' : 'input.municipalityCode',
+        );
+      }
+      const from = c.valid_from !== undefined ? c.valid_from : before.validFrom;
+      if (from && before.validTo && from >= before.validTo)
+        throw invalid(
+          `input.validFrom ${from} must be before the closing date ${before.validTo}`,
+          'input.validFrom',
+        );
+      await updateServicePointRow(trx, n, c);
+      const after = await readServicePoint(trx, n);
+      await audit(trx, principal, 'servicePoint.update', before, after);
+      return after;
+    }),
+  );
 }
 
 /** Closes a point on a date (default today): status CLOSED, valid_to = that date. Never deletes. */
