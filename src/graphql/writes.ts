@@ -1,5 +1,6 @@
 import { requirePrincipal } from '../auth.js';
 import type { Context } from '../context.js';
+import type { DomainErrorCode } from '../domain-error.js';
 import { DomainError } from '../domain-error.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../modules/keys/principal.js';
@@ -7,7 +8,7 @@ import { builder } from './builder.js';
 
 /** An expected failure of a write, as data in its payload. */
 export interface UserError {
-  code: string;
+  code: DomainErrorCode;
   field: string | null;
   message: string;
 }
@@ -80,7 +81,6 @@ export async function runWriteOrThrow<T>(
 ): Promise<T> {
   const { value, errors } = await runWrite(ctx, action, entityId, write);
   const first = errors[0];
-  if (first)
-    throw new AppError(first.code as never, first.message, first.field ? { field: first.field } : undefined);
+  if (first) throw new AppError(first.code, first.message, first.field ? { field: first.field } : undefined);
   return value as T;
 }

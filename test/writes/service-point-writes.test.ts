@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataVersion } from '../../src/db/data-version.js';
 import { startServer } from '../../src/server.js';
-import { aSettlement, seed } from '../helpers/seed.js';
+import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import type { PointView, TestKeys, UserError } from './fixtures.js';
@@ -267,6 +267,38 @@ describe('service-point and settlement writes over GraphQL', () => {
       'servicePoint.close',
       'servicePoint.reopen',
     ]);
+  });
+
+  it('scopes a point imported without a municipality code by the boundary that covers it', async () => {
+    await seed(server.app.db, {
+      servicePoints: [
+        aServicePoint({
+          name: 'Uncoded',
+          externalId: 'uncoded',
+          lon: PLACES.ludvika.lon,
+          lat: PLACES.ludvika.lat,
+          municipalityCode: null,
+        }),
+      ],
+    });
+    const row = await server.app.db
+      .selectFrom('service_points')
+      .select('id')
+      .where('external_id', '=', 'uncoded')
+      .executeTakeFirstOrThrow();
+    const id = String(row.id);
+    const falun = await server.gql<{ closeServicePoint: Payload }>(
+      CLOSE,
+      { id },
+      { token: keys.plannerFalun },
+    );
+    expect(falun.data!.closeServicePoint.errors[0]).toMatchObject({ code: 'FORBIDDEN', field: 'id' });
+    const ludvika = await server.gql<{ closeServicePoint: Payload }>(
+      CLOSE,
+      { id },
+      { token: keys.plannerLudvika },
+    );
+    expect(ludvika.data!.closeServicePoint.errors).toEqual([]);
   });
 
   it('answers NOT_FOUND for ids that do not exist or cannot', async () => {

@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { PointInput } from '../../graphql/inputs.js';
+import type { UserError } from '../../graphql/writes.js';
 import { UserErrorRef, runWrite } from '../../graphql/writes.js';
 import type { ServicePoint } from './service-point.repository.js';
 import { ServicePointRef } from './service-point.schema.js';
@@ -61,7 +62,7 @@ const ServicePointPatchRef = builder.inputType('ServicePointPatch', {
 
 interface ServicePointPayload {
   servicePoint: ServicePoint | null;
-  errors: { code: string; field: string | null; message: string }[];
+  errors: UserError[];
 }
 
 const ServicePointPayloadRef = builder.objectRef<ServicePointPayload>('ServicePointPayload').implement({

@@ -217,10 +217,20 @@ export async function createServicePoint(
   );
 }
 
-async function locked(trx: Trx, id: string): Promise<{ n: number; point: ServicePoint }> {
+/**
+ * Locks an existing point and checks the principal may change it where it is: its municipality_code,
+ * or — for a point imported without one — the municipality whose boundary covers it.
+ */
+async function lockedInScope(
+  trx: Trx,
+  principal: Principal,
+  id: string,
+): Promise<{ n: number; point: ServicePoint }> {
   const n = servicePointNumericId(id);
   const point = n === null ? null : await lockServicePoint(trx, n);
   if (n === null || point === null) throw missing(`service point ${JSON.stringify(id)} was not found`);
+  const place = point.municipalityCode ?? (await municipalityAt(trx, point.lon, point.lat));
+  requireScope(principal, place, `service point ${id}`, 'id');
   return { n, point };
 }
 
@@ -236,8 +246,7 @@ export async function updateServicePoint(
   if (Object.keys(c).length === 0) throw invalid('input changes nothing: give at least one field', 'input');
   return uniqueExternalId(c, () =>
     db.transaction().execute(async (trx) => {
-      const { n, point: before } = await locked(trx, id);
-      requireScope(principal, before.municipalityCode, `service point ${id}`, 'id');
+      const { n, point: before } = await lockedInScope(trx, principal, id);
       await checkAgainstData(trx, c, before.id);
       if (c.location || c.municipality_code !== undefined) {
         const location = c.location ?? { lon: before.lon, lat: before.lat };
@@ -282,8 +291,7 @@ export async function closeServicePoint(
   if (closedOn !== null && !isCalendarDate(closedOn))
     throw invalid('closedOn must be a date YYYY-MM-DD', 'closedOn');
   return db.transaction().execute(async (trx) => {
-    const { n, point: before } = await locked(trx, id);
-    requireScope(principal, before.municipalityCode, `service point ${id}`, 'id');
+    const { n, point: before } = await lockedInScope(trx, principal, id);
     if (before.status === 'CLOSED')
       throw invalid(`service point ${id} is already closed (valid to ${before.validTo ?? 'unknown'})`, 'id');
     if (closedOn !== null && before.validFrom && closedOn <= before.validFrom)
@@ -302,8 +310,7 @@ export async function closeServicePoint(
 export async function reopenServicePoint(db: Db, principal: Principal, id: string): Promise<ServicePoint> {
   requireWriter(principal);
   return db.transaction().execute(async (trx) => {
-    const { n, point: before } = await locked(trx, id);
-    requireScope(principal, before.municipalityCode, `service point ${id}`, 'id');
+    const { n, point: before } = await lockedInScope(trx, principal, id);
     if (before.status === 'OPEN' && before.validTo === null)
       throw invalid(`service point ${id} is open already`, 'id');
     await updateServicePointRow(trx, n, { status: 'OPEN', valid_to: null });

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import type { UserError } from '../../graphql/writes.js';
 import { UserErrorRef, runWrite } from '../../graphql/writes.js';
 import type { Settlement } from './settlement.repository.js';
 import { SettlementRef } from './settlement.schema.js';
@@ -17,7 +18,7 @@ const SettlementPatchRef = builder.inputType('SettlementPatch', {
 
 interface SettlementPayload {
   settlement: Settlement | null;
-  errors: { code: string; field: string | null; message: string }[];
+  errors: UserError[];
 }
 
 const SettlementPayloadRef = builder.objectRef<SettlementPayload>('SettlementPayload').implement({
