@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Viewer } from './auth.js';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Database } from './db/tables.js';
@@ -9,12 +10,7 @@ import type { Settlement } from './modules/settlements/settlement.repository.js'
 import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
 import type { Services } from './services.js';
 
-/** Who is asking: writes need a token listed in SERVICEATLAS_WRITE_TOKENS. */
-export interface Viewer {
-  canWrite: boolean;
-  /** A short, non-secret label for the audit log (token fingerprint), or 'anonymous'. */
-  label: string;
-}
+export type { Viewer };
 
 /** Per-request context: the database, request-scoped DataLoaders, the viewer and the shared services. */
 export interface Context {

@@ -4,6 +4,8 @@ import { readDataVersion } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import type { Logger } from './logger.js';
+import { WriteRefusals } from './modules/audit/refusals.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
 
 /**
@@ -16,11 +18,16 @@ export class Services {
   private currentVersion = -1;
   /** The road network, rebuilt only when the stored network changes (not on every data version). */
   readonly roads = new RoadNetworkCache();
+  /** Refused writes: logged and counted (GET /metrics). */
+  readonly refusals: WriteRefusals;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly config: Config,
-  ) {}
+    readonly log: Logger | null = null,
+  ) {
+    this.refusals = new WriteRefusals(log);
+  }
 
   /** The current data version (a counter bumped by every write). */
   dataVersion(): Promise<number> {

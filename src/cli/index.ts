@@ -3,6 +3,10 @@ import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
 import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
+import type { AuditExportOptions } from './audit.js';
+import { runAuditExport } from './audit.js';
+import type { KeysCreateOptions } from './keys.js';
+import { runKeysCreate, runKeysList, runKeysRevoke } from './keys.js';
 import { CliError } from './errors.js';
 import { type ImportCliOptions, runImport } from './import.js';
 
@@ -102,6 +106,57 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
     .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
+
+  const keys = program
+    .command('keys')
+    .description(
+      'Manage API keys (roles reader, planner, admin; planners scoped to municipalities/counties). Needs SERVICEATLAS_KEY_SECRET.',
+    );
+  keys
+    .command('create')
+    .description(
+      'Create a key; it is printed once, as the last line of stdout (only a keyed hash is stored).',
+    )
+    .addOption(
+      new Option('--role <role>', 'what the key may do')
+        .choices(['reader', 'planner', 'admin'])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--municipality <codes>',
+      'planner scope: 4-digit municipality codes, comma-separated (e.g. 2085,2084)',
+    )
+    .option('--county <codes>', 'planner scope: 2-digit county codes, comma-separated (e.g. 20)')
+    .option('--name <name>', 'a name for lists and the audit trail (e.g. "Ludvika planning office")')
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (opts: KeysCreateOptions) => setExitCode(await runKeysCreate(opts)));
+  keys
+    .command('list')
+    .description('List keys: id, role, scope, name, created, revoked (never a secret).')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (opts: { wait?: string; format?: string }) => setExitCode(await runKeysList(opts)));
+  keys
+    .command('revoke')
+    .description('Revoke a key: refused from the next request on.')
+    .argument('<id>', 'the key id (k_…), from `keys list`')
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (id: string, opts: { wait?: string }) => setExitCode(await runKeysRevoke(id, opts)));
+
+  program
+    .command('audit')
+    .description('The audit trail of accepted writes.')
+    .command('export')
+    .description('Export the audit trail (oldest first) as CSV or JSON, e.g. for the municipality’s records.')
+    .requiredOption('--since <date>', 'from this date or ISO 8601 instant (inclusive)')
+    .option('--until <date>', 'before this date or instant (exclusive)')
+    .option('--actor <id>', 'only writes by this key id')
+    .option('--action <action>', 'only this action, e.g. servicePoint.create')
+    .option('--entity <entity>', 'only servicePoint, settlement or scenario')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--output <file>', 'write here instead of stdout')
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (opts: AuditExportOptions) => setExitCode(await runAuditExport(opts)));
 
   return program;
 }

@@ -98,7 +98,11 @@ export interface ScenarioTable {
   created_at: CreatedAt;
 }
 
-/** One audited write: who (token label), what (action), on what (target), with details. */
+/**
+ * One accepted write: who (the actor id — a key id, `write-token#n` or `jwt:<subject>`, never the key),
+ * what (action, e.g. `servicePoint.update`), on what (entity and its id), the row before and after.
+ * `target`/`details` are the columns of the first version (scenario writes before 2026-11-30).
+ */
 export interface AuditLogTable {
   id: Generated<number>;
   at: CreatedAt;
@@ -106,6 +110,22 @@ export interface AuditLogTable {
   action: string;
   target: string | null;
   details: Jsonb | null;
+  entity: string | null;
+  entity_id: string | null;
+  before: Jsonb | null;
+  after: Jsonb | null;
+}
+
+/** An API key: a role and a scope; only HMAC-SHA256(server secret, id:secret) of its secret is stored. */
+export interface ApiKeyTable {
+  id: string;
+  name: string | null;
+  role: 'reader' | 'planner' | 'admin';
+  municipality_codes: string[];
+  county_codes: string[];
+  key_hash: string;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 /** bigint columns are read back as strings by node-postgres; cast in SQL (`::float8`) where numbers are needed. */
@@ -147,6 +167,7 @@ export interface Database {
   data_version: DataVersionTable;
   scenarios: ScenarioTable;
   audit_log: AuditLogTable;
+  api_keys: ApiKeyTable;
   road_edges: RoadEdgeTable;
   road_network: RoadNetworkTable;
 }

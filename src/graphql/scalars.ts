@@ -1,5 +1,6 @@
 import { Kind } from 'graphql';
 import type { ValueNode } from 'graphql';
+import { isCalendarDate } from '../calendar-date.js';
 import { badInput } from '../errors.js';
 import type { GeoJsonPoint } from './builder.js';
 import { builder } from './builder.js';
@@ -56,3 +57,35 @@ builder.scalarType('JSON', {
 export function toGeoJsonPoint(lon: number, lat: number): GeoJsonPoint {
   return { type: 'Point', coordinates: [lon, lat] };
 }
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !isCalendarDate(value))
+    throw badInput(`A Date is an ISO calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+builder.scalarType('Date', {
+  description: 'A calendar date, ISO 8601 `YYYY-MM-DD` (e.g. "2026-11-30").',
+  serialize: (v) => v,
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(literalToValue(ast)),
+});
+
+function parseDateTime(value: unknown): string {
+  const ok =
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) &&
+    !Number.isNaN(Date.parse(value));
+  if (!ok)
+    throw badInput(
+      `A DateTime is ISO 8601, e.g. "2026-11-30T08:00:00Z" (a date alone means its start, UTC), got ${JSON.stringify(value)}`,
+    );
+  return new Date(value as string).toISOString();
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant, ISO 8601 with a time zone (e.g. "2026-11-30T08:00:00Z"); served in UTC.',
+  serialize: (v) => v,
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(literalToValue(ast)),
+});

@@ -35,6 +35,13 @@ export const WORK_WEIGHTS = {
   serviceArea: 1_300,
   /** Anything small but not free (nearest points of one location). */
   small: 100,
+  /**
+   * One write (a few indexed reads, the row, its audit row, the data-version bump, one transaction).
+   * The snapshot reload it causes is paid by the next read, which is priced as usual.
+   */
+  write: 2_000,
+  /** One audit-trail row (a keyset page of an indexed table). */
+  auditRow: 10,
 } as const;
 
 /** Approximate serialised bytes per coverage-layer feature (measured on the demo data). */
@@ -138,11 +145,34 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
   },
 };
 
-/** Whether a field is priced by work (and may take a heavy-queue slot). */
+/**
+ * Fields whose work does not depend on the size of the data: writes and audit-trail pages. Kept apart
+ * from FIELD_WORK so pricing them needs no analysis snapshot (a write would otherwise load the snapshot
+ * that the write itself is about to make stale).
+ */
+export const CONSTANT_WORK: Record<string, (args: Args) => number> = {
+  'Mutation.createServicePoint': () => W.write,
+  'Mutation.updateServicePoint': () => W.write,
+  'Mutation.closeServicePoint': () => W.write,
+  'Mutation.reopenServicePoint': () => W.write,
+  'Mutation.updateSettlement': () => W.write,
+  'Mutation.saveScenario': (a) => {
+    const changes = (a.changes ?? {}) as Args;
+    const points =
+      (list(changes.closeServicePointIds)?.length ?? 0) + (list(changes.addServicePoints)?.length ?? 0);
+    return W.write + points * W.small;
+  },
+  'Mutation.deleteScenario': () => W.write,
+  'Query.auditLog': (a) => W.small + (typeof a.first === 'number' ? a.first : 50) * W.auditRow,
+};
+
+/** Whether a field's work depends on the data (pricing it needs the snapshot; it may take a heavy slot). */
 export const isWorkPriced = (coordinate: string): boolean => coordinate in FIELD_WORK;
 
-/** The own work of one field call, or 0 when it is not work-priced. */
+/** The own work of one field call, or 0 when it is not priced. */
 export function fieldWork(coordinate: string, args: Args, scale: WorkScale): number {
+  const constant = CONSTANT_WORK[coordinate];
+  if (constant) return Math.ceil(constant(args));
   const f = FIELD_WORK[coordinate];
   return f ? Math.ceil(f(args, scale)) : 0;
 }

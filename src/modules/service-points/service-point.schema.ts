@@ -54,7 +54,10 @@ ServicePointRef.implement({
       nullable: true,
       description: 'First day of operation (ISO date).',
     }),
-    validTo: t.exposeString('validTo', { nullable: true, description: 'Last day of operation (ISO date).' }),
+    validTo: t.exposeString('validTo', {
+      nullable: true,
+      description: 'First day no longer in operation (ISO date, exclusive); set by closeServicePoint.',
+    }),
     externalId: t.exposeString('externalId', { nullable: true, description: 'Id in the source data.' }),
     source: t.exposeString('source', {
       description: 'Where this record came from (generated demo data says so).',
