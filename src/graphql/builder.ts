@@ -15,6 +15,8 @@ export const builder = new SchemaBuilder<{
     Point: { Input: GeoJsonPoint; Output: GeoJsonPoint };
     JSON: { Input: unknown; Output: unknown };
     ServiceTypeCode: { Input: string; Output: string };
+    Date: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
   };
   DefaultFieldNullability: false;
 }>({

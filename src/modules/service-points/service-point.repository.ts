@@ -142,14 +142,19 @@ export async function findServicePoints(db: Db, filter: ServicePointFilter = {})
 }
 
 /**
- * Points open on the given day: status OPEN and within their validity dates. This is the set the access
- * engine indexes.
+ * Points in service on a date (null = today): (valid_from IS NULL OR valid_from <= d) AND (valid_to IS
+ * NULL OR d < valid_to — valid_to is EXCLUSIVE, the first day out of service) AND status <> 'PLANNED'.
+ * A CLOSED point without a valid_to (closed on an unknown date) is out of service on every date. This is
+ * the set the access engine indexes.
  */
-export async function findOpenServicePoints(db: Db): Promise<ServicePoint[]> {
+export async function findOpenServicePoints(db: Db, asOf: string | null = null): Promise<ServicePoint[]> {
+  const day = asOf === null ? sql<string>`current_date` : sql<string>`${asOf}::date`;
   const rows = await selectPoints(db)
-    .where('status', '=', 'OPEN')
-    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', sql<string>`current_date`)]))
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', sql<string>`current_date`)]))
+    .where('status', '<>', 'PLANNED')
+    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', day)]))
+    .where((eb) =>
+      eb.or([eb('valid_to', 'is', null).and('status', '<>', 'CLOSED'), eb(day, '<', eb.ref('valid_to'))]),
+    )
     .orderBy('id')
     .execute();
   return rows.map(toServicePoint);

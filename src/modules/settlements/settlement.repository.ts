@@ -130,6 +130,38 @@ export async function findSettlements(db: Db, filter: SettlementFilter = {}): Pr
   return rows.map(toSettlement);
 }
 
+/**
+ * Every settlement as it stood on a date (null = today): its latest dated version on or before the date
+ * (yearly snapshots, table settlement_versions), or — for a settlement never imported with --as-of — the
+ * settlement as stored. A settlement whose versions all start later, or whose latest version says it was
+ * missing, did not exist on that date. Ordered by id, like findSettlements.
+ */
+export async function findSettlementsAsOf(db: Db, asOf: string | null): Promise<Settlement[]> {
+  const dated = await db.selectFrom('settlement_versions').select('settlement_id').limit(1).execute();
+  if (dated.length === 0) return findSettlements(db);
+  const day = asOf === null ? sql`current_date` : sql`${asOf}::date`;
+  const rows = await sql<Row>`
+    SELECT s.id,
+      CASE WHEN v.settlement_id IS NULL THEN s.name ELSE v.name END AS name,
+      CASE WHEN v.settlement_id IS NULL THEN s.kind ELSE v.kind END AS kind,
+      CASE WHEN v.settlement_id IS NULL THEN s.population ELSE v.population END AS population,
+      CASE WHEN v.settlement_id IS NULL THEN s.population_65_plus ELSE v.population_65_plus END AS population_65_plus,
+      CASE WHEN v.settlement_id IS NULL THEN s.municipality_code ELSE v.municipality_code END AS municipality_code,
+      CASE WHEN v.settlement_id IS NULL THEN s.county_code ELSE v.county_code END AS county_code,
+      CASE WHEN v.settlement_id IS NULL THEN s.broadband_share ELSE v.broadband_share END AS broadband_share,
+      s.external_id, s.source, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat
+    FROM settlements s
+    LEFT JOIN LATERAL (
+      SELECT * FROM settlement_versions sv
+      WHERE sv.settlement_id = s.id AND sv.valid_from <= ${day}
+      ORDER BY sv.valid_from DESC LIMIT 1
+    ) v ON true
+    WHERE CASE WHEN v.settlement_id IS NOT NULL THEN v.present
+      ELSE NOT EXISTS (SELECT 1 FROM settlement_versions w WHERE w.settlement_id = s.id) END
+    ORDER BY s.id`.execute(db);
+  return rows.rows.map(toSettlement);
+}
+
 /** Settlements by id, in one query (for DataLoader). */
 export async function findSettlementsByIds(db: Db, ids: readonly number[]): Promise<Settlement[]> {
   if (ids.length === 0) return [];
