@@ -63,13 +63,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     c
       .option('--format <format>', `file format: ${formats.join('|')} (default: from the extension)`)
       .option('--crs <crs>', 'coordinate system of the file: EPSG:4326 or EPSG:3006', 'EPSG:4326');
-  addImportKind(
-    'settlements',
-    'Import settlements (tätorter, småorter, grid cells).',
-    withFormatAndCrs(['geojson', 'csv']),
+  const withAsOf = (c: Command) =>
+    c.option(
+      '--as-of <date>',
+      'the file is the complete yearly snapshot on this date (YYYY-MM-DD) for its service types / settlement ' +
+        'kinds (or its --source): rows missing from it are closed from that date; rows are matched by externalId',
+    );
+  addImportKind('settlements', 'Import settlements (tätorter, småorter, grid cells).', (c) =>
+    withAsOf(withFormatAndCrs(['geojson', 'csv'])(c)),
   );
   addImportKind('service-points', 'Import service points (shops, pharmacies, schools …).', (c) =>
-    withFormatAndCrs(['geojson', 'csv', 'osm'])(c).option(
+    withAsOf(withFormatAndCrs(['geojson', 'csv', 'osm'])(c)).option(
       '--type-map <pairs>',
       'source values onto service-type codes, value=CODE,… (e.g. pharmacy=PHARMACY)',
     ),

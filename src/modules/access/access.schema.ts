@@ -229,7 +229,7 @@ builder.objectField(SettlementRef, 'access', (t) =>
       asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (settlement, args, ctx) => {
-      const snapshot = await ctx.snapshot({ at: args.at, asOf: args.asOf });
+      const snapshot = await ctx.snapshot({ at: args.at, asOf: args.asOf ?? settlement.asOf ?? null });
       const codes = args.serviceTypes
         ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
         : snapshot.catalogue.map((t) => t.code);
