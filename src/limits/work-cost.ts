@@ -144,6 +144,9 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     if (parts.includes('SERVICE_AREAS')) work += s.pointsOfType(type, box) * W.serviceArea;
     return work;
   },
+  // Two dated snapshots (each cached after the first question): point indexes and a table per date.
+  'Query.accessChanges': (a, s) =>
+    areaWork(areaOf(a)) + 2 * (s.openPoints * W.pointIndexed + s.settlements * W.origin),
   'Query.nearestServicePoints': (a, s) => W.small + datedWork(a, s, 0),
   // A Settlement's access `at` a time or `asOf` a date: the derived snapshot (cached) and its tables.
   'Settlement.access': (a, s) => datedWork(a, s, typesOf(a, s)),

@@ -20,22 +20,26 @@ const file = (name: string, text: string) => {
 const SETTLEMENTS_2024 = file(
   'tatorter-2024.csv',
   'externalId,name,population,population65Plus,municipalityCode,countyCode,lon,lat\n' +
-    'T1,Alby,1000,200,2085,20,15,60\nT2,Berga,500,150,2085,20,15,60.2\nT3,Ceder,300,120,2085,20,15,60.4\n',
+    'T1,Alby,1000,200,2085,20,15,60\nT2,Berga,500,150,2085,20,15,60.2\nT3,Ceder,300,120,2085,20,15,60.4\n' +
+    'T5,Ekby,250,100,2085,20,15.3,60.2\n',
 );
 const SETTLEMENTS_2026 = file(
   'tatorter-2026.csv',
   'externalId,name,population,population65Plus,municipalityCode,countyCode,lon,lat\n' +
-    'T1,Alby,1100,260,2085,20,15,60\nT2,Berga,450,160,2085,20,15,60.2\nT4,Dala,200,90,2085,20,15.3,60.4\n',
+    'T1,Alby,1100,260,2085,20,15,60\nT2,Berga,450,160,2085,20,15,60.2\nT4,Dala,200,90,2085,20,15.3,60.4\n' +
+    'T5,Ekby,250,100,2085,20,15.3,60.2\n',
 );
 const POINTS_2024 = file(
   'shops-2024.csv',
   'externalId,name,serviceTypes,municipalityCode,lon,lat\n' +
-    'P1,Alby shop,GROCERY,2085,15,60.045\nP2,Ceder shop,GROCERY,2085,15,60.4\nP3,Alby pharmacy,PHARMACY,2085,15,60.01\n',
+    'P1,Alby shop,GROCERY,2085,15,60.045\nP2,Ceder shop,GROCERY,2085,15,60.4\nP3,Alby pharmacy,PHARMACY,2085,15,60.01\n' +
+    'P5,Berga shop,GROCERY,2085,15,60.2\n',
 );
 const POINTS_2026 = file(
   'shops-2026.csv',
   'externalId,name,serviceTypes,municipalityCode,lon,lat\n' +
-    'P1,Alby shop,GROCERY,2085,15,60.045\nP4,Dala shop,GROCERY,2085,15.3,60.41\nP3,Alby pharmacy,PHARMACY,2085,15,60.01\n',
+    'P1,Alby shop,GROCERY,2085,15,60.045\nP4,Dala shop,GROCERY,2085,15.3,60.41\nP3,Alby pharmacy,PHARMACY,2085,15,60.01\n' +
+    'P6,Ekby shop,GROCERY,2085,15.3,60.2\n',
 );
 
 const importInto = (
@@ -148,6 +152,79 @@ describe('yearly snapshots: each date answers like a database holding only that 
     expect(again.lines.join('\n')).toContain('0 service points of its scope missing from it');
     await importInto(history, 'settlements', SETTLEMENTS_2026, '2026-01-01');
     expect([await answer(history, '2024-01-01'), await answer(history, '2026-06-30')]).toEqual(before);
+  });
+
+  it('tells what changed between the snapshots, as the two single-year databases differ', async () => {
+    type Row = {
+      name: string;
+      population: number;
+      population65Plus: number | null;
+      access: { serviceType: string; withinThreshold: boolean }[];
+    };
+    type Answer = {
+      settlements: { nodes: Row[] };
+      servicePoints: { nodes: { name: string; serviceTypes: string[] }[] };
+      accessIndicators: { areaCode: string; populationBeyondThreshold: number }[];
+    };
+    const old = (await answer(only2024, null)) as unknown as Answer;
+    const now = (await answer(only2026, null)) as unknown as Answer;
+    const within = (a: Answer) =>
+      new Map(
+        a.settlements.nodes.map((s) => [
+          s.name,
+          s.access.find((x) => x.serviceType === 'GROCERY')!.withinThreshold,
+        ]),
+      );
+    const [wasWithin, isWithin] = [within(old), within(now)];
+    const both = now.settlements.nodes.filter((s) => wasWithin.has(s.name));
+    const losing = both.filter((s) => wasWithin.get(s.name) && !isWithin.get(s.name));
+    const gaining = both.filter((s) => !wasWithin.get(s.name) && isWithin.get(s.name));
+    const groceries = (a: Answer) =>
+      a.servicePoints.nodes.filter((p) => p.serviceTypes.includes('GROCERY')).map((p) => p.name);
+    const res = await history.gql<{
+      accessChanges: Record<string, unknown> & {
+        indicatorDeltas: { areaCode: string; populationBeyondThresholdDelta: number }[];
+      };
+    }>(
+      `{ accessChanges(serviceType: GROCERY, from: "2024-01-01", to: "2026-01-01", area: { municipalityCode: "2085" }) {
+          pointsOpened { name } pointsClosed { name }
+          settlementsLosingAccess { name } settlementsGainingAccess { name }
+          populationLosingAccess populationGainingAccess population65PlusLosingAccess
+          indicatorDeltas { areaCode populationBeyondThresholdDelta } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const changes = res.data!.accessChanges;
+    const names = (list: unknown) => (list as { name: string }[]).map((x) => x.name).sort();
+    expect(names(changes.pointsOpened)).toEqual(
+      groceries(now)
+        .filter((n) => !groceries(old).includes(n))
+        .sort(),
+    );
+    expect(names(changes.pointsClosed)).toEqual(
+      groceries(old)
+        .filter((n) => !groceries(now).includes(n))
+        .sort(),
+    );
+    expect(names(changes.settlementsLosingAccess)).toEqual(losing.map((s) => s.name).sort());
+    expect(names(changes.settlementsGainingAccess)).toEqual(gaining.map((s) => s.name).sort());
+    expect(changes.populationLosingAccess).toBe(losing.reduce((n, s) => n + s.population, 0));
+    expect(changes.populationGainingAccess).toBe(gaining.reduce((n, s) => n + s.population, 0));
+    expect(changes.population65PlusLosingAccess).toBe(
+      losing.reduce((n, s) => n + (s.population65Plus ?? 0), 0),
+    );
+    expect(changes.indicatorDeltas).toEqual([
+      {
+        areaCode: '2085',
+        populationBeyondThresholdDelta:
+          now.accessIndicators[0]!.populationBeyondThreshold -
+          old.accessIndicators[0]!.populationBeyondThreshold,
+      },
+    ]);
+    // The case is not empty: Berga lost its shop, Ekby got one.
+    expect(names(changes.settlementsLosingAccess)).toEqual(['Berga']);
+    expect(names(changes.settlementsGainingAccess)).toEqual(['Ekby']);
+    const dates = await history.gql<{ snapshotDates: string[] }>('{ snapshotDates }');
+    expect(dates.data!.snapshotDates).toEqual(['2024-01-01', '2026-01-01']);
   });
 
   it('refuses a date that is not a calendar date, and a snapshot without externalIds', async () => {
