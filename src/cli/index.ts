@@ -5,6 +5,7 @@ import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
 import { CliError } from './errors.js';
 import { type ImportCliOptions, runImport } from './import.js';
+import { type ReportCliOptions, runReportMunicipality } from './report.js';
 
 const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
@@ -106,6 +107,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
     .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
+
+  program
+    .command('report')
+    .description('Write a printable report.')
+    .command('municipality')
+    .description('The municipal service plan (HTML, A4 print; or its tables as a zip of CSV files).')
+    .argument('<code>', '4-digit SCB municipality code, e.g. 2085')
+    .option('--output <file>', 'write here instead of stdout (e.g. plan.html, or plan.zip with --format csv)')
+    .addOption(new Option('--lang <lang>', 'language of the headings').choices(['sv', 'en']).default('sv'))
+    .addOption(new Option('--format <format>', 'output format').choices(['html', 'csv']).default('html'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (code: string, opts: ReportCliOptions) =>
+      setExitCode(await runReportMunicipality(code, opts)),
+    );
 
   return program;
 }
