@@ -142,7 +142,7 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     if (parts.includes('SETTLEMENTS')) work += s.originsIn(box ? { bbox: box } : null) * W.feature;
     if (parts.includes('SERVICE_POINTS')) work += s.pointsOfType(type, box) * W.feature;
     if (parts.includes('SERVICE_AREAS')) work += s.pointsOfType(type, box) * W.serviceArea;
-    return work;
+    return work + datedWork(a, s, 1);
   },
   // Two dated snapshots (each cached after the first question): point indexes and a table per date.
   'Query.accessChanges': (a, s) =>

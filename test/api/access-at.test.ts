@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportValidationError } from '../../src/import/index.js';
 import { importFile } from '../../src/modules/imports/import.service.js';
+import { importRoads } from '../../src/modules/roads/road-import.service.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
@@ -134,6 +135,58 @@ describe('access at a time: only points open then count', () => {
       { at: '2026-12-05T16:00' },
     );
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('applies the same opening hours on a road network (NETWORK answers through the travel-cost seam)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-hours-roads-'));
+    const roads = join(dir, 'valley.geojson');
+    // One road along the valley, past the village and both shops.
+    writeFileSync(
+      roads,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { highway: 'secondary' },
+            geometry: {
+              type: 'LineString',
+              coordinates: [
+                [15, 59.99],
+                [15, 60.045],
+                [15, 60.1],
+                [15, 60.135],
+                [15, 60.2],
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    await importRoads(server.app.db, { file: roads, format: 'geojson' });
+    type R = {
+      nearestServicePoints: { servicePoint: { name: string }; method: string; travelMinutes: number }[];
+    };
+    const all = (
+      await server.gql<R>(
+        '{ nearestServicePoints(location: { lon: 15, lat: 60 }, serviceType: GROCERY, limit: 2) { servicePoint { name } method travelMinutes } }',
+      )
+    ).data!.nearestServicePoints;
+    expect(all.map((a) => [a.servicePoint.name, a.method])).toEqual([
+      ['Weekday shop', 'NETWORK'],
+      ['Anytime shop', 'NETWORK'],
+    ]);
+    const res = await server.gql<{
+      settlements: {
+        nodes: { access: { servicePoint: { name: string }; method: string; travelMinutes: number }[] }[];
+      };
+    }>(
+      `query($at: DateTime) { settlements(first: 1) { nodes {
+        access(serviceTypes: [GROCERY], at: $at) { servicePoint { name } method travelMinutes } } } }`,
+      { at: SATURDAY_16 },
+    );
+    // On Saturday the village's answer is the network's figure for the shop that is open.
+    expect(res.data!.settlements.nodes[0]!.access[0]).toEqual(all[1]);
   });
 
   it('refuses an import whose opening hours the library cannot parse, naming file, line and field', async () => {
