@@ -76,6 +76,8 @@ export interface ImportRunTable {
   message: string | null;
   started_at: Generated<Timestamp>;
   finished_at: Timestamp | null;
+  /** --as-of of a dated snapshot import (YYYY-MM-DD), else null (migration 2026-11-30T0006). */
+  as_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DataVersionTable {

@@ -71,3 +71,14 @@ describe('opening hours at an instant (Europe/Stockholm, Swedish holidays)', () 
     expect(openingHoursProblem('open sometimes')).toMatch(/./);
   });
 });
+
+describe('the demo data’s generated opening hours', () => {
+  it('are all valid OSM syntax', async () => {
+    const { DEMO_HOURS } = await import('../../src/demo/service-points.js');
+    for (const [type, hoursOf] of Object.entries(DEMO_HOURS)) {
+      for (const value of [hoursOf.small, hoursOf.large]) {
+        if (value !== null) expect([type, openingHoursProblem(value)]).toEqual([type, null]);
+      }
+    }
+  });
+});

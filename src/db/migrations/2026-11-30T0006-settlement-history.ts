@@ -30,8 +30,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       sql`NOT present OR (name IS NOT NULL AND kind IS NOT NULL AND population IS NOT NULL)`,
     )
     .execute();
+  // The snapshot date of a dated import (--as-of): the dates a plan compares ("since the previous snapshot").
+  await db.schema.alterTable('import_runs').addColumn('as_of', 'date').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('import_runs').dropColumn('as_of').execute();
   await db.schema.dropTable('settlement_versions').ifExists().execute();
 }

@@ -142,14 +142,11 @@ export async function accessChangesFor(
   };
 }
 
-/** The dates yearly snapshots were imported for (settlement versions and service-point dates), ascending. */
+/** The dates of the imported yearly snapshots (`--as-of` of completed imports), ascending. */
 export async function snapshotDates(ctx: Context): Promise<string[]> {
   const rows = await sql<{ d: string }>`
-    SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS d FROM (
-      SELECT valid_from AS d FROM settlement_versions WHERE valid_from > DATE '0001-01-01'
-      UNION SELECT valid_from FROM service_points WHERE valid_from IS NOT NULL
-      UNION SELECT valid_to FROM service_points WHERE valid_to IS NOT NULL
-    ) dates ORDER BY 1`.execute(ctx.db);
+    SELECT DISTINCT to_char(as_of, 'YYYY-MM-DD') AS d FROM import_runs
+    WHERE as_of IS NOT NULL AND status = 'DONE' ORDER BY 1`.execute(ctx.db);
   return rows.rows.map((r) => r.d);
 }
 
@@ -185,7 +182,7 @@ builder.queryFields((t) => ({
   snapshotDates: t.field({
     type: ['Date'],
     description:
-      'The dates of the loaded history: yearly snapshot dates (--as-of) and the dates points opened or closed, ascending.',
+      'The dates of the imported yearly snapshots (imports with --as-of), ascending: the dates a plan compares.',
     resolve: (_r, _a, ctx) => snapshotDates(ctx),
   }),
 }));

@@ -120,7 +120,7 @@ export async function importFile(db: Kysely<Database>, request: ImportRequest): 
   return db.transaction().execute(async (trx) => {
     const run = await trx
       .insertInto('import_runs')
-      .values({ kind: request.kind, file: request.file, format, status: 'RUNNING' })
+      .values({ kind: request.kind, file: request.file, format, status: 'RUNNING', as_of: asOf })
       .returning('id')
       .executeTakeFirstOrThrow();
     const meta = { source, importRunId: run.id };

@@ -352,9 +352,10 @@ async function changesSincePreviousSnapshot(
 ): Promise<MunicipalityReport['changes']> {
   const local = stockholmWallClock(now);
   const today = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`;
-  const past = (await snapshotDates(ctx)).filter((d) => d < today);
-  // The previous snapshot: the second-latest dated state before today (the latest is the current one).
-  const from = past.length >= 2 ? past[past.length - 2]! : null;
+  const past = (await snapshotDates(ctx)).filter((d) => d <= today);
+  // The previous snapshot: the one before the latest (the latest is the current state, with any closures
+  // since); with a single snapshot, the changes since it.
+  const from = past.length >= 2 ? past[past.length - 2]! : (past[0] ?? null);
   if (from === null) return null;
   const perType = [];
   for (const type of keyTypes) {
