@@ -8,7 +8,7 @@ import type { ServicePoint } from './modules/service-points/service-point.reposi
 import { findServicePoints } from './modules/service-points/service-point.repository.js';
 import type { Settlement } from './modules/settlements/settlement.repository.js';
 import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
-import type { Services } from './services.js';
+import type { Services, SnapshotQuery } from './services.js';
 
 export type { Viewer };
 
@@ -19,8 +19,11 @@ export interface Context {
   viewer: Viewer;
   services: Services;
   loaders: Loaders;
-  /** The analysis snapshot, fetched (version-checked) at most once per request. */
-  snapshot(): Promise<AnalysisSnapshot>;
+  /**
+   * The analysis snapshot, fetched (version-checked) at most once per request; with `asOf`/`at`, the data
+   * as it stood on that date and only the points open at that instant (cached by the services).
+   */
+  snapshot(query?: SnapshotQuery): Promise<AnalysisSnapshot>;
 }
 
 export interface Loaders {
@@ -59,7 +62,8 @@ export function createContext(services: Services, viewer: Viewer): Context {
     viewer,
     services,
     loaders: createLoaders(services.db),
-    snapshot: () => {
+    snapshot: (query) => {
+      if (query && (query.asOf != null || query.at != null)) return services.snapshotFor(query);
       snapshot ??= services.snapshot();
       return snapshot;
     },

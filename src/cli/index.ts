@@ -9,6 +9,7 @@ import type { KeysCreateOptions } from './keys.js';
 import { runKeysCreate, runKeysList, runKeysRevoke } from './keys.js';
 import { CliError } from './errors.js';
 import { type ImportCliOptions, runImport } from './import.js';
+import { type ReportCliOptions, runReportMunicipality } from './report.js';
 
 const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
@@ -67,13 +68,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     c
       .option('--format <format>', `file format: ${formats.join('|')} (default: from the extension)`)
       .option('--crs <crs>', 'coordinate system of the file: EPSG:4326 or EPSG:3006', 'EPSG:4326');
-  addImportKind(
-    'settlements',
-    'Import settlements (tätorter, småorter, grid cells).',
-    withFormatAndCrs(['geojson', 'csv']),
+  const withAsOf = (c: Command) =>
+    c.option(
+      '--as-of <date>',
+      'the file is the complete yearly snapshot on this date (YYYY-MM-DD) for its service types / settlement ' +
+        'kinds (or its --source): rows missing from it are closed from that date; rows are matched by externalId',
+    );
+  addImportKind('settlements', 'Import settlements (tätorter, småorter, grid cells).', (c) =>
+    withAsOf(withFormatAndCrs(['geojson', 'csv'])(c)),
   );
   addImportKind('service-points', 'Import service points (shops, pharmacies, schools …).', (c) =>
-    withFormatAndCrs(['geojson', 'csv', 'osm'])(c).option(
+    withAsOf(withFormatAndCrs(['geojson', 'csv', 'osm'])(c)).option(
       '--type-map <pairs>',
       'source values onto service-type codes, value=CODE,… (e.g. pharmacy=PHARMACY)',
     ),
@@ -157,6 +162,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--output <file>', 'write here instead of stdout')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .action(async (opts: AuditExportOptions) => setExitCode(await runAuditExport(opts)));
+  program
+    .command('report')
+    .description('Write a printable report.')
+    .command('municipality')
+    .description('The municipal service plan (HTML, A4 print; or its tables as a zip of CSV files).')
+    .argument('<code>', '4-digit SCB municipality code, e.g. 2085')
+    .option('--output <file>', 'write here instead of stdout (e.g. plan.html, or plan.zip with --format csv)')
+    .addOption(new Option('--lang <lang>', 'language of the headings').choices(['sv', 'en']).default('sv'))
+    .addOption(new Option('--format <format>', 'output format').choices(['html', 'csv']).default('html'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (code: string, opts: ReportCliOptions) =>
+      setExitCode(await runReportMunicipality(code, opts)),
+    );
 
   return program;
 }

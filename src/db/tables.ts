@@ -76,6 +76,8 @@ export interface ImportRunTable {
   message: string | null;
   started_at: Generated<Timestamp>;
   finished_at: Timestamp | null;
+  /** --as-of of a dated snapshot import (YYYY-MM-DD), else null (migration 2026-11-30T0006). */
+  as_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DataVersionTable {
@@ -158,6 +160,23 @@ export interface RoadNetworkTable {
   import_run_id: number | null;
 }
 
+/** One settlement as a dated snapshot recorded it (migration 2026-11-30T0006). */
+export interface SettlementVersionTable {
+  settlement_id: number;
+  /** YYYY-MM-DD: the snapshot's --as-of date. */
+  valid_from: string;
+  /** false: the settlement was missing from that snapshot (it no longer existed from that date). */
+  present: boolean;
+  name: string | null;
+  kind: 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL' | null;
+  population: number | null;
+  population_65_plus: number | null;
+  municipality_code: string | null;
+  county_code: string | null;
+  broadband_share: number | null;
+  import_run_id: number | null;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -170,6 +189,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   road_edges: RoadEdgeTable;
   road_network: RoadNetworkTable;
+  settlement_versions: SettlementVersionTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;

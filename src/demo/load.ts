@@ -66,7 +66,7 @@ export async function loadDemoData(
         status: p.status,
         operator: null,
         capacity: null,
-        openingHours: null,
+        openingHours: p.openingHours,
         municipalityCode: p.municipalityCode,
         externalId: p.externalId,
         validFrom: null,

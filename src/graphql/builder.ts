@@ -16,7 +16,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     ServiceTypeCode: { Input: string; Output: string };
     Date: { Input: string; Output: string };
-    DateTime: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
   };
   DefaultFieldNullability: false;
 }>({

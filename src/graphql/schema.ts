@@ -12,6 +12,7 @@ import '../modules/map/map.schema.js';
 import '../modules/service-points/service-point-write.schema.js';
 import '../modules/settlements/settlement-write.schema.js';
 import '../modules/audit/audit.schema.js';
+import '../modules/history/history.schema.js';
 
 /** The executable schema. Imported only by the server and tests; modules register on the builder. */
 export const schema = lexicographicSortSchema(builder.toSchema());

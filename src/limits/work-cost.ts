@@ -33,6 +33,8 @@ export const WORK_WEIGHTS = {
   feature: 150,
   /** One service-area feature (a 33-vertex circle). */
   serviceArea: 1_300,
+  /** One service point filtered and indexed into a derived (dated or open-at) snapshot. */
+  pointIndexed: 5,
   /** Anything small but not free (nearest points of one location). */
   small: 100,
   /**
@@ -97,12 +99,25 @@ export function coverageBytes(args: Args, scale: WorkScale): number {
   return bytes;
 }
 
+/**
+ * A question `at` an instant or `asOf` a date runs on a derived snapshot: its point indexes, and a fresh
+ * access table over every settlement per type (cached afterwards, so this is the cold price).
+ */
+function datedWork(args: Args, scale: WorkScale, types: number): number {
+  if (args.at == null && args.asOf == null) return 0;
+  return scale.openPoints * W.pointIndexed + scale.settlements * types * W.origin;
+}
+
 /** Own work of a field (children not included), keyed by schema coordinate. */
 const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
   'Query.accessIndicators': (a, s) =>
-    areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * typesOf(a, s) * (a.travel ? W.originWithTravel : W.origin),
+    areaWork(areaOf(a)) +
+    s.originsIn(areaOf(a)) * typesOf(a, s) * (a.travel ? W.originWithTravel : W.origin) +
+    datedWork(a, s, typesOf(a, s)),
   'Query.serviceDeserts': (a, s) =>
-    areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * (a.travel ? W.originWithTravel : W.origin),
+    areaWork(areaOf(a)) +
+    s.originsIn(areaOf(a)) * (a.travel ? W.originWithTravel : W.origin) +
+    datedWork(a, s, 1),
   'Query.gapAnalysis': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * typesOf(a, s) * W.gapFlag,
   'Query.eServicePotential': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * W.gapFlag,
   // The k = 2 table over every settlement (a point's impact counts all it serves), then the area's points.
@@ -134,9 +149,14 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     if (parts.includes('SETTLEMENTS')) work += s.originsIn(box ? { bbox: box } : null) * W.feature;
     if (parts.includes('SERVICE_POINTS')) work += s.pointsOfType(type, box) * W.feature;
     if (parts.includes('SERVICE_AREAS')) work += s.pointsOfType(type, box) * W.serviceArea;
-    return work;
+    return work + datedWork(a, s, 1);
   },
-  'Query.nearestServicePoints': () => W.small,
+  // Two dated snapshots (each cached after the first question): point indexes and a table per date.
+  'Query.accessChanges': (a, s) =>
+    areaWork(areaOf(a)) + 2 * (s.openPoints * W.pointIndexed + s.settlements * W.origin),
+  'Query.nearestServicePoints': (a, s) => W.small + datedWork(a, s, 0),
+  // A Settlement's access `at` a time or `asOf` a date: the derived snapshot (cached) and its tables.
+  'Settlement.access': (a, s) => datedWork(a, s, typesOf(a, s)),
   // One polygon per minutes value: for a whole type, every point's area is built and joined.
   'Query.serviceAreas': (a, s) => {
     const values = list(a.minutes)?.length ?? 1;

@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import type { SnapshotQuery } from '../../services.js';
 import type { AreaArgs } from '../../graphql/inputs.js';
 import { validPolygon } from '../../geo/area-geometry.js';
 import { validateArea } from '../../graphql/inputs.js';
@@ -13,6 +14,7 @@ import { findSettlementIdsInArea } from '../settlements/settlement.repository.js
 export async function settlementsInArea(
   ctx: Context,
   area: AreaArgs | null | undefined,
+  query?: SnapshotQuery,
 ): Promise<{ snapshot: AnalysisSnapshot; indices: number[]; wholeSnapshot: boolean }> {
   const { repair, ...valid } = validateArea(area, ctx.config.limits.maxPolygonVertices);
   if (valid.polygon != null) {
@@ -21,7 +23,7 @@ export async function settlementsInArea(
       repair: repair === true,
     });
   }
-  const snapshot = await ctx.snapshot();
+  const snapshot = await ctx.snapshot(query);
   const ids = await findSettlementIdsInArea(ctx.db, valid);
   if (ids === null) return { snapshot, indices: [...snapshot.settlements.keys()], wholeSnapshot: true };
   return { snapshot, indices: snapshot.indicesOf(ids).sort((a, b) => a - b), wholeSnapshot: false };

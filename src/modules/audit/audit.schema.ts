@@ -82,7 +82,12 @@ builder.queryFields((t) => ({
       const f = args.filter ?? {};
       const page = await listAuditEntries(
         ctx.db,
-        { ...f, entityId: f.entityId == null ? null : String(f.entityId) },
+        {
+          ...f,
+          since: f.since == null ? null : f.since.toISOString(),
+          until: f.until == null ? null : f.until.toISOString(),
+          entityId: f.entityId == null ? null : String(f.entityId),
+        },
         { first, beforeId },
       );
       return toPage(page.entries, page.hasNextPage, page.count, beforeId !== null);
