@@ -469,6 +469,17 @@ function checkAnswer(c: Case, r: { status: number; text: string }): void {
 }
 
 describe('fuzz (fast-check)', () => {
+  it('finds no settlement or point for ids beyond the integer column (found by this fuzz on PostgreSQL)', async () => {
+    for (const id of ['2147483648', '99999999999', '0x10', '1e3', '-1', '0', '007']) {
+      const r = await send({
+        query: 'query($id: ID!) { settlement(id: $id) { name } servicePoint(id: $id) { name } }',
+        variables: { id },
+      });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.text)).toEqual({ data: { settlement: null, servicePoint: null } });
+    }
+  });
+
   it(`GraphQL variables of the main queries: ${RUNS.variables} cases, no 5xx or INTERNAL_SERVER_ERROR`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operations(), { minLength: BATCH, maxLength: BATCH }), async (cases) => {
