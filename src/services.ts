@@ -5,6 +5,29 @@ import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
+import { analysisPoolFor } from './workers/analysis-pool.js';
+
+/**
+ * Builds a new snapshot's per-type nearest tables (the index searches every access read needs) on the
+ * analysis worker pool, so a data-version change does not block the event loop for them; the worker keeps
+ * the snapshot for the heavy analyses that follow. Without workers, or if the pool fails, the tables are
+ * built lazily on first use as before.
+ */
+async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config): Promise<AnalysisSnapshot> {
+  const threads = config.limits.analysisWorkers;
+  if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
+  const codes = snapshot.catalogue.map((t) => t.code);
+  try {
+    const tables = await analysisPoolFor(threads).run(snapshot, 'nearestTables', {
+      codes,
+      model: config.travelModel,
+    });
+    tables.forEach((table, i) => snapshot.seedNearestTable(codes[i]!, table));
+  } catch {
+    // Lazily on the main thread instead (same tables).
+  }
+  return snapshot;
+}
 
 /**
  * Long-lived services shared by requests: the analysis snapshot (settlements, open points, catalogue
@@ -36,7 +59,7 @@ export class Services {
         roads: this.roads,
         use: this.config.network.use,
         network: this.config.network,
-      });
+      }).then((snapshot) => prewarmNearestTables(snapshot, this.config));
       this.current = loading;
       loading.catch(() => {
         if (this.current === loading) this.current = null;

@@ -30,6 +30,9 @@ export const ANALYSIS_JOBS = {
       first: number | null | undefined;
     },
   ) => closureImpactAmong(snapshot, a.indices, a.code, a.model, a.first),
+  /** The k = 2 nearest tables of the given types (the cold part of every access read), built here. */
+  nearestTables: (snapshot: AnalysisSnapshot, a: { codes: readonly string[]; model: TravelModel }) =>
+    a.codes.map((code) => snapshot.nearestTable(code, a.model)),
 };
 
 export type AnalysisJobs = typeof ANALYSIS_JOBS;

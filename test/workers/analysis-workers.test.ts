@@ -108,6 +108,9 @@ beforeAll(async () => {
   openIds = (r.body.data as { servicePoints: { nodes: { id: string }[] } }).servicePoints.nodes.map(
     (n) => n.id,
   );
+  // Load both servers' snapshots now (the pooled one builds its nearest tables on the pool).
+  const warm = '{ settlements(first: 1) { nodes { access { travelMinutes } } } }';
+  await Promise.all([post(server.url, warm), post(inProcess.url, warm)]);
 }, 180_000);
 
 afterAll(async () => {
@@ -176,6 +179,22 @@ describe('analysis worker pool', () => {
       );
     } finally {
       await pool.close();
+    }
+  });
+
+  it('builds a new snapshot’s nearest tables on the pool, equal to the in-process ones', async () => {
+    const config = server.app.config;
+    const pooled = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 1 }) });
+    const local = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 0 }) });
+    const before = analysisPoolFor(1).stats.completed;
+    const a = await pooled.snapshot();
+    expect(analysisPoolFor(1).stats.completed).toBe(before + 1);
+    const b = await local.snapshot();
+    expect(b).not.toBe(a);
+    const model = config.travelModel;
+    for (const { code } of b.catalogue) {
+      expect(a.nearestTable(code, model)).toEqual(b.nearestTable(code, model));
+      expect(a.table(code, model, 7)).toEqual(b.table(code, model, 7));
     }
   });
 
