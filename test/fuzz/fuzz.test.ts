@@ -469,6 +469,35 @@ function checkAnswer(c: Case, r: { status: number; text: string }): void {
 }
 
 describe('fuzz (fast-check)', () => {
+  it('refuses a settlement polygon with overflowing coordinates as a bad row (found by this fuzz on PGlite)', async () => {
+    const file = join(dir, 'overflow.geojson');
+    const ring = [
+      [-5.99e307, 59],
+      [-5.99e307, 59],
+      [-5.99e307, 59.1],
+      [-5.99e307, 59],
+    ];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            geometry: { type: 'Polygon', coordinates: [ring] },
+            properties: { name: 'Ort', population: '15' },
+          },
+        ],
+      }),
+    );
+    const failure = await importFile(server.app.db, { kind: 'settlements', file, crs: 'EPSG:4326' }).catch(
+      (e) => e,
+    );
+    expect(failure).toBeInstanceOf(ImportValidationError);
+    const problems = (failure as ImportValidationError).errors.map((e) => e.locatedProblem);
+    expect(problems).toEqual([expect.stringMatching(/^feature 0, field "(lon|geometry)"/)]);
+  });
+
   it('finds no settlement or point for ids beyond the integer column (found by this fuzz on PostgreSQL)', async () => {
     for (const id of ['2147483648', '99999999999', '0x10', '1e3', '-1', '0', '007']) {
       const r = await send({
