@@ -16,16 +16,16 @@ import { analysisPoolFor } from './workers/analysis-pool.js';
 async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config): Promise<AnalysisSnapshot> {
   const threads = config.limits.analysisWorkers;
   if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
+  const pool = analysisPoolFor(threads);
   const codes = snapshot.catalogue.map((t) => t.code);
-  try {
-    const tables = await analysisPoolFor(threads).run(snapshot, 'nearestTables', {
-      codes,
-      model: config.travelModel,
-    });
-    tables.forEach((table, i) => snapshot.seedNearestTable(codes[i]!, table));
-  } catch {
-    // Lazily on the main thread instead (same tables).
-  }
+  const seeding = pool
+    .run(snapshot, 'nearestTables', { codes, model: config.travelModel })
+    .then((tables) => tables.forEach((table, i) => snapshot.seedNearestTable(codes[i]!, table)))
+    // On failure the tables are built lazily on the main thread instead (the same tables).
+    .catch(() => {});
+  // A thread still booting (just after start) must not hold up requests: then the snapshot is served
+  // at once and adopts the tables that have not been built on the main thread meanwhile.
+  if (pool.warm) await seeding;
   return snapshot;
 }
 
@@ -43,7 +43,9 @@ export class Services {
   constructor(
     readonly db: Kysely<Database>,
     readonly config: Config,
-  ) {}
+  ) {
+    if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
+  }
 
   /** The current data version (a counter bumped by every write). */
   dataVersion(): Promise<number> {

@@ -29,6 +29,38 @@ export class AnalysisPool {
 
   constructor(readonly threads: number) {}
 
+  /** Whether a thread has answered a task yet (it is started and has loaded the modules). */
+  get warm(): boolean {
+    return this.done > 0;
+  }
+
+  /**
+   * Starts the threads now (a server calls this at start), so the first analysis or snapshot does not
+   * wait for a thread to boot and load the engine.
+   */
+  warmUp(): void {
+    if (this.threads === 0 || this.done > 0 || this.running > 0) return;
+    this.running++;
+    this.ensurePool()
+      .run({ job: 'ping', snapshot: null, args: null })
+      .then(
+        () => this.done++,
+        () => {},
+      )
+      .finally(() => this.running--);
+  }
+
+  private ensurePool(): Piscina<AnalysisTask, AnalysisOutcome> {
+    this.pool ??= new Piscina<AnalysisTask, AnalysisOutcome>({
+      filename: WORKER_FILE,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      // Threads live as long as the pool: each holds its snapshots and access tables.
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+    return this.pool;
+  }
+
   /** Jobs submitted and not yet answered, and jobs answered (tests and /readyz-style diagnostics). */
   get stats(): { threads: number; inFlight: number; completed: number } {
     return { threads: this.threads, inFlight: this.running, completed: this.done };
@@ -44,18 +76,12 @@ export class AnalysisPool {
       const inProcess = ANALYSIS_JOBS[job] as (s: AnalysisSnapshot, a: JobArgs<K>) => JobResult<K>;
       return inProcess(snapshot, args);
     }
-    this.pool ??= new Piscina<AnalysisTask, AnalysisOutcome>({
-      filename: WORKER_FILE,
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      // Threads live as long as the pool: each holds its snapshots and access tables.
-      idleTimeout: Number.POSITIVE_INFINITY,
-    });
+    const pool = this.ensurePool();
     const task: AnalysisTask = { job, snapshot: snapshotPayload(snapshot), args };
     this.running++;
     let outcome: AnalysisOutcome;
     try {
-      outcome = await this.pool.run(task, signal ? { signal } : {});
+      outcome = await pool.run(task, signal ? { signal } : {});
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw error;

@@ -7,8 +7,9 @@ import { SnapshotReceiver } from './snapshot-transfer.js';
 
 /** One task for an analysis worker: which job, on which snapshot, with which (cloneable) arguments. */
 export interface AnalysisTask {
-  job: AnalysisJobName;
-  snapshot: SnapshotPayload;
+  /** 'ping' only starts the thread (and loads the modules). */
+  job: AnalysisJobName | 'ping';
+  snapshot: SnapshotPayload | null;
   args: unknown;
 }
 
@@ -25,6 +26,7 @@ const receiver = new SnapshotReceiver();
 
 /** The worker's entry point (Piscina calls the default export once per task). */
 export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
+  if (task.job === 'ping' || task.snapshot === null) return { ok: true, value: null };
   const snapshot = receiver.snapshot(task.snapshot);
   const job = ANALYSIS_JOBS[task.job] as (s: typeof snapshot, args: unknown) => unknown;
   try {

@@ -108,9 +108,16 @@ beforeAll(async () => {
   openIds = (r.body.data as { servicePoints: { nodes: { id: string }[] } }).servicePoints.nodes.map(
     (n) => n.id,
   );
-  // Load both servers' snapshots now (the pooled one builds its nearest tables on the pool).
+  // The server started the pool's thread; once it is up, load both servers' snapshots (the pooled one
+  // builds its nearest tables on the pool) and let every job finish before the tests count jobs.
+  const pool = analysisPoolFor(1);
+  const settled = async (ready: () => boolean) => {
+    while (!ready()) await new Promise((r) => setTimeout(r, 10));
+  };
+  await settled(() => pool.warm);
   const warm = '{ settlements(first: 1) { nodes { access { travelMinutes } } } }';
   await Promise.all([post(server.url, warm), post(inProcess.url, warm)]);
+  await settled(() => pool.stats.inFlight === 0);
 }, 180_000);
 
 afterAll(async () => {
