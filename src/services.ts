@@ -20,7 +20,9 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
   const codes = snapshot.catalogue.map((t) => t.code);
   const seeding = pool
     .run(snapshot, 'nearestTables', { codes, model: config.travelModel })
-    .then((tables) => tables.forEach((table, i) => snapshot.seedNearestTable(codes[i]!, table)))
+    .then((tables) => {
+      for (const [i, table] of tables.entries()) snapshot.seedNearestTable(codes[i]!, table);
+    })
     // On failure the tables are built lazily on the main thread instead (the same tables).
     .catch(() => {});
   // A thread still booting (just after start) must not hold up requests: then the snapshot is served

@@ -513,7 +513,7 @@ describe('fuzz (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operations(), { minLength: BATCH, maxLength: BATCH }), async (cases) => {
         const answers = await Promise.all(cases.map(send));
-        cases.forEach((c, i) => checkAnswer(c, answers[i]!));
+        for (const [i, c] of cases.entries()) checkAnswer(c, answers[i]!);
       }),
       { numRuns: Math.ceil(RUNS.variables / BATCH), seed: SEED },
     );
@@ -528,7 +528,7 @@ describe('fuzz (fast-check)', () => {
       fc.asyncProperty(fc.array(areaCase, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
         const cases = batch.map(({ p, repair }) => ({ query, variables: { area: { polygon: p, repair } } }));
         const answers = await Promise.all(cases.map(send));
-        cases.forEach((c, i) => checkAnswer(c, answers[i]!));
+        for (const [i, c] of cases.entries()) checkAnswer(c, answers[i]!);
       }),
       { numRuns: Math.ceil(RUNS.areas / BATCH), seed: SEED + 1 },
     );
