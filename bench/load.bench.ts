@@ -234,6 +234,11 @@ async function main(): Promise<void> {
     console.log(`  memory ${mem(before)} → ${mem(after)}; ${written}`);
   };
 
+  // Baseline in the same run: the HTTP floor of this server on this machine right now (no GraphQL).
+  await scenario(async () => {
+    results.baseline = await run(url, { requests: [{ method: 'GET', path: '/healthz' }] }, false);
+    console.log(`baseline      GET /healthz                    ${fmt(results.baseline)}`);
+  }, false);
   await scenario(async () => {
     results.simple = await run(url, { requests: [simple] });
     console.log(`simple reads  settlements(first: 10)          ${fmt(results.simple)}`);
@@ -271,7 +276,7 @@ async function main(): Promise<void> {
     '\ntargets: simple ≥ 1000 req/s; page p99 ≤ 50 ms; light-under-heavy p99 ≤ 100 ms; 0 errors; flat memory',
   );
   console.log(
-    `         simple ${results.simple!.reqPerSec.toFixed(0)} req/s; page p99 ${results.page!.p99} ms; light p99 ${results.lightUnderHeavy!.p99} ms; errors ${Object.values(results).reduce((s, f) => s + f.errors, 0)}; RSS ${initial.rssMb.toFixed(0)} → ${final.rssMb.toFixed(0)} MB`,
+    `         simple ${results.simple!.reqPerSec.toFixed(0)} req/s (${((100 * results.simple!.reqPerSec) / results.baseline!.reqPerSec).toFixed(0)}% of /healthz's ${results.baseline!.reqPerSec.toFixed(0)}); page p99 ${results.page!.p99} ms; light p99 ${results.lightUnderHeavy!.p99} ms; errors ${Object.values(results).reduce((s, f) => s + f.errors, 0)}; RSS ${initial.rssMb.toFixed(0)} → ${final.rssMb.toFixed(0)} MB`,
   );
   child.removeAllListeners('exit');
   child.send('stop');
