@@ -498,6 +498,25 @@ describe('fuzz (fast-check)', () => {
     expect(problems).toEqual([expect.stringMatching(/^feature 0, field "(lon|geometry)"/)]);
   });
 
+  it('refuses NUL characters in arguments as BAD_USER_INPUT (found by this fuzz on PostgreSQL)', async () => {
+    for (const c of [
+      {
+        query: 'query($f: ServicePointFilter) { servicePoints(filter: $f) { totalCount } }',
+        variables: { f: { countyCode: '\u0000' } },
+      },
+      {
+        query: 'query($f: SettlementFilter) { settlements(filter: $f) { totalCount } }',
+        variables: { f: { name: 'a\u0000b' } },
+      },
+      { query: '{ settlements(filter: { municipalityCode: "\\u0000" }) { totalCount } }', variables: {} },
+    ]) {
+      const r = await send(c);
+      expect(r.status).toBe(200);
+      const body = JSON.parse(r.text) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
   it('finds no settlement or point for ids beyond the integer column (found by this fuzz on PostgreSQL)', async () => {
     for (const id of ['2147483648', '99999999999', '0x10', '1e3', '-1', '0', '007']) {
       const r = await send({
