@@ -14,7 +14,7 @@ const envSchema = z.object({
   SERVICEATLAS_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(100_000),
   SERVICEATLAS_WRITE_TOKENS: z.string().optional(),
   SERVICEATLAS_CIRCUITY: z.coerce.number().min(1).max(5).default(DEFAULT_TRAVEL_MODEL.circuityFactor),
-  SERVICEATLAS_SPEED_KMH: z.coerce.number().gt(0).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
+  SERVICEATLAS_SPEED_KMH: z.coerce.number().min(1).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
   SERVICEATLAS_FIXED_MINUTES: z.coerce.number().min(0).max(120).default(DEFAULT_TRAVEL_MODEL.fixedMinutes),
   SERVICEATLAS_TRAVEL: z.enum(['auto', 'estimated']).default('auto'),
   SERVICEATLAS_SNAP_MAX_KM: z.coerce.number().gt(0).max(100).default(5),

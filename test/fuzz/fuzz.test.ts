@@ -517,6 +517,15 @@ describe('fuzz (fast-check)', () => {
     }
   });
 
+  it('refuses a travel speed so low that minutes overflow to Infinity (found by this fuzz on PGlite)', async () => {
+    const r = await send({
+      query: `query($travel: TravelModelInput) { nearestServicePoints(location: { lon: 15, lat: 60 }, serviceType: GROCERY, travel: $travel) { travelMinutes } }`,
+      variables: { travel: { speedKmh: 5e-324 } },
+    });
+    const body = JSON.parse(r.text) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('finds no settlement or point for ids beyond the integer column (found by this fuzz on PostgreSQL)', async () => {
     for (const id of ['2147483648', '99999999999', '0x10', '1e3', '-1', '0', '007']) {
       const r = await send({
