@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,9 @@ describe('two API processes on one PostgreSQL database', () => {
       'externalId,name,population,lon,lat,municipalityCode,countyCode\n' +
         'two:1,Ett,300,17,63,2283,22\ntwo:2,Två,400,17.2,63.1,2283,22\ntwo:3,Tre,500,17.4,63.2,2283,22\n',
     );
-    const summary = await importFile(a.app.db, { kind: 'settlements', file, crs: 'EPSG:4326' });
+    const summary = await importFile(a.app.db, { kind: 'settlements', file, crs: 'EPSG:4326' }).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     expect(summary.inserted).toBe(3);
     const after = await gql<Indicators>(b.url, INDICATORS);
     expect(after.settlements.totalCount).toBe(before.settlements.totalCount + 3);
