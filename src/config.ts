@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TravelModel } from './engine/types.js';
@@ -27,7 +28,7 @@ const envSchema = z.object({
   SERVICEATLAS_JWT_PUBLIC_KEY: z.string().min(1).optional(),
   SERVICEATLAS_JWT_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
   SERVICEATLAS_CIRCUITY: z.coerce.number().min(1).max(5).default(DEFAULT_TRAVEL_MODEL.circuityFactor),
-  SERVICEATLAS_SPEED_KMH: z.coerce.number().gt(0).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
+  SERVICEATLAS_SPEED_KMH: z.coerce.number().min(1).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
   SERVICEATLAS_FIXED_MINUTES: z.coerce.number().min(0).max(120).default(DEFAULT_TRAVEL_MODEL.fixedMinutes),
   SERVICEATLAS_TRAVEL: z.enum(['auto', 'estimated']).default('auto'),
   SERVICEATLAS_SNAP_MAX_KM: z.coerce.number().gt(0).max(100).default(5),
@@ -53,6 +54,7 @@ const envSchema = z.object({
   SERVICEATLAS_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SERVICEATLAS_HEAVY_QUEUE: z.coerce.number().int().min(0).default(8),
   SERVICEATLAS_HEAVY_WORK: z.coerce.number().int().min(0).default(50_000),
+  SERVICEATLAS_ANALYSIS_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   SERVICEATLAS_RATE_LIMIT_IP: z.coerce.number().min(0).default(50),
   SERVICEATLAS_RATE_BURST_IP: z.coerce.number().int().min(1).default(200),
   SERVICEATLAS_RATE_LIMIT_KEY: z.coerce.number().min(0).default(200),
@@ -133,6 +135,11 @@ export interface LimitsConfig {
   heavyQueue: number;
   /** Estimated work from which a field counts as heavy (takes a queue slot). */
   heavyWork: number;
+  /**
+   * Worker threads running the heavy analyses off the main event loop (scenarios, site suggestions,
+   * closure impact); 0 = in-process. Default: cores − 1, at least 1, at most 4.
+   */
+  analysisWorkers: number;
   /** Token buckets: sustained requests per second and burst, per client IP and per write token (0 = off). */
   rateLimitPerIp: number;
   rateBurstPerIp: number;
@@ -234,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heavyConcurrency: e.SERVICEATLAS_HEAVY_CONCURRENCY,
       heavyQueue: e.SERVICEATLAS_HEAVY_QUEUE,
       heavyWork: e.SERVICEATLAS_HEAVY_WORK,
+      analysisWorkers:
+        e.SERVICEATLAS_ANALYSIS_WORKERS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
       rateLimitPerIp: e.SERVICEATLAS_RATE_LIMIT_IP,
       rateBurstPerIp: e.SERVICEATLAS_RATE_BURST_IP,
       rateLimitPerKey: e.SERVICEATLAS_RATE_LIMIT_KEY,

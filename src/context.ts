@@ -36,7 +36,10 @@ function byId<T extends { id: string }>(rows: T[], keys: readonly string[]): (T 
   return keys.map((k) => map.get(k) ?? null);
 }
 
-const toIds = (keys: readonly string[]) => keys.map(Number).filter((n) => Number.isSafeInteger(n));
+/** Ids are PostgreSQL `integer`s: anything else (2147483648, "0x10", "1e3") cannot exist, and must not reach SQL. */
+const MAX_ID = 2_147_483_647;
+const toIds = (keys: readonly string[]) =>
+  keys.filter((k) => /^[1-9]\d{0,9}$/.test(k) && Number(k) <= MAX_ID).map(Number);
 
 /** New loaders for every request, so nothing cached outlives it. */
 export function createLoaders(db: Kysely<Database>): Loaders {

@@ -8,6 +8,31 @@ import { loadSnapshot } from './modules/access/snapshot.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
+import { analysisPoolFor } from './workers/analysis-pool.js';
+
+/**
+ * Builds a new snapshot's per-type nearest tables (the index searches every access read needs) on the
+ * analysis worker pool, so a data-version change does not block the event loop for them; the worker keeps
+ * the snapshot for the heavy analyses that follow. Without workers, or if the pool fails, the tables are
+ * built lazily on first use as before.
+ */
+async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config): Promise<AnalysisSnapshot> {
+  const threads = config.limits.analysisWorkers;
+  if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
+  const pool = analysisPoolFor(threads);
+  const codes = snapshot.catalogue.map((t) => t.code);
+  const seeding = pool
+    .run(snapshot, 'nearestTables', { codes, model: config.travelModel })
+    .then((tables) => {
+      for (const [i, table] of tables.entries()) snapshot.seedNearestTable(codes[i]!, table);
+    })
+    // On failure the tables are built lazily on the main thread instead (the same tables).
+    .catch(() => {});
+  // A thread still booting (just after start) must not hold up requests: then the snapshot is served
+  // at once and adopts the tables that have not been built on the main thread meanwhile.
+  if (pool.warm) await seeding;
+  return snapshot;
+}
 
 /**
  * Long-lived services shared by requests: the analysis snapshot (settlements, open points, catalogue
@@ -31,6 +56,7 @@ export class Services {
     readonly log: Logger | null = null,
   ) {
     this.refusals = new WriteRefusals(log);
+    if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
 
   /** The current data version (a counter bumped by every write). */
@@ -52,7 +78,7 @@ export class Services {
         roads: this.roads,
         use: this.config.network.use,
         network: this.config.network,
-      });
+      }).then((snapshot) => prewarmNearestTables(snapshot, this.config));
       this.current = loading;
       loading.catch(() => {
         if (this.current === loading) this.current = null;

@@ -36,8 +36,9 @@ export function validateTravelModel(model: TravelModel): void {
   if (!Number.isFinite(model.circuityFactor) || model.circuityFactor < 1 || model.circuityFactor > 5) {
     throw new EngineInputError(`circuityFactor must be between 1 and 5, got ${model.circuityFactor}`);
   }
-  if (!Number.isFinite(model.speedKmh) || model.speedKmh <= 0 || model.speedKmh > 200) {
-    throw new EngineInputError(`speedKmh must be in (0, 200], got ${model.speedKmh}`);
+  // At least 1 km/h: a speed near 0 (5e-324) turns every distance into Infinity minutes (found by the fuzz).
+  if (!Number.isFinite(model.speedKmh) || model.speedKmh < 1 || model.speedKmh > 200) {
+    throw new EngineInputError(`speedKmh must be between 1 and 200, got ${model.speedKmh}`);
   }
   if (!Number.isFinite(model.fixedMinutes) || model.fixedMinutes < 0 || model.fixedMinutes > 120) {
     throw new EngineInputError(`fixedMinutes must be between 0 and 120, got ${model.fixedMinutes}`);

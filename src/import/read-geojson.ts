@@ -78,7 +78,15 @@ function readGeometry(geometry: unknown, allowPolygons: boolean): GeometryResult
       if (!Array.isArray(parts) || parts.length === 0 || !parts.every(isPolygonCoordinates)) {
         return reject(`${type} coordinates are malformed (rings need ≥ 4 [x, y] positions)`);
       }
-      return { geometry: { type: 'Point', coordinates: representativePoint(parts) } };
+      // Turf throws on coordinates whose arithmetic overflows (±1e307): a bad row, not a crash.
+      let point: [number, number] | null = null;
+      try {
+        point = representativePoint(parts);
+      } catch {}
+      if (point === null || !Number.isFinite(point[0]) || !Number.isFinite(point[1])) {
+        return reject(`${type} has no representative point (coordinates out of any CRS's range)`);
+      }
+      return { geometry: { type: 'Point', coordinates: point } };
     }
     default:
       return reject(`geometry type ${describeValue(type)} is not supported (expected ${allowed})`);

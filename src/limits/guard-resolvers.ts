@@ -12,6 +12,24 @@ const GUARDED = Symbol('serviceatlas.guarded');
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * The path of the first string holding a NUL character in a root field's arguments, or null. PostgreSQL
+ * text cannot hold NUL ("invalid byte sequence"), so such a value can match nothing and must not reach
+ * SQL (found by the fuzz: `servicePoints(filter: { countyCode: "\u0000" })` was an internal error).
+ */
+export function nulCharacterPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulCharacterPath(
+      item,
+      Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
+    );
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
  * Wraps resolvers once per schema object (idempotent): every root field first checks the request's time
  * budget; a work-priced field (an analysis) whose estimated work reaches `heavyWork` first takes the
  * request's heavy-queue slot and yields to the event loop, so /healthz and light reads are served between
@@ -33,6 +51,11 @@ export function guardResolvers(schema: GraphQLSchema): void {
       field.resolve = async (source, args, ctx, info) => {
         const state = currentRequestState();
         state?.check();
+        if (roots.has(type.name)) {
+          const nul = nulCharacterPath(args);
+          if (nul !== null)
+            throw badInput(`${nul} contains a NUL character (\\u0000), which no value can hold`, nul);
+        }
         if (state && priced) {
           const work = fieldWork(coordinate, args, workScaleOf(await ctx.snapshot()));
           if (work >= state.limits.heavyWork) await state.acquireHeavySlot();

@@ -17,6 +17,8 @@ export const backend: BackendName = process.env.DATABASE_URL ? 'postgres' : 'pgl
 
 export interface TestDatabase {
   handle: DbHandle;
+  /** The server database's URL (DATABASE_URL runs), so a test can open a second app on it. */
+  url?: string;
   /** Executed SQL statements since the last reset (for round-trip assertions). */
   queries: string[];
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
     const handle = await createDb({ databaseUrl: clone.url, onQuery });
     return {
       handle,
+      url: clone.url,
       queries,
       close: async () => {
         await handle.close();

@@ -155,7 +155,7 @@ export const TravelModelInput = builder.inputType('TravelModelInput', {
   description: 'Per-request overrides of the travel model (omitted fields keep the server defaults).',
   fields: (t) => ({
     circuityFactor: t.float({ description: 'Road km per straight-line km (1..5).' }),
-    speedKmh: t.float({ description: 'Average speed in km/h (0..200].' }),
+    speedKmh: t.float({ description: 'Average speed in km/h, 1..200.' }),
     fixedMinutes: t.float({ description: 'Minutes added to every trip (0..120).' }),
   }),
 });

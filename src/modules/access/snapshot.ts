@@ -79,14 +79,28 @@ export class AnalysisSnapshot {
     const key = `${code}|${threshold}|${modelKey(model)}`;
     const cached = this.derived.get(key);
     if (cached) return cached;
+    const table = retime(this.nearestTable(code, model, threshold), model, threshold, type.thresholdKm);
+    this.derived.set(key, table);
+    return table;
+  }
+
+  /**
+   * The k = 2 nearest table of a type (the expensive part of table(), once per type and snapshot). An
+   * analysis worker may have computed it already (seedNearestTable), from the same data.
+   */
+  nearestTable(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
     let nearest = this.nearestByType.get(code);
     if (!nearest) {
+      const threshold = thresholdMinutes ?? this.engine.serviceType(code).thresholdMinutes;
       nearest = this.travel(model).table(code, { thresholdMinutes: threshold, k: 2 });
       this.nearestByType.set(code, nearest);
     }
-    const table = retime(nearest, model, threshold, type.thresholdKm);
-    this.derived.set(key, table);
-    return table;
+    return nearest;
+  }
+
+  /** Adopts a nearest table computed off the main thread for this snapshot (first one wins). */
+  seedNearestTable(code: string, table: AccessTable): void {
+    if (!this.nearestByType.has(code)) this.nearestByType.set(code, table);
   }
 
   /**

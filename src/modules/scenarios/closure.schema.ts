@@ -5,7 +5,8 @@ import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { settlementsInArea } from '../access/area-settlements.js';
 import type { ClosureImpactView } from './closure.service.js';
-import { closureImpactAmong, DEFAULT_CLOSURE_COUNT, MAX_CLOSURE_COUNT } from './closure.service.js';
+import { DEFAULT_CLOSURE_COUNT, MAX_CLOSURE_COUNT } from './closure.service.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
 
 const ClosureImpactRef = builder.objectRef<ClosureImpactView>('ClosureImpact').implement({
   description: 'Who becomes a service desert if one open service point closes (everything else unchanged).',
@@ -44,13 +45,12 @@ builder.queryField('closureImpact', (t) =>
       await requireServiceTypes(ctx, [args.serviceType]);
       const { snapshot, indices, wholeSnapshot } = await settlementsInArea(ctx, args.area);
       const model = ctx.config.travelModel;
-      return closureImpactAmong(
-        snapshot,
-        wholeSnapshot ? null : indices,
-        args.serviceType,
+      return runAnalysis(ctx, snapshot, 'closureImpact', {
+        indices: wholeSnapshot ? null : indices,
+        code: args.serviceType,
         model,
-        args.first,
-      );
+        first: args.first,
+      });
     },
   }),
 );

@@ -26,7 +26,7 @@ import type {
   ScenarioTypeView,
   ScenarioView,
 } from './scenario.service.js';
-import { evaluateChanges } from './scenario.service.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
 
 const NewServicePointInput = builder.inputType('NewServicePointInput', {
   description: 'A service point a scenario adds (open, offering the given types).',
@@ -283,12 +283,16 @@ async function evaluate(
   const types = args.serviceTypes ? await requestedServiceTypes(ctx, args.serviceTypes) : null;
   const groupBy = args.groupBy ?? 'MUNICIPALITY';
   const areaNames = new Map((await listAreas(ctx.db, groupBy)).map((a) => [a.code, a.name]));
-  return evaluateChanges(snapshot, stored, {
-    types,
-    groupBy,
-    model: ctx.config.travelModel,
-    gapOptions: gapOptions(args.minBroadbandShare, ctx.config.minBroadbandShare),
-    areaNames,
+  // Off the event loop (a worker thread), on the same snapshot data: see src/workers/analysis-pool.ts.
+  return runAnalysis(ctx, snapshot, 'evaluateScenario', {
+    stored,
+    options: {
+      types,
+      groupBy,
+      model: ctx.config.travelModel,
+      gapOptions: gapOptions(args.minBroadbandShare, ctx.config.minBroadbandShare),
+      areaNames,
+    },
   });
 }
 

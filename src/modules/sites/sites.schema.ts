@@ -4,7 +4,8 @@ import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { requestedServiceTypes, settlementsInArea } from '../access/area-settlements.js';
 import type { SiteServedType, SiteSuggestionResult, SuggestedSite } from './sites.service.js';
-import { MAX_SITES, suggestSites } from './sites.service.js';
+import { MAX_SITES } from './sites.service.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
 
 const DemandWeightingEnum = builder.enumType('DemandWeighting', {
   description: 'What a site suggestion counts as demand.',
@@ -115,13 +116,16 @@ builder.queryField('siteSuggestions', (t) =>
       for (const [i, p] of (args.candidates ?? []).entries()) validateLocation(p, `candidates[${i}]`);
       const types = await requestedServiceTypes(ctx, args.serviceTypes);
       const { snapshot, indices } = await settlementsInArea(ctx, args.area);
-      return suggestSites(snapshot, indices, {
-        types,
-        count: args.count,
-        weighting: args.weighting ?? 'POPULATION',
-        candidates: args.candidates ?? null,
-        exact: args.exact ?? false,
-        model: ctx.config.travelModel,
+      return runAnalysis(ctx, snapshot, 'siteSuggestions', {
+        indices,
+        request: {
+          types,
+          count: args.count,
+          weighting: args.weighting ?? 'POPULATION',
+          candidates: args.candidates ?? null,
+          exact: args.exact ?? false,
+          model: ctx.config.travelModel,
+        },
       });
     },
   }),

@@ -1,0 +1,42 @@
+import { EngineInputError } from '../engine/errors.js';
+import { AppError } from '../errors.js';
+import type { AnalysisJobName } from './analysis-jobs.js';
+import { ANALYSIS_JOBS } from './analysis-jobs.js';
+import type { SnapshotPayload } from './snapshot-transfer.js';
+import { SnapshotReceiver } from './snapshot-transfer.js';
+
+/** One task for an analysis worker: which job, on which snapshot, with which (cloneable) arguments. */
+export interface AnalysisTask {
+  /** 'ping' only starts the thread (and loads the modules). */
+  job: AnalysisJobName | 'ping';
+  snapshot: SnapshotPayload | null;
+  args: unknown;
+}
+
+/**
+ * What a task answers. Expected failures travel as data (an Error's class does not survive the thread
+ * boundary), so the pool can throw the same AppError / EngineInputError the in-process call would.
+ */
+export type AnalysisOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; appError: { code: AppError['code']; message: string; extensions: Record<string, unknown> } }
+  | { ok: false; engineInput: string };
+
+const receiver = new SnapshotReceiver();
+
+/** The worker's entry point (Piscina calls the default export once per task). */
+export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
+  if (task.job === 'ping' || task.snapshot === null) return { ok: true, value: null };
+  const snapshot = receiver.snapshot(task.snapshot);
+  const job = ANALYSIS_JOBS[task.job] as (s: typeof snapshot, args: unknown) => unknown;
+  try {
+    return { ok: true, value: job(snapshot, task.args) };
+  } catch (error) {
+    if (error instanceof AppError) {
+      const { code: _code, http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+      return { ok: false, appError: { code: error.code, message: error.message, extensions } };
+    }
+    if (error instanceof EngineInputError) return { ok: false, engineInput: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { deserialize, serialize } from 'node:v8';
+import { buildRoadNetwork, type NetworkOptions, type RoadNetwork } from '../engine/network-travel-cost.js';
+import type { RoadEdges } from '../engine/network/types.js';
+import type { ServiceTypeDef } from '../engine/types.js';
+import { AnalysisSnapshot } from '../modules/access/snapshot.js';
+import type { ServicePoint } from '../modules/service-points/service-point.repository.js';
+import type { Settlement } from '../modules/settlements/settlement.repository.js';
+
+/**
+ * A snapshot as the analysis workers receive it: its data serialised once (v8 structured serialisation)
+ * into SharedArrayBuffers, so every task can carry it without a copy; a worker deserialises it only when
+ * it has not seen this snapshot yet. The road network travels as its edges (typed arrays), separately
+ * and once per stored network; the worker builds its own graph and snapper from them.
+ */
+export interface SnapshotPayload {
+  /** Unique per snapshot object: two apps in one process (tests) can have the same data version. */
+  id: string;
+  data: SharedArrayBuffer;
+  network: { key: string; edges: SharedArrayBuffer } | null;
+}
+
+interface SnapshotData {
+  version: number;
+  settlements: readonly Settlement[];
+  openPoints: readonly ServicePoint[];
+  catalogue: readonly ServiceTypeDef[];
+  networkOptions: NetworkOptions;
+}
+
+function shared(value: unknown): SharedArrayBuffer {
+  const bytes = serialize(value);
+  const buffer = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(buffer).set(bytes);
+  return buffer;
+}
+
+const payloads = new WeakMap<AnalysisSnapshot, SnapshotPayload>();
+const networkEdges = new WeakMap<RoadNetwork, SharedArrayBuffer>();
+
+/** The payload of a snapshot (built on first use, then kept as long as the snapshot lives). */
+export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
+  let payload = payloads.get(snapshot);
+  if (!payload) {
+    const data: SnapshotData = {
+      version: snapshot.version,
+      settlements: snapshot.settlements,
+      openPoints: snapshot.openPoints,
+      catalogue: snapshot.catalogue,
+      networkOptions: snapshot.networkOptions,
+    };
+    let network: SnapshotPayload['network'] = null;
+    if (snapshot.network) {
+      let edges = networkEdges.get(snapshot.network);
+      if (!edges) {
+        edges = shared(snapshot.network.edges);
+        networkEdges.set(snapshot.network, edges);
+      }
+      network = { key: snapshot.network.key, edges };
+    }
+    payload = { id: randomUUID(), data: shared(data), network };
+    payloads.set(snapshot, payload);
+  }
+  return payload;
+}
+
+/**
+ * The worker side: snapshots rebuilt from payloads, the last few kept by id, and the road network built
+ * once per network key (a data-version change alone does not rebuild the graph).
+ */
+export class SnapshotReceiver {
+  private readonly snapshots = new Map<string, AnalysisSnapshot>();
+  private network: RoadNetwork | null = null;
+
+  constructor(private readonly keep = 2) {}
+
+  snapshot(payload: SnapshotPayload): AnalysisSnapshot {
+    const known = this.snapshots.get(payload.id);
+    if (known) return known;
+    const data = deserialize(new Uint8Array(payload.data)) as SnapshotData;
+    let network: RoadNetwork | null = null;
+    if (payload.network) {
+      if (this.network?.key !== payload.network.key) {
+        const edges = deserialize(new Uint8Array(payload.network.edges)) as RoadEdges;
+        this.network = buildRoadNetwork(edges, payload.network.key);
+      }
+      network = this.network;
+    }
+    const snapshot = new AnalysisSnapshot(
+      data.version,
+      data.settlements,
+      data.openPoints,
+      data.catalogue,
+      network,
+      data.networkOptions,
+    );
+    if (this.snapshots.size >= this.keep) {
+      const oldest = this.snapshots.keys().next().value;
+      if (oldest !== undefined) this.snapshots.delete(oldest);
+    }
+    this.snapshots.set(payload.id, snapshot);
+    return snapshot;
+  }
+}

@@ -1,0 +1,251 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LimitsConfig } from '../../src/config.js';
+import type { RunningServer } from '../../src/server.js';
+import { startServer } from '../../src/server.js';
+import { Services } from '../../src/services.js';
+import { ANALYSIS_JOBS } from '../../src/workers/analysis-jobs.js';
+import { AnalysisPool, analysisPoolFor } from '../../src/workers/analysis-pool.js';
+import { testConfig } from '../helpers/db.js';
+import type { TestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
+
+/**
+ * Heavy analyses run on worker threads (src/workers/): the main event loop keeps answering /healthz and
+ * light reads while one runs (shown by ORDER — the light answers arrive before the heavy one — not by a
+ * timing threshold), and the answers are exactly those of the in-process computation.
+ */
+const limits = (o: Partial<LimitsConfig>): LimitsConfig => ({
+  ...testConfig().limits,
+  rateLimitPerIp: 0,
+  rateLimitPerKey: 0,
+  maxWork: 1e12,
+  maxResponseBytes: 1e9,
+  requestTimeoutMs: 300_000,
+  ...o,
+});
+
+let server: TestServer;
+/** A second server on the same app and database that computes in-process. */
+let inProcess: RunningServer;
+let openIds: string[] = [];
+
+const post = async (url: string, query: string, variables?: Record<string, unknown>) => {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: unknown[] } };
+};
+
+const SCENARIO = `query($changes: ScenarioInput!, $types: [ServiceTypeCode!]) {
+  evaluateScenario(changes: $changes, serviceTypes: $types) {
+    populationLosingAccess populationGainingAccess method ignoredServicePointIds
+    closedServicePoints { id name } addedServicePoints { id name }
+    byServiceType { serviceType thresholdMinutes populationLosingAccess populationGainingAccess
+      losingAccess { settlement { id name } servicePointBefore { id } servicePointAfter { id }
+        addedServicePointAfter { id } minutesBefore minutesAfter withinBefore withinAfter }
+      gainingAccess { settlement { id } minutesBefore minutesAfter }
+      indicatorDeltas { areaCode areaName populationBeyondThresholdChange before { populationBeyondThreshold } }
+      flagChanges { settlement { id } appeared { code } vanished { code } } } } }`;
+const SITES = `{ siteSuggestions(serviceTypes: [PHARMACY, POST], count: 5, area: { countyCode: "20" }) {
+  populationCoveredBefore populationCoveredAfter method
+  sites { location marginalPopulation settlement { id name } serves { id } servesByType { serviceType marginalPopulation } } } }`;
+const CLOSURE = `{ closureImpact(serviceType: GROCERY, first: 30) {
+  servicePoint { id name } populationLosingAccess population65PlusLosingAccess settlementsLosingAccess { id name } } }`;
+
+/**
+ * The client runs in its own process (the test process also runs the server, so a blocked event loop
+ * would block an in-process client too and hide the fault): it sends the heavy request, waits for "go"
+ * on stdin (sent once `ready()` resolves), sends /healthz and serviceTypes, and prints the order in which
+ * the three answers arrived.
+ */
+async function lightWhileHeavy(
+  url: string,
+  heavyBody: string,
+  ready: () => Promise<void>,
+): Promise<{ events: string[]; heavyOk: boolean }> {
+  const script = `
+    import { createInterface } from 'node:readline';
+    const [url, heavyBody] = process.argv.slice(1);
+    const events = [];
+    const post = (body) => fetch(url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.text());
+    const heavy = post(heavyBody).then((t) => { events.push('heavy'); return t; });
+    const go = new Promise((r) => createInterface({ input: process.stdin }).once('line', r));
+    process.stdout.write('sent\\n');
+    await go;
+    const health = fetch(url + '/healthz').then((r) => r.text()).then(() => events.push('healthz'));
+    const light = post(JSON.stringify({ query: '{ serviceTypes { code } }' })).then(() => events.push('serviceTypes'));
+    const [text] = await Promise.all([heavy, health, light]);
+    process.stdout.write(JSON.stringify({ events, heavyOk: !JSON.parse(text).errors }) + '\\n');
+    process.exit(0);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, url, heavyBody], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const iterator = lines[Symbol.asyncIterator]();
+  expect((await iterator.next()).value).toBe('sent');
+  await ready();
+  child.stdin!.write('go\n');
+  const result = JSON.parse((await iterator.next()).value as string);
+  child.stdin!.end();
+  return result;
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ demo: true, config: { limits: limits({ analysisWorkers: 1 }) } });
+  inProcess = await startServer({
+    app: server.app,
+    config: { ...server.app.config, limits: limits({ analysisWorkers: 0 }) },
+    port: 0,
+  });
+  const r = await post(
+    server.url,
+    '{ servicePoints(first: 500, filter: { serviceType: GROCERY }) { nodes { id } } }',
+  );
+  openIds = (r.body.data as { servicePoints: { nodes: { id: string }[] } }).servicePoints.nodes.map(
+    (n) => n.id,
+  );
+  // The server started the pool's thread; once it is up, load both servers' snapshots (the pooled one
+  // builds its nearest tables on the pool) and let every job finish before the tests count jobs.
+  const pool = analysisPoolFor(1);
+  const settled = async (ready: () => boolean) => {
+    while (!ready()) await new Promise((r) => setTimeout(r, 10));
+  };
+  await settled(() => pool.warm);
+  const warm = '{ settlements(first: 1) { nodes { access { travelMinutes } } } }';
+  await Promise.all([post(server.url, warm), post(inProcess.url, warm)]);
+  await settled(() => pool.stats.inFlight === 0);
+}, 180_000);
+
+afterAll(async () => {
+  await inProcess?.close();
+  await server?.close();
+});
+
+describe('analysis worker pool', () => {
+  it('answers scenarios, site suggestions and closure impact exactly as the in-process computation', async () => {
+    const changes = {
+      closeServicePointIds: openIds.slice(0, 40),
+      addServicePoints: [
+        { name: 'Ny punkt', location: { lon: 14.5, lat: 61.0 }, serviceTypes: ['GROCERY', 'PHARMACY'] },
+      ],
+    };
+    for (const [query, variables] of [
+      [SCENARIO, { changes }],
+      [SCENARIO, { changes, types: ['GROCERY', 'PHARMACY', 'POST'] }],
+      [SITES, undefined],
+      [CLOSURE, undefined],
+    ] as const) {
+      const before = analysisPoolFor(1).stats.completed;
+      const [worker, local] = await Promise.all([
+        post(server.url, query, variables),
+        post(inProcess.url, query, variables),
+      ]);
+      expect(worker.status).toBe(200);
+      expect(worker.body.errors).toBeUndefined();
+      expect(worker.body).toEqual(local.body);
+      // It really ran on the pool (and the other server did not use it).
+      expect(analysisPoolFor(1).stats.completed).toBe(before + 1);
+    }
+  });
+
+  it('maps errors thrown in the worker to the same typed errors', async () => {
+    const bad = `{ siteSuggestions(serviceTypes: [PHARMACY], count: 3, exact: true) { method } }`;
+    const [worker, local] = await Promise.all([post(server.url, bad), post(inProcess.url, bad)]);
+    expect(worker.body.errors).toBeDefined();
+    expect(worker.body).toEqual(local.body);
+    expect((worker.body.errors![0] as { extensions: { code: string } }).extensions.code).toBe(
+      'BAD_USER_INPUT',
+    );
+  });
+
+  it('gives the pool the same results as the direct call, on a snapshot built from the database', async () => {
+    const services = new Services(server.app.db, server.app.config);
+    const snapshot = await services.snapshot();
+    const pool = new AnalysisPool(1);
+    try {
+      const model = server.app.config.travelModel;
+      const args = { indices: null, code: 'PHARMACY', model, first: 500 };
+      expect(await pool.run(snapshot, 'closureImpact', args)).toEqual(
+        ANALYSIS_JOBS.closureImpact(snapshot, args),
+      );
+      const request = {
+        types: ['GROCERY'],
+        count: 3,
+        weighting: 'POPULATION' as const,
+        candidates: null,
+        exact: false,
+        model,
+      };
+      const indices = [...snapshot.settlements.keys()].filter((i) => i % 3 === 0);
+      expect(await pool.run(snapshot, 'siteSuggestions', { indices, request })).toEqual(
+        ANALYSIS_JOBS.siteSuggestions(snapshot, { indices, request }),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('builds a new snapshot’s nearest tables on the pool, equal to the in-process ones', async () => {
+    const config = server.app.config;
+    const pooled = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 1 }) });
+    const local = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 0 }) });
+    const before = analysisPoolFor(1).stats.completed;
+    const a = await pooled.snapshot();
+    expect(analysisPoolFor(1).stats.completed).toBe(before + 1);
+    const b = await local.snapshot();
+    expect(b).not.toBe(a);
+    const model = config.travelModel;
+    for (const { code } of b.catalogue) {
+      expect(a.nearestTable(code, model)).toEqual(b.nearestTable(code, model));
+      expect(a.table(code, model, 7)).toEqual(b.table(code, model, 7));
+    }
+  });
+
+  it('keeps answering /healthz and light reads while a heavy analysis runs', async () => {
+    // Warm the worker (thread started, snapshot received) so the heavy request below is pure computation.
+    await post(server.url, CLOSURE);
+    const pool = analysisPoolFor(1);
+    const all = await post(server.url, '{ servicePoints(first: 500) { nodes { id } } }');
+    const every = (all.body.data as { servicePoints: { nodes: { id: string }[] } }).servicePoints.nodes;
+    // Closing 500 points over every type: the heaviest scenario the demo allows (about a second here).
+    const heavyBody = JSON.stringify({
+      query: SCENARIO,
+      variables: { changes: { closeServicePointIds: every.map((n) => n.id) } },
+    });
+    const order = await lightWhileHeavy(server.url, heavyBody, async () => {
+      // Wait until the job is on the pool (in-process, this loop could not run until it was done).
+      const started = Date.now();
+      while (pool.stats.inFlight === 0 && Date.now() - started < 10_000) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(pool.stats.inFlight).toBe(1);
+    });
+    expect(order.heavyOk).toBe(true);
+    expect(order.events).toEqual(expect.arrayContaining(['healthz', 'serviceTypes', 'heavy']));
+    expect(order.events[2]).toBe('heavy');
+  });
+
+  it('cancels a job that runs past the request time budget and keeps serving', async () => {
+    const quick = await startServer({
+      app: server.app,
+      config: { ...server.app.config, limits: limits({ analysisWorkers: 1, requestTimeoutMs: 50 }) },
+      port: 0,
+    });
+    try {
+      const all = await post(server.url, '{ servicePoints(first: 500) { nodes { id } } }');
+      const ids = (all.body.data as { servicePoints: { nodes: { id: string }[] } }).servicePoints.nodes;
+      const r = await post(quick.url, SCENARIO, { changes: { closeServicePointIds: ids.map((n) => n.id) } });
+      expect(r.body.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'TIMEOUT' }) }),
+      ]);
+    } finally {
+      await quick.close();
+    }
+    const after = await post(server.url, CLOSURE);
+    expect(after.body.errors).toBeUndefined();
+  });
+});
