@@ -88,6 +88,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ),
   );
 
+  addImportKind(
+    'grid',
+    'Import population grid squares (SCB 1 km or 250 m: rutid, or corner/centre coordinates, or GeoJSON ' +
+      'polygons); replaces the stored grid in one transaction unless --append.',
+    (c) =>
+      withFormatAndCrs(['csv', 'geojson'])(c)
+        .option('--cell-size <metres>', 'square size (default: read from SCB rutids, 1000 or 250)')
+        .option('--append', 'add to / update the stored grid instead of replacing it (same square size)'),
+  );
+
   const analyse = program
     .command('analyse')
     .alias('analyze')

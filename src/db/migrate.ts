@@ -3,12 +3,14 @@ import { Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-23T0001-initial.js';
 import * as scenarios from './migrations/2026-11-23T0002-scenarios.js';
 import * as roadNetwork from './migrations/2026-11-29T0003-road-network.js';
+import * as gridCapacity from './migrations/2026-11-30T0005-grid-capacity.js';
 
 /** Migrations are listed here (not read from disk) so they work the same from tsx, tests and bundles. */
 const migrations: Record<string, Migration> = {
   '2026-11-23T0001-initial': initial,
   '2026-11-23T0002-scenarios': scenarios,
   '2026-11-29T0003-road-network': roadNetwork,
+  '2026-11-30T0005-grid-capacity': gridCapacity,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
