@@ -12,6 +12,8 @@ import {
 } from '../../engine/network-travel-cost.js';
 import { EstimatedTravelCost, retime, type TravelCost } from '../../engine/travel-cost.js';
 import { RoadNetworkCache } from '../roads/road-network.service.js';
+import { findGridCells } from '../grid/grid.repository.js';
+import { type EngineGridCell, type ResidentOrigins, residentOrigins } from '../../engine/population-base.js';
 import type { ScenarioBaseline } from '../../engine/scenario.js';
 import { prepareScenarioBaseline } from '../../engine/scenario.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
@@ -36,6 +38,10 @@ export class AnalysisSnapshot {
   private readonly providers = new Map<string, TravelCost>();
   /** Shares origin snaps and labels between the NETWORK providers of different estimate models. */
   private networkBase: NetworkTravelCost | null = null;
+  private residentSet: ResidentOrigins | null = null;
+  private readonly residentProviders = new Map<string, TravelCost>();
+  private residentNetworkBase: NetworkTravelCost | null = null;
+  private readonly residentTables = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
 
   constructor(
     readonly version: number,
@@ -45,6 +51,8 @@ export class AnalysisSnapshot {
     /** The road network when one is loaded (and enabled): every answer then comes from it. */
     readonly network: RoadNetwork | null = null,
     readonly networkOptions: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
+    /** The population grid (empty when none is loaded): with it, residents are counted from its cells. */
+    readonly grid: readonly EngineGridCell[] = [],
   ) {
     this.settlementIndex = new Map(settlements.map((s, i) => [s.id, i]));
     this.pointsById = new Map(openPoints.map((p) => [p.id, p]));
@@ -99,6 +107,65 @@ export class AnalysisSnapshot {
     return provider;
   }
 
+  /**
+   * The resident origins: grid cells where the grid covers a municipality, settlements elsewhere (every
+   * resident once; see engine/population-base.ts). Without a grid: the settlements, in snapshot order.
+   */
+  residents(): ResidentOrigins {
+    this.residentSet ??= residentOrigins(this.settlements, this.grid);
+    return this.residentSet;
+  }
+
+  /** The travel-cost provider over the resident origins (the same method as {@link travel}). */
+  residentTravel(model: TravelModel): TravelCost {
+    const key = modelKey(model);
+    let provider = this.residentProviders.get(key);
+    if (!provider) {
+      const origins = this.residents().origins;
+      if (this.network) {
+        this.residentNetworkBase ??= new NetworkTravelCost(
+          origins,
+          this.engine,
+          model,
+          this.network,
+          this.networkOptions,
+        );
+        provider = this.residentNetworkBase.withModel(model);
+      } else {
+        provider = new EstimatedTravelCost(origins, this.engine, model);
+      }
+      if (this.residentProviders.size >= 8) this.residentProviders.clear();
+      this.residentProviders.set(key, provider);
+    }
+    return provider;
+  }
+
+  /** The access table of every resident origin for a type (nearest point, verdicts), cached. */
+  residentTable(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
+    if (this.grid.length === 0) return this.table(code, model, thresholdMinutes);
+    const type = this.engine.serviceType(code);
+    const threshold = thresholdMinutes ?? type.thresholdMinutes;
+    const key = `${code}|${threshold}|${modelKey(model)}`;
+    let table = this.residentTables.get(key);
+    if (!table) {
+      table = this.residentTravel(model).table(code, { thresholdMinutes: threshold });
+      this.residentTables.set(key, table);
+    }
+    return table;
+  }
+
+  /** Positions in {@link residents} of the given grid cells (unknown ids dropped), ascending. */
+  gridOriginsOf(cellIds: readonly string[]): number[] {
+    this.gridPosition ??= new Map(this.grid.map((c, i) => [c.id, i]));
+    const out: number[] = [];
+    for (const id of cellIds) {
+      const i = this.gridPosition.get(id);
+      if (i !== undefined) out.push(i);
+    }
+    return out.sort((a, b) => a - b);
+  }
+  private gridPosition: Map<string, number> | null = null;
+
   /** The scenario baseline for every catalogue type under a travel model (built once, then cached). */
   scenarioBaseline(model: TravelModel): ScenarioBaseline {
     const key = modelKey(model);
@@ -152,12 +219,13 @@ export async function loadSnapshot(
 ): Promise<AnalysisSnapshot> {
   const version = await readDataVersion(db);
   const roads = options.roads ?? new RoadNetworkCache();
-  const [settlements, points, catalogue, network] = await Promise.all([
+  const [settlements, points, catalogue, network, grid] = await Promise.all([
     findSettlements(db),
     findOpenServicePoints(db),
     listServiceTypes(db),
     options.use === 'estimated' ? null : roads.get(db),
+    findGridCells(db),
   ]);
   const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
-  return new AnalysisSnapshot(version, settlements, points, catalogue, network, networkOptions);
+  return new AnalysisSnapshot(version, settlements, points, catalogue, network, networkOptions, grid);
 }
