@@ -149,6 +149,8 @@ export interface TravelCost {
   /** The estimate's parameters (every row under ESTIMATED, fallback rows under NETWORK). */
   readonly model: TravelModel;
   readonly engine: AccessEngine;
+  /** The origins the provider answers for (table rows and reach indices refer to them). */
+  readonly origins: readonly { lon: number; lat: number }[];
   /** Nearest (and with k: 2 second-nearest) open point of a type for every origin, verdicts filled. */
   table(code: string, options?: ThresholdOptions & { k?: 1 | 2 }): AccessTable;
   /** The k nearest open points of a type from any location, by travel minutes, nearest first. */

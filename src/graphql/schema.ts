@@ -9,6 +9,7 @@ import '../modules/gaps/gaps.schema.js';
 import '../modules/sites/sites.schema.js';
 import '../modules/scenarios/scenario.schema.js';
 import '../modules/map/map.schema.js';
+import '../modules/capacity/capacity.schema.js';
 
 /** The executable schema. Imported only by the server and tests; modules register on the builder. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -130,6 +130,15 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     return work;
   },
   'Query.nearestServicePoints': () => W.small,
+  // 2SFCA runs over every resident origin (grid cells and settlements outside the grid), cached per
+  // snapshot: one reach per capacitated point (step 1) and a spread of its ratio (step 2).
+  'Query.capacityAccess': (a, s) =>
+    areaWork(areaOf(a)) + s.residents * W.origin * 2 + s.pointsOfType(String(a.serviceType ?? '')) * W.small,
+  // The same analysis (cached) read at one settlement; the first call pays for it through capacityAccess's price.
+  'Settlement.capacityAccess': () => W.small,
+  // p-median over the group's candidates and residents (bounded by MAX_JOINT_* in the service).
+  'Query.jointFacility': (a, s) =>
+    s.residents * W.origin + (list(a.municipalityCodes)?.length ?? 1) * W.candidateType * 1_000,
   // One polygon per minutes value: for a whole type, every point's area is built and joined.
   'Query.serviceAreas': (a, s) => {
     const values = list(a.minutes)?.length ?? 1;

@@ -6,7 +6,7 @@ import { requestedServiceTypes, settlementsInArea } from '../access/area-settlem
 import type { SiteServedType, SiteSuggestionResult, SuggestedSite } from './sites.service.js';
 import { MAX_SITES, suggestSites } from './sites.service.js';
 
-const DemandWeightingEnum = builder.enumType('DemandWeighting', {
+export const DemandWeightingEnum = builder.enumType('DemandWeighting', {
   description: 'What a site suggestion counts as demand.',
   values: {
     POPULATION: { description: 'Everyone.' },
