@@ -3,6 +3,8 @@ import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
 import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
+import type { AnalyseCapacityOptions } from './analyse-capacity.js';
+import { runAnalyseCapacity } from './analyse-capacity.js';
 import { CliError } from './errors.js';
 import { type ImportCliOptions, runImport } from './import.js';
 
@@ -112,6 +114,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
     .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
+
+  analyse
+    .command('capacity')
+    .description(
+      'Capacity-aware access (2SFCA): need, places inside, places reachable and shortfall per municipality and county.',
+    )
+    .requiredOption('--service-type <code>', 'service-type code, e.g. ELDERLY_CARE')
+    .option('--area <code>', '4-digit municipality or 2-digit county code (whose residents)')
+    .option('--threshold <minutes>', 'threshold in minutes (default: the service type’s)')
+    .option(
+      '--demand <base>',
+      'demand base: POPULATION, AGE_65_PLUS or AGE_80_PLUS (default: the need rule’s)',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .option('--output <file>', 'write here instead of stdout')
+    .action(async (opts: AnalyseCapacityOptions) => setExitCode(await runAnalyseCapacity(opts)));
 
   return program;
 }
