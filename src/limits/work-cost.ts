@@ -38,7 +38,12 @@ export const WORK_WEIGHTS = {
 } as const;
 
 /** Approximate serialised bytes per coverage-layer feature (measured on the demo data). */
-export const FEATURE_BYTES = { settlement: 370, servicePoint: 280, serviceArea: 2_300 } as const;
+export const FEATURE_BYTES = {
+  settlement: 370,
+  servicePoint: 280,
+  serviceArea: 2_300,
+  gridCell: 450,
+} as const;
 
 type Args = Record<string, unknown>;
 const W = WORK_WEIGHTS;
@@ -87,6 +92,7 @@ export function coverageBytes(args: Args, scale: WorkScale): number {
     bytes += scale.originsIn(box ? { bbox: box } : null) * FEATURE_BYTES.settlement;
   if (parts.includes('SERVICE_POINTS')) bytes += scale.pointsOfType(type, box) * FEATURE_BYTES.servicePoint;
   if (parts.includes('SERVICE_AREAS')) bytes += scale.pointsOfType(type, box) * FEATURE_BYTES.serviceArea;
+  if (parts.includes('GRID_CELLS')) bytes += (scale.residents - scale.settlements) * FEATURE_BYTES.gridCell;
   return bytes;
 }
 
@@ -127,6 +133,7 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     if (parts.includes('SETTLEMENTS')) work += s.originsIn(box ? { bbox: box } : null) * W.feature;
     if (parts.includes('SERVICE_POINTS')) work += s.pointsOfType(type, box) * W.feature;
     if (parts.includes('SERVICE_AREAS')) work += s.pointsOfType(type, box) * W.serviceArea;
+    if (parts.includes('GRID_CELLS')) work += (s.residents - s.settlements) * W.feature;
     return work;
   },
   'Query.nearestServicePoints': () => W.small,

@@ -16,6 +16,7 @@ import { aServicePoint, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { sharedDataFile } from '../helpers/shared-data.js';
+import { decodedLayer, tileAndLocal } from '../tiles/decode.js';
 
 const GRID = sharedDataFile('scb-befolkning-1km-dalarna-2025/befolkning_1km_2025_dalarna.csv');
 const TATORTER = sharedDataFile('scb-tatorter-2020/tatorter_2020_points.csv');
@@ -169,6 +170,32 @@ describe.skipIf(GRID === null || TATORTER === null)('capacityAccess for elderly 
       .reduce((s, h) => s + ratios.get(h.name)!, 0);
     expect(expected).toBeGreaterThan(0);
     expect(node.capacityAccess).toBeCloseTo(expected, 12);
+  });
+
+  it('the grid layer carries each square’s A_i (coverageLayer GRID_CELLS and the vector tile)', async () => {
+    const { data, errors } = await server.gql<{
+      coverageLayer: {
+        features: { properties: { id: string; population: number; capacityAccess: number } }[];
+      };
+    }>(`{ coverageLayer(serviceType: ELDERLY_CARE, include: [GRID_CELLS]) }`);
+    expect(errors).toBeUndefined();
+    const features = data!.coverageLayer.features;
+    expect(features).toHaveLength(cells.length);
+    const ratios = new Map(result.points.map((p) => [p.servicePoint.name, p.ratio]));
+    const byId = new Map(features.map((f) => [f.properties.id, f.properties]));
+    for (const c of centres.slice(0, 300)) {
+      const expected = homes
+        .filter((h) => minutes(c.at, h.at) <= 30)
+        .reduce((s, h) => s + ratios.get(h.name)!, 0);
+      expect(byId.get(c.id)!.capacityAccess).toBeCloseTo(expected, 12);
+    }
+    const ludvika = tatorter.find((t) => t.tatort === 'Ludvika')!;
+    const at = tileAndLocal(Number(ludvika.lon), Number(ludvika.lat), 9);
+    const res = await fetch(`${server.url}/tiles/grid/9/${at.x}/${at.y}.mvt?serviceType=ELDERLY_CARE`);
+    expect(res.status).toBe(200);
+    const layer = decodedLayer(new Uint8Array(await res.arrayBuffer()), 'grid')!;
+    expect(layer.length).toBeGreaterThan(10);
+    expect(layer.feature(0).properties.capacityAccess).toBeTypeOf('number');
   });
 
   it('the CLI’s CSV has one row per area with the same figures', () => {
