@@ -198,6 +198,50 @@ describe.skipIf(GRID === null || TATORTER === null)('capacityAccess for elderly 
     expect(layer.feature(0).properties.capacityAccess).toBeTypeOf('number');
   });
 
+  it('a shared home for Ludvika, Smedjebacken and Borlänge: the best site by brute force, shares summing to 1', async () => {
+    const group = ['2085', '2061', '2081'];
+    const { data, errors } = await server.gql<{
+      jointFacility: {
+        method: string;
+        totalWeightedMinutes: number;
+        sites: {
+          settlement: { name: string };
+          demand: number;
+          users: { municipalityCode: string; share: number; expectedUsers: number }[];
+        }[];
+        costSplit: { municipalityCode: string; share: number; expectedUsers: number }[];
+      };
+    }>(
+      `query ($group: [String!]!) { jointFacility(serviceType: ELDERLY_CARE, municipalityCodes: $group, count: 1, capacity: 60) {
+        method totalWeightedMinutes sites { settlement { name } demand users { municipalityCode share expectedUsers } }
+        costSplit { municipalityCode share expectedUsers } } }`,
+      { group },
+    );
+    expect(errors).toBeUndefined();
+    const joint = data!.jointFacility;
+    expect(joint.method).toMatch(/exact/);
+    // Oracle: every tätort of the group as the site, Σ 65+ × minutes over the group's squares.
+    const groupCells = centres.filter((c) => group.includes(c.municipality));
+    const candidates = tatorter.filter((t) => group.includes(t.kommunkod!));
+    const scored = candidates.map((t) => {
+      const at: [number, number] = [Number(t.lon), Number(t.lat)];
+      return { name: t.tatort!, total: groupCells.reduce((s, c) => s + c.p65 * minutes(c.at, at), 0) };
+    });
+    scored.sort((a, b) => a.total - b.total);
+    expect(joint.sites[0]!.settlement.name).toBe(scored[0]!.name);
+    expect(joint.totalWeightedMinutes).toBeCloseTo(scored[0]!.total, 3);
+    const shareSum = joint.costSplit.reduce((s, m) => s + m.share, 0);
+    expect(shareSum).toBeCloseTo(1, 12);
+    expect(joint.costSplit.reduce((s, m) => s + m.expectedUsers, 0)).toBeCloseTo(60, 9);
+    for (const m of joint.costSplit) {
+      const p65 = groupCells
+        .filter((c) => c.municipality === m.municipalityCode)
+        .reduce((s, c) => s + c.p65, 0);
+      const all = groupCells.reduce((s, c) => s + c.p65, 0);
+      expect(m.share).toBeCloseTo(p65 / all, 12);
+    }
+  });
+
   it('the CLI’s CSV has one row per area with the same figures', () => {
     const text = capacityToCsv(
       result.areas.map((a) => ({

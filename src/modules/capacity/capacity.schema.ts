@@ -10,6 +10,9 @@ import { listAreas } from '../areas/area.repository.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { NeedBaseEnum, requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
+import { toGeoJsonPoint } from '../../graphql/scalars.js';
+import type { JointFacilityResult, JointSite, MunicipalityShare } from './joint-facility.service.js';
+import { jointFacility, MAX_JOINT_COUNT } from './joint-facility.service.js';
 import { DemandWeightingEnum } from '../sites/sites.schema.js';
 import type { AreaCapacity, CapacityRequest, CapacitySettings, PointLoad } from './capacity.service.js';
 import { analyseCapacity, areaCapacities, pointLoads, settlementCapacityAccess } from './capacity.service.js';
@@ -222,6 +225,117 @@ builder.objectField(SettlementRef, 'capacityAccess', (t) =>
       const analysis = analyseCapacity(snapshot, requestOf(args.serviceType, args, model));
       if (analysis.result.pointsUsed === 0) return null;
       return settlementCapacityAccess(snapshot, analysis, model)[i]!;
+    },
+  }),
+);
+
+const MunicipalityShareRef = builder.objectRef<MunicipalityShare>('MunicipalityShare').implement({
+  description:
+    'One municipality’s part of a shared facility: the demand it sends, its expected users and its share.',
+  fields: (t) => ({
+    municipalityCode: t.exposeString('municipalityCode', { description: 'Municipality (kommun) code.' }),
+    demand: t.exposeFloat('demand', {
+      description: 'Demand (the need base, e.g. residents aged 65+) of its residents served by the facility.',
+    }),
+    expectedUsers: t.exposeFloat('expectedUsers', {
+      description:
+        'The facility’s capacity split by demand share (the demand itself when no capacity is given).',
+    }),
+    share: t.exposeFloat('share', {
+      description: 'Its share of the expected users, and so of the cost (the shares sum to 1).',
+    }),
+  }),
+});
+
+const JointSiteRef = builder.objectRef<JointSite>('JointFacilitySite').implement({
+  description: 'One proposed shared facility and who would use it.',
+  fields: (t) => ({
+    location: t.field({
+      type: 'Point',
+      resolve: (s) => toGeoJsonPoint(s.location.lon, s.location.lat),
+      description: 'Where (GeoJSON, WGS84).',
+    }),
+    settlement: t.field({
+      type: SettlementRef,
+      nullable: true,
+      resolve: (s) => s.settlement,
+      description: 'The settlement it is placed at (candidates are the group’s settlements).',
+    }),
+    gridCellId: t.exposeString('gridCellId', {
+      nullable: true,
+      description: 'The grid square it is placed at, when the group has no settlements.',
+    }),
+    capacity: t.exposeFloat('capacity', { nullable: true, description: 'The capacity asked for.' }),
+    demand: t.exposeFloat('demand', { description: 'Demand of the residents whose nearest facility it is.' }),
+    need: t.exposeFloat('need', {
+      nullable: true,
+      description: 'Their need by the type’s need rule (null without a rule).',
+    }),
+    meanMinutes: t.exposeFloat('meanMinutes', { description: 'Demand-weighted mean travel minutes to it.' }),
+    users: t.field({
+      type: [MunicipalityShareRef],
+      resolve: (s) => s.users,
+      description: 'Per municipality of the group: demand, expected users, cost share.',
+    }),
+  }),
+});
+
+const JointFacilityResultRef = builder.objectRef<JointFacilityResult>('JointFacilityResult').implement({
+  description:
+    'Shared facilities for a group of municipalities (p-median: least demand-weighted travel), their users by ' +
+    'municipality and a cost split by share of expected users.',
+  fields: (t) => ({
+    method: t.exposeString('method', {
+      description: 'Solver (exact or the named heuristic), demand and travel model.',
+    }),
+    demandBase: t.field({
+      type: NeedBaseEnum,
+      resolve: (r) => r.demandBase,
+      description: 'Whose numbers are demand.',
+    }),
+    sites: t.field({
+      type: [JointSiteRef],
+      resolve: (r) => r.sites,
+      description: 'The proposed facilities.',
+    }),
+    costSplit: t.field({
+      type: [MunicipalityShareRef],
+      resolve: (r) => r.costSplit,
+      description: 'Over all facilities: each municipality’s share of expected users (sums to 1).',
+    }),
+    totalWeightedMinutes: t.exposeFloat('totalWeightedMinutes', {
+      description: 'The p-median objective: Σ demand × minutes to the nearest facility.',
+    }),
+    meanMinutes: t.exposeFloat('meanMinutes', { description: 'Demand-weighted mean minutes.' }),
+  }),
+});
+
+builder.queryField('jointFacility', (t) =>
+  t.field({
+    type: JointFacilityResultRef,
+    description:
+      'Where k shared facilities of a type (e.g. elderly-care housing) best serve a group of municipalities: ' +
+      'p-median over the group’s settlements as candidates, exact on small cases, greedy + Teitz–Bart beyond; ' +
+      'who uses each from which municipality and the cost split by share of expected users.',
+    args: {
+      serviceType: t.arg({ type: 'ServiceTypeCode', required: true, description: 'Which service type.' }),
+      municipalityCodes: t.arg.stringList({ required: true, description: 'The group (4-digit codes).' }),
+      count: t.arg.int({ required: true, description: `How many facilities (1..${MAX_JOINT_COUNT}).` }),
+      capacity: t.arg.float({ description: 'Capacity of each facility (places).' }),
+      exact: t.arg.boolean({ description: 'Force exact enumeration (refused when far too many sets).' }),
+      travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+    },
+    resolve: async (_r, args, ctx) => {
+      await requireServiceTypes(ctx, [args.serviceType]);
+      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      return jointFacility(await ctx.snapshot(), {
+        code: args.serviceType,
+        municipalityCodes: args.municipalityCodes,
+        count: args.count,
+        capacity: args.capacity ?? null,
+        model,
+        exact: args.exact ?? undefined,
+      });
     },
   }),
 );
