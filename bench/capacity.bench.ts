@@ -55,7 +55,11 @@ function run(name: string, travel: TravelCost) {
   const t0 = performance.now();
   const out = capacityAccess({ travel, code: 'ELDERLY_CARE', demand, capacity, thresholdMinutes: T });
   const s = seconds(t0);
-  line(`${name}: 2SFCA, ${cells.length} squares × ${POINTS} points`, fmt(s), `${(out.pairs / 1e6).toFixed(1)} M pairs within T`);
+  line(
+    `${name}: 2SFCA, ${cells.length} squares × ${POINTS} points`,
+    fmt(s),
+    `${(out.pairs / 1e6).toFixed(1)} M pairs within T`,
+  );
   return { s, out };
 }
 
@@ -80,7 +84,9 @@ for (let s = 0; s < SAMPLE; s++) {
   const plon = p.lon * rad;
   let d = 0;
   for (let i = 0; i < cells.length; i++) {
-    const a = Math.sin((lat[i]! - plat) / 2) ** 2 + Math.cos(plat) * Math.cos(lat[i]!) * Math.sin((lon[i]! - plon) / 2) ** 2;
+    const a =
+      Math.sin((lat[i]! - plat) / 2) ** 2 +
+      Math.cos(plat) * Math.cos(lat[i]!) * Math.sin((lon[i]! - plon) / 2) ** 2;
     if (2 * R * Math.asin(Math.sqrt(a)) <= maxKm) d += demand[i]!;
   }
   const expected = d > 0 ? capacity[j]! / d : 0;
@@ -98,7 +104,11 @@ if (!process.argv.includes('--no-network')) {
   const spacing = process.argv.includes('--fine-network') ? 0.6 : 1.2;
   t = performance.now();
   const network = buildRoadNetwork(generateNetwork(seededRandom(2026), spacing), 'bench');
-  line(`NETWORK: generated roads (${spacing} km grid), build`, fmt(seconds(t)), `${network.edges.count} edges`);
+  line(
+    `NETWORK: generated roads (${spacing} km grid), build`,
+    fmt(seconds(t)),
+    `${network.edges.count} edges`,
+  );
   const travel = new NetworkTravelCost(cells, engine, DEFAULT_TRAVEL_MODEL, network);
   t = performance.now();
   travel.reach(indexed[0]!.lon, indexed[0]!.lat, 'ELDERLY_CARE', { thresholdMinutes: T });

@@ -123,7 +123,7 @@ function exact(problem: PMedianProblem, k: number, combos: number): PMedianResul
       const to = levels[depth + 1]!;
       for (let i = 0; i < n; i++) {
         const t = cost(c, i);
-        to[i] = t < from[i]! ? t : from[i]!;
+        to[i] = Math.min(t, from[i]!);
       }
       chosen.push(c);
       visit(c + 1, depth + 1);
@@ -156,7 +156,7 @@ function greedyInterchange(problem: PMedianProblem, k: number): PMedianResult {
       let total = 0;
       for (let i = 0; i < n; i++) {
         const t = cost(c, i);
-        total += w[i]! * (t < nearest[i]! ? t : nearest[i]!);
+        total += w[i]! * Math.min(t, nearest[i]!);
       }
       if (total < bestTotal) {
         bestTotal = total;
@@ -180,7 +180,7 @@ function greedyInterchange(problem: PMedianProblem, k: number): PMedianResult {
         let total = 0;
         for (let i = 0; i < n; i++) {
           const t = cost(c, i);
-          total += w[i]! * (t < rest[i]! ? t : rest[i]!);
+          total += w[i]! * Math.min(t, rest[i]!);
         }
         if (total < (improvement?.total ?? current) - 1e-9 * Math.max(1, current))
           improvement = { out: s, inn: c, total };
