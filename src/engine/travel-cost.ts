@@ -270,7 +270,9 @@ export class EstimatedTravelCost implements TravelCost {
   private originUnitVectors(): Float64Array {
     if (this.unitVectors === null) {
       const out = new Float64Array(this.origins.length * 3);
-      this.origins.forEach((o, i) => writeUnitVector(o.lon, o.lat, out, i));
+      this.origins.forEach((o, i) => {
+        writeUnitVector(o.lon, o.lat, out, i);
+      });
       this.unitVectors = out;
     }
     return this.unitVectors;
