@@ -140,6 +140,43 @@ describe('indicators count every resident once where a grid covers a municipalit
     expect(county!.population).not.toBe(gridPeople + otherPeople + 5300);
   });
 
+  it('site suggestions count demand from the squares (and the settlements outside the grid), each resident once', async () => {
+    const { data, errors } = await server.gql<{
+      siteSuggestions: {
+        populationBase: string;
+        populationCoveredBefore: number;
+        sites: { marginalPopulation: number; gridCellsServed: number; settlement: { name: string } }[];
+      };
+    }>(`{ siteSuggestions(serviceTypes: [PHARMACY], count: 1) {
+        populationBase populationCoveredBefore sites { marginalPopulation gridCellsServed settlement { name } } } }`);
+    expect(errors).toBeUndefined();
+    const result = data!.siteSuggestions;
+    // Residents: the squares, and the settlements of 2084 (no grid there).
+    const residents = [
+      ...cells.map((c) => ({ at: centres.get(c.rutid)!, population: c.population, grid: true })),
+      ...places
+        .filter((p) => p.municipalityCode === '2084')
+        .map((p) => ({ at: p.at, population: p.population, grid: false })),
+    ];
+    const covered = (r: (typeof residents)[number]) => minutesFor(r.at, pharmacy) <= 20;
+    expect(result.populationBase).toBe('MIXED');
+    expect(result.populationCoveredBefore).toBe(
+      residents.filter(covered).reduce((s, r) => s + r.population, 0),
+    );
+    // The best candidate (a settlement) by brute force: the most uncovered residents within 20 minutes.
+    const gains = places.map((p) => ({
+      name: p.name,
+      gain: residents
+        .filter((r) => !covered(r) && minutesFor(r.at, p.at) <= 20)
+        .reduce((s, r) => s + r.population, 0),
+      cells: residents.filter((r) => r.grid && !covered(r) && minutesFor(r.at, p.at) <= 20).length,
+    }));
+    const best = gains.sort((a, b) => b.gain - a.gain)[0]!;
+    expect(result.sites[0]!.marginalPopulation).toBe(best.gain);
+    expect(result.sites[0]!.settlement.name).toBe(best.name);
+    expect(result.sites[0]!.gridCellsServed).toBe(best.cells);
+  });
+
   it('an area filter takes the squares whose centre lies in it', async () => {
     const { data } = await server.gql<{ accessIndicators: Row[] }>(QUERY, {
       groupBy: 'MUNICIPALITY',
