@@ -52,7 +52,7 @@ export interface CapacityAccessOutput {
   /** Capacitated points (known capacity), and origin–point pairs within the threshold. */
   pointsUsed: number;
   pairs: number;
-  /** Per point: the origins in its catchment (ascending), null where the capacity is unknown. */
+  /** Per point: the origins in its catchment (any order), null where the capacity is unknown. */
   catchments: (Int32Array | null)[];
 }
 
@@ -100,23 +100,29 @@ export function capacityAccess(input: CapacityAccessInput): CapacityAccessOutput
     const s = capacity[j]!;
     if (Number.isNaN(s)) continue;
     const p = points[j]!;
-    const reach = travel.reach(p.lon, p.lat, code, { thresholdMinutes });
+    let index: Int32Array;
     let weight: Float64Array | null = null;
     let d = 0;
     if (bands) {
-      weight = new Float64Array(reach.index.length);
-      for (let r = 0; r < reach.index.length; r++) {
+      const reach = travel.reach(p.lon, p.lat, code, { thresholdMinutes });
+      index = reach.index;
+      weight = new Float64Array(index.length);
+      for (let r = 0; r < index.length; r++) {
         weight[r] = weightOf(bands, reach.minutes[r]!);
-        d += demand[reach.index[r]!]! * weight[r]!;
+        d += demand[index[r]!]! * weight[r]!;
       }
     } else {
-      for (let r = 0; r < reach.index.length; r++) d += demand[reach.index[r]!]!;
+      // Plain 2SFCA needs only who is within T: the provider's catchment when it has a lighter one.
+      index = travel.catchment
+        ? travel.catchment(p.lon, p.lat, code, { thresholdMinutes })
+        : travel.reach(p.lon, p.lat, code, { thresholdMinutes }).index;
+      for (let r = 0; r < index.length; r++) d += demand[index[r]!]!;
     }
     demandInCatchment[j] = d;
     ratio[j] = d > 0 ? s / d : 0;
-    pairs += reach.index.length;
-    catchments.push({ j, index: reach.index, weight });
-    byPoint[j] = reach.index;
+    pairs += index.length;
+    catchments.push({ j, index, weight });
+    byPoint[j] = index;
   }
   for (const { j, index, weight } of catchments) {
     const r = ratio[j]!;
@@ -143,7 +149,12 @@ export function spreadRatios(
   for (let j = 0; j < points.length; j++) {
     const r = ratio[j]!;
     if (Number.isNaN(r) || r === 0) continue;
-    const reach = travel.reach(points[j]!.lon, points[j]!.lat, code, { thresholdMinutes });
+    const p = points[j]!;
+    if (!bands && travel.catchment) {
+      for (const k of travel.catchment(p.lon, p.lat, code, { thresholdMinutes })) access[k]! += r;
+      continue;
+    }
+    const reach = travel.reach(p.lon, p.lat, code, { thresholdMinutes });
     for (let k = 0; k < reach.index.length; k++)
       access[reach.index[k]!]! += r * weightOf(bands, reach.minutes[k]!);
   }

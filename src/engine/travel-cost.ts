@@ -163,6 +163,11 @@ export interface TravelCost {
   reach(lon: number, lat: number, code: string, options?: ThresholdOptions): Reach;
   /** The same provider over other open points (a scenario's or a candidate's point set). */
   withPoints(engine: AccessEngine): TravelCost;
+  /**
+   * Optional: only the origins `reach` would return (any order), for bulk questions that need no figures
+   * (2SFCA's catchments). Absent = `reach(…).index`.
+   */
+  catchment?(lon: number, lat: number, code: string, options?: ThresholdOptions): Int32Array;
 }
 
 /** A type's thresholds with the overrides applied. */
@@ -255,6 +260,44 @@ export class EstimatedTravelCost implements TravelCost {
       travelKm: travelKm.slice(0, n),
       minutes: minutes.slice(0, n),
     };
+  }
+
+  /**
+   * The origins of `reach`, without their figures, in index order of the spatial search: squared chords of
+   * unit vectors decide all but a thin shell around the radius (±1e-6 of it), where the exact verdict
+   * (Turf's great-circle km) decides, so the set equals `reach`'s exactly.
+   */
+  catchment(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Int32Array {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
+    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    if (this.origins.length === 0 || !(radiusKm >= 0)) return new Int32Array(0);
+    const searchKm = radiusKm * (1 + 1e-9) + 1e-9;
+    const candidates = this.originsIndex().candidateIndices(lon, lat, searchKm);
+    const unit = this.originUnitVectors();
+    const here = new Float64Array(3);
+    writeUnitVector(lon, lat, here, 0);
+    const outer = chordForKm(searchKm) * (1 + 1e-9) + 1e-12;
+    const inner = chordForKm(radiusKm * (1 - 1e-6));
+    const outer2 = outer * outer;
+    const inner2 = inner * inner;
+    const out = new Int32Array(candidates.length);
+    let n = 0;
+    for (const i of candidates) {
+      const dx = unit[i * 3]! - here[0]!;
+      const dy = unit[i * 3 + 1]! - here[1]!;
+      const dz = unit[i * 3 + 2]! - here[2]!;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > outer2) continue;
+      if (d2 > inner2) {
+        const o = this.origins[i]!;
+        const km = distanceKm(lon, lat, o.lon, o.lat);
+        const m = estimateMinutes(km, this.model);
+        if (!meetsThresholds(m, estimateTravelKm(km, this.model), thresholdMinutes, thresholdKm)) continue;
+      }
+      out[n++] = i;
+    }
+    return out.slice(0, n);
   }
 
   withPoints(engine: AccessEngine): TravelCost {

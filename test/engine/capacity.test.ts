@@ -253,6 +253,35 @@ describe('2SFCA equals the formula evaluated plainly over every origin × point'
   );
 });
 
+describe('the ESTIMATED catchment', () => {
+  it('holds exactly the origins reach returns, also for origins placed on the threshold’s edge', () => {
+    const rnd = random(77);
+    const engine = new AccessEngine([point('p', 15, 60)], [CARE]);
+    // Straight-line km that fits in T minutes under the model, and origins at that distance ± a hair.
+    const T = 30;
+    const edgeKm = ((T / 60) * model.speedKmh) / model.circuityFactor;
+    const origins = Array.from({ length: 3000 }, (_, i) => {
+      const km = i < 1000 ? edgeKm * (1 + (rnd() - 0.5) * 1e-9) : rnd() * 2 * edgeKm;
+      const bearing = rnd() * 2 * Math.PI;
+      const lat = 60 + (km / 111.195) * Math.cos(bearing);
+      const lon = 15 + ((km / 111.195) * Math.sin(bearing)) / Math.cos((60 * Math.PI) / 180);
+      return { lon, lat };
+    });
+    const travel = new EstimatedTravelCost(origins, engine, model);
+    for (const at of [
+      { lon: 15, lat: 60 },
+      { lon: 15.3, lat: 60.2 },
+    ]) {
+      const reach = [...travel.reach(at.lon, at.lat, 'ELDERLY_CARE', { thresholdMinutes: T }).index];
+      const catchment = [...travel.catchment(at.lon, at.lat, 'ELDERLY_CARE', { thresholdMinutes: T })].sort(
+        (a, b) => a - b,
+      );
+      expect(catchment).toEqual(reach);
+      expect(reach.length).toBeGreaterThan(100);
+    }
+  });
+});
+
 describe('adding capacity never lowers anyone’s access', () => {
   it('holds for raised capacities and newly capacitated points (property, 30 random cases)', () => {
     for (let seed = 100; seed < 130; seed++) {
