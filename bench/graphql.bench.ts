@@ -5,7 +5,14 @@
  *
  *   npx tsx bench/graphql.bench.ts           100,000 settlements, 20,000 service points (generated)
  *   npx tsx bench/graphql.bench.ts --full    600,000 settlements
+ *   npx tsx bench/graphql.bench.ts --network also a generated Sweden-shaped road network (≈ 2.4 km grid),
+ *                                            imported through `import roads` (GeoJSON), and the same page
+ *                                            on NETWORK against ESTIMATED (SERVICEATLAS_TRAVEL=estimated)
+ *                                            on the same database, alternately, in the same run
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -14,9 +21,12 @@ import { bumpDataVersion } from '../src/db/data-version.js';
 import { upsertServicePoints } from '../src/modules/service-points/service-point.repository.js';
 import { upsertSettlements } from '../src/modules/settlements/settlement.repository.js';
 import { startServer } from '../src/server.js';
+import { importRoads } from '../src/modules/roads/road-import.service.js';
 import { codes, generateCountry, seededRandom } from './country-case.js';
+import { generateNetwork } from './network-case.js';
 
 const full = process.argv.includes('--full');
+const withNetwork = process.argv.includes('--network');
 const ORIGINS = full ? 600_000 : 100_000;
 const POINTS = 20_000;
 const RUNS = 40;
@@ -74,32 +84,93 @@ async function main(): Promise<void> {
     await bumpDataVersion(trx);
   });
   console.log(`load: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (withNetwork) {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-bench-roads-'));
+    try {
+      const edges = generateNetwork(seededRandom(2026), 2.4);
+      const features = [];
+      for (let e = 0; e < edges.count; e++) {
+        const coords = [];
+        for (let v = edges.geometryStart[e]!; v < edges.geometryStart[e + 1]!; v++)
+          coords.push([edges.vertexLonLat[2 * v]!, edges.vertexLonLat[2 * v + 1]!]);
+        const kmh = Math.max(5, Math.round((edges.lengthKm[e]! / edges.minutes[e]!) * 60));
+        features.push({
+          type: 'Feature',
+          geometry: { type: 'LineString', coordinates: coords },
+          properties: {
+            highway: kmh >= 90 ? 'trunk' : 'tertiary',
+            maxspeed: String(kmh),
+            oneway: edges.oneway[e] ? 'yes' : 'no',
+          },
+        });
+      }
+      const file = join(dir, 'generated-roads.geojson');
+      writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+      t = performance.now();
+      const summary = await importRoads(app.db, {
+        file,
+        format: 'geojson',
+        source: 'bench (generated network)',
+      });
+      console.log(
+        `roads: ${summary.edges.toLocaleString('en')} edges, ${summary.nodes.toLocaleString('en')} nodes imported in ${((performance.now() - t) / 1000).toFixed(1)} s (generated)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 
-  const running = await startServer({ app, config, port: 0 });
   const query = `query($after: String) { settlements(first: 500, after: $after) { nodes { id access {
-    serviceType travelMinutes straightLineKm withinThreshold servicePoint { id name } } } } }`;
+    serviceType travelMinutes straightLineKm withinThreshold method servicePoint { id name } } } } }`;
   const cursor = (id: number) => Buffer.from(`k:${id}`).toString('base64url');
-  const post = async (after: string | null) => {
-    const res = await fetch(`${running.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables: { after } }),
-    });
-    const body = (await res.json()) as { errors?: unknown; data?: { settlements: { nodes: unknown[] } } };
-    if (body.errors || body.data?.settlements.nodes.length !== 500)
-      throw new Error(JSON.stringify(body.errors));
+  const serve = async (served: typeof app, label: string) => {
+    const running = await startServer({ app: served, config: served.config, port: 0 });
+    const methods = new Map<string, number>();
+    const post = async (after: string | null) => {
+      const res = await fetch(`${running.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables: { after } }),
+      });
+      const body = (await res.json()) as {
+        errors?: unknown;
+        data?: { settlements: { nodes: { access: { method: string }[] }[] } };
+      };
+      if (body.errors || body.data?.settlements.nodes.length !== 500)
+        throw new Error(JSON.stringify(body.errors));
+      for (const n of body.data.settlements.nodes)
+        for (const a of n.access) methods.set(a.method, (methods.get(a.method) ?? 0) + 1);
+    };
+    const s0 = performance.now();
+    await post(null);
+    console.log(
+      `${label}: first request (loads the snapshot, builds 9 access tables): ${ms(performance.now() - s0)}`,
+    );
+    return { running, post, methods };
   };
-  t = performance.now();
-  await post(null);
-  console.log(`first request (loads the snapshot, builds 9 access tables): ${ms(performance.now() - t)}`);
+  const estimatedApp = withNetwork
+    ? await openApp({ ...config, network: { ...config.network, use: 'estimated' } }, { demo: false, handle })
+    : null;
+  const servers = [
+    {
+      label: withNetwork ? 'NETWORK' : 'API',
+      ...(await serve(app, withNetwork ? 'NETWORK' : 'API')),
+      times: [] as number[],
+    },
+  ];
+  if (estimatedApp)
+    servers.push({ label: 'ESTIMATED', ...(await serve(estimatedApp, 'ESTIMATED')), times: [] });
   const random = seededRandom(7);
-  const api: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const after = cursor(Math.floor(random() * (ORIGINS - 600)));
-    const s = performance.now();
-    await post(after);
-    api.push(performance.now() - s);
+    // Alternately, so both see the same machine load.
+    for (const server of servers) {
+      const s = performance.now();
+      await server.post(after);
+      server.times.push(performance.now() - s);
+    }
   }
+  const api = servers[0]!.times;
 
   const baseline: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 10); i++) {
@@ -117,12 +188,20 @@ async function main(): Promise<void> {
     if (r.rows.length !== 500 * codes.length) throw new Error(`baseline returned ${r.rows.length} rows`);
     baseline.push(performance.now() - s);
   }
-  api.sort((a, b) => a - b);
+  for (const server of servers) server.times.sort((a, b) => a - b);
   baseline.sort((a, b) => a - b);
   console.log('\nresults (warm; 500 settlements × 9 types per request)');
-  console.log(
-    `  GraphQL API          p50 ${ms(percentile(api, 0.5))}  p99 ${ms(percentile(api, 0.99))}  (${RUNS} requests over HTTP)`,
-  );
+  for (const server of servers) {
+    const rows = [...server.methods].map(([m, c]) => `${m} ${c.toLocaleString('en')}`).join(', ');
+    console.log(
+      `  GraphQL ${server.label.padEnd(10)}   p50 ${ms(percentile(server.times, 0.5))}  p99 ${ms(percentile(server.times, 0.99))}  (${RUNS} requests over HTTP; rows ${rows})`,
+    );
+  }
+  if (servers.length === 2) {
+    console.log(
+      `  NETWORK / ESTIMATED p50: ${(percentile(servers[0]!.times, 0.5) / percentile(servers[1]!.times, 0.5)).toFixed(2)}× (target ≤ 1: no slower)`,
+    );
+  }
   console.log(
     `  SQL-first baseline   p50 ${ms(percentile(baseline, 0.5))}  p99 ${ms(percentile(baseline, 0.99))}  (${baseline.length} LATERAL KNN queries, no HTTP)`,
   );
@@ -133,7 +212,8 @@ async function main(): Promise<void> {
   console.log(
     `  memory: heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB`,
   );
-  await running.close();
+  for (const server of servers) await server.running.close();
+  await estimatedApp?.close();
   await app.close();
 }
 

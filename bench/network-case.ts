@@ -107,3 +107,31 @@ export function generateNetwork(random: () => number, spacingKm = 0.6): RoadEdge
     edgeId: Float64Array.from({ length: count }, (_, e) => e + 1),
   };
 }
+
+/**
+ * The same network with its node numbers shuffled (seeded): how a stored OpenStreetMap network numbers
+ * them — by node id, i.e. roughly in the order things were mapped, not by place. The generator's own
+ * row-by-row numbering is already local, which no real import is.
+ */
+export function shuffleNodes(edges: RoadEdges, random: () => number): RoadEdges {
+  const n = edges.nodeCount;
+  const newOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) newOf[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = newOf[i]!;
+    newOf[i] = newOf[j]!;
+    newOf[j] = t;
+  }
+  const nodeLonLat = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    nodeLonLat[2 * newOf[i]!] = edges.nodeLonLat[2 * i]!;
+    nodeLonLat[2 * newOf[i]! + 1] = edges.nodeLonLat[2 * i + 1]!;
+  }
+  return {
+    ...edges,
+    source: edges.source.map((x) => newOf[x]!),
+    target: edges.target.map((x) => newOf[x]!),
+    nodeLonLat,
+  };
+}

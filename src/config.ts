@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TravelModel } from './engine/types.js';
 import { DEFAULT_TRAVEL_MODEL } from './engine/types.js';
+import type { JwtConfig } from './modules/keys/jwt.js';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -12,6 +13,19 @@ const envSchema = z.object({
   SERVICEATLAS_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
   SERVICEATLAS_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(100_000),
   SERVICEATLAS_WRITE_TOKENS: z.string().optional(),
+  // Trusted writes (README "Keys, roles and writes"; docs/operations.md "Writes and audit").
+  SERVICEATLAS_KEY_SECRET: z
+    .string()
+    .min(32, 'at least 32 characters (e.g. openssl rand -base64 32)')
+    .or(z.literal(''))
+    .optional(),
+  SERVICEATLAS_READ_AUTH: z.enum(['open', 'key']).default('open'),
+  SERVICEATLAS_JWT_ISSUER: z.string().min(1).optional(),
+  SERVICEATLAS_JWT_AUDIENCE: z.string().min(1).optional(),
+  SERVICEATLAS_JWT_JWKS_URL: z.string().url().optional(),
+  SERVICEATLAS_JWT_JWKS: z.string().min(2).optional(),
+  SERVICEATLAS_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  SERVICEATLAS_JWT_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
   SERVICEATLAS_CIRCUITY: z.coerce.number().min(1).max(5).default(DEFAULT_TRAVEL_MODEL.circuityFactor),
   SERVICEATLAS_SPEED_KMH: z.coerce.number().gt(0).max(200).default(DEFAULT_TRAVEL_MODEL.speedKmh),
   SERVICEATLAS_FIXED_MINUTES: z.coerce.number().min(0).max(120).default(DEFAULT_TRAVEL_MODEL.fixedMinutes),
@@ -67,6 +81,12 @@ export interface Config {
   maxComplexity: number;
   /** Bearer tokens allowed to write (comma-separated in SERVICEATLAS_WRITE_TOKENS); none = writes disabled. */
   writeTokens: string[];
+  /** Server secret keying the HMAC of stored API keys (SERVICEATLAS_KEY_SECRET); unset = keys disabled. */
+  keySecret: string | undefined;
+  /** 'open': anyone may read; 'key': every /graphql and /tiles request needs a valid key (any role). */
+  readAuth: 'open' | 'key';
+  /** JWT bearer tokens from an identity provider, when configured (issuer, audience and a key). */
+  jwt: JwtConfig | null;
   travelModel: TravelModel;
   /**
    * Road-network travel: used whenever a network is loaded ('auto'), or never ('estimated'); places
@@ -146,6 +166,30 @@ function corsOrigins(value: string): '*' | string[] {
   return origins;
 }
 
+/** The JWT settings: all of issuer, audience and one key source, or none of them. */
+function jwtConfig(e: z.infer<typeof envSchema>): JwtConfig | null {
+  const keySources = [e.SERVICEATLAS_JWT_JWKS_URL, e.SERVICEATLAS_JWT_JWKS, e.SERVICEATLAS_JWT_PUBLIC_KEY];
+  const given = [e.SERVICEATLAS_JWT_ISSUER, e.SERVICEATLAS_JWT_AUDIENCE, ...keySources].some((v) => v);
+  if (!given) return null;
+  if (
+    !e.SERVICEATLAS_JWT_ISSUER ||
+    !e.SERVICEATLAS_JWT_AUDIENCE ||
+    keySources.filter((v) => v).length !== 1
+  ) {
+    throw new Error(
+      'Invalid configuration: JWT bearer tokens need SERVICEATLAS_JWT_ISSUER, SERVICEATLAS_JWT_AUDIENCE and exactly one of SERVICEATLAS_JWT_JWKS_URL, SERVICEATLAS_JWT_JWKS, SERVICEATLAS_JWT_PUBLIC_KEY',
+    );
+  }
+  return {
+    issuer: e.SERVICEATLAS_JWT_ISSUER,
+    audience: e.SERVICEATLAS_JWT_AUDIENCE,
+    jwksUrl: e.SERVICEATLAS_JWT_JWKS_URL,
+    jwks: e.SERVICEATLAS_JWT_JWKS,
+    publicKeyPem: e.SERVICEATLAS_JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+    algorithms: list(e.SERVICEATLAS_JWT_ALGORITHMS),
+  };
+}
+
 /** Reads and validates the environment once; a bad value fails fast with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -163,6 +207,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDepth: e.SERVICEATLAS_MAX_DEPTH,
     maxComplexity: e.SERVICEATLAS_MAX_COMPLEXITY,
     writeTokens: list(e.SERVICEATLAS_WRITE_TOKENS),
+    keySecret: e.SERVICEATLAS_KEY_SECRET || undefined,
+    readAuth: e.SERVICEATLAS_READ_AUTH,
+    jwt: jwtConfig(e),
     travelModel: {
       circuityFactor: e.SERVICEATLAS_CIRCUITY,
       speedKmh: e.SERVICEATLAS_SPEED_KMH,

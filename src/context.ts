@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Viewer } from './auth.js';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Database } from './db/tables.js';
@@ -7,14 +8,9 @@ import type { ServicePoint } from './modules/service-points/service-point.reposi
 import { findServicePoints } from './modules/service-points/service-point.repository.js';
 import type { Settlement } from './modules/settlements/settlement.repository.js';
 import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
-import type { Services } from './services.js';
+import type { Services, SnapshotQuery } from './services.js';
 
-/** Who is asking: writes need a token listed in SERVICEATLAS_WRITE_TOKENS. */
-export interface Viewer {
-  canWrite: boolean;
-  /** A short, non-secret label for the audit log (token fingerprint), or 'anonymous'. */
-  label: string;
-}
+export type { Viewer };
 
 /** Per-request context: the database, request-scoped DataLoaders, the viewer and the shared services. */
 export interface Context {
@@ -23,8 +19,11 @@ export interface Context {
   viewer: Viewer;
   services: Services;
   loaders: Loaders;
-  /** The analysis snapshot, fetched (version-checked) at most once per request. */
-  snapshot(): Promise<AnalysisSnapshot>;
+  /**
+   * The analysis snapshot, fetched (version-checked) at most once per request; with `asOf`/`at`, the data
+   * as it stood on that date and only the points open at that instant (cached by the services).
+   */
+  snapshot(query?: SnapshotQuery): Promise<AnalysisSnapshot>;
 }
 
 export interface Loaders {
@@ -63,7 +62,8 @@ export function createContext(services: Services, viewer: Viewer): Context {
     viewer,
     services,
     loaders: createLoaders(services.db),
-    snapshot: () => {
+    snapshot: (query) => {
+      if (query && (query.asOf != null || query.at != null)) return services.snapshotFor(query);
       snapshot ??= services.snapshot();
       return snapshot;
     },

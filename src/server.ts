@@ -2,12 +2,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
+import { authenticate, unauthenticatedMessage } from './auth.js';
 import { openApp } from './app.js';
 import type { Config } from './config.js';
 import { loadConfig } from './config.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { schema } from './graphql/schema.js';
 import { readiness } from './http/health.js';
+import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { Services } from './services.js';
 import { createHttpExtensions } from './http/extensions.js';
@@ -23,6 +25,8 @@ export interface StartServerOptions {
   /** An already opened app (tests). */
   app?: App;
   progress?: (line: string) => void;
+  /** The logger (tests capture refusal logs); default pino on stderr at config.logLevel. */
+  log?: Logger;
 }
 
 export interface RunningServer {
@@ -41,14 +45,14 @@ export interface RunningServer {
 /** Opens the database and serves GraphQL at /graphql, health at /healthz and /readyz, tiles and the demo map. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel);
   const app =
     options.app ??
     (await openApp(config, { demo: options.demo, progress: options.progress, lock: { command: 'serve' } }));
   // With the embedded data directory locked by this server, `serviceatlas import` comes through here.
   const lock = app.handle.lock;
   const internalImport = lock ? createInternalImport({ db: app.db, secret: lock.secret, log }) : null;
-  const services = new Services(app.db, config);
+  const services = new Services(app.db, config, log);
   const graphql = await createGraphQLHandler(schema, services, config, log);
   const extensions = await createHttpExtensions(services);
 
@@ -57,6 +61,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (internalImport && url.pathname === INTERNAL_IMPORT_PATH) return internalImport(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      return res.end(services.refusals.prometheus());
+    }
+    if (config.readAuth === 'key' && url.pathname.startsWith('/tiles')) {
+      const viewer = await authenticate(req.headers.authorization, services);
+      if (!viewer.principal) {
+        const message = unauthenticatedMessage(viewer, 'Tiles on this server');
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendJson(res, 401, { error: { code: 'UNAUTHENTICATED', message } });
+      }
+    }
     if (url.pathname === '/readyz') {
       const r = await readiness(app.db);
       return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r.detail });

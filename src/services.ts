@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
 import { readDataVersion } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import type { Logger } from './logger.js';
+import { WriteRefusals } from './modules/audit/refusals.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
 
 /**
@@ -14,24 +17,37 @@ import { RoadNetworkCache } from './modules/roads/road-network.service.js';
 export class Services {
   private current: Promise<AnalysisSnapshot> | null = null;
   private currentVersion = -1;
+  private currentDay = '';
   /** The road network, rebuilt only when the stored network changes (not on every data version). */
   readonly roads = new RoadNetworkCache();
+  /** Refused writes: logged and counted (GET /metrics). */
+  readonly refusals: WriteRefusals;
+  /** Snapshots of past (or future) dates, `version|date` → snapshot; a few kept. */
+  private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 4 });
 
   constructor(
     readonly db: Kysely<Database>,
     readonly config: Config,
-  ) {}
+    readonly log: Logger | null = null,
+  ) {
+    this.refusals = new WriteRefusals(log);
+  }
 
   /** The current data version (a counter bumped by every write). */
   dataVersion(): Promise<number> {
     return readDataVersion(this.db);
   }
 
-  /** The snapshot for the current data version (one version query; a reload only after writes). */
+  /**
+   * The snapshot for the current data version (one version query; a reload only after writes, and when
+   * the day changes: a point closed from a future date, or opened on one, changes hands at midnight).
+   */
   async snapshot(): Promise<AnalysisSnapshot> {
     const version = await this.dataVersion();
-    if (!this.current || version !== this.currentVersion) {
+    const day = new Date().toISOString().slice(0, 10);
+    if (!this.current || version !== this.currentVersion || day !== this.currentDay) {
       this.currentVersion = version;
+      this.currentDay = day;
       const loading = loadSnapshot(this.db, {
         roads: this.roads,
         use: this.config.network.use,
@@ -44,4 +60,40 @@ export class Services {
     }
     return this.current;
   }
+
+  /**
+   * The snapshot for a question: the data as it stood on `asOf` (points in service and settlements as they
+   * were that day; default today), restricted to the points open at `at` (opening hours) when given.
+   * Dated and open-at snapshots are cached, so a report or a comparison of two dates reuses them.
+   */
+  async snapshotFor(query: SnapshotQuery = {}): Promise<AnalysisSnapshot> {
+    let base: AnalysisSnapshot;
+    if (query.asOf == null) {
+      base = await this.snapshot();
+    } else {
+      const version = await this.dataVersion();
+      const key = `${version}|${query.asOf}`;
+      let loading = this.dated.get(key);
+      if (!loading) {
+        loading = loadSnapshot(this.db, {
+          roads: this.roads,
+          use: this.config.network.use,
+          network: this.config.network,
+          asOf: query.asOf,
+        });
+        this.dated.set(key, loading);
+        loading.catch(() => this.dated.delete(key));
+      }
+      base = await loading;
+    }
+    return query.at == null ? base : base.openAt(query.at);
+  }
+}
+
+/** Which data a question is asked of: a date (history) and an instant (opening hours). */
+export interface SnapshotQuery {
+  /** YYYY-MM-DD; null = today. */
+  asOf?: string | null;
+  /** Only points open at this instant count. */
+  at?: Date | null;
 }

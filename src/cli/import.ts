@@ -65,6 +65,7 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       map: values.map,
       typeMap: values.typeMap,
       source: values.source,
+      asOf: values.asOf,
       level: values.level,
       speeds: values.speeds,
       cellSize: values.cellSize,

@@ -5,8 +5,13 @@ import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
 import type { AnalyseCapacityOptions } from './analyse-capacity.js';
 import { runAnalyseCapacity } from './analyse-capacity.js';
+import type { AuditExportOptions } from './audit.js';
+import { runAuditExport } from './audit.js';
+import type { KeysCreateOptions } from './keys.js';
+import { runKeysCreate, runKeysList, runKeysRevoke } from './keys.js';
 import { CliError } from './errors.js';
 import { type ImportCliOptions, runImport } from './import.js';
+import { type ReportCliOptions, runReportMunicipality } from './report.js';
 
 const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
@@ -65,13 +70,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     c
       .option('--format <format>', `file format: ${formats.join('|')} (default: from the extension)`)
       .option('--crs <crs>', 'coordinate system of the file: EPSG:4326 or EPSG:3006', 'EPSG:4326');
-  addImportKind(
-    'settlements',
-    'Import settlements (tätorter, småorter, grid cells).',
-    withFormatAndCrs(['geojson', 'csv']),
+  const withAsOf = (c: Command) =>
+    c.option(
+      '--as-of <date>',
+      'the file is the complete yearly snapshot on this date (YYYY-MM-DD) for its service types / settlement ' +
+        'kinds (or its --source): rows missing from it are closed from that date; rows are matched by externalId',
+    );
+  addImportKind('settlements', 'Import settlements (tätorter, småorter, grid cells).', (c) =>
+    withAsOf(withFormatAndCrs(['geojson', 'csv'])(c)),
   );
   addImportKind('service-points', 'Import service points (shops, pharmacies, schools …).', (c) =>
-    withFormatAndCrs(['geojson', 'csv', 'osm'])(c).option(
+    withAsOf(withFormatAndCrs(['geojson', 'csv', 'osm'])(c)).option(
       '--type-map <pairs>',
       'source values onto service-type codes, value=CODE,… (e.g. pharmacy=PHARMACY)',
     ),
@@ -131,6 +140,69 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here instead of stdout')
     .action(async (opts: AnalyseCapacityOptions) => setExitCode(await runAnalyseCapacity(opts)));
+  const keys = program
+    .command('keys')
+    .description(
+      'Manage API keys (roles reader, planner, admin; planners scoped to municipalities/counties). Needs SERVICEATLAS_KEY_SECRET.',
+    );
+  keys
+    .command('create')
+    .description(
+      'Create a key; it is printed once, as the last line of stdout (only a keyed hash is stored).',
+    )
+    .addOption(
+      new Option('--role <role>', 'what the key may do')
+        .choices(['reader', 'planner', 'admin'])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--municipality <codes>',
+      'planner scope: 4-digit municipality codes, comma-separated (e.g. 2085,2084)',
+    )
+    .option('--county <codes>', 'planner scope: 2-digit county codes, comma-separated (e.g. 20)')
+    .option('--name <name>', 'a name for lists and the audit trail (e.g. "Ludvika planning office")')
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (opts: KeysCreateOptions) => setExitCode(await runKeysCreate(opts)));
+  keys
+    .command('list')
+    .description('List keys: id, role, scope, name, created, revoked (never a secret).')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (opts: { wait?: string; format?: string }) => setExitCode(await runKeysList(opts)));
+  keys
+    .command('revoke')
+    .description('Revoke a key: refused from the next request on.')
+    .argument('<id>', 'the key id (k_…), from `keys list`')
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (id: string, opts: { wait?: string }) => setExitCode(await runKeysRevoke(id, opts)));
+
+  program
+    .command('audit')
+    .description('The audit trail of accepted writes.')
+    .command('export')
+    .description('Export the audit trail (oldest first) as CSV or JSON, e.g. for the municipality’s records.')
+    .requiredOption('--since <date>', 'from this date or ISO 8601 instant (inclusive)')
+    .option('--until <date>', 'before this date or instant (exclusive)')
+    .option('--actor <id>', 'only writes by this key id')
+    .option('--action <action>', 'only this action, e.g. servicePoint.create')
+    .option('--entity <entity>', 'only servicePoint, settlement or scenario')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--output <file>', 'write here instead of stdout')
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (opts: AuditExportOptions) => setExitCode(await runAuditExport(opts)));
+  program
+    .command('report')
+    .description('Write a printable report.')
+    .command('municipality')
+    .description('The municipal service plan (HTML, A4 print; or its tables as a zip of CSV files).')
+    .argument('<code>', '4-digit SCB municipality code, e.g. 2085')
+    .option('--output <file>', 'write here instead of stdout (e.g. plan.html, or plan.zip with --format csv)')
+    .addOption(new Option('--lang <lang>', 'language of the headings').choices(['sv', 'en']).default('sv'))
+    .addOption(new Option('--format <format>', 'output format').choices(['html', 'csv']).default('html'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .action(async (code: string, opts: ReportCliOptions) =>
+      setExitCode(await runReportMunicipality(code, opts)),
+    );
 
   return program;
 }

@@ -4,6 +4,8 @@ import * as initial from './migrations/2026-11-23T0001-initial.js';
 import * as scenarios from './migrations/2026-11-23T0002-scenarios.js';
 import * as roadNetwork from './migrations/2026-11-29T0003-road-network.js';
 import * as gridCapacity from './migrations/2026-11-30T0005-grid-capacity.js';
+import * as trustedWrites from './migrations/2026-11-30T0004-trusted-writes.js';
+import * as settlementHistory from './migrations/2026-11-30T0006-settlement-history.js';
 
 /** Migrations are listed here (not read from disk) so they work the same from tsx, tests and bundles. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +13,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0002-scenarios': scenarios,
   '2026-11-29T0003-road-network': roadNetwork,
   '2026-11-30T0005-grid-capacity': gridCapacity,
+  '2026-11-30T0004-trusted-writes': trustedWrites,
+  '2026-11-30T0006-settlement-history': settlementHistory,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

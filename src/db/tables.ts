@@ -79,6 +79,8 @@ export interface ImportRunTable {
   message: string | null;
   started_at: Generated<Timestamp>;
   finished_at: Timestamp | null;
+  /** --as-of of a dated snapshot import (YYYY-MM-DD), else null (migration 2026-11-30T0006). */
+  as_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DataVersionTable {
@@ -101,7 +103,11 @@ export interface ScenarioTable {
   created_at: CreatedAt;
 }
 
-/** One audited write: who (token label), what (action), on what (target), with details. */
+/**
+ * One accepted write: who (the actor id — a key id, `write-token#n` or `jwt:<subject>`, never the key),
+ * what (action, e.g. `servicePoint.update`), on what (entity and its id), the row before and after.
+ * `target`/`details` are the columns of the first version (scenario writes before 2026-11-30).
+ */
 export interface AuditLogTable {
   id: Generated<number>;
   at: CreatedAt;
@@ -109,6 +115,22 @@ export interface AuditLogTable {
   action: string;
   target: string | null;
   details: Jsonb | null;
+  entity: string | null;
+  entity_id: string | null;
+  before: Jsonb | null;
+  after: Jsonb | null;
+}
+
+/** An API key: a role and a scope; only HMAC-SHA256(server secret, id:secret) of its secret is stored. */
+export interface ApiKeyTable {
+  id: string;
+  name: string | null;
+  role: 'reader' | 'planner' | 'admin';
+  municipality_codes: string[];
+  county_codes: string[];
+  key_hash: string;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 /** bigint columns are read back as strings by node-postgres; cast in SQL (`::float8`) where numbers are needed. */
@@ -156,6 +178,23 @@ export interface GridCellTable {
   import_run_id: number | null;
 }
 
+/** One settlement as a dated snapshot recorded it (migration 2026-11-30T0006). */
+export interface SettlementVersionTable {
+  settlement_id: number;
+  /** YYYY-MM-DD: the snapshot's --as-of date. */
+  valid_from: string;
+  /** false: the settlement was missing from that snapshot (it no longer existed from that date). */
+  present: boolean;
+  name: string | null;
+  kind: 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL' | null;
+  population: number | null;
+  population_65_plus: number | null;
+  municipality_code: string | null;
+  county_code: string | null;
+  broadband_share: number | null;
+  import_run_id: number | null;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -165,9 +204,11 @@ export interface Database {
   data_version: DataVersionTable;
   scenarios: ScenarioTable;
   audit_log: AuditLogTable;
+  api_keys: ApiKeyTable;
   road_edges: RoadEdgeTable;
   road_network: RoadNetworkTable;
   grid_cells: GridCellTable;
+  settlement_versions: SettlementVersionTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;

@@ -78,7 +78,7 @@ export async function loadDemoData(
         status: p.status,
         operator: null,
         capacity: p.capacity,
-        openingHours: null,
+        openingHours: p.openingHours,
         municipalityCode: p.municipalityCode,
         externalId: p.externalId,
         validFrom: null,

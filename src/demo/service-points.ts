@@ -13,6 +13,8 @@ export interface DemoServicePoint {
   validTo: string | null;
   /** ELDERLY_CARE: generated places (see DEMO_CARE_PLACES_PER_100); null for other types. */
   capacity: number | null;
+  /** OSM opening_hours, from DEMO_HOURS (generated too: typical Swedish hours, not the real ones). */
+  openingHours: string | null;
 }
 
 /**
@@ -43,6 +45,30 @@ export const DEMO_RULE: Record<string, { alwaysFrom: number; chance: number; per
   SCHOOL: { alwaysFrom: 1000, chance: 0.95, perExtra: 6000 },
   LIBRARY: { alwaysFrom: 3000, chance: 0.4, perExtra: 40000 },
   ELDERLY_CARE: { alwaysFrom: 2500, chance: 0.5, perExtra: 12000 },
+};
+
+/**
+ * Generated opening hours per type (OSM syntax), so `at` questions (evening, weekend) have something to show
+ * on the demo: rural shops close at 15:00 on Saturdays and all Sunday, town stores keep long hours, care and
+ * pharmacies keep weekday hours. PAYMENT is left unknown (null), which counts as open. Drawn without the
+ * random generator, so the points' places are the same as before hours were added.
+ */
+export const DEMO_HOURS: Record<string, { small: string | null; large: string | null }> = {
+  GROCERY: { small: 'Mo-Fr 09:00-19:00; Sa 10:00-15:00', large: 'Mo-Su 07:00-22:00' },
+  FUEL: { small: '24/7', large: '24/7' },
+  POST: { small: 'Mo-Fr 09:00-18:00; Sa 10:00-14:00', large: 'Mo-Fr 09:00-19:00; Sa 10:00-16:00' },
+  PHARMACY: {
+    small: 'Mo-Fr 09:00-18:00; Sa 10:00-14:00; PH off',
+    large: 'Mo-Fr 09:00-19:00; Sa 10:00-15:00',
+  },
+  PAYMENT: { small: null, large: null },
+  PRIMARY_CARE: { small: 'Mo-Fr 08:00-17:00; PH off', large: 'Mo-Fr 08:00-17:00; PH off' },
+  SCHOOL: { small: 'Mo-Fr 08:00-16:00; PH off', large: 'Mo-Fr 08:00-16:00; PH off' },
+  LIBRARY: {
+    small: 'Tu,Th 13:00-19:00; Sa 11:00-14:00',
+    large: 'Mo-Th 10:00-19:00; Fr 10:00-17:00; Sa 11:00-15:00',
+  },
+  ELDERLY_CARE: { small: '24/7', large: '24/7' },
 };
 
 const SV_NAMES: Record<string, string> = {
@@ -105,6 +131,7 @@ export function generateDemoServicePoints(
             type === 'ELDERLY_CARE'
               ? Math.max(8, Math.round((s.population * DEMO_CARE_PLACES_PER_100) / 100 / count))
               : null,
+          openingHours: (small ? DEMO_HOURS[type]?.small : DEMO_HOURS[type]?.large) ?? null,
         });
       }
     }

@@ -10,9 +10,12 @@ import {
   type NodeLabels,
   nodeLabels,
   originAccessMany,
+  applyDelta,
+  insertFacility,
   RoadGraph,
   type RoadEdges,
   reachFromSeeds,
+  relabelWithout,
   type ServiceArea,
   type SnapBatch,
   serviceAreas,
@@ -118,12 +121,30 @@ export class NetworkTravelCost implements TravelCost {
     },
     /** Labels per type over this engine's points (shared by providers that differ only in model). */
     private readonly labelCache = new Map<string, TypeLabels>(),
+    /** The provider this one was derived from by withPoints (its labels seed incremental updates). */
+    private readonly parent: NetworkTravelCost | null = null,
   ) {
     this.estimated = new EstimatedTravelCost(origins, engine, model);
   }
 
+  /**
+   * The same network and origins over other points. A type whose points differ from this provider's by a
+   * few closures and additions (a scenario, a candidate site) gets its labels from this provider's:
+   * relabelWithout for the closed points, insertFacility for each added one — the work of the nodes
+   * that change hands, not of the whole network. Otherwise (or before this provider has the type's
+   * labels) one full search.
+   */
   withPoints(engine: AccessEngine): TravelCost {
-    return new NetworkTravelCost(this.origins, engine, this.model, this.network, this.options, this.shared);
+    return new NetworkTravelCost(
+      this.origins,
+      engine,
+      this.model,
+      this.network,
+      this.options,
+      this.shared,
+      new Map(),
+      this,
+    );
   }
 
   /** The same network, origins and points under another estimate model (for fallback rows). */
@@ -142,37 +163,44 @@ export class NetworkTravelCost implements TravelCost {
   table(code: string, options: ThresholdOptions & { k?: 1 | 2 } = {}): AccessTable {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     const k = options.k ?? 1;
-    const estimate = this.estimated.table(code, { thresholdMinutes, thresholdKm, k });
     const { labels, sites, byEdge } = this.labelsOf(code);
     const snaps = this.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
     const table: AccessTable = {
-      ...estimate,
-      pointIndex: Int32Array.from(estimate.pointIndex),
-      straightKm: Float64Array.from(estimate.straightKm),
-      minutes: Float64Array.from(estimate.minutes),
-      travelKm: Float64Array.from(estimate.travelKm),
+      serviceType: code,
+      thresholdMinutes: 0,
+      thresholdKm: null,
+      model: { ...this.model },
+      pointIndex: new Int32Array(n).fill(-1),
+      straightKm: new Float64Array(n).fill(Number.NaN),
+      minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+      travelKm: new Float64Array(n).fill(Number.NaN),
+      within: new Uint8Array(n),
       method: new Uint8Array(n).fill(ROW_ESTIMATED),
       connectorKm: new Float64Array(n).fill(Number.NaN),
       fallback: new Uint8Array(n),
     };
     if (k === 2) {
-      table.secondPointIndex = Int32Array.from(estimate.secondPointIndex!);
-      table.secondStraightKm = Float64Array.from(estimate.secondStraightKm!);
-      table.secondMinutes = Float64Array.from(estimate.secondMinutes!);
-      table.secondTravelKm = Float64Array.from(estimate.secondTravelKm!);
+      table.secondPointIndex = new Int32Array(n).fill(-1);
+      table.secondStraightKm = new Float64Array(n).fill(Number.NaN);
+      table.secondMinutes = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+      table.secondTravelKm = new Float64Array(n).fill(Number.NaN);
       table.secondConnectorKm = new Float64Array(n).fill(Number.NaN);
     }
     const access = originAccessMany(this.network.edges, labels, snaps, this.options.connectorKmh, byEdge);
+    /** Rows the network cannot answer: they get the estimate, computed for them alone. */
+    const fallbackRows: number[] = [];
     for (let i = 0; i < n; i++) {
       if (snaps.edge[i]! < 0) {
         if (points.length > 0) table.fallback![i] = FALLBACK_SNAP_TOO_FAR;
+        fallbackRows.push(i);
         continue;
       }
       const f1 = access.facility1[i]!;
       if (f1 < 0) {
         if (points.length > 0) table.fallback![i] = FALLBACK_UNREACHABLE;
+        fallbackRows.push(i);
         continue;
       }
       const origin = this.origins[i]!;
@@ -194,6 +222,28 @@ export class NetworkTravelCost implements TravelCost {
         table.secondConnectorKm![i] = p2 ? originConnector + sites[f2]!.connectorKm : Number.NaN;
       }
     }
+    // The estimate for the fallback rows only (typically a few percent): an estimate of every origin
+    // cost more than the network answer itself.
+    if (fallbackRows.length > 0 && points.length > 0) {
+      const subset = fallbackRows.map((i) => this.origins[i]!);
+      const estimate = new EstimatedTravelCost(subset, this.engine, this.model).table(code, {
+        thresholdMinutes,
+        thresholdKm,
+        k,
+      });
+      fallbackRows.forEach((i, j) => {
+        table.pointIndex[i] = estimate.pointIndex[j]!;
+        table.straightKm[i] = estimate.straightKm[j]!;
+        table.minutes[i] = estimate.minutes[j]!;
+        table.travelKm[i] = estimate.travelKm[j]!;
+        if (k === 2) {
+          table.secondPointIndex![i] = estimate.secondPointIndex![j]!;
+          table.secondStraightKm![i] = estimate.secondStraightKm![j]!;
+          table.secondMinutes![i] = estimate.secondMinutes![j]!;
+          table.secondTravelKm![i] = estimate.secondTravelKm![j]!;
+        }
+      });
+    }
     return applyThresholds(table, thresholdMinutes, thresholdKm);
   }
 
@@ -207,7 +257,7 @@ export class NetworkTravelCost implements TravelCost {
       }));
     if (this.engine.index(code).size === 0) return [];
     if (snap === null) return fallback(FALLBACK_SNAP_TOO_FAR);
-    const { sites, byEdge } = this.labelsOf(code);
+    const { sites, byEdge } = this.sitesOf(code);
     const found = this.forwardSearch(snap, sites, byEdge, k);
     if (found.length === 0) return fallback(FALLBACK_UNREACHABLE);
     const points = this.engine.index(code).points;
@@ -284,7 +334,7 @@ export class NetworkTravelCost implements TravelCost {
    * where someone can drive to the service within each value, as nested polygons.
    */
   serviceAreas(code: string, minutesList: readonly number[], pointId?: string): ServiceArea[] {
-    const { sites } = this.labelsOf(code);
+    const { sites } = this.sitesOf(code);
     const points = this.engine.index(code).points;
     const chosen = sites.filter(
       (site, j): site is FacilitySite =>
@@ -298,19 +348,97 @@ export class NetworkTravelCost implements TravelCost {
     return this.siteFor(point, 0);
   }
 
-  private labelsOf(code: string): TypeLabels {
-    let cached = this.labelCache.get(code);
+  /** How the labels of each type were made (for tests, benches and the method text). */
+  readonly labelSource = new Map<string, 'FULL' | 'INCREMENTAL'>();
+
+  /** Per type, the sites of its points (cheap; what nearest and service areas need, not the labels). */
+  private readonly siteCache = new Map<string, Omit<TypeLabels, 'labels'>>();
+
+  private sitesOf(code: string): Omit<TypeLabels, 'labels'> {
+    let cached = this.siteCache.get(code);
     if (!cached) {
       const points = this.engine.index(code).points;
       const sites = points.map((p, j) => this.siteFor(p, j));
+      cached = { sites, byEdge: sitesByEdge(sites.filter((s): s is FacilitySite => s !== null)) };
+      this.siteCache.set(code, cached);
+    }
+    return cached;
+  }
+
+  private labelsOf(code: string): TypeLabels {
+    let cached = this.labelCache.get(code);
+    if (!cached) {
+      const { sites, byEdge } = this.sitesOf(code);
       const placed = sites.filter((s): s is FacilitySite => s !== null);
-      const labels = nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
-      cached = { labels, sites, byEdge: sitesByEdge(placed) };
+      const derived = this.derivedLabels(code, sites);
+      const labels = derived ?? nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
+      this.labelSource.set(code, derived ? 'INCREMENTAL' : 'FULL');
+      cached = { labels, sites, byEdge };
       // Labels cost ~40 bytes per node: keep a few types, not all nine of a country.
       if (this.labelCache.size >= 4) this.labelCache.delete(this.labelCache.keys().next().value!);
       this.labelCache.set(code, cached);
     }
     return cached;
+  }
+
+  /**
+   * This type's labels from the parent's, when the parent has them and the point sets differ by few
+   * points: the parent's closed (or moved) points relabelled away, facility numbers mapped to this
+   * engine's, each added point inserted. Equal to a full search (test/engine/network-travel-cost.test.ts).
+   */
+  private derivedLabels(code: string, sites: readonly (FacilitySite | null)[]): NodeLabels | null {
+    const parent = this.parent;
+    const base = parent?.labelCache.get(code);
+    if (parent === null || base === undefined) return null;
+    const oldPoints = parent.engine.index(code).points;
+    const newPoints = this.engine.index(code).points;
+    const key = (p: EnginePoint) => `${p.id}|${p.lon}|${p.lat}`;
+    const newIndex = new Map(newPoints.map((p, j) => [key(p), j]));
+    // oldToNew[f + 1] = the new facility number of old facility f (−1 → −1: unreached stays unreached).
+    const oldToNew = new Int32Array(oldPoints.length + 1).fill(-1);
+    const kept = new Uint8Array(newPoints.length);
+    const closed: number[] = [];
+    oldPoints.forEach((p, f) => {
+      const j = newIndex.get(key(p));
+      if (j === undefined) {
+        if (base.sites[f] !== null) closed.push(f);
+      } else {
+        oldToNew[f + 1] = j;
+        kept[j] = 1;
+      }
+    });
+    const added: FacilitySite[] = [];
+    newPoints.forEach((_, j) => {
+      const site = sites[j];
+      if (kept[j] === 0 && site) added.push(site);
+    });
+    // Many changes (closing most points, a different point set): one full search is cheaper.
+    if (closed.length + added.length > Math.max(8, 0.1 * newPoints.length)) return null;
+    // Kept points must keep their relative order, so that ties resolve as a full search would.
+    let last = -1;
+    for (let f = 0; f < oldPoints.length; f++) {
+      const j = oldToNew[f + 1]!;
+      if (j < 0) continue;
+      if (j < last) return null;
+      last = j;
+    }
+    const { graph, edges } = this.network;
+    const placedBefore = base.sites.filter((s): s is FacilitySite => s !== null);
+    const labels =
+      closed.length > 0
+        ? applyDelta(
+            base.labels,
+            relabelWithout(graph, base.labels, closed, siteSeeds(edges, placedBefore)),
+            true,
+          )
+        : applyDelta(base.labels, { nodes: new Int32Array(0), ...emptyDelta }, true);
+    const { facility1, facility2 } = labels;
+    for (let x = 0; x < facility1.length; x++) {
+      facility1[x] = oldToNew[facility1[x]! + 1]!;
+      facility2[x] = oldToNew[facility2[x]! + 1]!;
+    }
+    for (const site of added) insertFacility(graph, labels, siteSeeds(edges, [site]));
+    return labels;
   }
 
   private siteFor(point: EnginePoint, facility: number): FacilitySite | null {
@@ -454,6 +582,15 @@ export class NetworkTravelCost implements TravelCost {
       .slice(0, k);
   }
 }
+
+const emptyDelta = {
+  minutes1: new Float64Array(0),
+  km1: new Float64Array(0),
+  facility1: new Int32Array(0),
+  minutes2: new Float64Array(0),
+  km2: new Float64Array(0),
+  facility2: new Int32Array(0),
+};
 
 /**
  * The cost from origin i to a single new site, given every node's minutes/km to the site (Infinity where

@@ -292,7 +292,8 @@ export function evaluateScenario(
   const { settlements, points, changes } = input;
   const baseline = options.baseline ?? prepareScenarioBaseline(input);
   // The incremental path's shortcuts (radius queries, the 2 + c nearest) hold for the straight-line
-  // estimate; on a road network every changed type is recomputed through the provider.
+  // estimate; on a road network every settlement is re-read through the provider, whose road labels are
+  // derived from the baseline's (closed points relabelled, added points inserted: withPoints).
   const strategy = baseline.travel.method === 'NETWORK' ? 'FULL' : (options.strategy ?? 'INCREMENTAL');
   // Identity for the big arrays (they are not copied), content for the small ones.
   if (baseline.settlements !== settlements || baseline.points !== points) {
@@ -345,9 +346,11 @@ export function evaluateScenario(
     closedPointIds: [...closed],
     addedPointIds: changes.addPoints.map((p) => p.id),
     method: `${
-      strategy === 'FULL'
-        ? 'full recompute of every settlement and area'
-        : 'incremental: recomputed the settlements served by closed points or within reach of added points, and their areas'
+      baseline.travel.method === 'NETWORK'
+        ? 'every settlement and area re-read from road labels updated incrementally where few points change (the nodes the closed points served relabelled, bounded searches from added points; else one full search per type)'
+        : strategy === 'FULL'
+          ? 'full recompute of every settlement and area'
+          : 'incremental: recomputed the settlements served by closed points or within reach of added points, and their areas'
     }; travel: ${travelMethodLabel(baseline.travel.method)}`,
   };
 }

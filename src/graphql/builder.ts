@@ -15,6 +15,8 @@ export const builder = new SchemaBuilder<{
     Point: { Input: GeoJsonPoint; Output: GeoJsonPoint };
     JSON: { Input: unknown; Output: unknown };
     ServiceTypeCode: { Input: string; Output: string };
+    Date: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
   };
   DefaultFieldNullability: false;
 }>({
@@ -22,3 +24,9 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({ description: 'Read access to settlements, service points and the access analyses.' });
+
+// The mutation root sits beside the query root; the modules add their fields (review item 3).
+builder.mutationType({
+  description:
+    'Writes: need `Authorization: Bearer <key>` with a planner or admin key (planners: only inside their municipalities/counties and their own scenarios). Every accepted write is one transaction, audited (`auditLog`) and visible to the next read; refused writes are logged and counted.',
+});

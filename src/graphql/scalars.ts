@@ -1,5 +1,6 @@
 import { Kind } from 'graphql';
 import type { ValueNode } from 'graphql';
+import { isCalendarDate } from '../calendar-date.js';
 import { badInput } from '../errors.js';
 import type { GeoJsonPoint } from './builder.js';
 import { builder } from './builder.js';
@@ -56,3 +57,45 @@ builder.scalarType('JSON', {
 export function toGeoJsonPoint(lon: number, lat: number): GeoJsonPoint {
   return { type: 'Point', coordinates: [lon, lat] };
 }
+
+function parseDate(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== text) {
+    throw badInput(`A Date must be a calendar date YYYY-MM-DD (got ${JSON.stringify(value)})`);
+  }
+  return text;
+}
+
+builder.scalarType('Date', {
+  description: 'A calendar date, ISO 8601 `YYYY-MM-DD` (e.g. "2026-01-01").',
+  serialize: (v) => v,
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(literalToValue(ast)),
+});
+
+function parseDateTime(value: unknown): Date {
+  const text = typeof value === 'string' ? value.trim() : '';
+  // A time needs an offset (Z or ±hh:mm): a bare local time would silently mean the server's zone. A date
+  // alone is that day's start in UTC (convenient for ranges such as the audit log's since/until).
+  const ok =
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ||
+    (/^\d{4}-\d{2}-\d{2}$/.test(text) && isCalendarDate(text));
+  const date = ok ? new Date(text) : null;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw badInput(
+      `A DateTime must be ISO 8601 with an offset, e.g. "2026-06-06T16:00:00+02:00" or "…Z", or a date YYYY-MM-DD (got ${JSON.stringify(value)})`,
+    );
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description:
+    'An instant, ISO 8601 with an offset (`2026-06-06T16:00:00+02:00`, `2026-06-06T14:00:00Z`; a date alone ' +
+    'is its start in UTC); served in UTC. Opening hours are evaluated at it in Europe/Stockholm time.',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : v),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(literalToValue(ast)),
+});

@@ -10,6 +10,10 @@ import '../modules/sites/sites.schema.js';
 import '../modules/scenarios/scenario.schema.js';
 import '../modules/map/map.schema.js';
 import '../modules/capacity/capacity.schema.js';
+import '../modules/service-points/service-point-write.schema.js';
+import '../modules/settlements/settlement-write.schema.js';
+import '../modules/audit/audit.schema.js';
+import '../modules/history/history.schema.js';
 
 /** The executable schema. Imported only by the server and tests; modules register on the builder. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -3,7 +3,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError, getVariableValues } from 'graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { viewerFromAuthorization } from '../auth.js';
+import { authenticate, unauthenticatedMessage } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { createContext } from '../context.js';
@@ -95,8 +95,22 @@ export async function createGraphQLHandler(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const viewer = viewerFromAuthorization(req.headers.authorization, config.writeTokens);
+    const viewer = await authenticate(req.headers.authorization, services);
     if (!guard.admit(req, res, viewer)) return;
+    if (config.readAuth === 'key' && !viewer.principal) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+      res.end(
+        JSON.stringify({
+          errors: [
+            {
+              message: unauthenticatedMessage(viewer, 'Requests to this server'),
+              extensions: { code: 'UNAUTHENTICATED' },
+            },
+          ],
+        }),
+      );
+      return;
+    }
     let body: unknown;
     if (req.method === 'POST') {
       const raw = await readBody(req, config.limits.maxBodyBytes);

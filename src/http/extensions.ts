@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLogger } from '../logger.js';
 import { mapLayersFor } from '../modules/map/map-layers.js';
 import { tileSourceFor } from '../modules/map/tile-source.js';
+import { handleReportRequest } from '../modules/report/report.http.js';
 import { findScenario } from '../modules/scenarios/scenario.repository.js';
 import type { Services } from '../services.js';
 import { handleStatic } from '../tiles/demo-page.js';
@@ -18,7 +19,8 @@ const isTilePath = (path: string): boolean => path === '/tiles' || path.startsWi
 /**
  * Routes beyond GraphQL and health: vector tiles and TileJSON under `/tiles/…` (over the current
  * analysis snapshot; `?scenario=<id>` shows the data as a saved scenario leaves them, 404 for an
- * unknown id) and the demo map page with its assets. `handle` returns false for any other path.
+ * unknown id), the printable municipal service plan under `/reports/municipality/{code}`, and the demo map
+ * page with its assets. `handle` returns false for any other path.
  */
 export async function createHttpExtensions(services: Services) {
   const layers = mapLayersFor(services);
@@ -29,6 +31,18 @@ export async function createHttpExtensions(services: Services) {
   return {
     async handle(req: IncomingMessage, res: ServerResponse, url: URL, baseUrl: string): Promise<boolean> {
       const plain = toPlainRequest(req);
+      if (url.pathname.startsWith('/reports/')) {
+        const report = await handleReportRequest(
+          services,
+          req.method ?? 'GET',
+          url.pathname,
+          url.searchParams,
+        );
+        if (report !== null) {
+          writePlainResponse(res, report);
+          return true;
+        }
+      }
       if (isTilePath(url.pathname)) {
         const scenario = url.searchParams.get('scenario');
         if (scenario !== null && SCENARIO_ID.test(scenario) && req.method !== 'OPTIONS') {

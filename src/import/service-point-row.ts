@@ -10,6 +10,7 @@ import {
   parseList,
   parseMunicipalityCode,
   parseNonNegativeInteger,
+  parseOpeningHours,
   parseText,
 } from './values.js';
 
@@ -29,7 +30,7 @@ export interface ServicePointRow extends RowBase {
   operator: string | null;
   /** Integer ≥ 0. */
   capacity: number | null;
-  /** OSM opening_hours syntax, stored as given (not parsed). */
+  /** OSM opening_hours syntax, checked by the `opening_hours` library, stored as given. */
   openingHours: string | null;
   /** 4 digits. */
   municipalityCode: string | null;
@@ -82,7 +83,7 @@ export function servicePointFieldsBuilder(rules: ServiceTypeRules): RowBuilder<S
     const status = fields.optional('status', (value) => parseEnum(value, SERVICE_POINT_STATUSES));
     const operator = fields.optional('operator', parseText);
     const capacity = fields.optional('capacity', parseNonNegativeInteger);
-    const openingHours = fields.optional('openingHours', parseText);
+    const openingHours = fields.optional('openingHours', parseOpeningHours);
     const municipalityCode = fields.optional('municipalityCode', parseMunicipalityCode);
     const validFrom = fields.optional('validFrom', parseIsoDate);
     const validTo = fields.optional('validTo', parseIsoDate);

@@ -3,6 +3,7 @@
  * parser accepts both and explains a rejection as `must be … (got "…")`. Hand-written rather than zod
  * because every rule needs CSV-string coercion and a message naming the value.
  */
+import { openingHoursProblem } from '../engine/opening-hours.js';
 import { describeValue } from './errors.js';
 
 /** A parsed value, or the reason it was rejected (without the location prefix). */
@@ -136,4 +137,14 @@ export function parseList(value: unknown): Parsed<string[]> {
     );
   }
   return fail(`must be a list of codes or a comma-separated string (got ${describeValue(value)})`);
+}
+
+/** OSM `opening_hours` syntax, checked by the `opening_hours` library (stored as given, trimmed). */
+export function parseOpeningHours(value: unknown): Parsed<string> {
+  const text = parseText(value);
+  if (!text.ok) return text;
+  const problem = openingHoursProblem(text.value);
+  return problem === null
+    ? ok(text.value)
+    : fail(`is not valid OSM opening_hours syntax (got ${describeValue(value)}): ${problem}`);
 }

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LimitsConfig } from '../config.js';
-import type { Viewer } from '../context.js';
+import type { Viewer } from '../auth.js';
 import { heavyQueueFor } from './heavy-queue.js';
 import { TokenBuckets } from './rate-limit.js';
 import { RequestState } from './request-state.js';
 
 /**
- * The HTTP side of the limits for /graphql: rate limits (a token bucket per write token, else per client
- * IP — an unknown token counts as anonymous, so random tokens cannot dodge the IP limit), the request
+ * The HTTP side of the limits for /graphql: rate limits (a token bucket per verified credential — API key
+ * id, write token or JWT subject — else per client IP: an unknown or revoked key counts as anonymous, so
+ * random keys cannot dodge the IP limit; mutations take the same tokens as reads), the request
  * state (time budget, heavy slot), and the response size cap.
  */
 export function createHttpGuard(limits: LimitsConfig) {
@@ -19,8 +20,9 @@ export function createHttpGuard(limits: LimitsConfig) {
     queue,
     /** Takes a token for the client; on refusal answers 429 RATE_LIMITED with Retry-After and returns false. */
     admit(req: IncomingMessage, res: ServerResponse, viewer: Viewer): boolean {
-      const byKey = viewer.canWrite;
-      const wait = byKey ? perKey.take(viewer.label) : perIp.take(req.socket.remoteAddress ?? 'unknown');
+      const principal = viewer.principal;
+      const byKey = principal !== null;
+      const wait = principal ? perKey.take(principal.id) : perIp.take(req.socket.remoteAddress ?? 'unknown');
       if (wait === 0) return true;
       const limit = byKey ? 'rateLimitPerKey' : 'rateLimitPerIp';
       const max = byKey ? limits.rateLimitPerKey : limits.rateLimitPerIp;

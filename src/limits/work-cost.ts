@@ -33,8 +33,17 @@ export const WORK_WEIGHTS = {
   feature: 150,
   /** One service-area feature (a 33-vertex circle). */
   serviceArea: 1_300,
+  /** One service point filtered and indexed into a derived (dated or open-at) snapshot. */
+  pointIndexed: 5,
   /** Anything small but not free (nearest points of one location). */
   small: 100,
+  /**
+   * One write (a few indexed reads, the row, its audit row, the data-version bump, one transaction).
+   * The snapshot reload it causes is paid by the next read, which is priced as usual.
+   */
+  write: 2_000,
+  /** One audit-trail row (a keyset page of an indexed table). */
+  auditRow: 10,
 } as const;
 
 /** Approximate serialised bytes per coverage-layer feature (measured on the demo data). */
@@ -96,12 +105,25 @@ export function coverageBytes(args: Args, scale: WorkScale): number {
   return bytes;
 }
 
+/**
+ * A question `at` an instant or `asOf` a date runs on a derived snapshot: its point indexes, and a fresh
+ * access table over every settlement per type (cached afterwards, so this is the cold price).
+ */
+function datedWork(args: Args, scale: WorkScale, types: number): number {
+  if (args.at == null && args.asOf == null) return 0;
+  return scale.openPoints * W.pointIndexed + scale.settlements * types * W.origin;
+}
+
 /** Own work of a field (children not included), keyed by schema coordinate. */
 const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
   'Query.accessIndicators': (a, s) =>
-    areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * typesOf(a, s) * (a.travel ? W.originWithTravel : W.origin),
+    areaWork(areaOf(a)) +
+    s.originsIn(areaOf(a)) * typesOf(a, s) * (a.travel ? W.originWithTravel : W.origin) +
+    datedWork(a, s, typesOf(a, s)),
   'Query.serviceDeserts': (a, s) =>
-    areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * (a.travel ? W.originWithTravel : W.origin),
+    areaWork(areaOf(a)) +
+    s.originsIn(areaOf(a)) * (a.travel ? W.originWithTravel : W.origin) +
+    datedWork(a, s, 1),
   'Query.gapAnalysis': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * typesOf(a, s) * W.gapFlag,
   'Query.eServicePotential': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * W.gapFlag,
   // The k = 2 table over every settlement (a point's impact counts all it serves), then the area's points.
@@ -134,9 +156,14 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     if (parts.includes('SERVICE_POINTS')) work += s.pointsOfType(type, box) * W.feature;
     if (parts.includes('SERVICE_AREAS')) work += s.pointsOfType(type, box) * W.serviceArea;
     if (parts.includes('GRID_CELLS')) work += (s.residents - s.settlements) * W.feature;
-    return work;
+    return work + datedWork(a, s, 1);
   },
-  'Query.nearestServicePoints': () => W.small,
+  // Two dated snapshots (each cached after the first question): point indexes and a table per date.
+  'Query.accessChanges': (a, s) =>
+    areaWork(areaOf(a)) + 2 * (s.openPoints * W.pointIndexed + s.settlements * W.origin),
+  'Query.nearestServicePoints': (a, s) => W.small + datedWork(a, s, 0),
+  // A Settlement's access `at` a time or `asOf` a date: the derived snapshot (cached) and its tables.
+  'Settlement.access': (a, s) => datedWork(a, s, typesOf(a, s)),
   // 2SFCA runs over every resident origin (grid cells and settlements outside the grid), cached per
   // snapshot: one reach per capacitated point (step 1) and a spread of its ratio (step 2).
   'Query.capacityAccess': (a, s) =>
@@ -154,11 +181,34 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
   },
 };
 
-/** Whether a field is priced by work (and may take a heavy-queue slot). */
+/**
+ * Fields whose work does not depend on the size of the data: writes and audit-trail pages. Kept apart
+ * from FIELD_WORK so pricing them needs no analysis snapshot (a write would otherwise load the snapshot
+ * that the write itself is about to make stale).
+ */
+export const CONSTANT_WORK: Record<string, (args: Args) => number> = {
+  'Mutation.createServicePoint': () => W.write,
+  'Mutation.updateServicePoint': () => W.write,
+  'Mutation.closeServicePoint': () => W.write,
+  'Mutation.reopenServicePoint': () => W.write,
+  'Mutation.updateSettlement': () => W.write,
+  'Mutation.saveScenario': (a) => {
+    const changes = (a.changes ?? {}) as Args;
+    const points =
+      (list(changes.closeServicePointIds)?.length ?? 0) + (list(changes.addServicePoints)?.length ?? 0);
+    return W.write + points * W.small;
+  },
+  'Mutation.deleteScenario': () => W.write,
+  'Query.auditLog': (a) => W.small + (typeof a.first === 'number' ? a.first : 50) * W.auditRow,
+};
+
+/** Whether a field's work depends on the data (pricing it needs the snapshot; it may take a heavy slot). */
 export const isWorkPriced = (coordinate: string): boolean => coordinate in FIELD_WORK;
 
-/** The own work of one field call, or 0 when it is not work-priced. */
+/** The own work of one field call, or 0 when it is not priced. */
 export function fieldWork(coordinate: string, args: Args, scale: WorkScale): number {
+  const constant = CONSTANT_WORK[coordinate];
+  if (constant) return Math.ceil(constant(args));
   const f = FIELD_WORK[coordinate];
   return f ? Math.ceil(f(args, scale)) : 0;
 }

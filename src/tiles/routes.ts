@@ -28,6 +28,8 @@ export interface TileLayerParams {
   thresholdMinutes?: number;
   /** Absent = the baseline. */
   scenarioId?: string;
+  /** Absent = any time; else only points open at this instant (ISO 8601, rounded to the minute). */
+  at?: string;
   /**
    * The zoom being requested. Only layers whose features change with zoom (access-hex: use
    * `hexResolutionForZoom(z)`) should read it; for the others one index serves every zoom.
@@ -133,6 +135,18 @@ function parseQuery(
     }
     query.scenarioId = scenario;
   }
+
+  const at = params.get('at');
+  if (at !== null && at !== '') {
+    const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at)
+      ? new Date(at)
+      : null;
+    if (instant === null || Number.isNaN(instant.getTime())) {
+      const message = `at must be an ISO 8601 instant with an offset, e.g. 2026-06-06T16:00:00+02:00, got '${at}'`;
+      return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, 'at') };
+    }
+    query.at = new Date(Math.floor(instant.getTime() / 60_000) * 60_000).toISOString();
+  }
   return { ok: true, value: query };
 }
 
@@ -175,6 +189,7 @@ function layerParams(query: TileQuery, z: number): TileLayerParams {
   const params: TileLayerParams = { serviceType: query.serviceType, z };
   if (query.thresholdMinutes !== undefined) params.thresholdMinutes = query.thresholdMinutes;
   if (query.scenarioId !== undefined) params.scenarioId = query.scenarioId;
+  if (query.at !== undefined) params.at = query.at;
   return params;
 }
 
@@ -193,6 +208,7 @@ async function serveTile(
     serviceType: query.serviceType,
     thresholdMinutes: query.thresholdMinutes ?? null,
     scenarioId: query.scenarioId ?? null,
+    at: query.at ?? null,
     variant: spec.variantForZoom(z),
   };
   const gzip = acceptsGzip(headerValue(req.headers, 'accept-encoding'));

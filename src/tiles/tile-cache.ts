@@ -22,6 +22,8 @@ export interface TileLayerKey {
   thresholdMinutes: number | null;
   /** null = the baseline (no scenario). */
   scenarioId: string | null;
+  /** null = any time; else only points open at this instant (ISO 8601, to the minute). */
+  at?: string | null;
   /** Per-zoom feature set, e.g. the hexagon resolution; '' when one index serves every zoom. */
   variant: string;
 }
@@ -62,7 +64,14 @@ export interface TileCacheStats {
 const ENCODING_REVISION = 1;
 
 function keyString(key: TileLayerKey): string {
-  return JSON.stringify([key.layer, key.serviceType, key.thresholdMinutes, key.scenarioId, key.variant]);
+  return JSON.stringify([
+    key.layer,
+    key.serviceType,
+    key.thresholdMinutes,
+    key.scenarioId,
+    key.variant,
+    key.at ?? null,
+  ]);
 }
 
 /**

@@ -30,6 +30,8 @@ export interface TileQuery {
   serviceType: string;
   thresholdMinutes?: number;
   scenarioId?: string;
+  /** Only points open at this instant (ISO 8601, rounded to the minute). */
+  at?: string;
 }
 
 /** Inputs for `buildTileJson`. */
@@ -70,6 +72,7 @@ export function tileUrlTemplate(baseUrl: string, layer: TileLayerName, query: Ti
   const params = new URLSearchParams({ serviceType: query.serviceType });
   if (query.thresholdMinutes !== undefined) params.set('threshold', String(query.thresholdMinutes));
   if (query.scenarioId !== undefined) params.set('scenario', query.scenarioId);
+  if (query.at !== undefined) params.set('at', query.at);
   return `${baseUrl.replace(/\/+$/, '')}/tiles/${layer}/{z}/{x}/{y}.mvt?${params.toString()}`;
 }
 

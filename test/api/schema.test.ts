@@ -28,6 +28,6 @@ describe('the GraphQL schema', () => {
     const query = schema.getQueryType()!.getFields();
     for (const name of ['serviceTypes', 'settlement', 'settlements', 'servicePoints'])
       expect(query[name]).toBeDefined();
-    expect(query.settlements!.args.map((a) => a.name).sort()).toEqual(['after', 'filter', 'first']);
+    expect(query.settlements!.args.map((a) => a.name).sort()).toEqual(['after', 'asOf', 'filter', 'first']);
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './run.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, cli, cliBatch } from './run.js';
 
 // No command here opens a database: help and option errors are answered before.
 const dir = mkdtempSync(join(tmpdir(), 'serviceatlas-help-'));
@@ -29,13 +29,27 @@ describe('serviceatlas --help', () => {
     ],
     [['analyse', 'deserts', '-h'], /--service-type <code>/],
   ];
-  for (const [args, expected] of commands) {
-    it(`${args.join(' ')} prints help and exits 0`, async () => {
-      const r = await cli(env, ...args);
+  // One process runs every command line through runCli; the first also runs as its own process, so
+  // the bin script's exit code is checked too.
+  let results: CliResult[] = [];
+  beforeAll(async () => {
+    results = await cliBatch(
+      env,
+      commands.map(([args]) => args),
+    );
+  });
+  it('--help through the real binary exits 0 with the same help', async () => {
+    const r = await cli(env, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(results[0]!.stdout);
+  });
+  commands.forEach(([args, expected], k) => {
+    it(`${args.join(' ')} prints help and exits 0`, () => {
+      const r = results[k]!;
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(expected);
     });
-  }
+  });
 });
 
 describe('bad command lines exit 1 with a message', () => {
@@ -58,10 +72,24 @@ describe('bad command lines exit 1 with a message', () => {
     [['analyse', 'deserts', '--service-type', 'GROCERY', '--area', '123'], /--area must be a 4-digit/],
     [['analyse', 'deserts', '--service-type', 'GROCERY', '--threshold', 'soon'], /--threshold/],
   ];
-  for (const [args, message] of cases) {
-    it(`${args.join(' ') || '(nothing)'} → exit 1`, async () => {
-      const r = await cli(env, ...args);
+  let results: CliResult[] = [];
+  beforeAll(async () => {
+    results = await cliBatch(
+      env,
+      cases.map(([args]) => args),
+    );
+  });
+  it('an unknown command through the real binary exits 1', async () => {
+    const r = await cli(env, 'bogus');
+    expect({ code: r.code, message: /unknown command 'bogus'/.test(r.stderr) }).toEqual({
+      code: 1,
+      message: true,
+    });
+  });
+  cases.forEach(([args, message], k) => {
+    it(`${args.join(' ') || '(nothing)'} → exit 1`, () => {
+      const r = results[k]!;
       expect({ code: r.code, message: message.test(r.stderr) }).toEqual({ code: 1, message: true });
     });
-  }
+  });
 });

@@ -21,3 +21,25 @@ export async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Cl
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+/**
+ * Runs many command lines that open no database through the real runCli in ONE child process (see
+ * batch-driver.ts): the same output and exit codes, without a Node start per command line.
+ */
+export async function cliBatch(env: NodeJS.ProcessEnv, cases: string[][]): Promise<CliResult[]> {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'serviceatlas-cli-batch-'));
+  try {
+    const out = join(dir, 'results.json');
+    const driver = resolve(import.meta.dirname, 'batch-driver.ts');
+    await run(process.execPath, ['--import', 'tsx', driver, out, JSON.stringify(cases)], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return JSON.parse(readFileSync(out, 'utf8')) as CliResult[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

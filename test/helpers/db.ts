@@ -63,13 +63,17 @@ export async function freshDatabase(): Promise<TestDatabase> {
   return { handle, queries, close: () => handle.close() };
 }
 
-/** Test configuration: defaults, no demo, write token "test-writer". */
+/** A server secret for API keys in tests (never used outside them). */
+export const TEST_KEY_SECRET = 'test-key-secret-0123456789abcdef0123456789';
+
+/** Test configuration: defaults, no demo, write token "test-writer", API keys on (TEST_KEY_SECRET). */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({
       SERVICEATLAS_DEMO: 'off',
       LOG_LEVEL: 'silent',
       SERVICEATLAS_WRITE_TOKENS: 'test-writer',
+      SERVICEATLAS_KEY_SECRET: TEST_KEY_SECRET,
     }),
     ...overrides,
   };

@@ -1,5 +1,6 @@
 import type { App } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
+import type { Logger } from '../../src/logger.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
 import type { TestDatabase } from './db.js';
@@ -26,10 +27,10 @@ export interface TestServer {
 
 /** The real HTTP server on a fresh database and a free port; queries go over HTTP like a client's. */
 export async function startTestServer(
-  options: { demo?: boolean; config?: Partial<Config> } = {},
+  options: { demo?: boolean; config?: Partial<Config>; log?: Logger } = {},
 ): Promise<TestServer> {
   const { app, database } = await freshApp(options);
-  const running = await startServer({ app, config: app.config, port: 0 });
+  const running = await startServer({ app, config: app.config, port: 0, log: options.log });
   return {
     url: running.url,
     app,

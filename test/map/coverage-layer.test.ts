@@ -160,7 +160,7 @@ describe('coverageLayer', () => {
     const saved = await insertScenario(server.app.db, {
       name: 'Pharmacy agent in Idre',
       description: null,
-      actor: 'test',
+      createdBy: 'test',
       changes: {
         closeServicePointIds: [],
         addServicePoints: [

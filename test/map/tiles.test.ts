@@ -256,7 +256,7 @@ describe('saved scenarios', () => {
     const saved = await insertScenario(server.app.db, {
       name: 'Move the pharmacy to Säter',
       description: null,
-      actor: 'test',
+      createdBy: 'test',
       changes: {
         closeServicePointIds: [pharmacyId],
         addServicePoints: [

@@ -216,3 +216,68 @@ function workspace(graph: RoadGraph): Workspace {
   }
   return work;
 }
+
+/**
+ * Adds one facility to exact labels, in place: a Dijkstra from the facility's seeds that expands a node
+ * only where the facility enters the node's top two (by the (minutes, facility, km) order). Exact: where
+ * it does not enter, the node's two labels are two distinct facilities at least as good, and every path
+ * through the node carries them ahead of the new one. Cost grows with the area the new facility wins, not
+ * with the network. `facility` must not be in the labels yet. Returns the nodes whose labels changed.
+ * @example const changed = insertFacility(graph, labels, siteSeeds(edges, [{ ...site, facility: 40 }]));
+ */
+export function insertFacility(graph: RoadGraph, labels: NodeLabels, seeds: readonly Seed[]): Int32Array {
+  if (seeds.length === 0) return new Int32Array(0);
+  const facility = seeds[0]!.facility;
+  for (const seed of seeds) {
+    checkSeed(graph, seed);
+    if (seed.facility !== facility) throw new RangeError('insertFacility: seeds of one facility only');
+  }
+  const work = workspace(graph);
+  const { dist, km, done } = work;
+  const { minutes1, km1, facility1, minutes2, km2, facility2 } = labels;
+  const queue = new FlatQueue<number>();
+  const touched: number[] = [];
+  const changed: number[] = [];
+  const offer = (x: number, d: number, k: number) => {
+    if (done[x] === 1) return;
+    const old = dist[x]!;
+    if (d < old || (d === old && k < km[x]!)) {
+      if (old === Number.POSITIVE_INFINITY) touched.push(x);
+      dist[x] = d;
+      km[x] = k;
+      queue.push(x, d);
+    }
+  };
+  for (const seed of seeds) offer(seed.node, seed.minutes, seed.km);
+  const ranksBefore = (d: number, k: number, m: number, f: number, mk: number) =>
+    d < m || (d === m && (facility < f || (facility === f && k < mk)));
+  const { revOffset, revHead, revMinutes, revKm } = graph;
+  while (queue.length > 0) {
+    const d = queue.peekValue()!;
+    const x = queue.pop()!;
+    if (done[x] === 1 || dist[x] !== d) continue;
+    done[x] = 1;
+    const k = km[x]!;
+    if (ranksBefore(d, k, minutes1[x]!, facility1[x]!, km1[x]!)) {
+      minutes2[x] = minutes1[x]!;
+      km2[x] = km1[x]!;
+      facility2[x] = facility1[x]!;
+      minutes1[x] = d;
+      km1[x] = k;
+      facility1[x] = facility;
+    } else if (ranksBefore(d, k, minutes2[x]!, facility2[x]!, km2[x]!)) {
+      minutes2[x] = d;
+      km2[x] = k;
+      facility2[x] = facility;
+    } else continue; // not in this node's top two: nor, through it, in anyone's
+    changed.push(x);
+    const end = revOffset[x + 1]!;
+    for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, k + revKm[a]!);
+  }
+  for (const x of touched) {
+    dist[x] = Number.POSITIVE_INFINITY;
+    km[x] = Number.POSITIVE_INFINITY;
+    done[x] = 0;
+  }
+  return Int32Array.from(changed);
+}

@@ -5,6 +5,7 @@
  * Direction: every cost is FROM a place (node, origin) TO a service, driving, one-way streets honoured;
  * the searches run from the services over reversed arcs.
  *
+ *   edges = renumberNodesForLocality(edges).edges;         // nodes along a Hilbert curve (cache locality)
  *   const graph = RoadGraph.build(edges);                 // CSR, reversed + forward arcs, weak components
  *   const snapper = new EdgeSnapper(edges);               // nearest EDGE (not vertex), exact per query
  *   const sites = points.map((p, i) => facilitySite(i, snapper.snap(p.lon, p.lat, 5)!, 20));
@@ -33,8 +34,9 @@ export {
 export type { NodeLabels, SearchOptions, Seed } from './dijkstra.js';
 export { emptyLabels, nodeLabels } from './dijkstra.js';
 export type { LabelDelta, NodeReach } from './incremental.js';
-export { applyDelta, reachFromSeeds, relabelWithout } from './incremental.js';
+export { applyDelta, insertFacility, reachFromSeeds, relabelWithout } from './incremental.js';
 export { RoadGraph } from './graph.js';
+export { renumberNodesForLocality } from './locality.js';
 export type { ServiceArea, ServiceAreaOptions } from './isochrone.js';
 export { serviceAreas } from './isochrone.js';
 export type { EdgeSnap, SnapBatch } from './snap.js';

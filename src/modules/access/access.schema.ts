@@ -22,6 +22,16 @@ import {
   validateThreshold,
 } from './access.service.js';
 
+/** The `at` argument's description, the same wherever it is taken. */
+export const AT_DESCRIPTION =
+  'Only points open at this instant count (their OSM opening hours, read in Europe/Stockholm time with ' +
+  'Swedish public holidays); points without known hours count as open (see ServiceAccess.openingHoursKnown).';
+
+/** The `asOf` argument's description, the same wherever it is taken. */
+export const AS_OF_DESCRIPTION =
+  'Answer as the data stood on this date: the points in service then (validFrom ≤ date < validTo, not ' +
+  'PLANNED) and the settlements as the yearly snapshots recorded them. Default: today.';
+
 export const AccessMethodEnum = builder.enumType('AccessMethod', {
   description: 'How travel distance and time were obtained.',
   values: {
@@ -75,6 +85,13 @@ export const ServiceAccessRef = builder.objectRef<ServiceAccess>('ServiceAccess'
       description:
         'NETWORK only: the part of travelKm spent off the road network — from the place to its nearest road ' +
         'and from the road to the service point (straight lines, driven at the connector speed of travelModel).',
+    }),
+    openingHoursKnown: t.boolean({
+      nullable: true,
+      resolve: (a) => a.openingHoursKnown,
+      description:
+        'Whether the point has known (parseable OSM) opening hours. False: the hours are unknown, so an answer ' +
+        '`at` a time counted the point as open without knowing. Null when there is no point.',
     }),
     fallbackReason: t.string({
       nullable: true,
@@ -234,9 +251,11 @@ builder.objectField(SettlementRef, 'access', (t) =>
       }),
       thresholdMinutes: t.arg.float({ description: 'Override every type’s threshold.' }),
       travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+      at: t.arg({ type: 'DateTime', description: AT_DESCRIPTION }),
+      asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (settlement, args, ctx) => {
-      const snapshot = await ctx.snapshot();
+      const snapshot = await ctx.snapshot({ at: args.at, asOf: args.asOf ?? settlement.asOf ?? null });
       const codes = args.serviceTypes
         ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
         : snapshot.catalogue.map((t) => t.code);
@@ -305,6 +324,8 @@ builder.queryFields((t) => ({
       limit: t.arg.int({ description: 'How many (default 5, at most 100).' }),
       thresholdMinutes: t.arg.float({ description: 'Override the type’s threshold.' }),
       travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+      at: t.arg({ type: 'DateTime', description: AT_DESCRIPTION }),
+      asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (_r, args, ctx) => {
       validateLocation(args.location);
@@ -314,7 +335,7 @@ builder.queryFields((t) => ({
       await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
       return nearestFrom(
-        await ctx.snapshot(),
+        await ctx.snapshot({ at: args.at, asOf: args.asOf }),
         args.location,
         args.serviceType,
         limit,
@@ -334,12 +355,14 @@ builder.queryFields((t) => ({
       travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
       first: t.arg.int({ description: 'Page size (default 50, at most the server cap).' }),
       after: t.arg.string({ description: 'Cursor after which the page starts.' }),
+      at: t.arg({ type: 'DateTime', description: AT_DESCRIPTION }),
+      asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (_r, args, ctx) => {
       const first = pageSize(args.first, ctx.config.maxPageSize);
       await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
-      const { snapshot, indices } = await settlementsInArea(ctx, args.area);
+      const { snapshot, indices } = await settlementsInArea(ctx, args.area, { at: args.at, asOf: args.asOf });
       const deserts = desertsAmong(
         snapshot,
         indices,
@@ -364,9 +387,17 @@ builder.queryFields((t) => ({
       area: t.arg({ type: AreaInput, description: 'Where (default: everywhere).' }),
       thresholdMinutes: t.arg.float({ description: 'Override every type’s threshold.' }),
       travel: t.arg({ type: TravelModelInput, description: 'Override the travel model.' }),
+      at: t.arg({
+        type: 'DateTime',
+        description: `${AT_DESCRIPTION} E.g. Saturday 16:00 against Tuesday 10:00 for evening and weekend access.`,
+      }),
+      asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (_r, args, ctx) => {
-      const { snapshot, indices, residentIndices } = await residentsInArea(ctx, args.area);
+      const { snapshot, indices, residentIndices } = await residentsInArea(ctx, args.area, {
+        at: args.at,
+        asOf: args.asOf,
+      });
       const codes = args.serviceTypes
         ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
         : snapshot.catalogue.map((t) => t.code);

@@ -16,6 +16,11 @@ import type { AnalysisSnapshot } from './snapshot.js';
 export interface ServiceAccess extends Omit<AccessResult, 'pointId'> {
   /** null when no point of the type is loaded (or reachable). */
   servicePoint: ServicePoint | null;
+  /**
+   * False when the point has no (parseable) opening hours, so an answer `at` a time counted it as open
+   * without knowing; null when there is no point.
+   */
+  openingHoursKnown: boolean | null;
 }
 
 /** Merges per-request overrides into the server's travel model; refuses nonsense with BAD_USER_INPUT. */
@@ -52,7 +57,12 @@ export function accessFromTable(snapshot: AnalysisSnapshot, table: AccessTable, 
 
 /** An engine access result with its point looked up in the snapshot. */
 function withServicePoint(snapshot: AnalysisSnapshot, r: AccessResult): ServiceAccess {
-  return { ...r, servicePoint: r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null };
+  const servicePoint = r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null;
+  return {
+    ...r,
+    servicePoint,
+    openingHoursKnown: servicePoint === null ? null : !snapshot.hoursUnknown(servicePoint),
+  };
 }
 
 /**

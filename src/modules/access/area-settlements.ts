@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import type { SnapshotQuery } from '../../services.js';
 import type { AreaArgs } from '../../graphql/inputs.js';
 import { validPolygon } from '../../geo/area-geometry.js';
 import { validateArea } from '../../graphql/inputs.js';
@@ -14,10 +15,12 @@ import { findGridCellIdsInArea } from '../grid/grid.repository.js';
 export async function settlementsInArea(
   ctx: Context,
   area: AreaArgs | null | undefined,
+  query?: SnapshotQuery,
 ): Promise<{ snapshot: AnalysisSnapshot; indices: number[]; wholeSnapshot: boolean }> {
   const { snapshot, indices, wholeSnapshot } = await settlementsInValidArea(
     ctx,
     await validAreaOf(ctx, area),
+    query,
   );
   return { snapshot, indices, wholeSnapshot };
 }
@@ -33,8 +36,12 @@ async function validAreaOf(ctx: Context, area: AreaArgs | null | undefined) {
   return valid;
 }
 
-async function settlementsInValidArea(ctx: Context, valid: Awaited<ReturnType<typeof validAreaOf>>) {
-  const snapshot = await ctx.snapshot();
+async function settlementsInValidArea(
+  ctx: Context,
+  valid: Awaited<ReturnType<typeof validAreaOf>>,
+  query?: SnapshotQuery,
+) {
+  const snapshot = await ctx.snapshot(query);
   const ids = await findSettlementIdsInArea(ctx.db, valid);
   if (ids === null) return { snapshot, indices: [...snapshot.settlements.keys()], wholeSnapshot: true };
   return { snapshot, indices: snapshot.indicesOf(ids).sort((a, b) => a - b), wholeSnapshot: false };
@@ -48,9 +55,10 @@ async function settlementsInValidArea(ctx: Context, valid: Awaited<ReturnType<ty
 export async function residentsInArea(
   ctx: Context,
   area: AreaArgs | null | undefined,
+  query?: SnapshotQuery,
 ): Promise<{ snapshot: AnalysisSnapshot; indices: number[]; residentIndices: number[] }> {
   const valid = await validAreaOf(ctx, area);
-  const { snapshot, indices, wholeSnapshot } = await settlementsInValidArea(ctx, valid);
+  const { snapshot, indices, wholeSnapshot } = await settlementsInValidArea(ctx, valid, query);
   const residents = snapshot.residents();
   if (snapshot.grid.length === 0) return { snapshot, indices, residentIndices: indices };
   const cellIds = wholeSnapshot ? null : await findGridCellIdsInArea(ctx.db, valid);

@@ -10,6 +10,7 @@ import {
   NetworkTravelCost,
   type RoadNetwork,
 } from '../../engine/network-travel-cost.js';
+import { floorToMinute, OpeningHoursEvaluator } from '../../engine/opening-hours.js';
 import { EstimatedTravelCost, retime, type TravelCost } from '../../engine/travel-cost.js';
 import { RoadNetworkCache } from '../roads/road-network.service.js';
 import { findGridCells } from '../grid/grid.repository.js';
@@ -21,7 +22,7 @@ import type { ServicePoint } from '../service-points/service-point.repository.js
 import { findOpenServicePoints } from '../service-points/service-point.repository.js';
 import { listServiceTypes } from '../service-types/service-type.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
-import { findSettlements } from '../settlements/settlement.repository.js';
+import { findSettlementsAsOf } from '../settlements/settlement.repository.js';
 
 /**
  * Everything the analyses read, loaded once per data version: all settlements, the open service points,
@@ -42,6 +43,17 @@ export class AnalysisSnapshot {
   private readonly residentProviders = new Map<string, TravelCost>();
   private residentNetworkBase: NetworkTravelCost | null = null;
   private readonly residentTables = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
+  /** Snapshots of the points open at an instant (opening hours), per minute; a few kept (LRU). */
+  private readonly openAtCache = new LRUCache<number, AnalysisSnapshot>({ max: MAX_OPEN_AT_SNAPSHOTS });
+  /** Parsed opening hours, shared with the snapshots derived from this one. */
+  readonly openingHours: OpeningHoursEvaluator;
+  /**
+   * Set on a snapshot derived by {@link openAt}: the instant (rounded to the minute) and the snapshot it
+   * filters. Its travel providers are the parent's over the open points (`withPoints`), so a road
+   * network's origin snaps are reused and NETWORK answers apply unchanged.
+   */
+  at: Date | null = null;
+  private parent: AnalysisSnapshot | null = null;
 
   constructor(
     readonly version: number,
@@ -51,9 +63,13 @@ export class AnalysisSnapshot {
     /** The road network when one is loaded (and enabled): every answer then comes from it. */
     readonly network: RoadNetwork | null = null,
     readonly networkOptions: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
+    /** The date the data stands on (YYYY-MM-DD): which points were in service, which settlements existed. */
+    readonly asOf: string | null = null,
+    openingHours?: OpeningHoursEvaluator,
     /** The population grid (empty when none is loaded): with it, residents are counted from its cells. */
     readonly grid: readonly EngineGridCell[] = [],
   ) {
+    this.openingHours = openingHours ?? new OpeningHoursEvaluator();
     this.settlementIndex = new Map(settlements.map((s, i) => [s.id, i]));
     this.pointsById = new Map(openPoints.map((p) => [p.id, p]));
     this.engine = new AccessEngine(openPoints, catalogue);
@@ -89,7 +105,9 @@ export class AnalysisSnapshot {
     const key = modelKey(model);
     let provider = this.providers.get(key);
     if (!provider) {
-      if (this.network) {
+      if (this.parent) {
+        provider = this.parent.travel(model).withPoints(this.engine);
+      } else if (this.network) {
         this.networkBase ??= new NetworkTravelCost(
           this.settlements,
           this.engine,
@@ -166,6 +184,39 @@ export class AnalysisSnapshot {
   }
   private gridPosition: Map<string, number> | null = null;
 
+  /**
+   * The same data with only the points open at an instant (their OSM opening hours in Europe/Stockholm
+   * time; points without known hours count as open). One derived snapshot per minute, a few cached.
+   */
+  openAt(instant: Date): AnalysisSnapshot {
+    if (this.parent) return this.parent.openAt(instant);
+    const at = floorToMinute(instant);
+    const cached = this.openAtCache.get(at.getTime());
+    if (cached) return cached;
+    const hours = this.openingHours;
+    const open = this.openPoints.filter((p) => hours.isOpen(p.openingHours, at));
+    const child = new AnalysisSnapshot(
+      this.version,
+      this.settlements,
+      open,
+      this.catalogue,
+      this.network,
+      this.networkOptions,
+      this.asOf,
+      hours,
+      this.grid,
+    );
+    child.at = at;
+    child.parent = this;
+    this.openAtCache.set(at.getTime(), child);
+    return child;
+  }
+
+  /** True when a point's opening hours are missing or not parseable (it then counts as open at any time). */
+  hoursUnknown(point: ServicePoint): boolean {
+    return this.openingHours.isUnknown(point.openingHours);
+  }
+
   /** The scenario baseline for every catalogue type under a travel model (built once, then cached). */
   scenarioBaseline(model: TravelModel): ScenarioBaseline {
     const key = modelKey(model);
@@ -199,6 +250,7 @@ export class AnalysisSnapshot {
 }
 
 const MAX_DERIVED_TABLES = 48;
+const MAX_OPEN_AT_SNAPSHOTS = 6;
 
 function modelKey(model: TravelModel): string {
   return `${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
@@ -210,6 +262,8 @@ export interface SnapshotOptions {
   /** 'estimated' ignores a loaded network. Default 'auto'. */
   use?: 'auto' | 'estimated';
   network?: Partial<NetworkOptions>;
+  /** YYYY-MM-DD: the data as they stood on that date (default today). */
+  asOf?: string | null;
 }
 
 /** Loads a snapshot of the current data, with the road network when one is loaded. */
@@ -220,12 +274,22 @@ export async function loadSnapshot(
   const version = await readDataVersion(db);
   const roads = options.roads ?? new RoadNetworkCache();
   const [settlements, points, catalogue, network, grid] = await Promise.all([
-    findSettlements(db),
-    findOpenServicePoints(db),
+    findSettlementsAsOf(db, options.asOf ?? null),
+    findOpenServicePoints(db, options.asOf ?? null),
     listServiceTypes(db),
     options.use === 'estimated' ? null : roads.get(db),
     findGridCells(db),
   ]);
   const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
-  return new AnalysisSnapshot(version, settlements, points, catalogue, network, networkOptions, grid);
+  return new AnalysisSnapshot(
+    version,
+    settlements,
+    points,
+    catalogue,
+    network,
+    networkOptions,
+    options.asOf ?? null,
+    undefined,
+    grid,
+  );
 }

@@ -12,6 +12,7 @@ import {
   ImportOptionError,
   ImportValidationError,
   parseCrs,
+  parseIsoDate,
   parseFormat,
   silentProgress,
 } from '../../import/index.js';
@@ -33,6 +34,8 @@ export interface ImportJobOptions {
   map?: string;
   typeMap?: string;
   source?: string;
+  /** Settlements and service points: the snapshot date YYYY-MM-DD (see import.service.ts). */
+  asOf?: string;
   level?: string;
   /** Roads: a speed table overriding data/road-speeds.json. */
   speeds?: string;
@@ -75,6 +78,7 @@ const pointImport: Runner = async (db, job, context) => {
     map: job.options.map,
     typeMap: job.options.typeMap,
     source: job.options.source,
+    asOf: job.options.asOf === undefined ? undefined : parseAsOf(job.options.asOf),
     progress: context.progress,
   });
   const lines = [
@@ -83,8 +87,20 @@ const pointImport: Runner = async (db, job, context) => {
   ];
   for (const [reason, count] of Object.entries(summary.skippedReasons))
     lines.push(`  skipped ${count}: ${reason}`);
+  if (summary.asOf !== null)
+    lines.push(
+      `  snapshot of ${summary.asOf}: ${summary.closed} ${kind === 'settlements' ? 'settlements' : 'service points'} ` +
+        'of its scope missing from it, closed from that date',
+    );
   return { lines };
 };
+
+/** `--as-of YYYY-MM-DD`, a real calendar date. */
+function parseAsOf(value: string): string {
+  const parsed = parseIsoDate(value);
+  if (!parsed.ok) throw new ImportOptionError('--as-of', parsed.problem);
+  return parsed.value;
+}
 
 /** A road network replaces the stored one; the format comes from the user's file name (an upload has none). */
 const roadImport: Runner = async (db, job, context) => {

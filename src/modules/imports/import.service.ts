@@ -23,6 +23,13 @@ import {
 import { listServiceTypes } from '../service-types/service-type.repository.js';
 import { upsertServicePoints } from '../service-points/service-point.repository.js';
 import { upsertSettlements } from '../settlements/settlement.repository.js';
+import {
+  closeMissingPoints,
+  datePointRows,
+  keepUndatedPast,
+  recordSettlementSnapshot,
+  requireExternalIds,
+} from './snapshot-import.js';
 
 export type ImportKind = 'settlements' | 'service-points';
 
@@ -39,6 +46,11 @@ export interface ImportRequest {
   typeMap?: string;
   /** Recorded on every row (default: the file name). */
   source?: string;
+  /**
+   * YYYY-MM-DD: the file is the complete snapshot on that date for what it covers (its service types or
+   * settlement kinds, or its --source): rows missing from it are closed from that date (snapshot-import.ts).
+   */
+  asOf?: string;
   progress?: ProgressReporter;
 }
 
@@ -51,6 +63,9 @@ export interface ImportSummary {
   updated: number;
   skipped: number;
   skippedReasons: Record<string, number>;
+  /** --as-of: the snapshot date, and how many stored rows of its scope were missing from it (closed). */
+  asOf: string | null;
+  closed: number;
 }
 
 /** Service points are checked against the stored catalogue (and an optional `--type-map`). */
@@ -99,17 +114,31 @@ export async function importFile(db: Kysely<Database>, request: ImportRequest): 
   if (result.errors.length > 0) throw new ImportValidationError(request.file, result.errors);
 
   const source = request.source ?? `import: ${basename(request.file)}`;
+  const asOf = request.asOf ?? null;
+  const present = asOf === null ? [] : requireExternalIds(result.rows, request.file);
+  const scope = { source: request.source ?? null };
   return db.transaction().execute(async (trx) => {
     const run = await trx
       .insertInto('import_runs')
-      .values({ kind: request.kind, file: request.file, format, status: 'RUNNING' })
+      .values({ kind: request.kind, file: request.file, format, status: 'RUNNING', as_of: asOf })
       .returning('id')
       .executeTakeFirstOrThrow();
     const meta = { source, importRunId: run.id };
-    const counts =
-      validated.kind === 'settlements'
-        ? await upsertSettlements(trx, validated.result.rows, meta)
-        : await upsertServicePoints(trx, validated.result.rows, meta);
+    let counts: { inserted: number; updated: number };
+    let closed = 0;
+    if (validated.kind === 'settlements') {
+      const kinds = [...new Set(validated.result.rows.map((r) => r.kind))];
+      if (asOf !== null) await keepUndatedPast(trx, present, kinds, scope);
+      counts = await upsertSettlements(trx, validated.result.rows, meta);
+      if (asOf !== null) closed = await recordSettlementSnapshot(trx, present, kinds, asOf, scope, run.id);
+    } else if (asOf === null) {
+      counts = await upsertServicePoints(trx, validated.result.rows, meta);
+    } else {
+      const rows = await datePointRows(trx, validated.result.rows, asOf);
+      counts = await upsertServicePoints(trx, rows, meta);
+      const types = [...new Set(rows.flatMap((r) => r.serviceTypes))];
+      closed = await closeMissingPoints(trx, present, types, asOf, scope);
+    }
     await trx
       .updateTable('import_runs')
       .set({
@@ -131,6 +160,8 @@ export async function importFile(db: Kysely<Database>, request: ImportRequest): 
       updated: counts.updated,
       skipped: result.skipped,
       skippedReasons: Object.fromEntries(result.skippedReasons),
+      asOf,
+      closed,
     };
   });
 }

@@ -114,6 +114,8 @@ export class MapLayers {
         snapshot.catalogue,
         snapshot.network,
         snapshot.networkOptions,
+        snapshot.asOf,
+        snapshot.openingHours,
         snapshot.grid,
       );
       return { snapshot: changed, thresholdMinutes: changes.thresholdMinutes };

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { BBoxInput, validateBBox } from '../../graphql/inputs.js';
 import { validateThreshold } from '../access/access.service.js';
+import { AS_OF_DESCRIPTION, AT_DESCRIPTION } from '../access/access.schema.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { coverageLayer } from './coverage.js';
 import { mapLayersFor } from './map-layers.js';
@@ -47,10 +48,12 @@ builder.queryField('coverageLayer', (t) =>
         type: [CoverageLayerPartEnum],
         description: 'Which parts (default [SETTLEMENTS]).',
       }),
+      at: t.arg({ type: 'DateTime', description: AT_DESCRIPTION }),
+      asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
       await requireServiceTypes(ctx, [args.serviceType]);
-      return coverageLayer(mapLayersFor(ctx.services), await ctx.snapshot(), {
+      return coverageLayer(mapLayersFor(ctx.services), await ctx.snapshot({ at: args.at, asOf: args.asOf }), {
         serviceType: args.serviceType,
         thresholdMinutes: validateThreshold(args.thresholdMinutes),
         bbox: validateBBox(args.bbox),

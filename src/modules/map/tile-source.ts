@@ -31,7 +31,7 @@ export class SnapshotTileSource implements TileDataSource {
   async layerFeatures(layer: TileLayerName, params: TileLayerParams): Promise<FeatureCollection> {
     const { layers } = this;
     const code = params.serviceType;
-    let snapshot = this.snapshot;
+    let snapshot = params.at !== undefined ? this.snapshot.openAt(new Date(params.at)) : this.snapshot;
     let threshold = params.thresholdMinutes;
     if (params.scenarioId !== undefined) {
       const scenario = await layers.scenario(snapshot, params.scenarioId);

@@ -58,55 +58,33 @@ export async function listScenarios(db: Db): Promise<SavedScenario[]> {
   return rows.map(toScenario);
 }
 
-/** Inserts a scenario and its audit row in one transaction. */
+/** Inserts a scenario (inside the caller's transaction, which also writes the audit row). */
 export async function insertScenario(
-  db: Kysely<Database>,
-  scenario: { name: string; description: string | null; changes: StoredScenarioChanges; actor: string },
+  trx: Db,
+  scenario: { name: string; description: string | null; changes: StoredScenarioChanges; createdBy: string },
 ): Promise<SavedScenario> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('scenarios')
-      .values({
-        name: scenario.name,
-        description: scenario.description,
-        changes: jsonb(scenario.changes),
-        created_by: scenario.actor,
-      })
-      .returning(['id', 'name', 'description', 'changes', 'created_by', 'created_at'])
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('audit_log')
-      .values({
-        actor: scenario.actor,
-        action: 'scenario.save',
-        target: `scenario:${row.id}`,
-        details: jsonb({ name: scenario.name }),
-      })
-      .execute();
-    return toScenario(row);
-  });
+  const row = await trx
+    .insertInto('scenarios')
+    .values({
+      name: scenario.name,
+      description: scenario.description,
+      changes: jsonb(scenario.changes),
+      created_by: scenario.createdBy,
+    })
+    .returning(['id', 'name', 'description', 'changes', 'created_by', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return toScenario(row);
 }
 
-/** Deletes a scenario and writes the audit row in one transaction; false when there was no such scenario. */
-export async function deleteScenario(db: Kysely<Database>, id: string, actor: string): Promise<boolean> {
+/** Locks and returns a scenario (null when there is none). */
+export async function lockScenario(trx: Db, id: string): Promise<SavedScenario | null> {
   const n = numericId(id);
-  if (n === null) return false;
-  return db.transaction().execute(async (trx) => {
-    const deleted = await trx
-      .deleteFrom('scenarios')
-      .where('id', '=', n)
-      .returning(['id', 'name'])
-      .executeTakeFirst();
-    if (!deleted) return false;
-    await trx
-      .insertInto('audit_log')
-      .values({
-        actor,
-        action: 'scenario.delete',
-        target: `scenario:${deleted.id}`,
-        details: jsonb({ name: deleted.name }),
-      })
-      .execute();
-    return true;
-  });
+  if (n === null) return null;
+  const row = await selectScenarios(trx).where('id', '=', n).forUpdate().executeTakeFirst();
+  return row ? toScenario(row) : null;
+}
+
+export async function deleteScenarioRow(trx: Db, id: string): Promise<void> {
+  const n = numericId(id);
+  if (n !== null) await trx.deleteFrom('scenarios').where('id', '=', n).execute();
 }

@@ -1,7 +1,5 @@
-import { requireWriter } from '../../auth.js';
 import type { Context } from '../../context.js';
 import type { AddedPoint } from '../../engine/scenario.js';
-import { badInput } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import { PointInput } from '../../graphql/inputs.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
@@ -16,7 +14,10 @@ import './closure.schema.js';
 import type { ScenarioChangesArgs, StoredScenarioChanges } from './scenario-changes.js';
 import { normaliseChanges } from './scenario-changes.js';
 import type { SavedScenario } from './scenario.repository.js';
-import { deleteScenario, findScenario, insertScenario, listScenarios } from './scenario.repository.js';
+import { findScenario, listScenarios } from './scenario.repository.js';
+import { deleteScenario, saveScenario } from './scenario-write.service.js';
+import { DomainError } from '../../domain-error.js';
+import { runWriteOrThrow } from '../../graphql/writes.js';
 import type {
   AccessChangeView,
   AreaLevel,
@@ -308,7 +309,8 @@ const ScenarioRef = builder.objectRef<SavedScenario>('Scenario').implement({
     }),
     createdBy: t.exposeString('createdBy', {
       nullable: true,
-      description: 'Who saved it (a token label, never the token).',
+      description:
+        'Who saved it: the key id (`k_…`), `write-token#n` or `jwt:<subject>` — never the key or a fingerprint of it.',
     }),
     createdAt: t.exposeString('createdAt', { description: 'When it was saved (ISO 8601).' }),
     evaluation: t.field({
@@ -365,42 +367,40 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.mutationType({
-  description: 'Writes: need `Authorization: Bearer <write token>`; every write is audited.',
-});
-
 builder.mutationFields((t) => ({
   saveScenario: t.field({
     type: ScenarioRef,
-    description: 'Saves a named scenario after checking its changes against the current data (audited).',
+    description:
+      'Saves a named scenario after checking its changes against the current data (planner or admin key; audited).',
     args: {
       name: t.arg.string({ required: true, description: 'Name (1..200 characters).' }),
       description: t.arg.string({ description: 'What the scenario is about (at most 2000 characters).' }),
       changes: t.arg({ type: ScenarioInput, required: true, description: 'The changes.' }),
     },
-    resolve: async (_r, args, ctx) => {
-      requireWriter(ctx.viewer, ctx.config.writeTokens);
-      const name = args.name.trim();
-      if (name.length === 0 || name.length > 200) throw badInput('name must be 1..200 characters', 'name');
-      if (args.description != null && args.description.length > 2000) {
-        throw badInput('description must be at most 2000 characters', 'description');
-      }
-      const changes = normaliseChanges(await ctx.snapshot(), args.changes as ScenarioChangesArgs);
-      return insertScenario(ctx.db, {
-        name,
-        description: args.description ?? null,
-        changes,
-        actor: ctx.viewer.label,
-      });
-    },
+    resolve: (_r, args, ctx) =>
+      runWriteOrThrow(ctx, 'saveScenario', null, async (principal) => {
+        const changes = normaliseChanges(await ctx.snapshot(), args.changes as ScenarioChangesArgs);
+        return saveScenario(ctx.db, principal, {
+          name: args.name,
+          description: args.description ?? null,
+          changes,
+        });
+      }),
   }),
   deleteScenario: t.field({
     type: 'Boolean',
-    description: 'Deletes a saved scenario (audited); false when there is no such scenario.',
+    description:
+      'Deletes a saved scenario (admins: any; planners: only those they saved; audited); false when there is no such scenario.',
     args: { id: t.arg.id({ required: true, description: 'The scenario id.' }) },
-    resolve: (_r, args, ctx) => {
-      requireWriter(ctx.viewer, ctx.config.writeTokens);
-      return deleteScenario(ctx.db, String(args.id), ctx.viewer.label);
-    },
+    resolve: (_r, args, ctx) =>
+      runWriteOrThrow(ctx, 'deleteScenario', String(args.id), async (principal) => {
+        try {
+          await deleteScenario(ctx.db, principal, String(args.id));
+          return true;
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'NOT_FOUND') return false;
+          throw error;
+        }
+      }),
   }),
 }));

@@ -32,6 +32,8 @@ export interface ServicePointFilter {
   bbox?: BBox | null;
   polygon?: unknown;
   ids?: readonly number[];
+  /** YYYY-MM-DD: only points in service on that date (see findOpenServicePoints). */
+  inServiceOn?: string | null;
 }
 
 export interface ServicePointInput {
@@ -108,6 +110,7 @@ function applyFilter<O>(
   if (f.bbox) q = q.where(sql<boolean>`geom && ${envelope(f.bbox)}`);
   if (f.polygon) q = q.where(sql<boolean>`ST_Intersects(geom, ${geoJsonGeom(f.polygon)})`);
   if (f.ids) q = q.where('id', 'in', f.ids.length > 0 ? [...f.ids] : [-1]);
+  if (f.inServiceOn) q = q.where(inServiceOn(f.inServiceOn));
   return q;
 }
 
@@ -142,17 +145,22 @@ export async function findServicePoints(db: Db, filter: ServicePointFilter = {})
 }
 
 /**
- * Points open on the given day: status OPEN and within their validity dates. This is the set the access
- * engine indexes.
+ * Points in service on a date (null = today): (valid_from IS NULL OR valid_from <= d) AND (valid_to IS
+ * NULL OR d < valid_to — valid_to is EXCLUSIVE, the first day out of service) AND status <> 'PLANNED'.
+ * A CLOSED point without a valid_to (closed on an unknown date) is out of service on every date. This is
+ * the set the access engine indexes.
  */
-export async function findOpenServicePoints(db: Db): Promise<ServicePoint[]> {
-  const rows = await selectPoints(db)
-    .where('status', '=', 'OPEN')
-    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', sql<string>`current_date`)]))
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', sql<string>`current_date`)]))
-    .orderBy('id')
-    .execute();
+export async function findOpenServicePoints(db: Db, asOf: string | null = null): Promise<ServicePoint[]> {
+  const rows = await selectPoints(db).where(inServiceOn(asOf)).orderBy('id').execute();
   return rows.map(toServicePoint);
+}
+
+/** The shared "in service on date d" condition (null = today). */
+function inServiceOn(asOf: string | null) {
+  const day = asOf === null ? sql`current_date` : sql`${asOf}::date`;
+  return sql<boolean>`(status <> 'PLANNED'
+    AND (valid_from IS NULL OR valid_from <= ${day})
+    AND ((valid_to IS NULL AND status <> 'CLOSED') OR ${day} < valid_to))`;
 }
 
 /** Inserts service points, updating those whose externalId exists; inside the caller's transaction. */

@@ -54,7 +54,11 @@ ServicePointRef.implement({
       nullable: true,
       description: 'First day of operation (ISO date).',
     }),
-    validTo: t.exposeString('validTo', { nullable: true, description: 'Last day of operation (ISO date).' }),
+    validTo: t.exposeString('validTo', {
+      nullable: true,
+      description:
+        'The first day the point is no longer in service (exclusive end; ISO date), e.g. its closing date.',
+    }),
     externalId: t.exposeString('externalId', { nullable: true, description: 'Id in the source data.' }),
     source: t.exposeString('source', {
       description: 'Where this record came from (generated demo data says so).',
@@ -98,13 +102,22 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: ServicePointFilterInput, description: 'Which points.' }),
       first: t.arg.int({ description: 'Page size (default 50, at most the server cap).' }),
       after: t.arg.string({ description: 'Cursor after which the page starts.' }),
+      asOf: t.arg({
+        type: 'Date',
+        description:
+          'Only the points in service on this date (validFrom ≤ date < validTo, not PLANNED), as the data stood then.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const first = pageSize(args.first, ctx.config.maxPageSize);
       const afterId = args.after ? decodeCursor(args.after) : null;
       if (args.filter?.serviceType)
         await requireServiceTypes(ctx, [args.filter.serviceType], 'filter.serviceType');
-      const filter = { ...args.filter, bbox: validateBBox(args.filter?.bbox, 'filter.bbox') };
+      const filter = {
+        ...args.filter,
+        bbox: validateBBox(args.filter?.bbox, 'filter.bbox'),
+        inServiceOn: args.asOf ?? null,
+      };
       const page = await listServicePoints(ctx.db, filter, { first, afterId });
       for (const p of page.servicePoints) ctx.loaders.servicePoint.prime(p.id, p);
       return toPage(page.servicePoints, page.hasNextPage, page.count, afterId !== null);

@@ -14,6 +14,8 @@ export interface Settlement extends EngineSettlement {
   kind: SettlementKind;
   externalId: string | null;
   source: string;
+  /** Set when read as of a date (a dated snapshot): nested answers default to the same date. */
+  asOf?: string;
 }
 
 /** Which settlements: every field narrows (AND). `name` is a case- and accent-insensitive prefix. */
@@ -98,6 +100,14 @@ function applyFilter<O>(
   return q;
 }
 
+/**
+ * Settlements that exist today: undated ones, and dated ones whose latest snapshot on or before today has
+ * them (a settlement missing from the latest yearly snapshot is no longer listed; asOf shows its past).
+ */
+const existsToday = sql<boolean>`(NOT EXISTS (SELECT 1 FROM settlement_versions w WHERE w.settlement_id = settlements.id)
+  OR (SELECT v.present FROM settlement_versions v WHERE v.settlement_id = settlements.id AND v.valid_from <= current_date
+      ORDER BY v.valid_from DESC LIMIT 1) IS TRUE)`;
+
 /** One page of settlements ordered by id (keyset pagination), plus the filter's total count. */
 export async function listSettlements(
   db: Db,
@@ -105,6 +115,7 @@ export async function listSettlements(
   page: { first: number; afterId: number | null },
 ): Promise<{ settlements: Settlement[]; hasNextPage: boolean; count: () => Promise<number> }> {
   let q = applyFilter(selectSettlements(db), filter)
+    .where(existsToday)
     .orderBy('id')
     .limit(page.first + 1);
   if (page.afterId !== null) q = q.where('id', '>', page.afterId);
@@ -114,6 +125,7 @@ export async function listSettlements(
   const count = async () =>
     (
       await applyFilter(db.selectFrom('settlements'), filter)
+        .where(existsToday)
         .select(sql<number>`count(*)::int`.as('n'))
         .executeTakeFirstOrThrow()
     ).n;
@@ -128,6 +140,60 @@ export async function listSettlements(
 export async function findSettlements(db: Db, filter: SettlementFilter = {}): Promise<Settlement[]> {
   const rows = await applyFilter(selectSettlements(db), filter).orderBy('id').execute();
   return rows.map(toSettlement);
+}
+
+/**
+ * Every settlement as it stood on a date (null = today): its latest dated version on or before the date
+ * (yearly snapshots, table settlement_versions), or — for a settlement never imported with --as-of — the
+ * settlement as stored. A settlement whose versions all start later, or whose latest version says it was
+ * missing, did not exist on that date. Ordered by id, like findSettlements.
+ */
+export async function findSettlementsAsOf(db: Db, asOf: string | null): Promise<Settlement[]> {
+  const dated = await db.selectFrom('settlement_versions').select('settlement_id').limit(1).execute();
+  if (dated.length === 0) {
+    const all = await findSettlements(db);
+    return asOf === null ? all : all.map((s) => ({ ...s, asOf }));
+  }
+  const day = asOf === null ? sql`current_date` : sql`${asOf}::date`;
+  const rows = await sql<Row>`
+    SELECT s.id,
+      CASE WHEN v.settlement_id IS NULL THEN s.name ELSE v.name END AS name,
+      CASE WHEN v.settlement_id IS NULL THEN s.kind ELSE v.kind END AS kind,
+      CASE WHEN v.settlement_id IS NULL THEN s.population ELSE v.population END AS population,
+      CASE WHEN v.settlement_id IS NULL THEN s.population_65_plus ELSE v.population_65_plus END AS population_65_plus,
+      CASE WHEN v.settlement_id IS NULL THEN s.municipality_code ELSE v.municipality_code END AS municipality_code,
+      CASE WHEN v.settlement_id IS NULL THEN s.county_code ELSE v.county_code END AS county_code,
+      CASE WHEN v.settlement_id IS NULL THEN s.broadband_share ELSE v.broadband_share END AS broadband_share,
+      s.external_id, s.source, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat
+    FROM settlements s
+    LEFT JOIN LATERAL (
+      SELECT * FROM settlement_versions sv
+      WHERE sv.settlement_id = s.id AND sv.valid_from <= ${day}
+      ORDER BY sv.valid_from DESC LIMIT 1
+    ) v ON true
+    WHERE CASE WHEN v.settlement_id IS NOT NULL THEN v.present
+      ELSE NOT EXISTS (SELECT 1 FROM settlement_versions w WHERE w.settlement_id = s.id) END
+    ORDER BY s.id`.execute(db);
+  return rows.rows.map((r) => (asOf === null ? toSettlement(r) : { ...toSettlement(r), asOf }));
+}
+
+/** The settlements (of a dated snapshot, in memory) that a filter selects, the same rules as the SQL filter. */
+export function settlementsMatching(settlements: readonly Settlement[], f: SettlementFilter): Settlement[] {
+  const prefix = f.name ? normaliseName(f.name) : null;
+  return settlements.filter(
+    (s) =>
+      (prefix === null || normaliseName(s.name).startsWith(prefix)) &&
+      (!f.municipalityCode || s.municipalityCode === f.municipalityCode) &&
+      (!f.countyCode || s.countyCode === f.countyCode) &&
+      (!f.bbox ||
+        (s.lon >= f.bbox.minLon &&
+          s.lon <= f.bbox.maxLon &&
+          s.lat >= f.bbox.minLat &&
+          s.lat <= f.bbox.maxLat)) &&
+      (f.minPopulation == null || s.population >= f.minPopulation) &&
+      (!f.kind || s.kind === f.kind) &&
+      (!f.ids || f.ids.includes(Number(s.id))),
+  );
 }
 
 /** Settlements by id, in one query (for DataLoader). */

@@ -4,7 +4,7 @@ import { BBoxInput, validateBBox } from '../../graphql/inputs.js';
 import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import type { Settlement } from './settlement.repository.js';
-import { listSettlements } from './settlement.repository.js';
+import { listSettlements, settlementsMatching } from './settlement.repository.js';
 
 export const SettlementKindEnum = builder.enumType('SettlementKind', {
   description: 'What kind of place people live in.',
@@ -87,11 +87,24 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: SettlementFilterInput, description: 'Which settlements.' }),
       first: t.arg.int({ description: 'Page size (default 50, at most the server cap, 500 by default).' }),
       after: t.arg.string({ description: 'Cursor after which the page starts.' }),
+      asOf: t.arg({
+        type: 'Date',
+        description:
+          'The settlements as the yearly snapshots recorded them on this date (those that existed then, with ' +
+          'their figures then); nested access defaults to the same date.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const first = pageSize(args.first, ctx.config.maxPageSize);
       const afterId = args.after ? decodeCursor(args.after) : null;
       const filter = { ...args.filter, bbox: validateBBox(args.filter?.bbox, 'filter.bbox') };
+      if (args.asOf != null) {
+        const { settlements } = await ctx.snapshot({ asOf: args.asOf });
+        const matching = settlementsMatching(settlements, filter);
+        const rest = afterId === null ? matching : matching.filter((s) => Number(s.id) > afterId);
+        const page = rest.slice(0, first);
+        return toPage(page, rest.length > first, async () => matching.length, afterId !== null);
+      }
       const page = await listSettlements(ctx.db, filter, { first, afterId });
       for (const s of page.settlements) ctx.loaders.settlement.prime(s.id, s);
       return toPage(page.settlements, page.hasNextPage, page.count, afterId !== null);

@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import type { AuditEntry, AuditFilter } from '../modules/audit/audit.repository.js';
+import { exportAuditEntries } from '../modules/audit/audit.repository.js';
+import { CliError } from './errors.js';
+import { openForAdmin } from './keys.js';
+
+export interface AuditExportOptions {
+  since: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  entity?: string;
+  format: string;
+  output?: string;
+  wait?: string;
+}
+
+const AUDIT_COLUMNS = ['id', 'at', 'actor', 'action', 'entity', 'entityId', 'before', 'after'] as const;
+
+const csvCell = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** RFC 4180 CSV, one write a row; before/after as JSON text. */
+export function auditToCsv(entries: readonly AuditEntry[]): string {
+  const lines = [AUDIT_COLUMNS.join(',')];
+  for (const e of entries) lines.push(AUDIT_COLUMNS.map((c) => csvCell(e[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+function instant(value: string, option: string): string {
+  const ok =
+    /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value));
+  if (!ok)
+    throw new CliError(
+      `${option} must be a date or an ISO 8601 instant (e.g. 2026-11-01 or 2026-11-01T08:00:00Z), got "${value}"`,
+    );
+  return new Date(value).toISOString();
+}
+
+/** `audit export --since … [--until …] [--format csv|json] [--output file]`: the trail, oldest first. */
+export async function runAuditExport(opts: AuditExportOptions): Promise<number> {
+  if (opts.format !== 'csv' && opts.format !== 'json') throw new CliError('--format must be csv or json');
+  const filter: AuditFilter = {
+    since: instant(opts.since, '--since'),
+    until: opts.until ? instant(opts.until, '--until') : null,
+    actor: opts.actor ?? null,
+    action: opts.action ?? null,
+    entity: opts.entity ?? null,
+  };
+  const app = await openForAdmin('audit export', opts.wait);
+  try {
+    const entries: AuditEntry[] = [];
+    for await (const e of exportAuditEntries(app.db, filter)) entries.push(e);
+    const text = opts.format === 'csv' ? auditToCsv(entries) : `${JSON.stringify(entries, null, 2)}\n`;
+    if (opts.output) writeFileSync(opts.output, text);
+    else process.stdout.write(text);
+    console.error(
+      `${entries.length} audit entries since ${filter.since}${opts.output ? `; written to ${opts.output}` : ''}`,
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
+}

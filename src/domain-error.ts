@@ -1,0 +1,25 @@
+/**
+ * An expected failure of a use case, free of GraphQL and HTTP (review item 3): services throw it,
+ * resolvers turn it into a payload `UserError` (or an `AppError` where a field has no payload), the CLI
+ * into a message and exit code 1.
+ */
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED';
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** The input field at fault (`input.location`), when one is. */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (message: string, field: string | null = null) =>
+  new DomainError('BAD_USER_INPUT', message, field);
+export const forbidden = (message: string, field: string | null = null) =>
+  new DomainError('FORBIDDEN', message, field);
+export const missing = (message: string, field: string | null = 'id') =>
+  new DomainError('NOT_FOUND', message, field);

@@ -1,0 +1,478 @@
+import type { MultiPolygon, Polygon } from 'geojson';
+import { sql } from 'kysely';
+import { ANONYMOUS } from '../../auth.js';
+import type { Context } from '../../context.js';
+import { createContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import type { AreaIndicatorRow } from '../../engine/indicators.js';
+import { stockholmWallClock } from '../../engine/opening-hours.js';
+import { travelMethodLabel } from '../../engine/travel-cost.js';
+import type { Services } from '../../services.js';
+import { accessFromTable, desertsAmong, indicatorsAmong } from '../access/access.service.js';
+import { settlementsInArea } from '../access/area-settlements.js';
+import { listAreas } from '../areas/area.repository.js';
+import { eServicePotential, gapAnalysis, gapOptions } from '../gaps/gaps.service.js';
+import { accessChangesFor, snapshotDates } from '../history/history.schema.js';
+import { mapLayersFor } from '../map/map-layers.js';
+import { closureImpactAmong } from '../scenarios/closure.service.js';
+import { suggestSites } from '../sites/sites.service.js';
+
+/**
+ * The municipal service plan's numbers, gathered by calling the SAME use cases the GraphQL resolvers call
+ * (settlementsInArea, indicatorsAmong, desertsAmong, gapAnalysis, closureImpactAmong, suggestSites,
+ * eServicePotential, accessChangesFor) over the same cached snapshots, so every figure equals the API's
+ * answer to the same question. Rendering (HTML, CSV) only formats this object.
+ */
+
+/** The service types a plan maps and compares in detail (those of the catalogue, in this order). */
+export const KEY_SERVICE_TYPES = ['GROCERY', 'PHARMACY', 'PRIMARY_CARE', 'POST'] as const;
+
+export interface ReportSettlement {
+  id: string;
+  name: string;
+  kind: string;
+  population: number;
+  population65Plus: number | null;
+  lon: number;
+  lat: number;
+}
+
+export interface ReportMapPoint {
+  name: string;
+  lon: number;
+  lat: number;
+}
+
+export interface ReportMap {
+  serviceType: string;
+  thresholdMinutes: number;
+  /** The municipality's outline (a stored boundary, or the approximate settlement territory). */
+  outline: Polygon | MultiPolygon | null;
+  outlineKind: 'BOUNDARY' | 'SETTLEMENT_TERRITORY' | null;
+  settlements: (ReportSettlement & { within: boolean; minutes: number | null })[];
+  points: ReportMapPoint[];
+  bbox: [number, number, number, number];
+}
+
+export interface MunicipalityReport {
+  code: string;
+  name: string;
+  countyCode: string;
+  countyName: string | null;
+  generatedAt: string;
+  dataVersion: number;
+  travelMethod: string;
+  catalogue: { code: string; nameSv: string; nameEn: string; thresholdMinutes: number }[];
+  keyTypes: string[];
+  settlements: ReportSettlement[];
+  population: number;
+  population65Plus: number | null;
+  indicators: {
+    serviceType: string;
+    municipality: AreaIndicatorRow | null;
+    county: AreaIndicatorRow | null;
+  }[];
+  deserts: {
+    serviceType: string;
+    settlements: { name: string; population: number; travelMinutes: number | null; nearest: string | null }[];
+  }[];
+  gaps: {
+    settlement: string;
+    population: number;
+    flags: { code: string; serviceType: string; reason: string; eService: string | null }[];
+  }[];
+  closures: {
+    serviceType: string;
+    point: string;
+    populationLosingAccess: number;
+    population65PlusLosingAccess: number | null;
+    settlements: string[];
+  }[];
+  sites: {
+    serviceTypes: string[];
+    populationCoveredBefore: number;
+    populationCoveredAfter: number;
+    method: string;
+    sites: {
+      settlement: string | null;
+      lon: number;
+      lat: number;
+      marginalPopulation: number;
+      serves: string[];
+    }[];
+  };
+  eServices: { serviceType: string; settlement: string; potentialUsers: number; eService: string }[];
+  changes: {
+    from: string;
+    to: string;
+    perType: {
+      serviceType: string;
+      pointsOpened: string[];
+      pointsClosed: string[];
+      settlementsLosingAccess: string[];
+      settlementsGainingAccess: string[];
+      populationLosingAccess: number;
+      populationGainingAccess: number;
+      population65PlusLosingAccess: number;
+      population65PlusGainingAccess: number;
+      populationBeyondThresholdDelta: number;
+    }[];
+  } | null;
+  weekend: {
+    tuesday: string;
+    saturday: string;
+    rows: {
+      serviceType: string;
+      tuesday: AreaIndicatorRow | null;
+      saturday: AreaIndicatorRow | null;
+      pointsWithUnknownHours: number;
+    }[];
+  };
+  sources: { table: string; source: string; rows: number; lastImport: string | null; licence: string }[];
+  maps: ReportMap[];
+}
+
+/** The municipality does not exist (no area, no settlements): the HTTP route answers 404. */
+export class ReportNotFoundError extends AppError {
+  constructor(code: string) {
+    super('NOT_FOUND', `no municipality ${code}: give a 4-digit SCB municipality code with data, e.g. 2085`);
+  }
+}
+
+/** A context for in-process use cases (no request, read-only viewer). */
+export function reportContext(services: Services): Context {
+  return createContext(services, ANONYMOUS);
+}
+
+/** Europe/Stockholm local time (y, m 1-12, d, h, min) as an instant (DST from tzdata via Intl). */
+export function stockholmInstant(y: number, m: number, d: number, h: number, min = 0): Date {
+  const guess = Date.UTC(y, m - 1, d, h, min);
+  const local = stockholmWallClock(new Date(guess));
+  const asUtc = Date.UTC(
+    local.getFullYear(),
+    local.getMonth(),
+    local.getDate(),
+    local.getHours(),
+    local.getMinutes(),
+  );
+  return new Date(guess - (asUtc - guess));
+}
+
+/** The next Tuesday 10:00 and Saturday 16:00 (Stockholm) on or after the day of `now`. */
+export function weekendComparisonTimes(now: Date): { tuesday: Date; saturday: Date } {
+  const local = stockholmWallClock(now);
+  const next = (weekday: number, hour: number) => {
+    const ahead = (weekday - local.getDay() + 7) % 7;
+    const day = new Date(local.getFullYear(), local.getMonth(), local.getDate() + ahead);
+    return stockholmInstant(day.getFullYear(), day.getMonth() + 1, day.getDate(), hour);
+  };
+  return { tuesday: next(2, 10), saturday: next(6, 16) };
+}
+
+/** A licence note for a source label (what we know of the usual sources; otherwise: see the source). */
+export function licenceOf(source: string): string {
+  const s = source.toLowerCase();
+  if (s.includes('generated')) return 'Generated demo data, not observed (no licence needed)';
+  if (s.includes('geonames')) return 'GeoNames, CC BY 4.0';
+  if (s.includes('osm') || s.includes('openstreetmap')) return '© OpenStreetMap contributors, ODbL 1.0';
+  if (s.includes('scb')) return 'SCB (Statistics Sweden), CC0';
+  return 'See the source’s own terms';
+}
+
+/** Gathers the plan of one municipality (code: 4 digits). */
+export async function municipalityReport(
+  services: Services,
+  code: string,
+  options: { now?: Date } = {},
+): Promise<MunicipalityReport> {
+  if (!/^\d{4}$/.test(code)) throw new ReportNotFoundError(code);
+  const ctx = reportContext(services);
+  const now = options.now ?? new Date();
+  const model = ctx.config.travelModel;
+  const area = { municipalityCode: code };
+  const countyCode = code.slice(0, 2);
+  const { snapshot, indices } = await settlementsInArea(ctx, area);
+  const municipalities = new Map((await listAreas(ctx.db, 'MUNICIPALITY')).map((a) => [a.code, a.name]));
+  const counties = new Map((await listAreas(ctx.db, 'COUNTY')).map((a) => [a.code, a.name]));
+  if (indices.length === 0 && !municipalities.has(code)) throw new ReportNotFoundError(code);
+  const county = await settlementsInArea(ctx, { countyCode });
+  const catalogue = snapshot.catalogue.map((t) => ({
+    code: t.code,
+    nameSv: t.nameSv,
+    nameEn: t.nameEn,
+    thresholdMinutes: t.thresholdMinutes,
+  }));
+  const codes = catalogue.map((t) => t.code);
+  const keyTypes = KEY_SERVICE_TYPES.filter((c) => codes.includes(c));
+
+  const settlements = indices
+    .map((i) => snapshot.settlements[i]!)
+    .map((s) => ({
+      id: s.id,
+      name: s.name,
+      kind: s.kind,
+      population: s.population,
+      population65Plus: s.population65Plus,
+      lon: s.lon,
+      lat: s.lat,
+    }))
+    .sort((a, b) => b.population - a.population || a.name.localeCompare(b.name, 'sv'));
+  const population = settlements.reduce((n, s) => n + s.population, 0);
+  const known65 = settlements.filter((s) => s.population65Plus !== null);
+  const population65Plus = known65.length === 0 ? null : known65.reduce((n, s) => n + s.population65Plus!, 0);
+
+  const indicators = codes.map((type) => ({
+    serviceType: type,
+    municipality: indicatorsAmong(snapshot, indices, type, 'MUNICIPALITY', model)[0] ?? null,
+    county: indicatorsAmong(county.snapshot, county.indices, type, 'COUNTY', model)[0] ?? null,
+  }));
+
+  const deserts = codes.map((type) => ({
+    serviceType: type,
+    settlements: desertsAmong(snapshot, indices, type, model).map((d) => ({
+      name: d.settlement.name,
+      population: d.settlement.population,
+      travelMinutes: d.access.travelMinutes,
+      nearest: d.access.servicePoint?.name ?? null,
+    })),
+  }));
+
+  const gaps = gapAnalysis(
+    snapshot,
+    indices,
+    codes,
+    model,
+    gapOptions(null, ctx.config.minBroadbandShare),
+  ).map((g) => ({
+    settlement: g.settlement.name,
+    population: g.population,
+    flags: g.flags.map((f) => ({
+      code: f.code,
+      serviceType: f.serviceType,
+      reason: f.reason,
+      eService: f.eService ?? null,
+    })),
+  }));
+
+  const closures = keyTypes.flatMap((type) =>
+    closureImpactAmong(snapshot, indices, type, model, 10)
+      .filter((c) => c.populationLosingAccess > 0)
+      .map((c) => ({
+        serviceType: type,
+        point: c.servicePoint.name,
+        populationLosingAccess: c.populationLosingAccess,
+        population65PlusLosingAccess: c.population65PlusLosingAccess,
+        settlements: c.settlementsLosingAccess.map((s) => s.name),
+      })),
+  );
+
+  const suggested = suggestSites(snapshot, indices, {
+    types: keyTypes,
+    count: 3,
+    weighting: 'POPULATION',
+    candidates: null,
+    exact: false,
+    model,
+  });
+  const sites = {
+    serviceTypes: [...keyTypes],
+    populationCoveredBefore: suggested.populationCoveredBefore,
+    populationCoveredAfter: suggested.populationCoveredAfter,
+    method: suggested.method,
+    sites: suggested.sites.map((s) => ({
+      settlement: s.settlement?.name ?? null,
+      lon: s.location.lon,
+      lat: s.location.lat,
+      marginalPopulation: s.marginalPopulation,
+      serves: s.serves.map((x) => x.name),
+    })),
+  };
+
+  const eServices = codes.flatMap((type) =>
+    eServicePotential(snapshot, indices, type, model, gapOptions(null, ctx.config.minBroadbandShare))
+      .slice(0, 5)
+      .map((e) => ({
+        serviceType: type,
+        settlement: e.settlement.name,
+        potentialUsers: e.potentialUsers,
+        eService: e.eService,
+      })),
+  );
+
+  const changes = await changesSincePreviousSnapshot(ctx, code, keyTypes, now);
+
+  const { tuesday, saturday } = weekendComparisonTimes(now);
+  const weekdaySnapshot = (await settlementsInArea(ctx, area, { at: tuesday })).snapshot;
+  const weekendSnapshot = (await settlementsInArea(ctx, area, { at: saturday })).snapshot;
+  const weekend = {
+    tuesday: tuesday.toISOString(),
+    saturday: saturday.toISOString(),
+    rows: keyTypes.map((type) => ({
+      serviceType: type,
+      tuesday: indicatorsAmong(weekdaySnapshot, indices, type, 'MUNICIPALITY', model)[0] ?? null,
+      saturday: indicatorsAmong(weekendSnapshot, indices, type, 'MUNICIPALITY', model)[0] ?? null,
+      pointsWithUnknownHours: snapshot.openPoints.filter(
+        (p) => p.serviceTypes.includes(type) && p.municipalityCode === code && snapshot.hoursUnknown(p),
+      ).length,
+    })),
+  };
+
+  const maps = await reportMaps(services, ctx, code, indices, keyTypes);
+  return {
+    code,
+    name: municipalities.get(code) ?? code,
+    countyCode,
+    countyName: counties.get(countyCode) ?? null,
+    generatedAt: now.toISOString(),
+    dataVersion: snapshot.version,
+    travelMethod: travelMethodLabel(snapshot.travel(model).method),
+    catalogue,
+    keyTypes: [...keyTypes],
+    settlements,
+    population,
+    population65Plus,
+    indicators,
+    deserts,
+    gaps,
+    closures,
+    sites,
+    eServices,
+    changes,
+    weekend,
+    sources: await dataSources(ctx),
+    maps,
+  };
+}
+
+/** accessChanges from the previous snapshot date to today, per key type; null without an earlier snapshot. */
+async function changesSincePreviousSnapshot(
+  ctx: Context,
+  code: string,
+  keyTypes: readonly string[],
+  now: Date,
+): Promise<MunicipalityReport['changes']> {
+  const local = stockholmWallClock(now);
+  const today = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`;
+  const past = (await snapshotDates(ctx)).filter((d) => d <= today);
+  // The previous snapshot: the one before the latest (the latest is the current state, with any closures
+  // since); with a single snapshot, the changes since it.
+  const from = past.length >= 2 ? past[past.length - 2]! : (past[0] ?? null);
+  if (from === null) return null;
+  const perType = [];
+  for (const type of keyTypes) {
+    const c = await accessChangesFor(ctx, {
+      serviceType: type,
+      from,
+      to: today,
+      area: { municipalityCode: code },
+    });
+    perType.push({
+      serviceType: type,
+      pointsOpened: c.pointsOpened.map((p) => p.name),
+      pointsClosed: c.pointsClosed.map((p) => p.name),
+      settlementsLosingAccess: c.settlementsLosingAccess.map((s) => s.name),
+      settlementsGainingAccess: c.settlementsGainingAccess.map((s) => s.name),
+      populationLosingAccess: c.populationLosingAccess,
+      populationGainingAccess: c.populationGainingAccess,
+      population65PlusLosingAccess: c.population65PlusLosingAccess,
+      population65PlusGainingAccess: c.population65PlusGainingAccess,
+      populationBeyondThresholdDelta: c.indicatorDeltas.reduce(
+        (n, d) => n + (d.after?.populationBeyondThreshold ?? 0) - (d.before?.populationBeyondThreshold ?? 0),
+        0,
+      ),
+    });
+  }
+  return { from, to: today, perType };
+}
+
+/** The static maps' data: outline, settlements within/beyond the threshold, the points of the type nearby. */
+async function reportMaps(
+  services: Services,
+  ctx: Context,
+  code: string,
+  indices: readonly number[],
+  keyTypes: readonly string[],
+): Promise<ReportMap[]> {
+  const snapshot = await ctx.snapshot();
+  const outline = (await mapLayersFor(services).outlines(snapshot)).find(
+    (o) => o.level === 'MUNICIPALITY' && o.code === code,
+  );
+  const model = ctx.config.travelModel;
+  let [west, south, east, north] = [180, 90, -180, -90];
+  const extend = (lon: number, lat: number) => {
+    west = Math.min(west, lon);
+    east = Math.max(east, lon);
+    south = Math.min(south, lat);
+    north = Math.max(north, lat);
+  };
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') extend(c[0] as number, c[1] as number);
+    else if (Array.isArray(c)) for (const x of c) walk(x);
+  };
+  if (outline) walk(outline.geometry.coordinates);
+  for (const i of indices) extend(snapshot.settlements[i]!.lon, snapshot.settlements[i]!.lat);
+  if (west > east) [west, south, east, north] = [10, 55, 24, 69];
+  const padLon = Math.max((east - west) * 0.05, 0.02);
+  const padLat = Math.max((north - south) * 0.05, 0.01);
+  const bbox: [number, number, number, number] = [
+    west - padLon,
+    south - padLat,
+    east + padLon,
+    north + padLat,
+  ];
+  return keyTypes.map((type) => {
+    const table = snapshot.table(type, model);
+    return {
+      serviceType: type,
+      thresholdMinutes: table.thresholdMinutes,
+      outline: outline?.geometry ?? null,
+      outlineKind: outline?.outline ?? null,
+      settlements: indices.map((i) => {
+        const s = snapshot.settlements[i]!;
+        const access = accessFromTable(snapshot, table, i);
+        return {
+          id: s.id,
+          name: s.name,
+          kind: s.kind,
+          population: s.population,
+          population65Plus: s.population65Plus,
+          lon: s.lon,
+          lat: s.lat,
+          within: access.withinThreshold,
+          minutes: access.travelMinutes,
+        };
+      }),
+      points: snapshot.openPoints
+        .filter(
+          (p) =>
+            p.serviceTypes.includes(type) &&
+            p.lon >= bbox[0] &&
+            p.lon <= bbox[2] &&
+            p.lat >= bbox[1] &&
+            p.lat <= bbox[3],
+        )
+        .map((p) => ({ name: p.name, lon: p.lon, lat: p.lat })),
+      bbox,
+    };
+  });
+}
+
+/** Where the data came from: sources per table with row counts, the latest import and a licence note. */
+async function dataSources(ctx: Context): Promise<MunicipalityReport['sources']> {
+  const rows = await sql<{ table: string; source: string; rows: number; last: string | null }>`
+    SELECT 'settlements' AS "table", source, count(*)::int AS rows,
+      to_char(max(updated_at), 'YYYY-MM-DD') AS last FROM settlements GROUP BY source
+    UNION ALL
+    SELECT 'service_points', source, count(*)::int, to_char(max(updated_at), 'YYYY-MM-DD')
+      FROM service_points GROUP BY source
+    UNION ALL
+    SELECT 'road_edges', source, edges, to_char(imported_at, 'YYYY-MM-DD') FROM road_network
+    ORDER BY 1, 2`.execute(ctx.db);
+  return rows.rows.map((r) => ({
+    table: r.table,
+    source: r.source,
+    rows: Number(r.rows),
+    lastImport: r.last,
+    licence: licenceOf(r.source),
+  }));
+}
