@@ -15,6 +15,13 @@ const serviceTypeSchema = z.object({
   thresholdMinutes: z.number().positive(),
   thresholdKm: z.number().positive().nullable(),
   digitalSubstitute: substituteSchema.nullable(),
+  needRule: z
+    .object({
+      base: z.enum(['POPULATION', 'AGE_65_PLUS', 'AGE_80_PLUS']),
+      placesPer100: z.number().nonnegative(),
+    })
+    .nullable()
+    .optional(),
 });
 const catalogueSchema = z.object({ serviceTypes: z.array(serviceTypeSchema).min(1) });
 

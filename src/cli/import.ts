@@ -46,7 +46,9 @@ export async function openForCli(command: string, waitMs: number): Promise<App> 
 }
 
 /** Options of `serviceatlas import <kind>` as commander parsed them. */
-export interface ImportCliOptions extends ImportJobOptions {
+export interface ImportCliOptions extends Omit<ImportJobOptions, 'append'> {
+  /** Grid: add to the stored grid (commander gives a boolean). */
+  append?: boolean;
   /** Seconds to wait for another command holding the embedded database. */
   wait?: string;
 }
@@ -66,6 +68,8 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       asOf: values.asOf,
       level: values.level,
       speeds: values.speeds,
+      cellSize: values.cellSize,
+      append: values.append ? 'true' : undefined,
     } satisfies ImportJobOptions,
   };
   const config = loadConfig();

@@ -3,6 +3,8 @@ import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
 import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
+import type { AnalyseCapacityOptions } from './analyse-capacity.js';
+import { runAnalyseCapacity } from './analyse-capacity.js';
 import type { AuditExportOptions } from './audit.js';
 import { runAuditExport } from './audit.js';
 import type { KeysCreateOptions } from './keys.js';
@@ -97,6 +99,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ),
   );
 
+  addImportKind(
+    'grid',
+    'Import population grid squares (SCB 1 km or 250 m: rutid, or corner/centre coordinates, or GeoJSON ' +
+      'polygons); replaces the stored grid in one transaction unless --append.',
+    (c) =>
+      withFormatAndCrs(['csv', 'geojson'])(c)
+        .option('--cell-size <metres>', 'square size (default: read from SCB rutids, 1000 or 250)')
+        .option('--append', 'add to / update the stored grid instead of replacing it (same square size)'),
+  );
+
   const analyse = program
     .command('analyse')
     .alias('analyze')
@@ -112,6 +124,22 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
     .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
 
+  analyse
+    .command('capacity')
+    .description(
+      'Capacity-aware access (2SFCA): need, places inside, places reachable and shortfall per municipality and county.',
+    )
+    .requiredOption('--service-type <code>', 'service-type code, e.g. ELDERLY_CARE')
+    .option('--area <code>', '4-digit municipality or 2-digit county code (whose residents)')
+    .option('--threshold <minutes>', 'threshold in minutes (default: the service type’s)')
+    .option(
+      '--demand <base>',
+      'demand base: POPULATION, AGE_65_PLUS or AGE_80_PLUS (default: the need rule’s)',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .option('--output <file>', 'write here instead of stdout')
+    .action(async (opts: AnalyseCapacityOptions) => setExitCode(await runAnalyseCapacity(opts)));
   const keys = program
     .command('keys')
     .description(

@@ -3,6 +3,7 @@ import { Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-23T0001-initial.js';
 import * as scenarios from './migrations/2026-11-23T0002-scenarios.js';
 import * as roadNetwork from './migrations/2026-11-29T0003-road-network.js';
+import * as gridCapacity from './migrations/2026-11-30T0005-grid-capacity.js';
 import * as trustedWrites from './migrations/2026-11-30T0004-trusted-writes.js';
 import * as settlementHistory from './migrations/2026-11-30T0006-settlement-history.js';
 
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0001-initial': initial,
   '2026-11-23T0002-scenarios': scenarios,
   '2026-11-29T0003-road-network': roadNetwork,
+  '2026-11-30T0005-grid-capacity': gridCapacity,
   '2026-11-30T0004-trusted-writes': trustedWrites,
   '2026-11-30T0006-settlement-history': settlementHistory,
 };

@@ -14,6 +14,9 @@ export interface ServiceTypeTable {
   substitute_name: string | null;
   substitute_adequacy: 'FULL' | 'PARTIAL' | 'NONE' | null;
   substitute_limitations: string | null;
+  /** Need rule (migration 2026-11-30T0005): whose numbers make the need, and places per 100 of them. */
+  need_base: Generated<'POPULATION' | 'AGE_65_PLUS' | 'AGE_80_PLUS' | null>;
+  need_per_100: Generated<number | null>;
 }
 
 export interface SettlementTable {
@@ -160,6 +163,21 @@ export interface RoadNetworkTable {
   import_run_id: number | null;
 }
 
+/** One population grid square (SCB rutid), stored with its polygon and centre (WGS84). */
+export interface GridCellTable {
+  cell_id: string;
+  size_m: number;
+  population: number;
+  population_65_plus: number | null;
+  population_80_plus: number | null;
+  municipality_code: string | null;
+  county_code: string | null;
+  geom: Geometry;
+  centroid: Geometry;
+  source: string;
+  import_run_id: number | null;
+}
+
 /** One settlement as a dated snapshot recorded it (migration 2026-11-30T0006). */
 export interface SettlementVersionTable {
   settlement_id: number;
@@ -189,6 +207,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   road_edges: RoadEdgeTable;
   road_network: RoadNetworkTable;
+  grid_cells: GridCellTable;
   settlement_versions: SettlementVersionTable;
 }
 

@@ -7,10 +7,19 @@ import { upsertServicePoints } from '../modules/service-points/service-point.rep
 import { upsertSettlements } from '../modules/settlements/settlement.repository.js';
 import { DEMO_POINT_SOURCE, generateDemoServicePoints } from './service-points.js';
 import { buildDemoSettlements, DEMO_SETTLEMENT_SOURCE, municipalityNames } from './settlements.js';
+import {
+  DEMO_GRID_SOURCE,
+  DEMO_OSM_SOURCE,
+  demoGridCells,
+  demoOsmPoints,
+  OSM_DEMO_TYPES,
+} from './real-points.js';
+import { upsertGridCells } from '../modules/grid/grid.repository.js';
 
 /**
- * Loads the demo region (all Swedish places with ≥ 1,000 inhabitants, real; service points, generated)
- * in one transaction, unless the database already holds settlements. Returns what was loaded.
+ * Loads the demo region in one transaction, unless the database already holds settlements: SCB's 2,017
+ * tätorter 2020 and Dalarna's 1 km population grid 2025 (real, CC0), OpenStreetMap pharmacies, clinics and
+ * doctors (real, ODbL), and GENERATED points of the other types (labelled). Returns what was loaded.
  */
 export async function loadDemoData(
   db: Kysely<Database>,
@@ -19,9 +28,12 @@ export async function loadDemoData(
   const existing = await db.selectFrom('settlements').select('id').limit(1).executeTakeFirst();
   if (existing) return null;
   const settlements = buildDemoSettlements();
-  const points = generateDemoServicePoints(settlements);
+  const osmPoints = demoOsmPoints();
+  const points = generateDemoServicePoints(settlements, new Set(Object.values(OSM_DEMO_TYPES)));
+  const cells = demoGridCells();
   say(
-    `Loading demo data: ${settlements.length} real settlements (GeoNames), ${points.length} GENERATED service points…`,
+    `Loading demo data: ${settlements.length} SCB tätorter, ${cells.length} SCB grid squares (Dalarna), ` +
+      `${osmPoints.length} OpenStreetMap health points (ODbL), ${points.length} GENERATED service points…`,
   );
   await db.transaction().execute(async (trx) => {
     const names = municipalityNames();
@@ -65,7 +77,7 @@ export async function loadDemoData(
         serviceTypes: p.serviceTypes,
         status: p.status,
         operator: null,
-        capacity: null,
+        capacity: p.capacity,
         openingHours: p.openingHours,
         municipalityCode: p.municipalityCode,
         externalId: p.externalId,
@@ -77,7 +89,37 @@ export async function loadDemoData(
       })),
       { source: DEMO_POINT_SOURCE, importRunId: null, generated: true },
     );
+    await upsertServicePoints(
+      trx,
+      osmPoints.map((p) => ({
+        name: p.name,
+        serviceTypes: p.serviceTypes,
+        status: 'OPEN' as const,
+        operator: null,
+        capacity: null,
+        openingHours: null,
+        municipalityCode: p.municipalityCode,
+        externalId: p.externalId,
+        validFrom: null,
+        validTo: null,
+        x: p.lon,
+        y: p.lat,
+        crs: 'EPSG:4326' as const,
+      })),
+      { source: DEMO_OSM_SOURCE, importRunId: null, generated: false },
+    );
+    const run = await trx
+      .insertInto('import_runs')
+      .values({
+        kind: 'grid',
+        file: 'data/demo/befolkning_1km_2025_dalarna.csv',
+        format: 'csv',
+        status: 'DONE',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await upsertGridCells(trx, cells, { source: DEMO_GRID_SOURCE, importRunId: run.id });
     await bumpDataVersion(trx);
   });
-  return { settlements: settlements.length, servicePoints: points.length };
+  return { settlements: settlements.length, servicePoints: points.length + osmPoints.length };
 }

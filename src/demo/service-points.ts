@@ -11,9 +11,17 @@ export interface DemoServicePoint {
   lat: number;
   municipalityCode: string | null;
   validTo: string | null;
+  /** ELDERLY_CARE: generated places (see DEMO_CARE_PLACES_PER_100); null for other types. */
+  capacity: number | null;
   /** OSM opening_hours, from DEMO_HOURS (generated too: typical Swedish hours, not the real ones). */
   openingHours: string | null;
 }
+
+/**
+ * Generated elderly-care places: 0.8 per 100 inhabitants of the settlement (Sweden has about 82,000 places
+ * for 10.5 million people), split over its homes, at least 8 a home. A stated rule, not data.
+ */
+export const DEMO_CARE_PLACES_PER_100 = 0.8;
 
 export const DEMO_SEED = 20261123;
 export const DEMO_POINT_SOURCE =
@@ -75,8 +83,14 @@ const SV_NAMES: Record<string, string> = {
   ELDERLY_CARE: 'äldreboende',
 };
 
-/** Generates the demo service points from the demo settlements, deterministically. */
-export function generateDemoServicePoints(settlements: readonly DemoSettlement[]): DemoServicePoint[] {
+/**
+ * Generates the demo service points from the demo settlements, deterministically; types in `skip` (those
+ * the demo takes from real data) are drawn as usual, so the other types' draws do not shift, but left out.
+ */
+export function generateDemoServicePoints(
+  settlements: readonly DemoSettlement[],
+  skip: ReadonlySet<string> = new Set(),
+): DemoServicePoint[] {
   const rnd = seededRandom(DEMO_SEED);
   const points: DemoServicePoint[] = [];
   for (const s of settlements) {
@@ -96,6 +110,7 @@ export function generateDemoServicePoints(settlements: readonly DemoSettlement[]
     }
     const small = s.population < 3000;
     for (const [type, count] of has) {
+      if (skip.has(type)) continue;
       if (small && (type === 'POST' || type === 'PAYMENT') && has.has('GROCERY')) continue; // hosted by the shop
       for (let i = 0; i < count; i++) {
         const types =
@@ -112,6 +127,10 @@ export function generateDemoServicePoints(settlements: readonly DemoSettlement[]
           ...place(),
           municipalityCode: s.municipalityCode,
           validTo: closed ? '2019-06-30' : null,
+          capacity:
+            type === 'ELDERLY_CARE'
+              ? Math.max(8, Math.round((s.population * DEMO_CARE_PLACES_PER_100) / 100 / count))
+              : null,
           openingHours: (small ? DEMO_HOURS[type]?.small : DEMO_HOURS[type]?.large) ?? null,
         });
       }

@@ -1,6 +1,7 @@
 import type { AccessTable, AccessTableOptions } from './access.js';
 import { type AccessEngine, computeAccessTable } from './access.js';
 import { EngineInputError } from './errors.js';
+import { chordForKm, distanceKm, writeUnitVector } from './geodesic.js';
 import { PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
 import type { AccessMethod, AccessResult, EnginePoint, TravelModel } from './types.js';
@@ -149,6 +150,8 @@ export interface TravelCost {
   /** The estimate's parameters (every row under ESTIMATED, fallback rows under NETWORK). */
   readonly model: TravelModel;
   readonly engine: AccessEngine;
+  /** The origins the provider answers for (table rows and reach indices refer to them). */
+  readonly origins: readonly { lon: number; lat: number }[];
   /** Nearest (and with k: 2 second-nearest) open point of a type for every origin, verdicts filled. */
   table(code: string, options?: ThresholdOptions & { k?: 1 | 2 }): AccessTable;
   /** The k nearest open points of a type from any location, by travel minutes, nearest first. */
@@ -160,6 +163,11 @@ export interface TravelCost {
   reach(lon: number, lat: number, code: string, options?: ThresholdOptions): Reach;
   /** The same provider over other open points (a scenario's or a candidate's point set). */
   withPoints(engine: AccessEngine): TravelCost;
+  /**
+   * Optional: only the origins `reach` would return (any order), for bulk questions that need no figures
+   * (2SFCA's catchments). Absent = `reach(…).index`.
+   */
+  catchment?(lon: number, lat: number, code: string, options?: ThresholdOptions): Int32Array;
 }
 
 /** A type's thresholds with the overrides applied. */
@@ -213,29 +221,104 @@ export class EstimatedTravelCost implements TravelCost {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
     if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
-    // The radius is the inverse of the model; a hair of slack, then the exact verdict decides.
-    const hits =
-      this.origins.length === 0 ? [] : this.originsIndex().within(lon, lat, radiusKm * (1 + 1e-9) + 1e-9);
-    const rows: { index: number; km: number }[] = [];
-    for (const hit of hits) {
-      const minutes = estimateMinutes(hit.km, this.model);
-      if (meetsThresholds(minutes, estimateTravelKm(hit.km, this.model), thresholdMinutes, thresholdKm)) {
-        rows.push({ index: hit.index, km: hit.km });
-      }
+    if (this.origins.length === 0 || !(radiusKm >= 0)) return emptyReach();
+    // The radius is the inverse of the model; a hair of slack, then the exact verdict decides. Candidates
+    // are typed-sorted ascending and filtered in place (2SFCA asks this once per capacitated point).
+    const searchKm = radiusKm * (1 + 1e-9) + 1e-9;
+    const candidates = Int32Array.from(this.originsIndex().candidateIndices(lon, lat, searchKm)).sort();
+    // Box corners are dropped by a squared chord of unit vectors (no trigonometry), with slack; the exact
+    // great-circle km (Turf's formula) and the verdict decide the rest.
+    const unit = this.originUnitVectors();
+    const here = new Float64Array(3);
+    writeUnitVector(lon, lat, here, 0);
+    const chordLimit = chordForKm(searchKm) * (1 + 1e-9) + 1e-12;
+    const chordLimit2 = chordLimit * chordLimit;
+    const index = new Int32Array(candidates.length);
+    const straightKm = new Float64Array(candidates.length);
+    const minutes = new Float64Array(candidates.length);
+    const travelKm = new Float64Array(candidates.length);
+    let n = 0;
+    for (const i of candidates) {
+      const dx = unit[i * 3]! - here[0]!;
+      const dy = unit[i * 3 + 1]! - here[1]!;
+      const dz = unit[i * 3 + 2]! - here[2]!;
+      if (dx * dx + dy * dy + dz * dz > chordLimit2) continue;
+      const o = this.origins[i]!;
+      const km = distanceKm(lon, lat, o.lon, o.lat);
+      const m = estimateMinutes(km, this.model);
+      const t = estimateTravelKm(km, this.model);
+      if (!meetsThresholds(m, t, thresholdMinutes, thresholdKm)) continue;
+      index[n] = i;
+      straightKm[n] = km;
+      minutes[n] = m;
+      travelKm[n] = t;
+      n++;
     }
-    rows.sort((a, b) => a.index - b.index);
     return {
-      index: Int32Array.from(rows, (r) => r.index),
-      straightKm: Float64Array.from(rows, (r) => r.km),
-      travelKm: Float64Array.from(rows, (r) => estimateTravelKm(r.km, this.model)),
-      minutes: Float64Array.from(rows, (r) => estimateMinutes(r.km, this.model)),
+      index: index.slice(0, n),
+      straightKm: straightKm.slice(0, n),
+      travelKm: travelKm.slice(0, n),
+      minutes: minutes.slice(0, n),
     };
+  }
+
+  /**
+   * The origins of `reach`, without their figures, in index order of the spatial search: squared chords of
+   * unit vectors decide all but a thin shell around the radius (±1e-6 of it), where the exact verdict
+   * (Turf's great-circle km) decides, so the set equals `reach`'s exactly.
+   */
+  catchment(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Int32Array {
+    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
+    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
+    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    if (this.origins.length === 0 || !(radiusKm >= 0)) return new Int32Array(0);
+    const searchKm = radiusKm * (1 + 1e-9) + 1e-9;
+    const candidates = this.originsIndex().candidateIndices(lon, lat, searchKm);
+    const unit = this.originUnitVectors();
+    const here = new Float64Array(3);
+    writeUnitVector(lon, lat, here, 0);
+    const outer = chordForKm(searchKm) * (1 + 1e-9) + 1e-12;
+    const inner = chordForKm(radiusKm * (1 - 1e-6));
+    const outer2 = outer * outer;
+    const inner2 = inner * inner;
+    const out = new Int32Array(candidates.length);
+    let n = 0;
+    for (const i of candidates) {
+      const dx = unit[i * 3]! - here[0]!;
+      const dy = unit[i * 3 + 1]! - here[1]!;
+      const dz = unit[i * 3 + 2]! - here[2]!;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > outer2) continue;
+      if (d2 > inner2) {
+        const o = this.origins[i]!;
+        const km = distanceKm(lon, lat, o.lon, o.lat);
+        const m = estimateMinutes(km, this.model);
+        if (!meetsThresholds(m, estimateTravelKm(km, this.model), thresholdMinutes, thresholdKm)) continue;
+      }
+      out[n++] = i;
+    }
+    return out.slice(0, n);
   }
 
   withPoints(engine: AccessEngine): TravelCost {
     const other = new EstimatedTravelCost(this.origins, engine, this.model);
     other.originIndex = this.originIndex;
+    other.unitVectors = this.unitVectors;
     return other;
+  }
+
+  private unitVectors: Float64Array | null = null;
+
+  /** Unit vectors of the origins (x, y, z per origin), built on first use. */
+  private originUnitVectors(): Float64Array {
+    if (this.unitVectors === null) {
+      const out = new Float64Array(this.origins.length * 3);
+      this.origins.forEach((o, i) => {
+        writeUnitVector(o.lon, o.lat, out, i);
+      });
+      this.unitVectors = out;
+    }
+    return this.unitVectors;
   }
 
   /** A spatial index over the origins (same order), built on first use and shared by withPoints. */
@@ -243,6 +326,15 @@ export class EstimatedTravelCost implements TravelCost {
     this.originIndex ??= originPointIndex(this.origins);
     return this.originIndex;
   }
+}
+
+function emptyReach(): Reach {
+  return {
+    index: new Int32Array(0),
+    minutes: new Float64Array(0),
+    travelKm: new Float64Array(0),
+    straightKm: new Float64Array(0),
+  };
 }
 
 /** A PointIndex over origins (same order; ids are the positions), for radius queries around new points. */

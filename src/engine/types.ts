@@ -42,6 +42,18 @@ export interface DigitalSubstitute {
   limitations: string | null;
 }
 
+/** Whose numbers make a service type's need: all residents, those aged 65+, or 80+. */
+export type NeedBase = 'POPULATION' | 'AGE_65_PLUS' | 'AGE_80_PLUS';
+
+/**
+ * A planning rule for capacity analyses: need = residents of `base` × placesPer100 / 100 (e.g. care
+ * places per 100 residents aged 65+). The same base is the demand of the type's 2SFCA.
+ */
+export interface NeedRule {
+  base: NeedBase;
+  placesPer100: number;
+}
+
 /** A service type from the catalogue (data/service-types.json). */
 export interface ServiceTypeDef {
   code: string;
@@ -51,6 +63,8 @@ export interface ServiceTypeDef {
   /** Optional distance threshold; when set a settlement is also a desert beyond it. */
   thresholdKm: number | null;
   digitalSubstitute: DigitalSubstitute | null;
+  /** Optional need rule (capacity analyses); absent or null = none. */
+  needRule?: NeedRule | null;
 }
 
 /**

@@ -9,6 +9,7 @@ import '../modules/gaps/gaps.schema.js';
 import '../modules/sites/sites.schema.js';
 import '../modules/scenarios/scenario.schema.js';
 import '../modules/map/map.schema.js';
+import '../modules/capacity/capacity.schema.js';
 import '../modules/service-points/service-point-write.schema.js';
 import '../modules/settlements/settlement-write.schema.js';
 import '../modules/audit/audit.schema.js';

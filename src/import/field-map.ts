@@ -5,7 +5,7 @@
 import { ImportOptionError } from './errors.js';
 
 /** What is being imported. */
-export type ImportTarget = 'settlements' | 'service-points' | 'roads';
+export type ImportTarget = 'settlements' | 'service-points' | 'roads' | 'grid';
 
 /** Coordinate fields, shared by both targets: `lon`,`lat` in EPSG:4326, `x`,`y` in EPSG:3006. */
 export const COORDINATE_FIELDS = ['lon', 'lat', 'x', 'y'] as const;
@@ -34,6 +34,16 @@ export const IMPORT_FIELDS: Readonly<Record<ImportTarget, readonly string[]>> = 
     'externalId',
     'validFrom',
     'validTo',
+    ...COORDINATE_FIELDS,
+  ],
+  // Population grid squares (src/import/grid-row.ts); `cellId` falls back to SCB's `rutid` column.
+  grid: [
+    'cellId',
+    'population',
+    'population65Plus',
+    'population80Plus',
+    'municipalityCode',
+    'countyCode',
     ...COORDINATE_FIELDS,
   ],
   // Road lines (GeoJSON): OSM tag names, so one set of rules (src/import/roads/tags.ts) reads both.

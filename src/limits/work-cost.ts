@@ -47,7 +47,12 @@ export const WORK_WEIGHTS = {
 } as const;
 
 /** Approximate serialised bytes per coverage-layer feature (measured on the demo data). */
-export const FEATURE_BYTES = { settlement: 370, servicePoint: 280, serviceArea: 2_300 } as const;
+export const FEATURE_BYTES = {
+  settlement: 370,
+  servicePoint: 280,
+  serviceArea: 2_300,
+  gridCell: 450,
+} as const;
 
 type Args = Record<string, unknown>;
 const W = WORK_WEIGHTS;
@@ -96,6 +101,7 @@ export function coverageBytes(args: Args, scale: WorkScale): number {
     bytes += scale.originsIn(box ? { bbox: box } : null) * FEATURE_BYTES.settlement;
   if (parts.includes('SERVICE_POINTS')) bytes += scale.pointsOfType(type, box) * FEATURE_BYTES.servicePoint;
   if (parts.includes('SERVICE_AREAS')) bytes += scale.pointsOfType(type, box) * FEATURE_BYTES.serviceArea;
+  if (parts.includes('GRID_CELLS')) bytes += (scale.residents - scale.settlements) * FEATURE_BYTES.gridCell;
   return bytes;
 }
 
@@ -149,6 +155,7 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     if (parts.includes('SETTLEMENTS')) work += s.originsIn(box ? { bbox: box } : null) * W.feature;
     if (parts.includes('SERVICE_POINTS')) work += s.pointsOfType(type, box) * W.feature;
     if (parts.includes('SERVICE_AREAS')) work += s.pointsOfType(type, box) * W.serviceArea;
+    if (parts.includes('GRID_CELLS')) work += (s.residents - s.settlements) * W.feature;
     return work + datedWork(a, s, 1);
   },
   // Two dated snapshots (each cached after the first question): point indexes and a table per date.
@@ -157,6 +164,15 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
   'Query.nearestServicePoints': (a, s) => W.small + datedWork(a, s, 0),
   // A Settlement's access `at` a time or `asOf` a date: the derived snapshot (cached) and its tables.
   'Settlement.access': (a, s) => datedWork(a, s, typesOf(a, s)),
+  // 2SFCA runs over every resident origin (grid cells and settlements outside the grid), cached per
+  // snapshot: one reach per capacitated point (step 1) and a spread of its ratio (step 2).
+  'Query.capacityAccess': (a, s) =>
+    areaWork(areaOf(a)) + s.residents * W.origin * 2 + s.pointsOfType(String(a.serviceType ?? '')) * W.small,
+  // The same analysis (cached) read at one settlement; the first call pays for it through capacityAccess's price.
+  'Settlement.capacityAccess': () => W.small,
+  // p-median over the group's candidates and residents (bounded by MAX_JOINT_* in the service).
+  'Query.jointFacility': (a, s) =>
+    s.residents * W.origin + (list(a.municipalityCodes)?.length ?? 1) * W.candidateType * 1_000,
   // One polygon per minutes value: for a whole type, every point's area is built and joined.
   'Query.serviceAreas': (a, s) => {
     const values = list(a.minutes)?.length ?? 1;

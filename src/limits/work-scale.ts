@@ -7,6 +7,8 @@ import type { EnginePoint, EngineSettlement } from '../engine/types.js';
  */
 export interface WorkScale {
   settlements: number;
+  /** Resident origins: grid cells plus settlements (an upper bound of the 2SFCA origins). */
+  residents: number;
   openPoints: number;
   catalogueTypes: number;
   originsIn(area: AreaLike | null | undefined): number;
@@ -29,6 +31,7 @@ export interface AreaLike {
 
 interface SnapshotLike {
   settlements: readonly EngineSettlement[];
+  grid?: readonly unknown[];
   openPoints: readonly EnginePoint[];
   catalogue: readonly unknown[];
 }
@@ -77,6 +80,7 @@ export function workScaleOf(snapshot: SnapshotLike): WorkScale {
   };
   scale = {
     settlements: snapshot.settlements.length,
+    residents: snapshot.settlements.length + (snapshot.grid?.length ?? 0),
     openPoints: snapshot.openPoints.length,
     catalogueTypes: snapshot.catalogue.length,
     originsIn(area) {

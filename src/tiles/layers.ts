@@ -6,7 +6,13 @@ import { hexResolutionForZoom } from './hex.js';
  */
 
 /** The names of the tile layers, as they appear in `/tiles/{layer}/…`. */
-export type TileLayerName = 'settlements' | 'service-points' | 'access-hex' | 'areas' | 'service-areas';
+export type TileLayerName =
+  | 'settlements'
+  | 'service-points'
+  | 'access-hex'
+  | 'areas'
+  | 'service-areas'
+  | 'grid';
 
 /**
  * An attribute's type as tippecanoe writes it in `vector_layers[].fields`; GDAL's MVT driver and QGIS
@@ -228,6 +234,48 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
     dependsOnServiceType: true,
     variantForZoom: sameForEveryZoom,
     thinPriority: null,
+  },
+  grid: {
+    id: 'grid',
+    description:
+      'Population grid squares (when a grid is imported) with their access to the selected service type and, ' +
+      'for types with capacities, the 2SFCA access A_i; one point per square at its centre (sizeM says how large; ' +
+      'coverageLayer GRID_CELLS gives the squares as polygons)',
+    fields: {
+      id: 'Cell id (SCB rutid)',
+      sizeM: 'Square size in metres',
+      population: 'Residents',
+      population65Plus: 'Residents aged 65 and over (absent when unknown)',
+      population80Plus: 'Residents aged 80 and over (absent when unknown)',
+      municipalityCode: 'Municipality (kommun) code, 4 digits',
+      minutes: 'Travel minutes to the nearest open service point, rounded to 0.1 (absent when none)',
+      method: 'How access was computed: NETWORK or ESTIMATED',
+      desert: 'True when beyond the threshold or no point is reachable',
+      capacityAccess:
+        '2SFCA A_i: places per unit of demand within the threshold (absent when no point of the type has a capacity)',
+      capacityAccessPer1000: 'capacityAccess × 1000, rounded to 0.01 (places per 1,000 of the demand base)',
+      ...ACCESS_FIELDS,
+    },
+    fieldTypes: {
+      id: 'String',
+      sizeM: 'Number',
+      population: 'Number',
+      population65Plus: 'Number',
+      population80Plus: 'Number',
+      municipalityCode: 'String',
+      minutes: 'Number',
+      method: 'String',
+      desert: 'Boolean',
+      capacityAccess: 'Number',
+      capacityAccessPer1000: 'Number',
+      ...ACCESS_FIELD_TYPES,
+    },
+    geometry: 'point',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: 'population',
   },
 });
 

@@ -51,7 +51,10 @@ export interface TileJsonInput {
 
 /** The attribution used when the data source gives none. */
 export function defaultAttribution(demoData: boolean): string {
-  return demoData ? 'Serviceatlas — generated demo data, not official statistics' : 'Serviceatlas';
+  return demoData
+    ? 'Serviceatlas demo — tätorter 2020 and population grid 2025: SCB (CC0); pharmacies, clinics and doctors: ' +
+        '© OpenStreetMap contributors (ODbL); other service points: generated demo data, not official statistics'
+    : 'Serviceatlas';
 }
 
 /** The given attribution, with the demo-data notice appended when it is missing from it. */

@@ -19,8 +19,8 @@ export const ANALYSIS_JOBS = {
   ) => evaluateChanges(snapshot, a.stored, a.options),
   siteSuggestions: (
     snapshot: AnalysisSnapshot,
-    a: { indices: readonly number[]; request: SiteSuggestionRequest },
-  ) => suggestSites(snapshot, a.indices, a.request),
+    a: { indices: readonly number[]; request: SiteSuggestionRequest; residentIndices?: readonly number[] },
+  ) => suggestSites(snapshot, a.indices, a.request, a.residentIndices),
   closureImpact: (
     snapshot: AnalysisSnapshot,
     a: {

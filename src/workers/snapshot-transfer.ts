@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { buildRoadNetwork, type NetworkOptions, type RoadNetwork } from '../engine/network-travel-cost.js';
 import type { RoadEdges } from '../engine/network/types.js';
+import type { EngineGridCell } from '../engine/population-base.js';
 import type { ServiceTypeDef } from '../engine/types.js';
 import { AnalysisSnapshot } from '../modules/access/snapshot.js';
 import type { ServicePoint } from '../modules/service-points/service-point.repository.js';
@@ -26,6 +27,8 @@ interface SnapshotData {
   openPoints: readonly ServicePoint[];
   catalogue: readonly ServiceTypeDef[];
   networkOptions: NetworkOptions;
+  asOf: string | null;
+  grid: readonly EngineGridCell[];
 }
 
 function shared(value: unknown): SharedArrayBuffer {
@@ -48,6 +51,8 @@ export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
       openPoints: snapshot.openPoints,
       catalogue: snapshot.catalogue,
       networkOptions: snapshot.networkOptions,
+      asOf: snapshot.asOf,
+      grid: snapshot.grid,
     };
     let network: SnapshotPayload['network'] = null;
     if (snapshot.network) {
@@ -93,6 +98,9 @@ export class SnapshotReceiver {
       data.catalogue,
       network,
       data.networkOptions,
+      data.asOf,
+      undefined,
+      data.grid,
     );
     if (this.snapshots.size >= this.keep) {
       const oldest = this.snapshots.keys().next().value;

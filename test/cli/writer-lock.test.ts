@@ -162,6 +162,23 @@ describe('a server running on the database and CLI imports beside it', () => {
     expect(data.servicePoints.totalCount).toBe(40);
   }, 180_000);
 
+  it('a population grid goes the same way, its options (--cell-size, --append) included', async () => {
+    const first = join(dir, 'grid-a.csv');
+    writeFileSync(first, 'rutid,population\n5000006700000,10\n5010006700000,20\n');
+    const a = await cli(env, 'import', 'grid', first, '--cell-size', '1000');
+    expect(a.stdout).toMatch(/2 cells of 1000 m/);
+    expect(a.code).toBe(0);
+    const second = join(dir, 'grid-b.csv');
+    writeFileSync(second, 'rutid,population\n5020006700000,30\n');
+    const b = await cli(env, 'import', 'grid', second, '--append');
+    expect(b.code).toBe(0);
+    const data = await server.gql<{ accessIndicators: { population: number; populationBase: string }[] }>(
+      '{ accessIndicators(serviceTypes: [GROCERY], groupBy: COUNTY, area: { bbox: { minLon: 14, minLat: 60, maxLon: 16, maxLat: 61 } }) { population populationBase } }',
+    );
+    // The three squares have no municipality (no boundaries imported): one UNKNOWN row, grid only.
+    expect(data.accessIndicators).toEqual([{ population: 60, populationBase: 'GRID' }]);
+  }, 180_000);
+
   it('a bad file is refused with its file, line and field (exit 1) and changes nothing', async () => {
     const r = await cli(env, 'import', 'settlements', settlementsCsv('bad.csv', 'X', 5, true));
     expect(r.code).toBe(1);

@@ -1,3 +1,6 @@
+import type { AccessTable } from '../../src/engine/access.js';
+import { ROW_ESTIMATED } from '../../src/engine/verdict.js';
+import { gridFeatures } from '../../src/tiles/grid-features.js';
 import type { FeatureCollection, Polygon } from 'geojson';
 import { readCatalogue } from '../../src/catalogue.js';
 import { seededRandom } from '../../src/demo/random.js';
@@ -193,6 +196,36 @@ export class FakeTileSource implements TileDataSource {
         });
       case 'areas':
         return areaFeatures(this.world.areas);
+      case 'grid': {
+        // A 1 km square at every settlement, with the brute-force access and a flat A_i.
+        const a = access();
+        const cells = this.world.settlements.map((s, i) => ({
+          id: `cell${i}`,
+          sizeM: 1000,
+          lon: s.lon,
+          lat: s.lat,
+          population: s.population,
+          population65Plus: s.population65Plus,
+          population80Plus: 1,
+          municipalityCode: s.municipalityCode,
+          countyCode: s.countyCode,
+        }));
+        const table = {
+          pointIndex: Int32Array.from(a.pointIds, (id) => (id === null ? -1 : 0)),
+          minutes: a.minutes,
+          method: new Uint8Array(cells.length).fill(ROW_ESTIMATED),
+          within: Uint8Array.from(a.minutes, (m) => (m <= threshold ? 1 : 0)),
+          thresholdMinutes: threshold,
+        } as unknown as AccessTable;
+        const squares = gridFeatures(cells, table, new Float64Array(cells.length).fill(0.0125));
+        return {
+          type: 'FeatureCollection',
+          features: squares.features.map((f, i) => ({
+            ...f,
+            geometry: { type: 'Point', coordinates: [cells[i]!.lon, cells[i]!.lat] },
+          })),
+        };
+      }
     }
   }
 

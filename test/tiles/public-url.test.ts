@@ -6,6 +6,8 @@ import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { decodeTile } from './decode.js';
+import { bumpDataVersion } from '../../src/db/data-version.js';
+import { upsertGridCells } from '../../src/modules/grid/grid.repository.js';
 
 const tileJsonVia = async (server: TestServer, headers: Record<string, string>) => {
   const r = await rawRequest(`${server.url}/tiles/settlements.json?serviceType=GROCERY`, { headers });
@@ -41,7 +43,31 @@ describe('absolute URLs in TileJSON and the /tiles catalogue over HTTP', () => {
           municipalityCode: '2081',
         }),
       ],
-      servicePoints: [aServicePoint({ lon: 15.19, lat: 60.15 })],
+      servicePoints: [aServicePoint({ lon: 15.19, lat: 60.15, capacity: 50 })],
+    });
+    // Two 1 km population squares by Ludvika (SWEREF 99 TM corners), so the `grid` layer has features.
+    await plain.app.db.transaction().execute(async (trx) => {
+      const run = await trx
+        .insertInto('import_runs')
+        .values({ kind: 'grid', file: 'test', format: 'csv', status: 'DONE' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const cell = (cornerX: number, cornerY: number, population: number) => ({
+        cellId: `${cornerX}${cornerY}`,
+        cornerX,
+        cornerY,
+        sizeM: 1000,
+        population,
+        population65Plus: Math.floor(population / 4),
+        population80Plus: null,
+        municipalityCode: '2085',
+        countyCode: '20',
+      });
+      await upsertGridCells(trx, [cell(510000, 6669000, 120), cell(511000, 6669000, 80)], {
+        source: 'test',
+        importRunId: run.id,
+      });
+      await bumpDataVersion(trx);
     });
   });
   afterAll(async () => {

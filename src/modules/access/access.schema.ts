@@ -1,4 +1,5 @@
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
+import type { PopulationBase } from '../../engine/population-base.js';
 import type { TravelModel } from '../../engine/types.js';
 import { builder } from '../../graphql/builder.js';
 import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
@@ -9,13 +10,13 @@ import { listAreas } from '../areas/area.repository.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementConnection, SettlementRef } from '../settlements/settlement.schema.js';
-import { settlementsInArea } from './area-settlements.js';
+import { residentsInArea, settlementsInArea } from './area-settlements.js';
 import type { ServiceAccess } from './access.service.js';
 import { serviceAreasOf } from './service-areas.service.js';
 import {
   accessOfSettlement,
   desertsAmong,
-  indicatorsAmong,
+  indicatorsWithBase,
   nearestFrom,
   resolveTravelModel,
   validateThreshold,
@@ -168,7 +169,23 @@ const ShareWithinRef = builder.objectRef<{ minutes: number; share: number }>('Sh
   }),
 });
 
-type IndicatorRow = AreaIndicatorRow & { areaName: string | null };
+type IndicatorRow = AreaIndicatorRow & { areaName: string | null; populationBase?: PopulationBase };
+
+export const PopulationBaseEnum = builder.enumType('PopulationBase', {
+  description: 'What an answer’s population figures were counted from.',
+  values: {
+    GRID: {
+      description: 'Population grid cells (a grid is loaded and covers the area): every resident once.',
+    },
+    SETTLEMENTS: {
+      description: 'Settlements (no grid covers the area): people outside every settlement are not counted.',
+    },
+    MIXED: {
+      description:
+        'Grid cells where the grid covers a municipality, settlements in the area’s other municipalities (each resident once).',
+    },
+  } as const,
+});
 
 export const AreaIndicatorsRef = builder.objectRef<IndicatorRow>('AreaIndicators').implement({
   description: 'Access indicators for one area and service type, as national service analyses report them.',
@@ -183,7 +200,16 @@ export const AreaIndicatorsRef = builder.objectRef<IndicatorRow>('AreaIndicators
       description: 'The service type.',
     }),
     thresholdMinutes: t.exposeFloat('thresholdMinutes', { description: 'The threshold applied.' }),
-    population: t.exposeInt('population', { description: 'Population of the area’s settlements.' }),
+    population: t.exposeInt('population', {
+      description: 'Residents of the area, counted from its population base (see populationBase).',
+    }),
+    populationBase: t.field({
+      type: PopulationBaseEnum,
+      resolve: (r) => r.populationBase ?? 'SETTLEMENTS',
+      description:
+        'GRID when the population figures come from grid cells (every resident once), SETTLEMENTS when from ' +
+        'settlements, MIXED when partly. Settlement counts always count settlements.',
+    }),
     population65Plus: t.exposeInt('population65Plus', {
       nullable: true,
       description: 'Aged 65+, when known.',
@@ -368,7 +394,10 @@ builder.queryFields((t) => ({
       asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
     resolve: async (_r, args, ctx) => {
-      const { snapshot, indices } = await settlementsInArea(ctx, args.area, { at: args.at, asOf: args.asOf });
+      const { snapshot, indices, residentIndices } = await residentsInArea(ctx, args.area, {
+        at: args.at,
+        asOf: args.asOf,
+      });
       const codes = args.serviceTypes
         ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
         : snapshot.catalogue.map((t) => t.code);
@@ -376,10 +405,12 @@ builder.queryFields((t) => ({
       const names = new Map((await listAreas(ctx.db, args.groupBy)).map((a) => [a.code, a.name]));
       const threshold = validateThreshold(args.thresholdMinutes);
       return codes.flatMap((code) =>
-        indicatorsAmong(snapshot, indices, code, args.groupBy, model, threshold).map((row) => ({
-          ...row,
-          areaName: names.get(row.areaCode) ?? null,
-        })),
+        indicatorsWithBase(snapshot, indices, residentIndices, code, args.groupBy, model, threshold).map(
+          (row) => ({
+            ...row,
+            areaName: names.get(row.areaCode) ?? null,
+          }),
+        ),
       );
     },
   }),

@@ -1,6 +1,8 @@
 import type { AccessTable } from '../../engine/access.js';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { computeIndicators, isDesert } from '../../engine/indicators.js';
+import type { BasedIndicatorRow } from '../../engine/population-base.js';
+import { indicatorsByPopulationBase } from '../../engine/population-base.js';
 import { noAccess } from '../../engine/access.js';
 import { accessResultAt, subsetTable } from '../../engine/travel-cost.js';
 import type { AccessResult, TravelModel } from '../../engine/types.js';
@@ -128,6 +130,38 @@ export function desertsAmong(
       (b.access.travelMinutes ?? Number.POSITIVE_INFINITY) -
         (a.access.travelMinutes ?? Number.POSITIVE_INFINITY) ||
       Number(a.settlement.id) - Number(b.settlement.id),
+  );
+}
+
+/**
+ * Indicators per municipality or county for an area, each row with its population base: without a grid
+ * the settlements' (SETTLEMENTS); with one, population figures from the resident origins (grid cells where
+ * the grid covers, settlements elsewhere) and settlement counts from the settlements.
+ */
+export function indicatorsWithBase(
+  snapshot: AnalysisSnapshot,
+  idx: readonly number[],
+  residentIdx: readonly number[],
+  code: string,
+  groupBy: 'MUNICIPALITY' | 'COUNTY',
+  model: TravelModel,
+  thresholdMinutes?: number,
+): BasedIndicatorRow[] {
+  if (snapshot.grid.length === 0) {
+    return indicatorsAmong(snapshot, idx, code, groupBy, model, thresholdMinutes).map((row) => ({
+      ...row,
+      populationBase: 'SETTLEMENTS' as const,
+    }));
+  }
+  const settlementTable = snapshot.table(code, model, thresholdMinutes);
+  const residentTable = snapshot.residentTable(code, model, thresholdMinutes);
+  const origins = snapshot.residents().origins;
+  return indicatorsByPopulationBase(
+    idx.map((i) => snapshot.settlements[i]!),
+    subsetTable(settlementTable, idx),
+    residentIdx.map((i) => origins[i]!),
+    subsetTable(residentTable, residentIdx),
+    groupBy,
   );
 }
 

@@ -13,6 +13,8 @@ import {
 import { floorToMinute, OpeningHoursEvaluator } from '../../engine/opening-hours.js';
 import { EstimatedTravelCost, retime, type TravelCost } from '../../engine/travel-cost.js';
 import { RoadNetworkCache } from '../roads/road-network.service.js';
+import { findGridCells } from '../grid/grid.repository.js';
+import { type EngineGridCell, type ResidentOrigins, residentOrigins } from '../../engine/population-base.js';
 import type { ScenarioBaseline } from '../../engine/scenario.js';
 import { prepareScenarioBaseline } from '../../engine/scenario.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
@@ -37,6 +39,10 @@ export class AnalysisSnapshot {
   private readonly providers = new Map<string, TravelCost>();
   /** Shares origin snaps and labels between the NETWORK providers of different estimate models. */
   private networkBase: NetworkTravelCost | null = null;
+  private residentSet: ResidentOrigins | null = null;
+  private readonly residentProviders = new Map<string, TravelCost>();
+  private residentNetworkBase: NetworkTravelCost | null = null;
+  private readonly residentTables = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
   /** Snapshots of the points open at an instant (opening hours), per minute; a few kept (LRU). */
   private readonly openAtCache = new LRUCache<number, AnalysisSnapshot>({ max: MAX_OPEN_AT_SNAPSHOTS });
   /** Parsed opening hours, shared with the snapshots derived from this one. */
@@ -60,6 +66,8 @@ export class AnalysisSnapshot {
     /** The date the data stands on (YYYY-MM-DD): which points were in service, which settlements existed. */
     readonly asOf: string | null = null,
     openingHours?: OpeningHoursEvaluator,
+    /** The population grid (empty when none is loaded): with it, residents are counted from its cells. */
+    readonly grid: readonly EngineGridCell[] = [],
   ) {
     this.openingHours = openingHours ?? new OpeningHoursEvaluator();
     this.settlementIndex = new Map(settlements.map((s, i) => [s.id, i]));
@@ -132,6 +140,65 @@ export class AnalysisSnapshot {
   }
 
   /**
+   * The resident origins: grid cells where the grid covers a municipality, settlements elsewhere (every
+   * resident once; see engine/population-base.ts). Without a grid: the settlements, in snapshot order.
+   */
+  residents(): ResidentOrigins {
+    this.residentSet ??= residentOrigins(this.settlements, this.grid);
+    return this.residentSet;
+  }
+
+  /** The travel-cost provider over the resident origins (the same method as {@link travel}). */
+  residentTravel(model: TravelModel): TravelCost {
+    const key = modelKey(model);
+    let provider = this.residentProviders.get(key);
+    if (!provider) {
+      const origins = this.residents().origins;
+      if (this.network) {
+        this.residentNetworkBase ??= new NetworkTravelCost(
+          origins,
+          this.engine,
+          model,
+          this.network,
+          this.networkOptions,
+        );
+        provider = this.residentNetworkBase.withModel(model);
+      } else {
+        provider = new EstimatedTravelCost(origins, this.engine, model);
+      }
+      if (this.residentProviders.size >= 8) this.residentProviders.clear();
+      this.residentProviders.set(key, provider);
+    }
+    return provider;
+  }
+
+  /** The access table of every resident origin for a type (nearest point, verdicts), cached. */
+  residentTable(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
+    if (this.grid.length === 0) return this.table(code, model, thresholdMinutes);
+    const type = this.engine.serviceType(code);
+    const threshold = thresholdMinutes ?? type.thresholdMinutes;
+    const key = `${code}|${threshold}|${modelKey(model)}`;
+    let table = this.residentTables.get(key);
+    if (!table) {
+      table = this.residentTravel(model).table(code, { thresholdMinutes: threshold });
+      this.residentTables.set(key, table);
+    }
+    return table;
+  }
+
+  /** Positions in {@link residents} of the given grid cells (unknown ids dropped), ascending. */
+  gridOriginsOf(cellIds: readonly string[]): number[] {
+    this.gridPosition ??= new Map(this.grid.map((c, i) => [c.id, i]));
+    const out: number[] = [];
+    for (const id of cellIds) {
+      const i = this.gridPosition.get(id);
+      if (i !== undefined) out.push(i);
+    }
+    return out.sort((a, b) => a - b);
+  }
+  private gridPosition: Map<string, number> | null = null;
+
+  /**
    * The same data with only the points open at an instant (their OSM opening hours in Europe/Stockholm
    * time; points without known hours count as open). One derived snapshot per minute, a few cached.
    */
@@ -151,6 +218,7 @@ export class AnalysisSnapshot {
       this.networkOptions,
       this.asOf,
       hours,
+      this.grid,
     );
     child.at = at;
     child.parent = this;
@@ -219,11 +287,12 @@ export async function loadSnapshot(
 ): Promise<AnalysisSnapshot> {
   const version = await readDataVersion(db);
   const roads = options.roads ?? new RoadNetworkCache();
-  const [settlements, points, catalogue, network] = await Promise.all([
+  const [settlements, points, catalogue, network, grid] = await Promise.all([
     findSettlementsAsOf(db, options.asOf ?? null),
     findOpenServicePoints(db, options.asOf ?? null),
     listServiceTypes(db),
     options.use === 'estimated' ? null : roads.get(db),
+    findGridCells(db),
   ]);
   const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
   return new AnalysisSnapshot(
@@ -234,5 +303,7 @@ export async function loadSnapshot(
     network,
     networkOptions,
     options.asOf ?? null,
+    undefined,
+    grid,
   );
 }

@@ -18,11 +18,13 @@ import {
 } from '../../import/index.js';
 import { importAreas } from '../areas/area-import.js';
 import { importFile } from './import.service.js';
+import { describeGridImport, importGrid } from '../grid/grid-import.service.js';
+import { parseCellSize } from '../../import/grid-row.js';
 import { describeRoadImport, importRoads } from '../roads/road-import.service.js';
 import { detectRoadFormat, parseRoadFormat } from '../../import/roads/index.js';
 import { basename } from 'node:path';
 
-export const IMPORT_KINDS = ['settlements', 'service-points', 'areas', 'roads'] as const;
+export const IMPORT_KINDS = ['settlements', 'service-points', 'areas', 'roads', 'grid'] as const;
 export type ImportJobKind = (typeof IMPORT_KINDS)[number];
 
 /** The command line's options, as given (validated by the kind's runner). */
@@ -37,6 +39,10 @@ export interface ImportJobOptions {
   level?: string;
   /** Roads: a speed table overriding data/road-speeds.json. */
   speeds?: string;
+  /** Grid: square size in metres (default: from SCB rutids). */
+  cellSize?: string;
+  /** Grid: 'true' adds to the stored grid instead of replacing it. */
+  append?: string;
 }
 
 export interface ImportJob {
@@ -110,7 +116,25 @@ const roadImport: Runner = async (db, job, context) => {
   return { lines: describeRoadImport(job.file, summary) };
 };
 
+/** A population grid replaces the stored one (or, with --append, adds to it). */
+const gridImport: Runner = async (db, job, context) => {
+  const summary = await importGrid(db, {
+    file: job.file,
+    path: context.path,
+    format: job.options.format ? parseFormat(job.options.format) : undefined,
+    crs: parseCrs(job.options.crs ?? 'EPSG:4326'),
+    map: job.options.map,
+    cellSize: parseCellSize(job.options.cellSize),
+    append: job.options.append === 'true',
+    source: job.options.source,
+    progress: context.progress,
+    writeProgress: context.progressFor?.('Writing grid cells'),
+  });
+  return { lines: describeGridImport(job.file, summary) };
+};
+
 const RUNNERS: Record<ImportJobKind, Runner> = {
+  grid: gridImport,
   settlements: pointImport,
   'service-points': pointImport,
   roads: roadImport,

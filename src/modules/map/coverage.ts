@@ -11,7 +11,7 @@ import type { MapLayers } from './map-layers.js';
  */
 
 /** The parts a coverage layer can include. */
-export type CoverageLayerPart = 'SETTLEMENTS' | 'SERVICE_POINTS' | 'SERVICE_AREAS';
+export type CoverageLayerPart = 'SETTLEMENTS' | 'SERVICE_POINTS' | 'SERVICE_AREAS' | 'GRID_CELLS';
 
 export interface CoverageLayerRequest {
   serviceType: string;
@@ -35,7 +35,12 @@ export interface CoverageLayer extends FeatureCollection<Geometry, Properties> {
   scenarioId: string | null;
 }
 
-const PART_ORDER: readonly CoverageLayerPart[] = ['SERVICE_AREAS', 'SETTLEMENTS', 'SERVICE_POINTS'];
+const PART_ORDER: readonly CoverageLayerPart[] = [
+  'GRID_CELLS',
+  'SERVICE_AREAS',
+  'SETTLEMENTS',
+  'SERVICE_POINTS',
+];
 
 const codes = (joined: unknown): string[] =>
   typeof joined === 'string' && joined !== '' ? joined.split(',') : [];
@@ -86,7 +91,17 @@ export async function coverageLayer(
   const features: Feature<Geometry, Properties>[] = [];
   for (const part of PART_ORDER) {
     if (!request.include.includes(part)) continue;
-    if (part === 'SETTLEMENTS') {
+    if (part === 'GRID_CELLS') {
+      for (const f of (await layers.grid(snapshot, code, threshold)).features) {
+        if (bbox && !polygonTouchesBox(f.geometry.coordinates, bbox)) continue;
+        features.push({
+          type: 'Feature',
+          id: `grid:${f.properties.id}`,
+          geometry: f.geometry,
+          properties: { layer: 'grid', ...f.properties },
+        });
+      }
+    } else if (part === 'SETTLEMENTS') {
       for (const f of (await layers.settlements(snapshot, code, threshold)).features) {
         if (bbox && !pointInBox(f.geometry.coordinates, bbox)) continue;
         const properties = { layer: 'settlements', ...f.properties, flags: codes(f.properties.flags) };

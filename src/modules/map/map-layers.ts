@@ -27,6 +27,8 @@ import { findScenario } from '../scenarios/scenario.repository.js';
 import { toEngineChanges } from '../scenarios/scenario-changes.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import { type AreaOutline, approximateOutlines } from './area-outlines.js';
+import { analyseCapacity } from '../capacity/capacity.service.js';
+import { type GridFeatureProperties, gridFeatures } from '../../tiles/grid-features.js';
 
 /**
  * The map layers (settlements, service points, access hexagons, areas, service areas) as GeoJSON, built
@@ -112,6 +114,9 @@ export class MapLayers {
         snapshot.catalogue,
         snapshot.network,
         snapshot.networkOptions,
+        snapshot.asOf,
+        snapshot.openingHours,
+        snapshot.grid,
       );
       return { snapshot: changed, thresholdMinutes: changes.thresholdMinutes };
     });
@@ -140,6 +145,45 @@ export class MapLayers {
         gapFlagsFromTable(s, table, i, targets, type, options).map((f) => f.code),
       );
       return settlementFeatures(snapshot.settlements, settlementAccessFromTable(table, targets), flags);
+    });
+  }
+
+  /**
+   * The population grid squares with their access to `code` (the resident table's nearest point and
+   * verdict) and, when the type has capacities, the 2SFCA A_i (demand: the need rule's base). Empty without
+   * a grid. Squares are drawn around their centres at the cell size (north-up in WGS84).
+   */
+  grid(
+    snapshot: AnalysisSnapshot,
+    code: string,
+    thresholdMinutes?: number,
+  ): Promise<FeatureCollection<Polygon, GridFeatureProperties>> {
+    return this.#memoise(snapshot, `grid|${code}|${thresholdMinutes ?? ''}`, () => {
+      if (snapshot.grid.length === 0) return { type: 'FeatureCollection' as const, features: [] };
+      const table = snapshot.residentTable(code, this.model, thresholdMinutes);
+      const analysis = analyseCapacity(snapshot, { code, model: this.model, thresholdMinutes });
+      const access = analysis.result.pointsUsed > 0 ? analysis.result.access : null;
+      return gridFeatures(snapshot.grid, table, access);
+    });
+  }
+
+  /** The grid squares as points at their centres (the vector-tile layer `grid`: small squares vanish at low zooms). */
+  gridPoints(
+    snapshot: AnalysisSnapshot,
+    code: string,
+    thresholdMinutes?: number,
+  ): Promise<FeatureCollection<Point, GridFeatureProperties>> {
+    return this.#memoise(snapshot, `grid-points|${code}|${thresholdMinutes ?? ''}`, async () => {
+      const squares = await this.grid(snapshot, code, thresholdMinutes);
+      return {
+        type: 'FeatureCollection' as const,
+        features: squares.features.map((f, i) => ({
+          type: 'Feature' as const,
+          id: f.id,
+          geometry: { type: 'Point' as const, coordinates: [snapshot.grid[i]!.lon, snapshot.grid[i]!.lat] },
+          properties: f.properties,
+        })),
+      };
     });
   }
 

@@ -17,6 +17,10 @@ export const CoverageLayerPartEnum = builder.enumType('CoverageLayerPart', {
       description:
         'Open service points offering the type (`layer: "service-points"`), with serviceTypes as an array of codes.',
     },
+    GRID_CELLS: {
+      description:
+        'Population grid squares (`layer: "grid"`, when a grid is imported): residents, 65+, 80+, minutes, desert, accessClass and, for types with capacities, the 2SFCA access capacityAccess (A_i) and capacityAccessPer1000.',
+    },
     SERVICE_AREAS: {
       description:
         'Service areas (`layer: "service-areas"`): straight-line distance buffers around the open points, `method: "DISTANCE_BUFFER"`, radiusKm and a label; not road-network isochrones.',

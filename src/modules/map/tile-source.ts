@@ -51,6 +51,8 @@ export class SnapshotTileSource implements TileDataSource {
         return layers.areas(snapshot, code, threshold);
       case 'service-areas':
         return layers.serviceAreas(snapshot, code, threshold);
+      case 'grid':
+        return layers.gridPoints(snapshot, code, threshold);
     }
   }
 

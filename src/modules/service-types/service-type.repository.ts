@@ -17,6 +17,8 @@ export async function listServiceTypes(db: Db): Promise<ServiceTypeDef[]> {
       r.substitute_name && r.substitute_adequacy
         ? { name: r.substitute_name, adequacy: r.substitute_adequacy, limitations: r.substitute_limitations }
         : null,
+    needRule:
+      r.need_base && r.need_per_100 !== null ? { base: r.need_base, placesPer100: r.need_per_100 } : null,
   }));
 }
 
@@ -35,9 +37,21 @@ export async function seedServiceTypes(db: Db, catalogue: readonly ServiceTypeDe
         substitute_name: t.digitalSubstitute?.name ?? null,
         substitute_adequacy: t.digitalSubstitute?.adequacy ?? null,
         substitute_limitations: t.digitalSubstitute?.limitations ?? null,
+        need_base: t.needRule?.base ?? null,
+        need_per_100: t.needRule?.placesPer100 ?? null,
       })),
     )
     .onConflict((oc) => oc.column('code').doNothing())
     .executeTakeFirst();
+  // A need rule added to the catalogue after a type was stored fills the stored row's empty rule.
+  for (const t of catalogue) {
+    if (!t.needRule) continue;
+    await db
+      .updateTable('service_types')
+      .set({ need_base: t.needRule.base, need_per_100: t.needRule.placesPer100 })
+      .where('code', '=', t.code)
+      .where('need_base', 'is', null)
+      .execute();
+  }
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }

@@ -1,4 +1,4 @@
-import type { DigitalSubstitute, ServiceTypeDef } from '../../engine/types.js';
+import type { DigitalSubstitute, NeedRule, ServiceTypeDef } from '../../engine/types.js';
 import { badInput } from '../../errors.js';
 import type { Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
@@ -39,6 +39,32 @@ const DigitalSubstituteRef = builder.objectRef<DigitalSubstitute>('DigitalSubsti
   }),
 });
 
+export const NeedBaseEnum = builder.enumType('NeedBase', {
+  description: 'Whose numbers make a need or a 2SFCA demand.',
+  values: {
+    POPULATION: { description: 'All residents.' },
+    AGE_65_PLUS: { description: 'Residents aged 65 and over (0 where unknown).' },
+    AGE_80_PLUS: {
+      description: 'Residents aged 80 and over (0 where unknown: SCB’s open grids have no 80+).',
+    },
+  } as const,
+});
+
+const NeedRuleRef = builder.objectRef<NeedRule>('NeedRule').implement({
+  description: 'A planning rule: need = residents of `base` × placesPer100 / 100.',
+  fields: (t) => ({
+    base: t.field({
+      type: NeedBaseEnum,
+      resolve: (r) => r.base,
+      description: 'Whose numbers make the need.',
+    }),
+    placesPer100: t.exposeFloat('placesPer100', {
+      description:
+        'Places (or list slots) per 100 residents of the base, e.g. 4 care places per 100 aged 65+.',
+    }),
+  }),
+});
+
 export const ServiceTypeRef = builder.objectRef<ServiceTypeDef>('ServiceType').implement({
   description: 'A kind of service with its access threshold and digital substitute (from the catalogue).',
   fields: (t) => ({
@@ -61,6 +87,12 @@ export const ServiceTypeRef = builder.objectRef<ServiceTypeDef>('ServiceType').i
       nullable: true,
       resolve: (s) => s.digitalSubstitute,
       description: 'The e-service that can substitute, if any.',
+    }),
+    needRule: t.field({
+      type: NeedRuleRef,
+      nullable: true,
+      resolve: (s) => s.needRule ?? null,
+      description: 'The planning rule of capacity analyses (capacityAccess), if the catalogue gives one.',
     }),
   }),
 });

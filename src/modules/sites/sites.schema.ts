@@ -2,12 +2,13 @@ import { builder } from '../../graphql/builder.js';
 import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import { requestedServiceTypes, settlementsInArea } from '../access/area-settlements.js';
+import { requestedServiceTypes, residentsInArea } from '../access/area-settlements.js';
+import { PopulationBaseEnum } from '../access/access.schema.js';
 import type { SiteServedType, SiteSuggestionResult, SuggestedSite } from './sites.service.js';
 import { MAX_SITES } from './sites.service.js';
 import { runAnalysis } from '../../workers/run-analysis.js';
 
-const DemandWeightingEnum = builder.enumType('DemandWeighting', {
+export const DemandWeightingEnum = builder.enumType('DemandWeighting', {
   description: 'What a site suggestion counts as demand.',
   values: {
     POPULATION: { description: 'Everyone.' },
@@ -37,6 +38,11 @@ const SiteServedTypeRef = builder.objectRef<SiteServedType>('SiteServedType').im
 const SuggestedSiteRef = builder.objectRef<SuggestedSite>('SuggestedSite').implement({
   description: 'One suggested site for a new service point offering the requested bundle of types.',
   fields: (t) => ({
+    gridCellsServed: t.int({
+      resolve: (s) => s.gridCellsServed ?? 0,
+      description:
+        'Population grid squares newly covered (their residents are in marginalPopulation; serves lists settlements). 0 without a grid.',
+    }),
     location: t.field({
       type: 'Point',
       resolve: (s) => toGeoJsonPoint(s.location.lon, s.location.lat),
@@ -77,6 +83,12 @@ const SiteSuggestionResultRef = builder.objectRef<SiteSuggestionResult>('SiteSug
     populationCoveredBefore: t.exposeInt('populationCoveredBefore', {
       description: 'Covered population today (see the type description).',
     }),
+    populationBase: t.field({
+      type: PopulationBaseEnum,
+      resolve: (r) => r.populationBase ?? 'SETTLEMENTS',
+      description:
+        'What the demand was counted from: GRID cells where a grid covers (every resident once), SETTLEMENTS, or MIXED.',
+    }),
     populationCoveredAfter: t.exposeInt('populationCoveredAfter', {
       description: 'Covered population with the suggested sites.',
     }),
@@ -115,9 +127,10 @@ builder.queryField('siteSuggestions', (t) =>
     resolve: async (_r, args, ctx) => {
       for (const [i, p] of (args.candidates ?? []).entries()) validateLocation(p, `candidates[${i}]`);
       const types = await requestedServiceTypes(ctx, args.serviceTypes);
-      const { snapshot, indices } = await settlementsInArea(ctx, args.area);
+      const { snapshot, indices, residentIndices } = await residentsInArea(ctx, args.area);
       return runAnalysis(ctx, snapshot, 'siteSuggestions', {
         indices,
+        residentIndices,
         request: {
           types,
           count: args.count,

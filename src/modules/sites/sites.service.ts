@@ -24,9 +24,13 @@ export interface SuggestedSite {
   marginalPopulation: number;
   serves: Settlement[];
   servesByType: SiteServedType[];
+  /** Grid squares newly covered (their residents are in marginalPopulation; `serves` lists settlements). */
+  gridCellsServed?: number;
 }
 
 export interface SiteSuggestionResult {
+  /** GRID when demand came from grid cells (and settlements outside the grid), else SETTLEMENTS. */
+  populationBase?: 'GRID' | 'SETTLEMENTS' | 'MIXED';
   sites: SuggestedSite[];
   populationCoveredBefore: number;
   populationCoveredAfter: number;
@@ -52,7 +56,11 @@ export function suggestSites(
   snapshot: AnalysisSnapshot,
   indices: readonly number[],
   request: SiteSuggestionRequest,
+  /** With a grid: the area's resident origins (snapshot.residents()), the demand instead of `indices`. */
+  residentIndices?: readonly number[],
 ): SiteSuggestionResult {
+  if (residentIndices !== undefined && snapshot.grid.length > 0)
+    return suggestSitesOverResidents(snapshot, indices, residentIndices, request);
   const { types, model } = request;
   if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_SITES) {
     throw badInput(`count must be a whole number from 1 to ${MAX_SITES}, got ${request.count}`, 'count');
@@ -159,4 +167,101 @@ function maxIndex(indices: readonly number[]): number {
   let max = -1;
   for (const i of indices) if (i > max) max = i;
   return max;
+}
+
+/**
+ * Site suggestions with demand from the resident origins (grid cells where a grid covers, settlements
+ * elsewhere: every resident once); candidates stay the area's settlements (or the given points), and
+ * `serves` lists the settlements among the newly covered (grid squares are counted in gridCellsServed).
+ */
+function suggestSitesOverResidents(
+  snapshot: AnalysisSnapshot,
+  indices: readonly number[],
+  residentIndices: readonly number[],
+  request: SiteSuggestionRequest,
+): SiteSuggestionResult {
+  const { types, model } = request;
+  const { origins } = snapshot.residents();
+  const demand = residentIndices.map((i) => origins[i]!);
+  const places = indices.map((i) => snapshot.settlements[i]!);
+  const candidates =
+    request.candidates?.map((p, c) => ({ id: `candidate:${c}`, lon: p.lon, lat: p.lat })) ??
+    places.map((s) => ({ id: s.id, lon: s.lon, lat: s.lat }));
+  const grid = demand.filter((o) => o.grid).length;
+  const populationBase = grid === demand.length ? 'GRID' : grid === 0 ? 'SETTLEMENTS' : 'MIXED';
+  if (demand.length === 0 || candidates.length === 0) {
+    return {
+      populationBase,
+      sites: [],
+      populationCoveredBefore: 0,
+      populationCoveredAfter: 0,
+      method: 'no residents or candidates',
+    };
+  }
+  const thresholdMinutes: Record<string, number> = {};
+  const thresholdKm: Record<string, number | null> = {};
+  const currentMinutes: Record<string, Float64Array> = {};
+  for (const code of types) {
+    const table = snapshot.residentTable(code, model);
+    thresholdMinutes[code] = table.thresholdMinutes;
+    thresholdKm[code] = table.thresholdKm;
+    const minutes = new Float64Array(residentIndices.length);
+    residentIndices.forEach((i, d) => {
+      minutes[d] = table.within[i] !== 1 ? Number.POSITIVE_INFINITY : table.minutes[i]!;
+    });
+    currentMinutes[code] = minutes;
+  }
+  const travel = snapshot.residentTravel(model);
+  const problem = buildCoverageProblem({
+    settlements: demand,
+    weighting: request.weighting,
+    candidates,
+    types,
+    thresholdMinutes,
+    thresholdKm,
+    model,
+    currentMinutes,
+    reach: demandReach(travel, residentIndices),
+  });
+  let solved: McLpResult;
+  try {
+    solved = request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
+  } catch (error) {
+    if (error instanceof EngineInputError) throw badInput(error.message, request.exact ? 'exact' : 'count');
+    throw error;
+  }
+  const weight = (o: (typeof demand)[number]) =>
+    request.weighting === 'POPULATION' ? o.population : (o.population65Plus ?? 0);
+  const settlementOf = (d: number) => {
+    const o = demand[d]!;
+    return o.grid ? null : (snapshot.settlements[snapshot.settlementIndex.get(o.id)!] ?? null);
+  };
+  return {
+    populationBase,
+    sites: solved.sites.map((site) => {
+      const servesByType = types.map((code) => {
+        const covered = site.newlyCovered[code] ?? [];
+        return {
+          serviceType: code,
+          settlements: covered.map(settlementOf).filter((s): s is Settlement => s !== null),
+          marginalPopulation: covered.reduce((sum, d) => sum + weight(demand[d]!), 0),
+        };
+      });
+      const served = [...new Set(types.flatMap((code) => site.newlyCovered[code] ?? []))].sort(
+        (a, b) => a - b,
+      );
+      const candidate = candidates[site.candidate]!;
+      return {
+        location: { lon: candidate.lon, lat: candidate.lat },
+        settlement: request.candidates === null ? places[site.candidate]! : null,
+        marginalPopulation: site.marginalGain,
+        serves: served.map(settlementOf).filter((s): s is Settlement => s !== null),
+        servesByType,
+        gridCellsServed: served.filter((d) => demand[d]!.grid).length,
+      };
+    }),
+    populationCoveredBefore: solved.coveredBefore,
+    populationCoveredAfter: solved.coveredAfter,
+    method: `${solved.method}; demand: residents (grid cells where a grid covers, settlements elsewhere); travel: ${travelMethodLabel(travel.method)}`,
+  };
 }

@@ -1,0 +1,183 @@
+import { writeFileSync } from 'node:fs';
+import type { App } from '../app.js';
+import { loadConfig } from '../config.js';
+import { DataDirBusyError } from '../db/data-dir-lock.js';
+import { resolveTravelModel, validateThreshold } from '../modules/access/access.service.js';
+import { loadSnapshot } from '../modules/access/snapshot.js';
+import { listAreaGeometries, listAreas } from '../modules/areas/area.repository.js';
+import type { AreaCapacity, PointLoad } from '../modules/capacity/capacity.service.js';
+import { analyseCapacity, areaCapacities, pointLoads } from '../modules/capacity/capacity.service.js';
+import type { NeedBase } from '../engine/types.js';
+import { CliError } from './errors.js';
+import { isReadyServer, openForCli, parseWait } from './import.js';
+
+/** Options of `serviceatlas analyse capacity`. */
+export interface AnalyseCapacityOptions {
+  serviceType: string;
+  area?: string;
+  threshold?: string;
+  demand?: string;
+  format: string;
+  output?: string;
+  wait?: string;
+}
+
+const AREA_COLUMNS = [
+  'level',
+  'areaCode',
+  'areaName',
+  'populationBase',
+  'demand',
+  'need',
+  'placesInside',
+  'placesReachable',
+  'shortfall',
+  'meanAccess',
+] as const;
+
+const cell = (v: string | number | null, quote = false) => {
+  if (v === null) return '';
+  const s = String(v);
+  return quote || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const r2 = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+
+type AreaRow = AreaCapacity & { areaName: string | null };
+
+function areaValues(a: AreaRow): Record<(typeof AREA_COLUMNS)[number], string | number | null> {
+  return {
+    level: a.level,
+    areaCode: a.areaCode,
+    areaName: a.areaName,
+    populationBase: a.populationBase,
+    demand: r2(a.demand),
+    need: r2(a.need),
+    placesInside: r2(a.placesInside),
+    placesReachable: r2(a.placesReachable),
+    shortfall: r2(a.shortfall),
+    meanAccess: a.meanAccess === null ? null : Number(a.meanAccess.toPrecision(6)),
+  };
+}
+
+/** One row per municipality, then per county: need, places inside, places reachable, shortfall. */
+export function capacityToCsv(areas: readonly AreaRow[], method: string): string {
+  const lines = [`# ${method}`, AREA_COLUMNS.join(',')];
+  for (const a of areas) {
+    const v = areaValues(a);
+    lines.push(AREA_COLUMNS.map((c) => cell(v[c], c === 'areaCode' || c === 'areaName')).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Areas (their stored boundary, or no geometry) and capacitated points (with R_j) as one FeatureCollection. */
+export function capacityToGeoJson(
+  areas: readonly AreaRow[],
+  points: readonly PointLoad[],
+  geometries: ReadonlyMap<string, unknown>,
+  method: string,
+): string {
+  return JSON.stringify({
+    type: 'FeatureCollection',
+    method,
+    features: [
+      ...areas.map((a) => ({
+        type: 'Feature',
+        geometry: geometries.get(a.areaCode) ?? null,
+        properties: { layer: 'areas', ...areaValues(a) },
+      })),
+      ...points.map((p) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [p.servicePoint.lon, p.servicePoint.lat] },
+        properties: {
+          layer: 'service-points',
+          id: p.servicePoint.id,
+          name: p.servicePoint.name,
+          municipalityCode: p.servicePoint.municipalityCode,
+          capacity: p.capacity,
+          demandInCatchment: r2(p.demandInCatchment),
+          ratio: Number(p.ratio.toPrecision(6)),
+        },
+      })),
+    ],
+  });
+}
+
+const DEMANDS: readonly NeedBase[] = ['POPULATION', 'AGE_65_PLUS', 'AGE_80_PLUS'];
+
+/** `serviceatlas analyse capacity --service-type X [--area code] [--threshold m] [--demand base] [--format csv|geojson]` */
+export async function runAnalyseCapacity(values: AnalyseCapacityOptions): Promise<number> {
+  const code = values.serviceType.toUpperCase();
+  const { format, area } = values;
+  if (format !== 'csv' && format !== 'geojson') throw new CliError('--format must be csv or geojson');
+  if (area !== undefined && !/^\d{2}(\d{2})?$/.test(area))
+    throw new CliError(
+      '--area must be a 4-digit municipality code (e.g. 2085) or a 2-digit county code (e.g. 20)',
+    );
+  const demand = values.demand?.toUpperCase() as NeedBase | undefined;
+  if (demand !== undefined && !DEMANDS.includes(demand))
+    throw new CliError(`--demand must be one of ${DEMANDS.join(', ')}`);
+  let threshold: number | undefined;
+  if (values.threshold !== undefined) {
+    try {
+      threshold = validateThreshold(Number(values.threshold));
+    } catch (error) {
+      throw new CliError(`--threshold: ${(error as Error).message}`);
+    }
+  }
+  const config = loadConfig();
+  let app: App;
+  try {
+    app = await openForCli('analyse capacity', parseWait(values.wait, config.lockWaitSeconds));
+  } catch (error) {
+    if (error instanceof DataDirBusyError && isReadyServer(error.holder)) {
+      throw new DataDirBusyError(
+        error.dataDir,
+        error.holder,
+        `${error.message}, so this command cannot open it. Ask the running API instead: POST ` +
+          `http://localhost:${error.holder.port}/graphql { capacityAccess(serviceType: ${code}) { … } }.`,
+      );
+    }
+    throw error;
+  }
+  try {
+    const snapshot = await loadSnapshot(app.db, { use: config.network.use, network: config.network });
+    if (!snapshot.catalogue.some((t) => t.code === code))
+      throw new CliError(
+        `unknown service type ${code}; known: ${snapshot.catalogue.map((t) => t.code).join(', ')}`,
+      );
+    const model = resolveTravelModel(config.travelModel);
+    const analysis = analyseCapacity(snapshot, { code, model, thresholdMinutes: threshold, demand });
+    const origins = snapshot.residents().origins;
+    const residentIdx =
+      area === undefined
+        ? null
+        : [...origins.keys()].filter((i) =>
+            area.length === 4 ? origins[i]!.municipalityCode === area : origins[i]!.countyCode === area,
+          );
+    const names = new Map((await listAreas(app.db)).map((a) => [a.code, a.name]));
+    const areas = areaCapacities(snapshot, analysis, residentIdx).map((a) => ({
+      ...a,
+      areaName: names.get(a.areaCode) ?? null,
+    }));
+    const points = pointLoads(snapshot, analysis, residentIdx);
+    let text: string;
+    if (format === 'csv') text = capacityToCsv(areas, analysis.settings.method);
+    else {
+      const geometries = new Map<string, unknown>();
+      for (const level of ['MUNICIPALITY', 'COUNTY'] as const)
+        for (const g of await listAreaGeometries(app.db, level)) geometries.set(g.code, g.geometry);
+      text = capacityToGeoJson(areas, points, geometries, analysis.settings.method);
+    }
+    if (values.output) writeFileSync(values.output, text);
+    else process.stdout.write(text);
+    const short = areas.filter((a) => a.level === 'MUNICIPALITY' && (a.shortfall ?? 0) > 0).length;
+    console.error(
+      `${code}: ${analysis.result.pointsUsed} points with a capacity, ${areas.filter((a) => a.level === 'MUNICIPALITY').length} municipalities` +
+        (analysis.settings.needRule ? `, ${short} short of places` : ' (no need rule: no shortfall)') +
+        (values.output ? `; written to ${values.output}` : ''),
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
