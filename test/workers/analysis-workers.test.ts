@@ -51,7 +51,7 @@ const SCENARIO = `query($changes: ScenarioInput!, $types: [ServiceTypeCode!]) {
       indicatorDeltas { areaCode areaName populationBeyondThresholdChange before { populationBeyondThreshold } }
       flagChanges { settlement { id } appeared { code } vanished { code } } } } }`;
 const SITES = `{ siteSuggestions(serviceTypes: [PHARMACY, POST], count: 5, area: { countyCode: "20" }) {
-  populationCoveredBefore populationCoveredAfter method
+  populationCoveredBefore populationCoveredAfter method populationBase
   sites { location marginalPopulation settlement { id name } serves { id } servesByType { serviceType marginalPopulation } } } }`;
 const CLOSURE = `{ closureImpact(serviceType: GROCERY, first: 30) {
   servicePoint { id name } populationLosingAccess population65PlusLosingAccess settlementsLosingAccess { id name } } }`;
@@ -147,6 +147,8 @@ describe('analysis worker pool', () => {
       expect(worker.status).toBe(200);
       expect(worker.body.errors).toBeUndefined();
       expect(worker.body).toEqual(local.body);
+      // The demo's Dalarna grid is the demand: the worker's snapshot must carry it too.
+      if (query === SITES) expect(JSON.stringify(worker.body)).toContain('"populationBase":"GRID"');
       // It really ran on the pool (and the other server did not use it).
       expect(analysisPoolFor(1).stats.completed).toBe(before + 1);
     }
