@@ -127,6 +127,41 @@ describe('indicators count every resident once where a grid covers a municipalit
     );
   });
 
+  it('the municipal service plan counts the same residents: its grid population and indicators equal the API', async () => {
+    const res = await fetch(`${server.url}/reports/municipality/2085`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
+    const report = JSON.parse(json!.replaceAll('\\u003c', '<')) as {
+      grid: { cells: number; population: number; population65Plus: number } | null;
+      indicators: { serviceType: string; municipality: Row | null; county: Row | null }[];
+    };
+    const oracle = gridOracle();
+    expect(report.grid).toMatchObject({
+      cells: cells.length,
+      population: oracle.population,
+      population65Plus: oracle.p65,
+    });
+    const api = async (groupBy: string) =>
+      (await server.gql<{ accessIndicators: Row[] }>(QUERY, { groupBy, area: { municipalityCode: '2085' } }))
+        .data!.accessIndicators[0]!;
+    const pharmacy = report.indicators.find((i) => i.serviceType === 'PHARMACY')!;
+    const municipality = await api('MUNICIPALITY');
+    expect(municipality.populationBase).toBe('GRID');
+    expect(pharmacy.municipality).toMatchObject({
+      population: municipality.population,
+      populationBeyondThreshold: municipality.populationBeyondThreshold,
+      populationBase: 'GRID',
+    });
+    const county = (
+      await server.gql<{ accessIndicators: Row[] }>(QUERY, { groupBy: 'COUNTY', area: { countyCode: '20' } })
+    ).data!.accessIndicators[0]!;
+    expect(pharmacy.county).toMatchObject({
+      population: county.population,
+      populationBase: county.populationBase,
+    });
+  });
+
   it('a county half covered counts the grid’s residents and the other municipality’s settlements, nobody twice', async () => {
     const { data } = await server.gql<{ accessIndicators: Row[] }>(QUERY, { groupBy: 'COUNTY' });
     const [county] = data!.accessIndicators;

@@ -48,7 +48,7 @@ describe('the municipal service plan', () => {
   it('reports the indicators of the municipality and of the county as accessIndicators does', async () => {
     const strip = (rows: Record<string, unknown>[]) => rows.map(({ areaName: _n, ...rest }) => rest);
     const fields =
-      'areaCode areaName serviceType thresholdMinutes population population65Plus populationBeyondThreshold population65PlusBeyondThreshold settlementsBeyondThreshold settlementsWithoutService meanMinutesPopulationWeighted shareWithin { minutes share }';
+      'areaCode areaName serviceType thresholdMinutes population population65Plus populationBeyondThreshold population65PlusBeyondThreshold settlementsBeyondThreshold settlementsWithoutService meanMinutesPopulationWeighted shareWithin { minutes share } populationBase';
     const data = await gql<{ m: Record<string, unknown>[]; c: Record<string, unknown>[] }>(
       `query($area: AreaInput) { m: accessIndicators(groupBy: MUNICIPALITY, area: $area) { ${fields} }
         c: accessIndicators(groupBy: COUNTY, area: { countyCode: "20" }) { ${fields} } }`,

@@ -23,6 +23,7 @@ const TEXT = {
     kind: 'Typ',
     population: 'Befolkning',
     population65: 'varav 65+',
+    gridPopulation: 'Alla invånare enligt SCB:s befolkningsrutor, även utanför tätorterna',
     total: 'Totalt',
     maps: 'Kartor per servicetyp',
     mapLegendWithin: 'inom tröskeln',
@@ -94,6 +95,7 @@ const TEXT = {
     kind: 'Kind',
     population: 'Population',
     population65: 'of which 65+',
+    gridPopulation: 'Every resident by SCB population squares, also outside the settlements',
     total: 'Total',
     maps: 'Maps per service type',
     mapLegendWithin: 'within the threshold',
@@ -205,7 +207,13 @@ export function renderReportHtml(report: MunicipalityReport, lang: ReportLang = 
   sections.push(`<section class="page" id="settlements"><h2>1. ${e(t.settlements)}</h2>
 <p>${e(t.total)}: <strong data-field="population">${num(report.population)}</strong> · ${e(t.population65)}: ${num(
     report.population65Plus,
-  )}</p>
+  )}</p>${
+    report.grid === null
+      ? ''
+      : `<p>${e(t.gridPopulation)} (${num(report.grid.cells)} × ${num(report.grid.cellSizeM)} m): <strong data-field="gridPopulation">${num(
+          report.grid.population,
+        )}</strong> · ${e(t.population65)}: ${num(report.grid.population65Plus)}</p>`
+  }
 ${table(
   [t.settlement, t.kind, t.population, t.population65],
   report.settlements.map((s) => [

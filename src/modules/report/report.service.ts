@@ -8,8 +8,8 @@ import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { stockholmWallClock } from '../../engine/opening-hours.js';
 import { travelMethodLabel } from '../../engine/travel-cost.js';
 import type { Services } from '../../services.js';
-import { accessFromTable, desertsAmong, indicatorsAmong } from '../access/access.service.js';
-import { settlementsInArea } from '../access/area-settlements.js';
+import { accessFromTable, desertsAmong, indicatorsWithBase } from '../access/access.service.js';
+import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { eServicePotential, gapAnalysis, gapOptions } from '../gaps/gaps.service.js';
 import { accessChangesFor, snapshotDates } from '../history/history.schema.js';
@@ -19,7 +19,7 @@ import { suggestSites } from '../sites/sites.service.js';
 
 /**
  * The municipal service plan's numbers, gathered by calling the SAME use cases the GraphQL resolvers call
- * (settlementsInArea, indicatorsAmong, desertsAmong, gapAnalysis, closureImpactAmong, suggestSites,
+ * (residentsInArea, indicatorsWithBase, desertsAmong, gapAnalysis, closureImpactAmong, suggestSites,
  * eServicePotential, accessChangesFor) over the same cached snapshots, so every figure equals the API's
  * answer to the same question. Rendering (HTML, CSV) only formats this object.
  */
@@ -67,6 +67,8 @@ export interface MunicipalityReport {
   settlements: ReportSettlement[];
   population: number;
   population65Plus: number | null;
+  /** The municipality's population grid cells (every resident), when a grid covers it. */
+  grid: { cells: number; cellSizeM: number; population: number; population65Plus: number } | null;
   indicators: {
     serviceType: string;
     municipality: AreaIndicatorRow | null;
@@ -191,11 +193,11 @@ export async function municipalityReport(
   const model = ctx.config.travelModel;
   const area = { municipalityCode: code };
   const countyCode = code.slice(0, 2);
-  const { snapshot, indices } = await settlementsInArea(ctx, area);
+  const { snapshot, indices, residentIndices } = await residentsInArea(ctx, area);
   const municipalities = new Map((await listAreas(ctx.db, 'MUNICIPALITY')).map((a) => [a.code, a.name]));
   const counties = new Map((await listAreas(ctx.db, 'COUNTY')).map((a) => [a.code, a.name]));
   if (indices.length === 0 && !municipalities.has(code)) throw new ReportNotFoundError(code);
-  const county = await settlementsInArea(ctx, { countyCode });
+  const county = await residentsInArea(ctx, { countyCode });
   const catalogue = snapshot.catalogue.map((t) => ({
     code: t.code,
     nameSv: t.nameSv,
@@ -220,11 +222,25 @@ export async function municipalityReport(
   const population = settlements.reduce((n, s) => n + s.population, 0);
   const known65 = settlements.filter((s) => s.population65Plus !== null);
   const population65Plus = known65.length === 0 ? null : known65.reduce((n, s) => n + s.population65Plus!, 0);
+  // Where a population grid covers the municipality, every resident (also outside the settlements).
+  const cells = snapshot.grid.filter((c) => c.municipalityCode === code);
+  const grid =
+    cells.length === 0
+      ? null
+      : {
+          cells: cells.length,
+          cellSizeM: cells[0]!.sizeM,
+          population: cells.reduce((n, c) => n + c.population, 0),
+          population65Plus: cells.reduce((n, c) => n + (c.population65Plus ?? 0), 0),
+        };
 
   const indicators = codes.map((type) => ({
     serviceType: type,
-    municipality: indicatorsAmong(snapshot, indices, type, 'MUNICIPALITY', model)[0] ?? null,
-    county: indicatorsAmong(county.snapshot, county.indices, type, 'COUNTY', model)[0] ?? null,
+    municipality:
+      indicatorsWithBase(snapshot, indices, residentIndices, type, 'MUNICIPALITY', model)[0] ?? null,
+    county:
+      indicatorsWithBase(county.snapshot, county.indices, county.residentIndices, type, 'COUNTY', model)[0] ??
+      null,
   }));
 
   const deserts = codes.map((type) => ({
@@ -309,8 +325,10 @@ export async function municipalityReport(
     saturday: saturday.toISOString(),
     rows: keyTypes.map((type) => ({
       serviceType: type,
-      tuesday: indicatorsAmong(weekdaySnapshot, indices, type, 'MUNICIPALITY', model)[0] ?? null,
-      saturday: indicatorsAmong(weekendSnapshot, indices, type, 'MUNICIPALITY', model)[0] ?? null,
+      tuesday:
+        indicatorsWithBase(weekdaySnapshot, indices, residentIndices, type, 'MUNICIPALITY', model)[0] ?? null,
+      saturday:
+        indicatorsWithBase(weekendSnapshot, indices, residentIndices, type, 'MUNICIPALITY', model)[0] ?? null,
       pointsWithUnknownHours: snapshot.openPoints.filter(
         (p) => p.serviceTypes.includes(type) && p.municipalityCode === code && snapshot.hoursUnknown(p),
       ).length,
@@ -331,6 +349,7 @@ export async function municipalityReport(
     settlements,
     population,
     population65Plus,
+    grid,
     indicators,
     deserts,
     gaps,
