@@ -197,7 +197,11 @@ describe('a server running on the database and CLI imports beside it', () => {
     const seen = new Set<number>();
     let finished = false;
     const polling = (async () => {
-      while (!finished) seen.add(await countVia(server));
+      // Paced under the server's per-IP rate limit (50/s): still dozens of reads per import.
+      while (!finished) {
+        seen.add(await countVia(server));
+        await new Promise((r) => setTimeout(r, 25));
+      }
     })();
     const [ra, rb] = await Promise.all([a.exited, b.exited]);
     finished = true;
