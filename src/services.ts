@@ -21,13 +21,19 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
   if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
   const pool = analysisPoolFor(threads);
   const codes = snapshot.catalogue.map((t) => t.code);
-  const seeding = pool
-    .run(snapshot, 'nearestTables', { codes, model: config.travelModel })
-    .then((tables) => {
-      for (const [i, table] of tables.entries()) snapshot.seedNearestTable(codes[i]!, table);
-    })
-    // On failure the tables are built lazily on the main thread instead (the same tables).
-    .catch(() => {});
+  // One job per type, so a pool of several threads builds several types at once (on a country road
+  // network a type's table is seconds of work).
+  const seeding = Promise.all(
+    codes.map((code) =>
+      pool
+        .run(snapshot, 'nearestTables', { codes: [code], model: config.travelModel })
+        .then(([table]) => {
+          if (table) snapshot.seedNearestTable(code, table);
+        })
+        // On failure the table is built lazily on the main thread instead (the same table).
+        .catch(() => {}),
+    ),
+  );
   // A thread still booting (just after start) must not hold up requests: then the snapshot is served
   // at once and adopts the tables that have not been built on the main thread meanwhile.
   if (pool.warm) await seeding;
