@@ -10,7 +10,7 @@ import { startFixtureServer } from './fixture-server.js';
  * layer renders features from the vector tiles, switching the service type or the threshold changes
  * them, a click opens the access popup, and a screenshot lands in test-artifacts/.
  * Runs against a fixture server (tile routes + demo page over a fake data source) and against the real
- * server on a fresh database with the demo region (820 real GeoNames settlements, ~9,500 generated points).
+ * server on a fresh database with the demo region (SCB tätorter 2020, the Dalarna grid, OSM health points and generated points of the other types).
  * Both need Chromium at /usr/bin/chromium and are skipped without it.
  */
 
