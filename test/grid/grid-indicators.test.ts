@@ -162,6 +162,16 @@ describe('indicators count every resident once where a grid covers a municipalit
     });
   });
 
+  it('site suggestions over grid residents refuse a bad count like the settlement path does', async () => {
+    for (const count of [0, 1000]) {
+      const res = await server.gql(
+        `{ siteSuggestions(serviceTypes: [PHARMACY], count: ${count}) { populationCoveredAfter } }`,
+      );
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).toMatch(/count must be a whole number/);
+    }
+  });
+
   it('a county half covered counts the grid’s residents and the other municipality’s settlements, nobody twice', async () => {
     const { data } = await server.gql<{ accessIndicators: Row[] }>(QUERY, { groupBy: 'COUNTY' });
     const [county] = data!.accessIndicators;

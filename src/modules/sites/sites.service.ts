@@ -1,3 +1,4 @@
+import type { AccessTable } from '../../engine/access.js';
 import { EngineInputError } from '../../engine/errors.js';
 import type { CandidateReach, DemandWeighting, McLpResult } from '../../engine/mclp.js';
 import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
@@ -59,16 +60,10 @@ export function suggestSites(
   /** With a grid: the area's resident origins (snapshot.residents()), the demand instead of `indices`. */
   residentIndices?: readonly number[],
 ): SiteSuggestionResult {
+  validateSiteRequest(request);
   if (residentIndices !== undefined && snapshot.grid.length > 0)
     return suggestSitesOverResidents(snapshot, indices, residentIndices, request);
   const { types, model } = request;
-  if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_SITES) {
-    throw badInput(`count must be a whole number from 1 to ${MAX_SITES}, got ${request.count}`, 'count');
-  }
-  if (types.length === 0) throw badInput('serviceTypes must name at least one service type', 'serviceTypes');
-  if (request.candidates !== null && request.candidates.length > MAX_CANDIDATES) {
-    throw badInput(`at most ${MAX_CANDIDATES} candidates, got ${request.candidates.length}`, 'candidates');
-  }
   const demand = indices.map((i) => snapshot.settlements[i]!);
   const candidates =
     request.candidates?.map((p, c) => ({ id: `candidate:${c}`, lon: p.lon, lat: p.lat })) ??
@@ -81,38 +76,16 @@ export function suggestSites(
       method: 'no settlements or candidates',
     };
   }
-  const thresholdMinutes: Record<string, number> = {};
-  const thresholdKm: Record<string, number | null> = {};
-  const currentMinutes: Record<string, Float64Array> = {};
-  for (const code of types) {
-    const table = snapshot.table(code, model);
-    thresholdMinutes[code] = table.thresholdMinutes;
-    thresholdKm[code] = table.thresholdKm;
-    // Deserts by the table's verdict (minutes and, where a type has one, km) count as uncovered.
-    const minutes = new Float64Array(indices.length);
-    indices.forEach((i, d) => {
-      minutes[d] = table.within[i] !== 1 ? Number.POSITIVE_INFINITY : table.minutes[i]!;
-    });
-    currentMinutes[code] = minutes;
-  }
   const problem = buildCoverageProblem({
     settlements: demand,
     weighting: request.weighting,
     candidates,
     types,
-    thresholdMinutes,
-    thresholdKm,
     model,
-    currentMinutes,
+    ...currentCoverage(types, (code) => snapshot.table(code, model), indices),
     reach: demandReach(snapshot.travel(model), indices),
   });
-  let solved: McLpResult;
-  try {
-    solved = request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
-  } catch (error) {
-    if (error instanceof EngineInputError) throw badInput(error.message, request.exact ? 'exact' : 'count');
-    throw error;
-  }
+  const solved = solve(problem, request);
   const weight = (s: Settlement) =>
     request.weighting === 'POPULATION' ? s.population : (s.population65Plus ?? 0);
   return {
@@ -141,6 +114,57 @@ export function suggestSites(
     populationCoveredAfter: solved.coveredAfter,
     method: `${solved.method}; travel: ${travelMethodLabel(snapshot.travel(model).method)}`,
   };
+}
+
+/** The request's own limits (count, types, candidates), checked before any work, whatever the demand. */
+function validateSiteRequest(request: SiteSuggestionRequest): void {
+  if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_SITES) {
+    throw badInput(`count must be a whole number from 1 to ${MAX_SITES}, got ${request.count}`, 'count');
+  }
+  if (request.types.length === 0)
+    throw badInput('serviceTypes must name at least one service type', 'serviceTypes');
+  if (request.candidates !== null && request.candidates.length > MAX_CANDIDATES) {
+    throw badInput(`at most ${MAX_CANDIDATES} candidates, got ${request.candidates.length}`, 'candidates');
+  }
+}
+
+/**
+ * Per type, the thresholds and today's minutes of the demand rows (`rows` of the type's table); rows
+ * beyond the table's verdict (minutes and, where a type has one, km) count as uncovered (Infinity).
+ */
+function currentCoverage(
+  types: readonly string[],
+  tableOf: (code: string) => AccessTable,
+  rows: readonly number[],
+): {
+  thresholdMinutes: Record<string, number>;
+  thresholdKm: Record<string, number | null>;
+  currentMinutes: Record<string, Float64Array>;
+} {
+  const thresholdMinutes: Record<string, number> = {};
+  const thresholdKm: Record<string, number | null> = {};
+  const currentMinutes: Record<string, Float64Array> = {};
+  for (const code of types) {
+    const table = tableOf(code);
+    thresholdMinutes[code] = table.thresholdMinutes;
+    thresholdKm[code] = table.thresholdKm;
+    const minutes = new Float64Array(rows.length);
+    rows.forEach((i, d) => {
+      minutes[d] = table.within[i] !== 1 ? Number.POSITIVE_INFINITY : table.minutes[i]!;
+    });
+    currentMinutes[code] = minutes;
+  }
+  return { thresholdMinutes, thresholdKm, currentMinutes };
+}
+
+/** Greedy or exact, an engine input error reported on the argument that caused it. */
+function solve(problem: ReturnType<typeof buildCoverageProblem>, request: SiteSuggestionRequest): McLpResult {
+  try {
+    return request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
+  } catch (error) {
+    if (error instanceof EngineInputError) throw badInput(error.message, request.exact ? 'exact' : 'count');
+    throw error;
+  }
 }
 
 /**
@@ -198,38 +222,17 @@ function suggestSitesOverResidents(
       method: 'no residents or candidates',
     };
   }
-  const thresholdMinutes: Record<string, number> = {};
-  const thresholdKm: Record<string, number | null> = {};
-  const currentMinutes: Record<string, Float64Array> = {};
-  for (const code of types) {
-    const table = snapshot.residentTable(code, model);
-    thresholdMinutes[code] = table.thresholdMinutes;
-    thresholdKm[code] = table.thresholdKm;
-    const minutes = new Float64Array(residentIndices.length);
-    residentIndices.forEach((i, d) => {
-      minutes[d] = table.within[i] !== 1 ? Number.POSITIVE_INFINITY : table.minutes[i]!;
-    });
-    currentMinutes[code] = minutes;
-  }
   const travel = snapshot.residentTravel(model);
   const problem = buildCoverageProblem({
     settlements: demand,
     weighting: request.weighting,
     candidates,
     types,
-    thresholdMinutes,
-    thresholdKm,
     model,
-    currentMinutes,
+    ...currentCoverage(types, (code) => snapshot.residentTable(code, model), residentIndices),
     reach: demandReach(travel, residentIndices),
   });
-  let solved: McLpResult;
-  try {
-    solved = request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
-  } catch (error) {
-    if (error instanceof EngineInputError) throw badInput(error.message, request.exact ? 'exact' : 'count');
-    throw error;
-  }
+  const solved = solve(problem, request);
   const weight = (o: (typeof demand)[number]) =>
     request.weighting === 'POPULATION' ? o.population : (o.population65Plus ?? 0);
   const settlementOf = (d: number) => {
