@@ -14,7 +14,8 @@ import type { FieldMap } from './field-map.js';
 import { IDENTITY_FIELD_MAP } from './field-map.js';
 import type { RawRecord } from './read.js';
 import { RecordFields } from './validation-run.js';
-import { parseCountyCode, parseMunicipalityCode, parseNonNegativeInteger, parseText } from './values.js';
+import { areaCodes } from './settlement-row.js';
+import { parseNonNegativeInteger, parseText } from './values.js';
 
 /** Cell sizes SCB publishes (metres); others are accepted with `--cell-size`. */
 export const SCB_CELL_SIZES = [1000, 250] as const;
@@ -173,16 +174,7 @@ export async function validateGridStream(
     const population = fields.required('population', parseNonNegativeInteger);
     const population65Plus = fields.optional('population65Plus', parseNonNegativeInteger);
     const population80Plus = fields.optional('population80Plus', parseNonNegativeInteger);
-    const municipalityCode = fields.optional('municipalityCode', parseMunicipalityCode);
-    let countyCode = fields.optional('countyCode', parseCountyCode);
-    if (countyCode === null && municipalityCode !== null && !fields.has('countyCode')) {
-      countyCode = municipalityCode.slice(0, 2);
-    } else if (countyCode !== null && municipalityCode !== null && !municipalityCode.startsWith(countyCode)) {
-      fields.error(
-        'countyCode',
-        `"${countyCode}" does not match municipalityCode "${municipalityCode}" (its county is ${municipalityCode.slice(0, 2)})`,
-      );
-    }
+    const { municipalityCode, countyCode } = areaCodes(fields);
     if (cellId !== null) {
       const before = seen.get(cellId);
       if (before !== undefined)

@@ -1,7 +1,7 @@
 /**
  * The settlement row an import produces, and the per-field rules that build it from a record.
  */
-import type { RowBase, RowBuilder } from './validation-run.js';
+import type { RecordFields, RowBase, RowBuilder } from './validation-run.js';
 import {
   parseCountyCode,
   parseEnum,
@@ -55,16 +55,7 @@ export const buildSettlementFields: RowBuilder<SettlementFields> = (fields) => {
     fields.error('population65Plus', `must not exceed population ${population} (got ${population65Plus})`);
   }
   const kind = fields.optional('kind', (value) => parseEnum(value, SETTLEMENT_KINDS));
-  const municipalityCode = fields.optional('municipalityCode', parseMunicipalityCode);
-  let countyCode = fields.optional('countyCode', parseCountyCode);
-  if (countyCode === null && municipalityCode !== null && !fields.has('countyCode')) {
-    countyCode = municipalityCode.slice(0, 2);
-  } else if (countyCode !== null && municipalityCode !== null && !municipalityCode.startsWith(countyCode)) {
-    fields.error(
-      'countyCode',
-      `"${countyCode}" does not match municipalityCode "${municipalityCode}" (its county is ${municipalityCode.slice(0, 2)})`,
-    );
-  }
+  const { municipalityCode, countyCode } = areaCodes(fields);
   const broadbandShare = fields.optional('broadbandShare', parseShare);
   if (name === null || population === null) return null;
   return {
@@ -77,3 +68,24 @@ export const buildSettlementFields: RowBuilder<SettlementFields> = (fields) => {
     broadbandShare,
   };
 };
+
+/**
+ * A record's municipality and county codes: the county from the municipality code's first two digits when
+ * the record has no county field, and an error when both are given and disagree (grid cells share this).
+ */
+export function areaCodes(fields: RecordFields): {
+  municipalityCode: string | null;
+  countyCode: string | null;
+} {
+  const municipalityCode = fields.optional('municipalityCode', parseMunicipalityCode);
+  let countyCode = fields.optional('countyCode', parseCountyCode);
+  if (countyCode === null && municipalityCode !== null && !fields.has('countyCode')) {
+    countyCode = municipalityCode.slice(0, 2);
+  } else if (countyCode !== null && municipalityCode !== null && !municipalityCode.startsWith(countyCode)) {
+    fields.error(
+      'countyCode',
+      `"${countyCode}" does not match municipalityCode "${municipalityCode}" (its county is ${municipalityCode.slice(0, 2)})`,
+    );
+  }
+  return { municipalityCode, countyCode };
+}
