@@ -140,10 +140,31 @@ export interface NodeReach {
  * @example const reach = reachFromSeeds(graph, siteSeeds(graph.edges, [site]), 30); // nodes within 30 min
  */
 export function reachFromSeeds(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number): NodeReach {
-  const work = workspace(graph);
-  const dist = work.dist;
-  const km = work.km;
-  const done = work.done;
+  for (const seed of seeds) checkSeed(graph, seed);
+  const nodes: number[] = [];
+  const minutes: number[] = [];
+  const km: number[] = [];
+  singleLabelSearch(graph, seeds, maxMinutes, (x, d, k) => {
+    nodes.push(x);
+    minutes.push(d);
+    km.push(k);
+    return true;
+  });
+  return { nodes: Int32Array.from(nodes), minutes: Float64Array.from(minutes), km: Float64Array.from(km) };
+}
+
+/**
+ * A single-label Dijkstra over reversed arcs from the seeds, on the graph's workspace (reset after use):
+ * `settle(node, minutes, km)` is called once per node in ascending minutes (km along that path, the
+ * shorter on ties) and says whether to go on from the node. Nothing beyond `maxMinutes` is offered.
+ */
+function singleLabelSearch(
+  graph: RoadGraph,
+  seeds: readonly Seed[],
+  maxMinutes: number,
+  settle: (node: number, minutes: number, km: number) => boolean,
+): void {
+  const { dist, km, done } = workspace(graph);
   const queue = new FlatQueue<number>();
   const touched: number[] = [];
   const offer = (x: number, d: number, k: number) => {
@@ -156,33 +177,23 @@ export function reachFromSeeds(graph: RoadGraph, seeds: readonly Seed[], maxMinu
       queue.push(x, d);
     }
   };
-  for (const seed of seeds) {
-    checkSeed(graph, seed);
-    offer(seed.node, seed.minutes, seed.km);
-  }
+  for (const seed of seeds) offer(seed.node, seed.minutes, seed.km);
   const { revOffset, revHead, revMinutes, revKm } = graph;
-  const order: number[] = [];
   while (queue.length > 0) {
     const d = queue.peekValue()!;
     const x = queue.pop()!;
     if (done[x] === 1 || dist[x] !== d) continue;
     done[x] = 1;
-    order.push(x);
     const k = km[x]!;
+    if (!settle(x, d, k)) continue;
     const end = revOffset[x + 1]!;
     for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, k + revKm[a]!);
   }
-  const reach: NodeReach = {
-    nodes: Int32Array.from(order),
-    minutes: Float64Array.from(order, (x) => dist[x]!),
-    km: Float64Array.from(order, (x) => km[x]!),
-  };
   for (const x of touched) {
     dist[x] = Number.POSITIVE_INFINITY;
     km[x] = Number.POSITIVE_INFINITY;
     done[x] = 0;
   }
-  return reach;
 }
 
 /**
@@ -232,32 +243,11 @@ export function insertFacility(graph: RoadGraph, labels: NodeLabels, seeds: read
     checkSeed(graph, seed);
     if (seed.facility !== facility) throw new RangeError('insertFacility: seeds of one facility only');
   }
-  const work = workspace(graph);
-  const { dist, km, done } = work;
   const { minutes1, km1, facility1, minutes2, km2, facility2 } = labels;
-  const queue = new FlatQueue<number>();
-  const touched: number[] = [];
-  const changed: number[] = [];
-  const offer = (x: number, d: number, k: number) => {
-    if (done[x] === 1) return;
-    const old = dist[x]!;
-    if (d < old || (d === old && k < km[x]!)) {
-      if (old === Number.POSITIVE_INFINITY) touched.push(x);
-      dist[x] = d;
-      km[x] = k;
-      queue.push(x, d);
-    }
-  };
-  for (const seed of seeds) offer(seed.node, seed.minutes, seed.km);
   const ranksBefore = (d: number, k: number, m: number, f: number, mk: number) =>
     d < m || (d === m && (facility < f || (facility === f && k < mk)));
-  const { revOffset, revHead, revMinutes, revKm } = graph;
-  while (queue.length > 0) {
-    const d = queue.peekValue()!;
-    const x = queue.pop()!;
-    if (done[x] === 1 || dist[x] !== d) continue;
-    done[x] = 1;
-    const k = km[x]!;
+  const changed: number[] = [];
+  singleLabelSearch(graph, seeds, Number.POSITIVE_INFINITY, (x, d, k) => {
     if (ranksBefore(d, k, minutes1[x]!, facility1[x]!, km1[x]!)) {
       minutes2[x] = minutes1[x]!;
       km2[x] = km1[x]!;
@@ -269,15 +259,9 @@ export function insertFacility(graph: RoadGraph, labels: NodeLabels, seeds: read
       minutes2[x] = d;
       km2[x] = k;
       facility2[x] = facility;
-    } else continue; // not in this node's top two: nor, through it, in anyone's
+    } else return false; // not in this node's top two: nor, through it, in anyone's
     changed.push(x);
-    const end = revOffset[x + 1]!;
-    for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, k + revKm[a]!);
-  }
-  for (const x of touched) {
-    dist[x] = Number.POSITIVE_INFINITY;
-    km[x] = Number.POSITIVE_INFINITY;
-    done[x] = 0;
-  }
+    return true;
+  });
   return Int32Array.from(changed);
 }
