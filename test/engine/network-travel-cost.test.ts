@@ -9,17 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable } from '../../src/engine/access.js';
 import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/network-travel-cost.js';
 import { EstimatedTravelCost } from '../../src/engine/travel-cost.js';
-import {
-  type FacilitySite,
-  insertFacility,
-  nodeLabels,
-  RoadGraph,
-  siteSeeds,
-} from '../../src/engine/network/index.js';
+import { insertFacility, nodeLabels, RoadGraph, siteSeeds } from '../../src/engine/network/index.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../src/engine/types.js';
 import { ROW_NETWORK } from '../../src/engine/verdict.js';
 import { serviceType, servicePoint, settlement } from './helpers/builders.js';
-import { buildEdges, randomNetwork, seededRandom } from './network/helpers.js';
+import { buildEdges, randomNetwork, randomSite, seededRandom, siteOnEdge } from './network/helpers.js';
 
 const FIELDS = [
   'pointIndex',
@@ -194,14 +188,8 @@ describe('insertFacility', () => {
     const { nodes, specs } = randomNetwork(random, 10);
     const edges = buildEdges(nodes, specs);
     const graph = RoadGraph.build(edges);
-    const at = (facility: number, edge: number, fraction: number): FacilitySite => ({
-      facility,
-      edge,
-      fraction,
-      alongKm: fraction * edges.lengthKm[edge]!,
-      connectorKm: 0,
-      connectorMinutes: 0,
-    });
+    const at = (facility: number, edge: number, fraction: number) =>
+      siteOnEdge(edges, facility, edge, fraction);
     const others = [at(0, 3, 0.5), at(2, 40, 0.25), at(4, 77, 1)];
     // Facility 1 or 3 sits exactly where 2 does: every node reaches both at the same cost.
     for (const twin of [1, 3]) {
@@ -220,18 +208,7 @@ describe('insertFacility', () => {
       const { nodes, specs } = randomNetwork(random, 10);
       const edges = buildEdges(nodes, specs);
       const graph = RoadGraph.build(edges);
-      const site = (facility: number): FacilitySite => {
-        const edge = Math.floor(random() * edges.count);
-        const fraction = Math.floor(random() * 5) / 4;
-        return {
-          facility,
-          edge,
-          fraction,
-          alongKm: fraction * edges.lengthKm[edge]!,
-          connectorKm: 0,
-          connectorMinutes: 0,
-        };
-      };
+      const site = (facility: number) => randomSite(random, edges, facility);
       const sites = Array.from({ length: 6 }, (_, f) => site(f));
       // The new facility gets a number in the middle, so ties against higher and lower numbers both occur.
       const extra = site(3);

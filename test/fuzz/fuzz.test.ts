@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataVersion } from '../../src/db/data-version.js';
 import { ERROR_CODES } from '../../src/errors.js';
 import { ImportError, ImportOptionError, ImportValidationError } from '../../src/import/errors.js';
+import { IMPORT_FIELDS } from '../../src/import/field-map.js';
 import { importFile } from '../../src/modules/imports/import.service.js';
 import { testConfig } from '../helpers/db.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
@@ -638,38 +639,6 @@ const cellText = fc.oneof(
     '20',
   ),
 );
-const columnsOf = {
-  settlements: [
-    'name',
-    'population',
-    'population65Plus',
-    'kind',
-    'municipalityCode',
-    'countyCode',
-    'broadbandShare',
-    'externalId',
-    'lon',
-    'lat',
-    'x',
-    'y',
-  ],
-  'service-points': [
-    'name',
-    'serviceTypes',
-    'status',
-    'operator',
-    'capacity',
-    'openingHours',
-    'municipalityCode',
-    'externalId',
-    'validFrom',
-    'validTo',
-    'lon',
-    'lat',
-    'x',
-    'y',
-  ],
-} as const;
 
 const csvCell = (v: string) => (/["\n\r,;]/.test(v) && v !== '' ? `"${v.replaceAll('"', '""')}"` : v);
 
@@ -697,7 +666,7 @@ const importCase = fc
       }),
       { maxLength: 6 },
     ),
-    columns: fc.subarray([...columnsOf['service-points'], ...columnsOf.settlements]),
+    columns: fc.subarray([...IMPORT_FIELDS['service-points'], ...IMPORT_FIELDS.settlements]),
     geometry: fc.oneof(
       fc.constant('point'),
       fc.constant('polygon'),

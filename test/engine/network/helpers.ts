@@ -4,6 +4,7 @@
  * at the facility and origin positions (virtual nodes), so it shares no code with src/engine/network.
  */
 import { distance } from '@turf/turf';
+import type { FacilitySite } from '../../../src/engine/network/index.js';
 import type { RoadEdges } from '../../../src/engine/network/types.js';
 
 export { seededRandom } from '../../../src/demo/random.js';
@@ -195,4 +196,22 @@ export function topTwo(costs: Ranked[]): [Ranked | undefined, Ranked | undefined
   }
   const sorted = [...byFacility.values()].sort((a, b) => a.minutes - b.minutes || a.facility - b.facility);
   return [sorted[0], sorted[1]];
+}
+
+/** A facility at `fraction` along `edge`, on the road itself (no connector). */
+export function siteOnEdge(edges: RoadEdges, facility: number, edge: number, fraction: number): FacilitySite {
+  return {
+    facility,
+    edge,
+    fraction,
+    alongKm: fraction * edges.lengthKm[edge]!,
+    connectorKm: 0,
+    connectorMinutes: 0,
+  };
+}
+
+/** A facility on a random edge at a random quarter of its length (quarters keep costs exact, so ties occur). */
+export function randomSite(random: () => number, edges: RoadEdges, facility: number): FacilitySite {
+  const edge = Math.floor(random() * edges.count);
+  return siteOnEdge(edges, facility, edge, Math.floor(random() * 5) / 4);
 }

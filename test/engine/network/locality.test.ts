@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type FacilitySite,
   nodeLabels,
   originAccessMany,
   RoadGraph,
@@ -9,7 +8,7 @@ import {
   sitesByEdge,
   EdgeSnapper,
 } from '../../../src/engine/network/index.js';
-import { buildEdges, randomNetwork, seededRandom } from './helpers.js';
+import { buildEdges, randomNetwork, randomSite, seededRandom } from './helpers.js';
 
 /**
  * Renumbering nodes along a Hilbert curve is a relabelling of the same graph: every node keeps its
@@ -42,18 +41,7 @@ describe('renumberNodesForLocality', () => {
       for (let x = 0; x < edges.nodeCount; x++) if (newOf[x] !== x) moved++;
       expect(moved).toBeGreaterThan(edges.nodeCount / 2);
 
-      const sites: FacilitySite[] = Array.from({ length: 5 }, (_, facility) => {
-        const edge = Math.floor(random() * edges.count);
-        const fraction = Math.floor(random() * 5) / 4;
-        return {
-          facility,
-          edge,
-          fraction,
-          alongKm: fraction * edges.lengthKm[edge]!,
-          connectorKm: 0,
-          connectorMinutes: 0,
-        };
-      });
+      const sites = Array.from({ length: 5 }, (_, facility) => randomSite(random, edges, facility));
       const before = nodeLabels(RoadGraph.build(edges), siteSeeds(edges, sites));
       const after = nodeLabels(RoadGraph.build(local), siteSeeds(local, sites));
       for (let x = 0; x < edges.nodeCount; x++) {
