@@ -1,12 +1,14 @@
 import FlatQueue from 'flatqueue';
 import type { AccessEngine, AccessTable } from './access.js';
 import { distanceKm } from './geodesic.js';
+import { OriginsOnEdges } from './network/origins-on-edges.js';
 import {
   DEFAULT_CONNECTOR_KMH,
   type EdgeSnap,
   EdgeSnapper,
   type FacilitySite,
   facilitySite,
+  forEachReached,
   type NodeLabels,
   nodeLabels,
   originAccessMany,
@@ -14,7 +16,6 @@ import {
   insertFacility,
   RoadGraph,
   type RoadEdges,
-  reachFromSeeds,
   relabelWithout,
   type ServiceArea,
   type SnapBatch,
@@ -87,11 +88,25 @@ interface SharedState {
   originSnaps: SnapBatch | null;
   /** Sites of points by id and position (a moved point gets a new key). */
   sites: Map<string, FacilitySite | null>;
-  /** CSR: the origins whose snapped edge ends at each node (for the reach of a new point). */
-  originsAtNode: { start: Int32Array; origins: Int32Array } | null;
-  /** Per-node workspace for reach (Infinity between uses). */
-  nodeMinutes: Float64Array | null;
-  nodeKm: Float64Array | null;
+  /** The origins by the edge they are snapped to (for the reach of a new point). */
+  originsOnEdges?: OriginsOnEdges;
+  /** Per-origin stamps and buffers of reachRows (allocated on first use). */
+  reachScratch?: ReachScratch;
+}
+
+const EMPTY = new Float64Array(0);
+
+/** Scratch of reachRows (one per shared state; reachRows does not re-enter itself). */
+interface ReachScratch {
+  /** Minutes and km from each node to the current site (Infinity between calls). */
+  nodeMinutes: Float64Array;
+  nodeKm: Float64Array;
+  /** The nodes the current call settled (their slots are reset after it). */
+  settled: Int32Array;
+  /** The origins found, and (with figures) their minutes and km by origin. */
+  found: Int32Array;
+  bestMinutes: Float64Array;
+  bestKm: Float64Array;
 }
 
 /** One type's labels: the multi-source search over its open points. */
@@ -115,9 +130,6 @@ export class NetworkTravelCost implements TravelCost {
     private readonly shared: SharedState = {
       originSnaps: null,
       sites: new Map(),
-      originsAtNode: null,
-      nodeMinutes: null,
-      nodeKm: null,
     },
     /** Labels per type over this engine's points (shared by providers that differ only in model). */
     private readonly labelCache = new Map<string, TypeLabels>(),
@@ -278,55 +290,97 @@ export class NetworkTravelCost implements TravelCost {
   }
 
   reach(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Reach {
+    const rows = this.reachRows(lon, lat, code, options, true);
+    // A site off the network serves no one along roads; its estimate would mix methods in one answer.
+    if (rows === null) return this.estimated.reach(lon, lat, code, options);
+    const straightKm = new Float64Array(rows.index.length);
+    for (let r = 0; r < rows.index.length; r++) {
+      const o = this.origins[rows.index[r]!]!;
+      straightKm[r] = distanceKm(o.lon, o.lat, lon, lat);
+    }
+    return { index: rows.index, minutes: rows.minutes, travelKm: rows.km, straightKm };
+  }
+
+  /**
+   * Builds, once per data version, what every `reach` and `catchment` shares: the origins' snaps onto the
+   * roads, the origins by node, and the estimate's origin index (for points off the network).
+   */
+  prepareReach(): void {
+    this.originsOnEdges();
+    this.estimated.originsIndex();
+  }
+
+  /** The origins of `reach` without their figures, in no particular order (2SFCA's catchments). */
+  catchment(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Int32Array {
+    return (
+      this.reachRows(lon, lat, code, options, false)?.index ??
+      this.estimated.catchment(lon, lat, code, options)
+    );
+  }
+
+  /**
+   * The origins a new point at (lon, lat) serves along the network within the thresholds — with `figures`
+   * ascending, with their minutes and road km; without, only the origins, in the order found (no sort, one
+   * array) — or null when the point is off the network. One bounded search from the point's
+   * site: each node it settles hands over the origins snapped onto its edges (a per-call stamp keeps each
+   * origin once), then every candidate's cost is the cheaper of its edge's two ends (direction honoured)
+   * or, on the site's own edge, the drive along it. No objects per origin: 2SFCA asks this once per
+   * capacitated point, over hundreds of thousands of grid cells.
+   */
+  private reachRows(
+    lon: number,
+    lat: number,
+    code: string,
+    options: ThresholdOptions,
+    figures: boolean,
+  ): { index: Int32Array; minutes: Float64Array; km: Float64Array } | null {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     const snap = this.network.snapper.snap(lon, lat, this.options.maxSnapKm);
-    // A site off the network serves no one along roads; its estimate would mix methods in one answer.
-    if (snap === null) return this.estimated.reach(lon, lat, code, options);
+    if (snap === null) return null;
     const site = facilitySite(0, snap, this.options.connectorKmh);
-    const reached = reachFromSeeds(
-      this.network.graph,
-      siteSeeds(this.network.edges, [site]),
-      thresholdMinutes,
-    );
-    const { start, origins } = this.originsAtNode();
-    const work = this.workspace();
-    const candidates = new Set<number>();
-    reached.nodes.forEach((x, r) => {
-      work.minutes[x] = reached.minutes[r]!;
-      work.km[x] = reached.km[r]!;
-      for (let j = start[x]!; j < start[x + 1]!; j++) candidates.add(origins[j]!);
+    const onEdges = this.originsOnEdges();
+    const scratch = this.reachScratch();
+    const { nodeMinutes, nodeKm } = scratch;
+    let settledCount = 0;
+    forEachReached(this.network.graph, siteSeeds(this.network.edges, [site]), thresholdMinutes, (x, d, k) => {
+      nodeMinutes[x] = d;
+      nodeKm[x] = k;
+      if (settledCount === scratch.settled.length) {
+        const grown = new Int32Array(2 * settledCount);
+        grown.set(scratch.settled);
+        scratch.settled = grown;
+      }
+      scratch.settled[settledCount++] = x;
+      return true;
     });
-    const snaps = this.originSnaps();
-    const edges = this.network.edges;
-    const rows: { index: number; minutes: number; km: number }[] = [];
-    for (const i of candidates) {
-      const best = originCostToNodes(edges, snaps, i, work.minutes, work.km, this.options.connectorKmh, site);
-      if (meetsThresholds(best.minutes, best.km, thresholdMinutes, thresholdKm)) {
-        rows.push({ index: i, minutes: best.minutes, km: best.km });
-      }
+    const { found, bestMinutes, bestKm } = scratch;
+    const n = onEdges.collect(
+      nodeMinutes,
+      nodeKm,
+      scratch.settled,
+      settledCount,
+      site,
+      thresholdMinutes,
+      thresholdKm,
+      found,
+      figures ? bestMinutes : null,
+      figures ? bestKm : null,
+    );
+    for (let r = 0; r < settledCount; r++) {
+      const x = scratch.settled[r]!;
+      nodeMinutes[x] = Number.POSITIVE_INFINITY;
+      nodeKm[x] = Number.POSITIVE_INFINITY;
     }
-    // Origins on the site's own edge reach it along the edge even when neither end is reached in time.
-    for (const i of this.originsOnEdge(snap.edge)) {
-      if (candidates.has(i)) continue;
-      const best = originCostToNodes(edges, snaps, i, work.minutes, work.km, this.options.connectorKmh, site);
-      if (meetsThresholds(best.minutes, best.km, thresholdMinutes, thresholdKm)) {
-        rows.push({ index: i, minutes: best.minutes, km: best.km });
-      }
+    const index = found.slice(0, n);
+    if (!figures) return { index, minutes: EMPTY, km: EMPTY };
+    index.sort();
+    const minutes = new Float64Array(n);
+    const km = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      minutes[r] = bestMinutes[index[r]!]!;
+      km[r] = bestKm[index[r]!]!;
     }
-    for (const x of reached.nodes) {
-      work.minutes[x] = Number.POSITIVE_INFINITY;
-      work.km[x] = Number.POSITIVE_INFINITY;
-    }
-    rows.sort((a, b) => a.index - b.index);
-    return {
-      index: Int32Array.from(rows, (r) => r.index),
-      minutes: Float64Array.from(rows, (r) => r.minutes),
-      travelKm: Float64Array.from(rows, (r) => r.km),
-      straightKm: Float64Array.from(rows, (r) => {
-        const o = this.origins[r.index]!;
-        return distanceKm(o.lon, o.lat, lon, lat);
-      }),
-    };
+    return { index, minutes, km };
   }
 
   /**
@@ -461,47 +515,27 @@ export class NetworkTravelCost implements TravelCost {
     return this.shared.originSnaps;
   }
 
-  /** CSR of origins by the nodes their edge leads to (both ends; the cost function checks direction). */
-  private originsAtNode(): { start: Int32Array; origins: Int32Array } {
-    if (!this.shared.originsAtNode) {
-      const snaps = this.originSnaps();
-      const { source, target, nodeCount } = this.network.edges;
-      const start = new Int32Array(nodeCount + 1);
-      for (let i = 0; i < snaps.edge.length; i++) {
-        const e = snaps.edge[i]!;
-        if (e < 0) continue;
-        start[source[e]! + 1]!++;
-        start[target[e]! + 1]!++;
-      }
-      for (let x = 0; x < nodeCount; x++) start[x + 1]! += start[x]!;
-      const fill = start.slice(0, nodeCount);
-      const origins = new Int32Array(start[nodeCount]!);
-      for (let i = 0; i < snaps.edge.length; i++) {
-        const e = snaps.edge[i]!;
-        if (e < 0) continue;
-        origins[fill[source[e]!]!++] = i;
-        origins[fill[target[e]!]!++] = i;
-      }
-      this.shared.originsAtNode = { start, origins };
-    }
-    return this.shared.originsAtNode;
+  /** The origins grouped by the road edge they are snapped to (the reach of a new point reads them). */
+  private originsOnEdges(): OriginsOnEdges {
+    this.shared.originsOnEdges ??= new OriginsOnEdges(
+      this.network.edges,
+      this.originSnaps(),
+      this.options.connectorKmh,
+    );
+    return this.shared.originsOnEdges;
   }
 
-  private originsOnEdge(edge: number): number[] {
-    const { start, origins } = this.originsAtNode();
-    const snaps = this.originSnaps();
-    const x = this.network.edges.target[edge]!;
-    const out: number[] = [];
-    for (let j = start[x]!; j < start[x + 1]!; j++)
-      if (snaps.edge[origins[j]!] === edge) out.push(origins[j]!);
-    return out;
-  }
-
-  private workspace(): { minutes: Float64Array; km: Float64Array } {
+  private reachScratch(): ReachScratch {
     const n = this.network.edges.nodeCount;
-    this.shared.nodeMinutes ??= new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    this.shared.nodeKm ??= new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    return { minutes: this.shared.nodeMinutes, km: this.shared.nodeKm };
+    this.shared.reachScratch ??= {
+      nodeMinutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+      nodeKm: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+      settled: new Int32Array(1024),
+      found: new Int32Array(this.origins.length),
+      bestMinutes: new Float64Array(this.origins.length),
+      bestKm: new Float64Array(this.origins.length),
+    };
+    return this.shared.reachScratch;
   }
 
   /**
@@ -591,50 +625,3 @@ const emptyDelta = {
   km2: new Float64Array(0),
   facility2: new Int32Array(0),
 };
-
-/**
- * The cost from origin i to a single new site, given every node's minutes/km to the site (Infinity where
- * not reached): through its edge's ends (direction honoured) or along its own edge.
- */
-function originCostToNodes(
-  edges: RoadEdges,
-  snaps: SnapBatch,
-  i: number,
-  nodeMinutes: Float64Array,
-  nodeKm: Float64Array,
-  connectorKmh: number,
-  site: FacilitySite,
-): { minutes: number; km: number } {
-  const e = snaps.edge[i]!;
-  const f = snaps.fraction[i]!;
-  const along = snaps.alongKm[i]!;
-  const connector = snaps.connectorKm[i]!;
-  const base = (connector / connectorKmh) * 60;
-  const m = edges.minutes[e]!;
-  const len = edges.lengthKm[e]!;
-  const twoWay = edges.oneway[e] === 0;
-  let best = { minutes: Number.POSITIVE_INFINITY, km: Number.POSITIVE_INFINITY };
-  const offer = (minutes: number, km: number) => {
-    if (minutes < best.minutes || (minutes === best.minutes && km < best.km)) best = { minutes, km };
-  };
-  const v = edges.target[e]!;
-  offer(base + (1 - f) * m + nodeMinutes[v]!, connector + Math.max(0, len - along) + nodeKm[v]!);
-  if (twoWay || f === 0) {
-    const u = edges.source[e]!;
-    offer(base + f * m + nodeMinutes[u]!, connector + along + nodeKm[u]!);
-  }
-  if (site.edge === e) {
-    if (site.fraction >= f) {
-      offer(
-        base + (site.fraction - f) * m + site.connectorMinutes,
-        connector + site.alongKm - along + site.connectorKm,
-      );
-    } else if (twoWay) {
-      offer(
-        base + (f - site.fraction) * m + site.connectorMinutes,
-        connector + along - site.alongKm + site.connectorKm,
-      );
-    }
-  }
-  return best;
-}

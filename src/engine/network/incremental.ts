@@ -154,6 +154,22 @@ export function reachFromSeeds(graph: RoadGraph, seeds: readonly Seed[], maxMinu
 }
 
 /**
+ * The bounded single-label search behind {@link reachFromSeeds}, without its arrays: `settle(node,
+ * minutes, km)` is called once per node within `maxMinutes`, in ascending minutes (km along that path, the
+ * shorter on ties); returning false does not expand the node. For bulk callers (2SFCA asks once per
+ * capacitated point) that fold each node into their own state as it settles.
+ */
+export function forEachReached(
+  graph: RoadGraph,
+  seeds: readonly Seed[],
+  maxMinutes: number,
+  settle: (node: number, minutes: number, km: number) => boolean,
+): void {
+  for (const seed of seeds) checkSeed(graph, seed);
+  singleLabelSearch(graph, seeds, maxMinutes, settle);
+}
+
+/**
  * A single-label Dijkstra over reversed arcs from the seeds, on the graph's workspace (reset after use):
  * `settle(node, minutes, km)` is called once per node in ascending minutes (km along that path, the
  * shorter on ties) and says whether to go on from the node. Nothing beyond `maxMinutes` is offered.
@@ -164,35 +180,52 @@ function singleLabelSearch(
   maxMinutes: number,
   settle: (node: number, minutes: number, km: number) => boolean,
 ): void {
-  const { dist, km, done } = workspace(graph);
-  const queue = new FlatQueue<number>();
-  const touched: number[] = [];
+  const work = workspace(graph);
+  const { dist, km, done, queue } = work;
+  if (work.busy) throw new Error('singleLabelSearch: not re-entrant (a settle callback started another search)');
+  work.busy = true;
+  queue.clear();
+  let touched = work.touched;
+  let nt = 0;
   const offer = (x: number, d: number, k: number) => {
     if (!(d <= maxMinutes) || done[x] === 1) return;
     const old = dist[x]!;
     if (d < old || (d === old && k < km[x]!)) {
-      if (old === Number.POSITIVE_INFINITY) touched.push(x);
+      if (old === Number.POSITIVE_INFINITY) {
+        if (nt === touched.length) {
+          const grown = new Int32Array(2 * nt);
+          grown.set(touched);
+          touched = grown;
+          work.touched = grown;
+        }
+        touched[nt++] = x;
+      }
       dist[x] = d;
       km[x] = k;
       queue.push(x, d);
     }
   };
-  for (const seed of seeds) offer(seed.node, seed.minutes, seed.km);
-  const { revOffset, revHead, revMinutes, revKm } = graph;
-  while (queue.length > 0) {
-    const d = queue.peekValue()!;
-    const x = queue.pop()!;
-    if (done[x] === 1 || dist[x] !== d) continue;
-    done[x] = 1;
-    const k = km[x]!;
-    if (!settle(x, d, k)) continue;
-    const end = revOffset[x + 1]!;
-    for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, k + revKm[a]!);
-  }
-  for (const x of touched) {
-    dist[x] = Number.POSITIVE_INFINITY;
-    km[x] = Number.POSITIVE_INFINITY;
-    done[x] = 0;
+  try {
+    for (const seed of seeds) offer(seed.node, seed.minutes, seed.km);
+    const { revOffset, revHead, revMinutes, revKm } = graph;
+    while (queue.length > 0) {
+      const d = queue.peekValue()!;
+      const x = queue.pop()!;
+      if (done[x] === 1 || dist[x] !== d) continue;
+      done[x] = 1;
+      const k = km[x]!;
+      if (!settle(x, d, k)) continue;
+      const end = revOffset[x + 1]!;
+      for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, k + revKm[a]!);
+    }
+  } finally {
+    for (let r = 0; r < nt; r++) {
+      const x = touched[r]!;
+      dist[x] = Number.POSITIVE_INFINITY;
+      km[x] = Number.POSITIVE_INFINITY;
+      done[x] = 0;
+    }
+    work.busy = false;
   }
 }
 
@@ -208,6 +241,10 @@ interface Workspace {
   dist: Float64Array;
   km: Float64Array;
   done: Uint8Array;
+  /** The single-label search's queue and the nodes it touched (reused: 2SFCA runs thousands). */
+  queue: FlatQueue<number>;
+  touched: Int32Array;
+  busy: boolean;
 }
 
 const workspaces = new WeakMap<RoadGraph, Workspace>();
@@ -222,6 +259,9 @@ function workspace(graph: RoadGraph): Workspace {
       dist: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
       km: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
       done: new Uint8Array(n),
+      queue: new FlatQueue<number>(),
+      touched: new Int32Array(1024),
+      busy: false,
     };
     workspaces.set(graph, work);
   }

@@ -34,7 +34,7 @@ export {
 export type { NodeLabels, SearchOptions, Seed } from './dijkstra.js';
 export { emptyLabels, nodeLabels } from './dijkstra.js';
 export type { LabelDelta, NodeReach } from './incremental.js';
-export { applyDelta, insertFacility, reachFromSeeds, relabelWithout } from './incremental.js';
+export { applyDelta, forEachReached, insertFacility, reachFromSeeds, relabelWithout } from './incremental.js';
 export { RoadGraph } from './graph.js';
 export { renumberNodesForLocality } from './locality.js';
 export type { ServiceArea, ServiceAreaOptions } from './isochrone.js';

@@ -1,0 +1,264 @@
+import type { FacilitySite } from './origin-access.js';
+import type { SnapBatch } from './snap.js';
+import type { RoadEdges } from './types.js';
+
+/**
+ * Origins (settlements, grid squares) grouped by the road edge they are snapped to, for the reach of one
+ * site: after a bounded search from the site has given its nodes their minutes, the origins it serves are
+ * read edge by edge — every origin's cost is the cheaper of its edge's two ends, with the cost from the
+ * origin to each end precomputed here — so no per-origin state is touched at random. 2SFCA asks this once
+ * per capacitated point over hundreds of thousands of grid squares.
+ *
+ * Layout (built once per data version): the edges that carry origins get compact numbers in order of
+ * their smaller end node (the graph's nodes are numbered along a Hilbert curve, so a search's edges are
+ * near each other in memory); each compact edge has a block of origins with their costs; each node lists
+ * the compact edges it ends.
+ */
+export class OriginsOnEdges {
+  /** Compact edge c → road edge index. */
+  readonly edge: Int32Array;
+  /** Compact edge c → its source and target nodes. */
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+  /** Origins of compact edge c: entries blockStart[c] … blockStart[c + 1] − 1. */
+  readonly blockStart: Int32Array;
+  /** Per entry: the origin, and its minutes and km to the edge's source and target (∞: not drivable). */
+  readonly origin: Int32Array;
+  readonly toSourceMinutes: Float64Array;
+  readonly toSourceKm: Float64Array;
+  readonly toTargetMinutes: Float64Array;
+  readonly toTargetKm: Float64Array;
+  /** Per entry: the origin's fraction and km along its edge and its connector (for a site on the edge). */
+  readonly fraction: Float64Array;
+  readonly alongKm: Float64Array;
+  readonly connectorMinutes: Float64Array;
+  readonly connectorKm: Float64Array;
+  /** Node x → compact edges it ends: nodeEdges[nodeStart[x]] … nodeEdges[nodeStart[x + 1] − 1]. */
+  readonly nodeStart: Int32Array;
+  readonly nodeEdges: Int32Array;
+  /** Road edge → compact edge (−1: no origin on it). */
+  private readonly compactOf: Int32Array;
+
+  constructor(
+    private readonly edges: RoadEdges,
+    snaps: SnapBatch,
+    connectorKmh: number,
+  ) {
+    const { source, target, oneway, lengthKm, nodeCount } = edges;
+    const edgeMinutes = edges.minutes;
+    const count = new Int32Array(edges.count);
+    let entries = 0;
+    for (let i = 0; i < snaps.edge.length; i++) {
+      const e = snaps.edge[i]!;
+      if (e < 0) continue;
+      count[e]!++;
+      entries++;
+    }
+    const used: number[] = [];
+    for (let e = 0; e < edges.count; e++) if (count[e]! > 0) used.push(e);
+    const low = (e: number) => Math.min(source[e]!, target[e]!);
+    used.sort((a, b) => low(a) - low(b) || a - b);
+    const m = used.length;
+    this.edge = Int32Array.from(used);
+    this.source = Int32Array.from(used, (e) => source[e]!);
+    this.target = Int32Array.from(used, (e) => target[e]!);
+    this.compactOf = new Int32Array(edges.count).fill(-1);
+    this.blockStart = new Int32Array(m + 1);
+    for (let c = 0; c < m; c++) {
+      this.compactOf[used[c]!] = c;
+      this.blockStart[c + 1] = this.blockStart[c]! + count[used[c]!]!;
+    }
+    this.origin = new Int32Array(entries);
+    this.toSourceMinutes = new Float64Array(entries);
+    this.toSourceKm = new Float64Array(entries);
+    this.toTargetMinutes = new Float64Array(entries);
+    this.toTargetKm = new Float64Array(entries);
+    this.fraction = new Float64Array(entries);
+    this.alongKm = new Float64Array(entries);
+    this.connectorMinutes = new Float64Array(entries);
+    this.connectorKm = new Float64Array(entries);
+    const fill = this.blockStart.slice(0, m);
+    for (let i = 0; i < snaps.edge.length; i++) {
+      const e = snaps.edge[i]!;
+      if (e < 0) continue;
+      const j = fill[this.compactOf[e]!]!++;
+      const f = snaps.fraction[i]!;
+      const along = snaps.alongKm[i]!;
+      const connector = snaps.connectorKm[i]!;
+      const base = (connector / connectorKmh) * 60;
+      const w = edgeMinutes[e]!;
+      this.origin[j] = i;
+      // Towards the target: always drivable. Towards the source: on a two-way edge, or from its start.
+      this.toTargetMinutes[j] = base + (1 - f) * w;
+      this.toTargetKm[j] = connector + Math.max(0, lengthKm[e]! - along);
+      const back = oneway[e] === 0 || f === 0;
+      this.toSourceMinutes[j] = back ? base + f * w : Number.POSITIVE_INFINITY;
+      this.toSourceKm[j] = back ? connector + along : Number.POSITIVE_INFINITY;
+      this.fraction[j] = f;
+      this.alongKm[j] = along;
+      this.connectorMinutes[j] = base;
+      this.connectorKm[j] = connector;
+    }
+    this.nodeStart = new Int32Array(nodeCount + 1);
+    for (let c = 0; c < m; c++) {
+      this.nodeStart[this.source[c]! + 1]!++;
+      if (this.target[c] !== this.source[c]) this.nodeStart[this.target[c]! + 1]!++;
+    }
+    for (let x = 0; x < nodeCount; x++) this.nodeStart[x + 1]! += this.nodeStart[x]!;
+    this.nodeEdges = new Int32Array(this.nodeStart[nodeCount]!);
+    const at = this.nodeStart.slice(0, nodeCount);
+    for (let c = 0; c < m; c++) {
+      this.nodeEdges[at[this.source[c]!]!++] = c;
+      if (this.target[c] !== this.source[c]) this.nodeEdges[at[this.target[c]!]!++] = c;
+    }
+  }
+
+  /** Bytes held by the arrays. */
+  bytes(): number {
+    let total = 0;
+    for (const a of [
+      this.edge,
+      this.source,
+      this.target,
+      this.blockStart,
+      this.origin,
+      this.toSourceMinutes,
+      this.toSourceKm,
+      this.toTargetMinutes,
+      this.toTargetKm,
+      this.fraction,
+      this.alongKm,
+      this.connectorMinutes,
+      this.connectorKm,
+      this.nodeStart,
+      this.nodeEdges,
+      this.compactOf,
+    ])
+      total += a.byteLength;
+    return total;
+  }
+
+  /**
+   * Writes every origin within the thresholds of a site to `found` (from 0; returns the count) and, when
+   * given, its minutes and km to `minutesOf[origin]` and `kmOf[origin]` — given the minutes and km from
+   * every node to the site (`nodeMinutes`/`nodeKm`, Infinity where the search did not settle) and the
+   * nodes the search settled (`settled[0 … settledCount − 1]`). An origin's cost is the
+   * cheaper (minutes, then km) of its edge's two ends and, on the site's own edge, of the drive along it
+   * (downstream, or either way on a two-way edge) — so an origin on the site's edge is served even when
+   * neither end is reached in time.
+   */
+  collect(
+    nodeMinutes: Float64Array,
+    nodeKm: Float64Array,
+    settled: Int32Array,
+    settledCount: number,
+    site: FacilitySite,
+    thresholdMinutes: number,
+    thresholdKm: number | null,
+    found: Int32Array,
+    minutesOf: Float64Array | null,
+    kmOf: Float64Array | null,
+  ): number {
+    const siteEdge = this.compactOf[site.edge] ?? -1;
+    const { nodeStart, nodeEdges, source } = this;
+    let n = 0;
+    for (let r = 0; r < settledCount; r++) {
+      const x = settled[r]!;
+      const end = nodeStart[x + 1]!;
+      for (let q = nodeStart[x]!; q < end; q++) {
+        const c = nodeEdges[q]!;
+        // Each edge once: from its source when that was settled, else from its target.
+        if (c === siteEdge) continue;
+        if (x !== source[c] && nodeMinutes[source[c]!]! < Number.POSITIVE_INFINITY) continue;
+        n = this.collectEdge(
+          c,
+          nodeMinutes,
+          nodeKm,
+          null,
+          thresholdMinutes,
+          thresholdKm,
+          found,
+          n,
+          minutesOf,
+          kmOf,
+        );
+      }
+    }
+    if (siteEdge >= 0)
+      n = this.collectEdge(
+        siteEdge,
+        nodeMinutes,
+        nodeKm,
+        site,
+        thresholdMinutes,
+        thresholdKm,
+        found,
+        n,
+        minutesOf,
+        kmOf,
+      );
+    return n;
+  }
+
+  private collectEdge(
+    c: number,
+    nodeMinutes: Float64Array,
+    nodeKm: Float64Array,
+    site: FacilitySite | null,
+    thresholdMinutes: number,
+    thresholdKm: number | null,
+    found: Int32Array,
+    count: number,
+    minutesOf: Float64Array | null,
+    kmOf: Float64Array | null,
+  ): number {
+    let n = count;
+    const s = this.source[c]!;
+    const t = this.target[c]!;
+    const ds = nodeMinutes[s]!;
+    const ks = nodeKm[s]!;
+    const dt = nodeMinutes[t]!;
+    const kt = nodeKm[t]!;
+    const edgeMinutes = this.edges.minutes[this.edge[c]!]!;
+    const twoWay = this.edges.oneway[this.edge[c]!] === 0;
+    const end = this.blockStart[c + 1]!;
+    for (let j = this.blockStart[c]!; j < end; j++) {
+      let minutes = this.toTargetMinutes[j]! + dt;
+      let km = this.toTargetKm[j]! + kt;
+      const ms = this.toSourceMinutes[j]! + ds;
+      const kms = this.toSourceKm[j]! + ks;
+      if (ms < minutes || (ms === minutes && kms < km)) {
+        minutes = ms;
+        km = kms;
+      }
+      if (site !== null) {
+        const f = this.fraction[j]!;
+        const forward = site.fraction >= f;
+        if (forward || twoWay) {
+          const along = this.alongKm[j]!;
+          const ma =
+            this.connectorMinutes[j]! +
+            (forward ? site.fraction - f : f - site.fraction) * edgeMinutes +
+            site.connectorMinutes;
+          const connector = this.connectorKm[j]!;
+          const ka = forward
+            ? connector + site.alongKm - along + site.connectorKm
+            : connector + along - site.alongKm + site.connectorKm;
+          if (ma < minutes || (ma === minutes && ka < km)) {
+            minutes = ma;
+            km = ka;
+          }
+        }
+      }
+      if (minutes <= thresholdMinutes && (thresholdKm === null || km <= thresholdKm)) {
+        const i = this.origin[j]!;
+        found[n++] = i;
+        if (minutesOf !== null && kmOf !== null) {
+          minutesOf[i] = minutes;
+          kmOf[i] = km;
+        }
+      }
+    }
+    return n;
+  }
+}
