@@ -182,7 +182,8 @@ function singleLabelSearch(
 ): void {
   const work = workspace(graph);
   const { dist, km, done, queue } = work;
-  if (work.busy) throw new Error('singleLabelSearch: not re-entrant (a settle callback started another search)');
+  if (work.busy)
+    throw new Error('singleLabelSearch: not re-entrant (a settle callback started another search)');
   work.busy = true;
   queue.clear();
   let touched = work.touched;
