@@ -13,6 +13,7 @@ import {
   siteSeeds,
   sitesByEdge,
 } from '../../../src/engine/network/index.js';
+import { TwoLabelSearch } from '../../../src/engine/network/dijkstra.js';
 import type { RoadEdges } from '../../../src/engine/network/types.js';
 import {
   buildEdges,
@@ -86,6 +87,36 @@ describe('network engine against an independent per-origin Dijkstra', () => {
       const { edges, graph, sites } = randomCase(seed);
       const labels = nodeLabels(graph, siteSeeds(edges, sites));
       expectLabelsEqual(labels, oracleLabels(edges, sites));
+    }
+  });
+
+  it('the two single-label passes equal the two-label search (many facilities, ties, bounds)', () => {
+    for (let seed = 11; seed <= 16; seed++) {
+      const { edges, graph, sites } = randomCase(seed, 14, 30);
+      for (const maxMinutes of [Number.POSITIVE_INFINITY, 5]) {
+        const seeds = siteSeeds(edges, sites);
+        const got = nodeLabels(graph, seeds, { maxMinutes });
+        const { mk, fs } = TwoLabelSearch.state(graph.nodeCount);
+        const search = new TwoLabelSearch(graph, mk, fs, maxMinutes, null);
+        for (const seed of seeds) search.offer(seed.node, seed.minutes, seed.facility, seed.km);
+        search.run();
+        let seconds = 0;
+        for (let x = 0; x < graph.nodeCount; x++) {
+          const i = 4 * x;
+          expect([got.facility1[x], got.minutes1[x], got.km1[x]], `node ${x}`).toEqual([
+            fs[i],
+            mk[i],
+            mk[i + 1],
+          ]);
+          expect([got.facility2[x], got.minutes2[x], got.km2[x]], `node ${x}`).toEqual([
+            fs[i + 1],
+            mk[i + 2],
+            mk[i + 3],
+          ]);
+          if (got.facility2[x]! >= 0) seconds++;
+        }
+        expect(seconds).toBeGreaterThan(graph.nodeCount / 2);
+      }
     }
   });
 
