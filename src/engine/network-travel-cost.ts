@@ -96,6 +96,54 @@ interface SharedState {
 
 const EMPTY = new Float64Array(0);
 
+/** Origin positions snapped onto a network, and what is derived from the snaps alone. */
+interface SnappedOrigins {
+  maxKm: number;
+  lons: Float64Array;
+  lats: Float64Array;
+  snaps: SnapBatch;
+  /** By connector speed. */
+  onEdges?: Map<number, OriginsOnEdges>;
+}
+
+/** Per network, the last few origin sets snapped onto it (settlements, grid squares). */
+const snappedOrigins = new WeakMap<RoadNetwork, SnappedOrigins[]>();
+
+/**
+ * The snaps of a set of origins onto a network, reused while the origins stand where they stood: every
+ * write makes a new snapshot with new settlement objects, and re-snapping a country's 600k grid squares
+ * costs seconds; comparing their coordinates costs milliseconds. A few sets are kept per network.
+ */
+function snapOrigins(
+  network: RoadNetwork,
+  origins: readonly { lon: number; lat: number }[],
+  maxKm: number,
+): SnappedOrigins {
+  const lons = Float64Array.from(origins, (o) => o.lon);
+  const lats = Float64Array.from(origins, (o) => o.lat);
+  let kept = snappedOrigins.get(network);
+  if (!kept) {
+    kept = [];
+    snappedOrigins.set(network, kept);
+  }
+  const same = (a: Float64Array, b: Float64Array) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
+  const hit = kept.find((k) => k.maxKm === maxKm && same(k.lons, lons) && same(k.lats, lats));
+  if (hit) {
+    // Most recently used last.
+    kept.splice(kept.indexOf(hit), 1);
+    kept.push(hit);
+    return hit;
+  }
+  const entry: SnappedOrigins = { maxKm, lons, lats, snaps: network.snapper.snapMany(lons, lats, maxKm) };
+  kept.push(entry);
+  if (kept.length > 3) kept.shift();
+  return entry;
+}
+
 /** Scratch of reachRows (one per shared state; reachRows does not re-enter itself). */
 interface ReachScratch {
   /** Minutes and km from each node to the current site (Infinity between calls). */
@@ -507,21 +555,23 @@ export class NetworkTravelCost implements TravelCost {
   }
 
   private originSnaps(): SnapBatch {
-    if (!this.shared.originSnaps) {
-      const lons = Float64Array.from(this.origins, (o) => o.lon);
-      const lats = Float64Array.from(this.origins, (o) => o.lat);
-      this.shared.originSnaps = this.network.snapper.snapMany(lons, lats, this.options.maxSnapKm);
-    }
+    this.shared.originSnaps ??= snapOrigins(this.network, this.origins, this.options.maxSnapKm).snaps;
     return this.shared.originSnaps;
   }
 
   /** The origins grouped by the road edge they are snapped to (the reach of a new point reads them). */
   private originsOnEdges(): OriginsOnEdges {
-    this.shared.originsOnEdges ??= new OriginsOnEdges(
-      this.network.edges,
-      this.originSnaps(),
-      this.options.connectorKmh,
-    );
+    if (!this.shared.originsOnEdges) {
+      const batch = snapOrigins(this.network, this.origins, this.options.maxSnapKm);
+      this.shared.originSnaps ??= batch.snaps;
+      batch.onEdges ??= new Map();
+      let onEdges = batch.onEdges.get(this.options.connectorKmh);
+      if (!onEdges) {
+        onEdges = new OriginsOnEdges(this.network.edges, batch.snaps, this.options.connectorKmh);
+        batch.onEdges.set(this.options.connectorKmh, onEdges);
+      }
+      this.shared.originsOnEdges = onEdges;
+    }
     return this.shared.originsOnEdges;
   }
 

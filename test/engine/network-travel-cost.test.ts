@@ -221,3 +221,41 @@ describe('insertFacility', () => {
     });
   }
 });
+
+describe('origin snaps are reused across snapshots while the origins stand still', () => {
+  it('a new provider over the same positions answers alike; a moved origin is snapped anew', () => {
+    const random = seededRandom(21);
+    const { nodes, specs } = randomNetwork(random, 10);
+    const edges = buildEdges(nodes, specs);
+    const network = buildRoadNetwork(edges, 'test-snap-cache');
+    const catalogue = [serviceType('GROCERY', 8)];
+    const points = Array.from({ length: 12 }, (_, i) =>
+      servicePoint(`p${i}`, 15 + random() * 0.18, 60 + random() * 0.09),
+    );
+    const engine = new AccessEngine(points, catalogue);
+    const places = Array.from({ length: 80 }, () => ({
+      lon: 15 + random() * 0.18,
+      lat: 60 + random() * 0.09,
+    }));
+    const origins = places.map((p, i) => settlement(`s${i}`, p.lon, p.lat));
+    const first = new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network);
+    const before = rows(first.table('GROCERY', { k: 2 }), engine.index('GROCERY').points);
+    // A new snapshot: new objects, same positions (the cache's hit), then one origin moved far.
+    const again = places.map((p, i) => settlement(`s${i}`, p.lon, p.lat));
+    const second = new NetworkTravelCost(again, engine, DEFAULT_TRAVEL_MODEL, network);
+    expect(rows(second.table('GROCERY', { k: 2 }), engine.index('GROCERY').points)).toEqual(before);
+    const moved = places.map((p, i) => settlement(`s${i}`, i === 7 ? p.lon + 0.09 : p.lon, p.lat));
+    const third = new NetworkTravelCost(moved, engine, DEFAULT_TRAVEL_MODEL, network);
+    const after = rows(third.table('GROCERY', { k: 2 }), engine.index('GROCERY').points);
+    // The oracle for the moved set: a network object of its own (nothing cached on it).
+    const alone = buildRoadNetwork(edges, 'test-snap-cache-fresh');
+    const fresh = new NetworkTravelCost(moved, engine, DEFAULT_TRAVEL_MODEL, alone);
+    expect(after).toEqual(rows(fresh.table('GROCERY', { k: 2 }), engine.index('GROCERY').points));
+    expect(after[7]).not.toEqual(before[7]);
+    // The reach of a new point reads the same snaps (grouped by edge): equal on both networks.
+    const reachA = third.reach(15.09, 60.045, 'GROCERY');
+    const reachB = fresh.reach(15.09, 60.045, 'GROCERY');
+    expect(Array.from(reachA.index)).toEqual(Array.from(reachB.index));
+    expect(reachA.index.length).toBeGreaterThan(0);
+  });
+});
