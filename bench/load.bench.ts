@@ -60,7 +60,8 @@ async function serve(): Promise<void> {
 
 function startChild(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
-    env,
+    // As `serviceatlas serve` runs it (bin/serviceatlas.mjs).
+    env: { NODE_ENV: 'production', ...env },
     execArgv: ['--import', 'tsx', '--expose-gc'],
   });
   return new Promise((resolve, reject) => {
