@@ -4,12 +4,15 @@ import { LRUCache } from 'lru-cache';
 import type { Viewer } from '../auth.js';
 import type { Context } from '../context.js';
 import type { DataVersions } from '../db/data-version.js';
+import type { Encodings } from '../http/compress.js';
 
-/** A complete answer as it was sent: status, headers and the JSON text. */
+/** A complete answer as it was sent: status, headers, the JSON as UTF-8 and its compressed forms. */
 export interface CachedResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: Buffer;
+  /** gzip/Brotli forms, made on the first hit that asks for them (writeCompressed). */
+  encodings: Encodings;
 }
 
 /** Set by responseCachePlugin when the executed operation's answer may be kept (see there). */
@@ -147,8 +150,9 @@ export class ResponseCache {
 }
 
 function entryBytes(r: CachedResponse): number {
-  // UTF-16 in memory: two bytes a character, plus the key, headers and bookkeeping.
-  return r.body.length * 2 + 512;
+  // The UTF-8 body, room for its compressed forms (JSON compresses 5–15×: a quarter is ample), and the
+  // key, headers and bookkeeping.
+  return Math.ceil(r.body.byteLength * 1.25) + 512;
 }
 
 /**

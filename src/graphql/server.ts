@@ -154,7 +154,8 @@ export async function createGraphQLHandler(
     });
     if (key !== null) {
       const cached = await cache.lookup(key);
-      if (cached) return writeCompressed(req, res, cached.status, { ...cached.headers }, cached.body);
+      if (cached)
+        return writeCompressed(req, res, cached.status, { ...cached.headers }, cached.body, cached.encodings);
     }
     const settle = key !== null ? cache.lead(key) : null;
     let kept: CachedResponse | null = null;
@@ -175,10 +176,15 @@ export async function createGraphQLHandler(
         const oversized = guard.oversized(result.body.string);
         if (oversized) delete out['content-length'];
         const status = oversized ? 400 : (result.status ?? 200);
-        if (settle && cacheNote.cacheable && !oversized && status === 200)
-          kept = { status, headers: { ...out }, body: result.body.string };
-        settle?.(kept);
-        await writeCompressed(req, res, status, out, oversized ?? result.body.string);
+        if (settle && cacheNote.cacheable && !oversized && status === 200) {
+          const body = Buffer.from(result.body.string, 'utf8');
+          kept = { status, headers: { ...out }, body, encodings: {} };
+          settle(kept);
+          await writeCompressed(req, res, status, out, body, kept.encodings);
+        } else {
+          settle?.(null);
+          await writeCompressed(req, res, status, out, oversized ?? result.body.string);
+        }
       } else {
         settle?.(null);
         res.writeHead(result.status ?? 200, out);

@@ -74,6 +74,23 @@ describe('the GraphQL response cache', () => {
     expect(after.hits - before.hits).toBe(1);
   });
 
+  it('a kept answer is compressed for clients that ask (the same JSON, compressed once)', async () => {
+    const post = (encoding: string) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': encoding },
+        body: JSON.stringify({ query: '{ __schema { types { name description } } }' }),
+      });
+    const plain = await post('identity');
+    const bodies: unknown[] = [await plain.json()];
+    for (const encoding of ['br', 'gzip', 'br', 'gzip']) {
+      const res = await post(encoding);
+      expect(res.headers.get('content-encoding')).toBe(encoding);
+      bodies.push(await res.json());
+    }
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+  });
+
   it('concurrent identical misses execute once', async () => {
     const before = stats();
     const all = await Promise.all(
