@@ -185,7 +185,10 @@ describe('settlements and service points over GraphQL', () => {
       server.database.queries.length = 0;
       const page = await server.gql(`{ ${list}(first: 2) { nodes { id } pageInfo { hasNextPage } } }`);
       expect(page.errors).toBeUndefined();
-      expect({ list, counts: counts(), queries: server.database.queries.length }).toEqual({
+      // The page itself is one query; on PostgreSQL the request also reads the data versions (the
+      // response cache's key and the snapshot's), which is not the list's work.
+      const listQueries = server.database.queries.filter((q) => !/"data_version"/.test(q)).length;
+      expect({ list, counts: counts(), queries: listQueries }).toEqual({
         list,
         counts: 0,
         queries: 1,
