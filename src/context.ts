@@ -28,6 +28,8 @@ export interface Context {
   snapshot(query?: SnapshotQuery): Promise<AnalysisSnapshot>;
   /** Set by the response-cache plugin when this request's answer may be kept (HTTP requests only). */
   cacheNote?: CacheNote;
+  /** The data versions this request was read at (HTTP requests); else ask services.versions(). */
+  versions?: DataVersions;
 }
 
 /** What the HTTP handler already knows about a request when it builds the context. */
@@ -82,5 +84,6 @@ export function createContext(services: Services, viewer: Viewer, known: Request
       return snapshot;
     },
     ...(known.cacheNote ? { cacheNote: known.cacheNote } : {}),
+    ...(known.versions ? { versions: known.versions } : {}),
   };
 }

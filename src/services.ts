@@ -6,6 +6,7 @@ import { versionSourceFor } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
@@ -52,6 +53,10 @@ export class Services {
   private current: Promise<AnalysisSnapshot> | null = null;
   private currentVersion = -1;
   private currentDay = '';
+  /** The current snapshot once loaded, with the version and day it was loaded for. */
+  private settled: { snapshot: AnalysisSnapshot; version: number; day: string } | null = null;
+  /** Current snapshots whose settlements are exactly the stored rows (no dated versions at all). */
+  private readonly storedRows = new WeakSet<AnalysisSnapshot>();
   /** Snapshots loaded so far (tests assert that a write reloads it, or does not). */
   snapshotLoads = 0;
   /** The road network, rebuilt only when the stored network changes (not on every data version). */
@@ -99,13 +104,38 @@ export class Services {
         roads: this.roads,
         use: this.config.network.use,
         network: this.config.network,
-      }).then((snapshot) => prewarmNearestTables(snapshot, this.config));
+      }).then(async (snapshot) => {
+        // Asked after the snapshot's rows were read: a dated import committing in between makes this say
+        // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
+        if (!(await hasSettlementVersions(this.db))) this.storedRows.add(snapshot);
+        const ready = await prewarmNearestTables(snapshot, this.config);
+        if (this.current === loading) this.settled = { snapshot: ready, version, day };
+        return ready;
+      });
       this.current = loading;
       loading.catch(() => {
         if (this.current === loading) this.current = null;
       });
     }
     return this.current;
+  }
+
+  /**
+   * True when the snapshot's settlements are the stored rows as they are — no settlement has dated
+   * versions — so a page of `settlements` without a filter can be served from it, with no SQL.
+   */
+  hasStoredSettlements(snapshot: AnalysisSnapshot): boolean {
+    return this.storedRows.has(snapshot);
+  }
+
+  /**
+   * The current snapshot if it is loaded already and not older than `version` (today's): for light reads
+   * that may use it but must not wait for a load (null: they go to SQL instead).
+   */
+  loadedSnapshot(version: number): AnalysisSnapshot | null {
+    const s = this.settled;
+    const day = new Date().toISOString().slice(0, 10);
+    return s !== null && s.version >= version && s.day === day ? s.snapshot : null;
   }
 
   /**
