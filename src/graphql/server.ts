@@ -141,31 +141,34 @@ export async function createGraphQLHandler(
       }
     }
     // One version look-up per request (none on the embedded database): the cache key and the snapshot
-    // both use it.
-    const versions = await services.versions();
-    const key = cache.keyOf({
-      versions,
-      day: new Date().toISOString().slice(0, 10),
-      method: req.method ?? 'GET',
-      body,
-      accept: req.headers.accept,
-      contentType: req.headers['content-type'],
-      viewer,
-    });
-    if (key !== null) {
+    // both use it. If it fails (a database restart), the request goes uncached and its resolvers report
+    // the failure as GraphQL errors, as before.
+    const versions = await services.versions().catch(() => undefined);
+    const key =
+      versions &&
+      cache.keyOf({
+        versions,
+        day: new Date().toISOString().slice(0, 10),
+        method: req.method ?? 'GET',
+        body,
+        accept: req.headers.accept,
+        contentType: req.headers['content-type'],
+        viewer,
+      });
+    if (key) {
       const cached = await cache.lookup(key);
       if (cached)
         return writeCompressed(req, res, cached.status, { ...cached.headers }, cached.body, cached.encodings);
     }
-    const settle = key !== null ? cache.lead(key) : null;
-    let kept: CachedResponse | null = null;
+    const settle = key ? cache.lead(key) : null;
     try {
       const cacheNote: CacheNote = { cacheable: false };
       const state = guard.newState();
       const result = await runWithRequestState(state, () =>
         apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-          context: async () => createContext(services, viewer, { versions, cacheNote }),
+          context: async () =>
+            createContext(services, viewer, versions ? { versions, cacheNote } : { cacheNote }),
         }),
       ).finally(() => state.finish());
       const out: Record<string, string> = {};
@@ -178,7 +181,7 @@ export async function createGraphQLHandler(
         const status = oversized ? 400 : (result.status ?? 200);
         if (settle && cacheNote.cacheable && !oversized && status === 200) {
           const body = Buffer.from(result.body.string, 'utf8');
-          kept = { status, headers: { ...out }, body, encodings: {} };
+          const kept: CachedResponse = { status, headers: { ...out }, body, encodings: {} };
           settle(kept);
           await writeCompressed(req, res, status, out, body, kept.encodings);
         } else {
