@@ -50,6 +50,8 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(20 * 1024 * 1024),
+  // The GraphQL response cache's bound in MB (docs/operations.md, "Memory"); 0 turns it off.
+  SERVICEATLAS_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
   SERVICEATLAS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   SERVICEATLAS_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SERVICEATLAS_HEAVY_QUEUE: z.coerce.number().int().min(0).default(8),
@@ -102,6 +104,11 @@ export interface Config {
   /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
   limits: LimitsConfig;
+  /**
+   * Bytes the GraphQL response cache may hold (SERVICEATLAS_RESPONSE_CACHE_MB; 0 = off): answers to
+   * identical read requests, keyed on the data versions (src/graphql/response-cache.ts).
+   */
+  responseCacheBytes: number;
   /**
    * Browser origins allowed to call /graphql (CORS): '*' (any; the default, right for a public read API
    * whose writes need a bearer token, never a cookie), a list of exact origins, or [] (CORS off).
@@ -249,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateBurstPerKey: e.SERVICEATLAS_RATE_BURST_KEY,
       maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES,
     },
+    responseCacheBytes: Math.round(e.SERVICEATLAS_RESPONSE_CACHE_MB * 1024 * 1024),
     corsOrigins: corsOrigins(e.SERVICEATLAS_CORS_ORIGINS),
     publicUrl: e.SERVICEATLAS_PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: e.SERVICEATLAS_TRUST_PROXY === 'on',

@@ -8,6 +8,8 @@ import type { ServicePoint } from './modules/service-points/service-point.reposi
 import { findServicePoints } from './modules/service-points/service-point.repository.js';
 import type { Settlement } from './modules/settlements/settlement.repository.js';
 import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
+import type { DataVersions } from './db/data-version.js';
+import type { CacheNote } from './graphql/response-cache.js';
 import type { Services, SnapshotQuery } from './services.js';
 
 export type { Viewer };
@@ -24,6 +26,17 @@ export interface Context {
    * as it stood on that date and only the points open at that instant (cached by the services).
    */
   snapshot(query?: SnapshotQuery): Promise<AnalysisSnapshot>;
+  /** Set by the response-cache plugin when this request's answer may be kept (HTTP requests only). */
+  cacheNote?: CacheNote;
+  /** The data versions this request was read at (HTTP requests); else ask services.versions(). */
+  versions?: DataVersions;
+}
+
+/** What the HTTP handler already knows about a request when it builds the context. */
+export interface RequestKnown {
+  /** The data versions read for this request (the snapshot then needs no second look-up). */
+  versions?: DataVersions;
+  cacheNote?: CacheNote;
 }
 
 export interface Loaders {
@@ -57,7 +70,7 @@ export function createLoaders(db: Kysely<Database>): Loaders {
 }
 
 /** Builds the context of one request. */
-export function createContext(services: Services, viewer: Viewer): Context {
+export function createContext(services: Services, viewer: Viewer, known: RequestKnown = {}): Context {
   let snapshot: Promise<AnalysisSnapshot> | null = null;
   return {
     db: services.db,
@@ -67,8 +80,10 @@ export function createContext(services: Services, viewer: Viewer): Context {
     loaders: createLoaders(services.db),
     snapshot: (query) => {
       if (query && (query.asOf != null || query.at != null)) return services.snapshotFor(query);
-      snapshot ??= services.snapshot();
+      snapshot ??= services.snapshot(known.versions);
       return snapshot;
     },
+    ...(known.cacheNote ? { cacheNote: known.cacheNote } : {}),
+    ...(known.versions ? { versions: known.versions } : {}),
   };
 }

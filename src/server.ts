@@ -6,6 +6,7 @@ import { authenticate, unauthenticatedMessage } from './auth.js';
 import { openApp } from './app.js';
 import type { Config } from './config.js';
 import { loadConfig } from './config.js';
+import type { ResponseCache } from './graphql/response-cache.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { schema } from './graphql/schema.js';
 import { readiness } from './http/health.js';
@@ -33,6 +34,8 @@ export interface RunningServer {
   url: string;
   app: App;
   services: Services;
+  /** The GraphQL response cache (tests read its counters). */
+  responseCache: ResponseCache;
   server: Server;
   /** Requests in flight (for shutdown messages). */
   inFlight(): number;
@@ -104,6 +107,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     url: `http://localhost:${port}`,
     app,
     services,
+    responseCache: graphql.cache,
     server,
     inFlight: drainer.inFlight,
     forceClose: drainer.force,

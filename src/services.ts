@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
-import { readDataVersion } from './db/data-version.js';
+import type { DataVersions } from './db/data-version.js';
+import { versionSourceFor } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
@@ -42,13 +44,21 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
 
 /**
  * Long-lived services shared by requests: the analysis snapshot (settlements, open points, catalogue
- * and access engine), rebuilt when the data version changes. One cheap version query per request keeps
- * every replica consistent with the database without cross-process messaging.
+ * and access engine), rebuilt when the snapshot version changes (writes to its inputs, not saved
+ * scenarios). The versions come from the database's version source (src/db/data-version.ts): on the
+ * embedded database from the write notifications (no query), on PostgreSQL from one shared version query
+ * per batch of concurrent requests, so every replica sees the other replicas' writes at once.
  */
 export class Services {
   private current: Promise<AnalysisSnapshot> | null = null;
   private currentVersion = -1;
   private currentDay = '';
+  /** The current snapshot once loaded, with the version and day it was loaded for. */
+  private settled: { snapshot: AnalysisSnapshot; version: number; day: string } | null = null;
+  /** Current snapshots whose settlements are exactly the stored rows (no dated versions at all). */
+  private readonly storedRows = new WeakSet<AnalysisSnapshot>();
+  /** Snapshots loaded so far (tests assert that a write reloads it, or does not). */
+  snapshotLoads = 0;
   /** The road network, rebuilt only when the stored network changes (not on every data version). */
   readonly roads = new RoadNetworkCache();
   /** Refused writes: logged and counted (GET /metrics). */
@@ -65,32 +75,67 @@ export class Services {
     if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
 
-  /** The current data version (a counter bumped by every write). */
-  dataVersion(): Promise<number> {
-    return readDataVersion(this.db);
+  /** Both data versions as of now (snapshot inputs; every write). */
+  versions(): Promise<DataVersions> {
+    return versionSourceFor(this.db).read();
+  }
+
+  /** The current snapshot version (a counter bumped by every write to the snapshot's inputs). */
+  async dataVersion(): Promise<number> {
+    return (await this.versions()).snapshot;
   }
 
   /**
-   * The snapshot for the current data version (one version query; a reload only after writes, and when
+   * The snapshot for the current data version (a reload only after writes to its inputs, and when
    * the day changes: a point closed from a future date, or opened on one, changes hands at midnight).
+   * `known`: versions the caller already read for this request (no second look-up).
    */
-  async snapshot(): Promise<AnalysisSnapshot> {
-    const version = await this.dataVersion();
+  async snapshot(known?: DataVersions): Promise<AnalysisSnapshot> {
+    const version = (known ?? (await this.versions())).snapshot;
     const day = new Date().toISOString().slice(0, 10);
-    if (!this.current || version !== this.currentVersion || day !== this.currentDay) {
+    // Versions only grow: a request holding an older reading (read before a write another request has
+    // already seen) keeps the newer snapshot rather than reloading the old data.
+    const changed = version > this.currentVersion || (known === undefined && version !== this.currentVersion);
+    if (!this.current || changed || day !== this.currentDay) {
       this.currentVersion = version;
       this.currentDay = day;
+      this.snapshotLoads++;
       const loading = loadSnapshot(this.db, {
         roads: this.roads,
         use: this.config.network.use,
         network: this.config.network,
-      }).then((snapshot) => prewarmNearestTables(snapshot, this.config));
+      }).then(async (snapshot) => {
+        // Asked after the snapshot's rows were read: a dated import committing in between makes this say
+        // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
+        if (!(await hasSettlementVersions(this.db))) this.storedRows.add(snapshot);
+        const ready = await prewarmNearestTables(snapshot, this.config);
+        if (this.current === loading) this.settled = { snapshot: ready, version, day };
+        return ready;
+      });
       this.current = loading;
       loading.catch(() => {
         if (this.current === loading) this.current = null;
       });
     }
     return this.current;
+  }
+
+  /**
+   * True when the snapshot's settlements are the stored rows as they are — no settlement has dated
+   * versions — so a page of `settlements` without a filter can be served from it, with no SQL.
+   */
+  hasStoredSettlements(snapshot: AnalysisSnapshot): boolean {
+    return this.storedRows.has(snapshot);
+  }
+
+  /**
+   * The current snapshot if it is loaded already and not older than `version` (today's): for light reads
+   * that may use it but must not wait for a load (null: they go to SQL instead).
+   */
+  loadedSnapshot(version: number): AnalysisSnapshot | null {
+    const s = this.settled;
+    const day = new Date().toISOString().slice(0, 10);
+    return s !== null && s.version >= version && s.day === day ? s.snapshot : null;
   }
 
   /**

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { AcquireOptions, DataDirLock } from './data-dir-lock.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { listenForDataVersions } from './data-version.js';
 import { pgliteDialect } from './pglite-dialect.js';
 import type { Database } from './tables.js';
 
@@ -93,6 +94,10 @@ async function openPglite(
   });
   if (fresh) say(`  cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), log });
+  // One process holds the embedded database, so it learns of every write from the data_version
+  // trigger's notification, at commit, instead of a version query per request. Subscribed before the
+  // database is used, so the LISTEN cannot fall inside someone's transaction.
+  await listenForDataVersions(db, (channel, onPayload) => pglite.listen(channel, onPayload));
   return {
     db,
     backend: 'pglite',

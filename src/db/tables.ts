@@ -85,7 +85,10 @@ export interface ImportRunTable {
 
 export interface DataVersionTable {
   id: number;
+  /** Bumped by writes that change the analysis snapshot's inputs. */
   version: number;
+  /** Bumped by every write (saved scenarios too). */
+  writes: Generated<number>;
 }
 
 /** A jsonb column: read as parsed JSON, written as a JSON text (cast with `::jsonb` in SQL). */

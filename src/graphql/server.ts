@@ -1,5 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError, getVariableValues } from 'graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +19,8 @@ import { createHttpGuard } from '../limits/http-guard.js';
 import { workLimitsPlugin } from '../limits/plugin.js';
 import { runWithRequestState } from '../limits/request-state.js';
 import { queryLimitsPlugin } from './limits.js';
+import type { CacheNote, CachedResponse } from './response-cache.js';
+import { ResponseCache, responseCachePlugin } from './response-cache.js';
 
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 
@@ -60,6 +64,7 @@ export async function createGraphQLHandler(
 ) {
   guardResolvers(schema);
   const guard = createHttpGuard(config.limits);
+  const cache = new ResponseCache(config.responseCacheBytes);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -72,6 +77,13 @@ export async function createGraphQLHandler(
       variableCoercionPlugin(schema),
       queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
       workLimitsPlugin(schema, config.limits),
+      responseCachePlugin(),
+      // The landing page is the same whatever NODE_ENV says (production, as bin/serviceatlas.mjs sets it,
+      // would switch Apollo to its production page).
+      ApolloServerPluginLandingPageLocalDefault(),
+      // No cache hints are given, so Apollo's cache-control plugin only ever said `no-store` — at the
+      // price of a hook on every resolved field; the handler sets that header itself.
+      ApolloServerPluginCacheControlDisabled(),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? '');
@@ -128,33 +140,66 @@ export async function createGraphQLHandler(
         return;
       }
     }
-    const state = guard.newState();
-    const result = await runWithRequestState(state, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => createContext(services, viewer),
-      }),
-    ).finally(() => state.finish());
-    const out: Record<string, string> = {};
-    for (const [k, v] of result.headers) out[k] = v;
-    if (result.body.kind === 'complete') {
-      const oversized = guard.oversized(result.body.string);
-      if (oversized) delete out['content-length'];
-      await writeCompressed(
-        req,
-        res,
-        oversized ? 400 : (result.status ?? 200),
-        out,
-        oversized ?? result.body.string,
-      );
-    } else {
-      res.writeHead(result.status ?? 200, out);
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
+    // One version look-up per request (none on the embedded database): the cache key and the snapshot
+    // both use it. If it fails (a database restart), the request goes uncached and its resolvers report
+    // the failure as GraphQL errors, as before.
+    const versions = await services.versions().catch(() => undefined);
+    const key =
+      versions &&
+      cache.keyOf({
+        versions,
+        day: new Date().toISOString().slice(0, 10),
+        method: req.method ?? 'GET',
+        body,
+        accept: req.headers.accept,
+        contentType: req.headers['content-type'],
+        viewer,
+      });
+    if (key) {
+      const cached = await cache.lookup(key);
+      if (cached)
+        return writeCompressed(req, res, cached.status, { ...cached.headers }, cached.body, cached.encodings);
+    }
+    const settle = key ? cache.lead(key) : null;
+    try {
+      const cacheNote: CacheNote = { cacheable: false };
+      const state = guard.newState();
+      const result = await runWithRequestState(state, () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+          context: async () =>
+            createContext(services, viewer, versions ? { versions, cacheNote } : { cacheNote }),
+        }),
+      ).finally(() => state.finish());
+      const out: Record<string, string> = {};
+      for (const [k, v] of result.headers) out[k] = v;
+      // GraphQL answers are not for HTTP caches (what Apollo's cache-control plugin said without hints).
+      out['cache-control'] ??= 'no-store';
+      if (result.body.kind === 'complete') {
+        const oversized = guard.oversized(result.body.string);
+        if (oversized) delete out['content-length'];
+        const status = oversized ? 400 : (result.status ?? 200);
+        if (settle && cacheNote.cacheable && !oversized && status === 200) {
+          const body = Buffer.from(result.body.string, 'utf8');
+          const kept: CachedResponse = { status, headers: { ...out }, body, encodings: {} };
+          settle(kept);
+          await writeCompressed(req, res, status, out, body, kept.encodings);
+        } else {
+          settle?.(null);
+          await writeCompressed(req, res, status, out, oversized ?? result.body.string);
+        }
+      } else {
+        settle?.(null);
+        res.writeHead(result.status ?? 200, out);
+        for await (const chunk of result.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } finally {
+      settle?.(null);
     }
   }
 
-  return { handle, stop: () => apollo.stop() };
+  return { handle, cache, stop: () => apollo.stop() };
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {

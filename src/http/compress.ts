@@ -6,6 +6,12 @@ import { acceptsGzip } from '../tiles/routes.js';
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
+/** A body's compressed forms, kept beside it so an answer sent many times is compressed once. */
+export interface Encodings {
+  gzip?: Promise<Buffer>;
+  br?: Promise<Buffer>;
+}
+
 /** Below this a compressed body saves less than the headers and the CPU cost. */
 const MIN_COMPRESS_BYTES = 1024;
 
@@ -31,9 +37,11 @@ export async function writeCompressed(
   res: ServerResponse,
   status: number,
   headers: Record<string, string>,
-  body: string,
+  body: string | Buffer,
+  /** Encodings of this same body made before (a cached answer keeps them), filled in as they are made. */
+  encodings?: Encodings,
 ): Promise<void> {
-  const raw = Buffer.from(body, 'utf8');
+  const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const vary = headers.vary ?? headers.Vary ?? (res.getHeader('Vary') as string | undefined);
   const out: Record<string, string> = {
     ...headers,
@@ -44,15 +52,21 @@ export async function writeCompressed(
   let encoded: Buffer = raw;
   if (raw.byteLength >= MIN_COMPRESS_BYTES && req.method !== 'HEAD') {
     if (acceptsBrotli(accept)) {
-      encoded = await brotliAsync(raw, {
-        params: {
-          [constants.BROTLI_PARAM_QUALITY]: 4,
-          [constants.BROTLI_PARAM_SIZE_HINT]: raw.byteLength,
-        },
-      });
+      const br =
+        encodings?.br ??
+        brotliAsync(raw, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: 4,
+            [constants.BROTLI_PARAM_SIZE_HINT]: raw.byteLength,
+          },
+        });
+      if (encodings) encodings.br = br;
+      encoded = await br;
       out['content-encoding'] = 'br';
     } else if (acceptsGzip(accept)) {
-      encoded = await gzipAsync(raw, { level: 6 });
+      const gz = encodings?.gzip ?? gzipAsync(raw, { level: 6 });
+      if (encodings) encodings.gzip = gz;
+      encoded = await gz;
       out['content-encoding'] = 'gzip';
     }
   }

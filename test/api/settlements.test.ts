@@ -181,11 +181,17 @@ describe('settlements and service points over GraphQL', () => {
 
   it('counts (count(*)) only when totalCount is selected, and once however often it is selected', async () => {
     const counts = () => server.database.queries.filter((q) => /count\(\*\)/i.test(q)).length;
-    for (const list of ['settlements', 'servicePoints']) {
+    // A filter keeps the settlements page in SQL (a plain one may come from the loaded snapshot with no
+    // SQL at all: test/load/light-reads.test.ts).
+    const args = { settlements: 'first: 2, filter: { minPopulation: 0 }', servicePoints: 'first: 2' };
+    for (const list of ['settlements', 'servicePoints'] as const) {
       server.database.queries.length = 0;
-      const page = await server.gql(`{ ${list}(first: 2) { nodes { id } pageInfo { hasNextPage } } }`);
+      const page = await server.gql(`{ ${list}(${args[list]}) { nodes { id } pageInfo { hasNextPage } } }`);
       expect(page.errors).toBeUndefined();
-      expect({ list, counts: counts(), queries: server.database.queries.length }).toEqual({
+      // The page itself is one query; on PostgreSQL the request also reads the data versions (the
+      // response cache's key and the snapshot's), which is not the list's work.
+      const listQueries = server.database.queries.filter((q) => !/"data_version"/.test(q)).length;
+      expect({ list, counts: counts(), queries: listQueries }).toEqual({
         list,
         counts: 0,
         queries: 1,
@@ -193,7 +199,7 @@ describe('settlements and service points over GraphQL', () => {
 
       server.database.queries.length = 0;
       const counted = await server.gql<Record<string, { totalCount: number }>>(
-        `{ ${list}(first: 2) { totalCount again: totalCount nodes { id } } }`,
+        `{ ${list}(${args[list]}) { totalCount again: totalCount nodes { id } } }`,
       );
       expect(counts()).toBe(1);
       const conn = counted.data![list] as unknown as { totalCount: number; again: number };

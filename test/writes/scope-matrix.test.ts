@@ -1,11 +1,12 @@
 /**
  * Every role × mutation × place: which writes are accepted, refused as FORBIDDEN (a payload error), or
  * UNAUTHENTICATED (an exception). The expected outcome is written out by hand from the keys' scopes
- * below — not computed with the code under test — and each accepted write must bump the data version by
- * exactly one while each refusal leaves it (and so every table) untouched.
+ * below — not computed with the code under test — and each accepted write must bump the `writes` version by
+ * exactly one (and the snapshot version too, except saved scenarios, which change no snapshot input) while
+ * each refusal leaves both (and so every table) untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDataVersion } from '../../src/db/data-version.js';
+import { readDataVersions } from '../../src/db/data-version.js';
 import { insertScenario } from '../../src/modules/scenarios/scenario.repository.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
@@ -211,25 +212,26 @@ describe(`role × mutation × scope: ${ACTORS.length} credentials × ${OPERATION
     const outcome = expected(actor, op);
     it(`${actor} · ${label(op)} → ${outcome}`, async () => {
       const { query, variables, field } = request(op, n);
-      const v0 = await readDataVersion(server.app.db);
+      const v0 = await readDataVersions(server.app.db);
       const r = await server.gql<Record<string, unknown>>(query, variables, { token: tokenOf(actor) });
-      const v1 = await readDataVersion(server.app.db);
+      const v1 = await readDataVersions(server.app.db);
       const payloadStyle = op.kind !== 'saveScenario' && op.kind !== 'deleteScenario';
       const value = r.data?.[field] as { errors?: { code: string }[] } | boolean | null | undefined;
       if (outcome === 'accepted') {
         expect(r.errors).toBeUndefined();
         if (payloadStyle) expect((value as { errors: unknown[] }).errors).toEqual([]);
         if (op.kind === 'deleteScenario') expect(value).toBe(true);
-        expect(v1).toBe(v0 + 1);
+        expect(v1.writes).toBe(v0.writes + 1);
+        expect(v1.snapshot).toBe(v0.snapshot + (payloadStyle ? 1 : 0));
       } else if (outcome === 'UNAUTHENTICATED') {
         expect(r.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-        expect(v1).toBe(v0);
+        expect(v1).toEqual(v0);
       } else {
         if (payloadStyle) {
           expect(r.errors).toBeUndefined();
           expect((value as { errors: { code: string }[] }).errors.map((e) => e.code)).toEqual(['FORBIDDEN']);
         } else expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-        expect(v1).toBe(v0);
+        expect(v1).toEqual(v0);
       }
     });
   }

@@ -86,8 +86,11 @@ export class MapLayers {
    * with ids "new:1", …), memoised per snapshot; null when no scenario has the id. Every layer method
    * works on the returned snapshot. Closed ids no longer open are ignored, as the scenario API does.
    */
-  scenario(snapshot: AnalysisSnapshot, id: string): Promise<ScenarioData | null> {
-    return this.#memoise(snapshot, `scenario|${id}`, async () => {
+  async scenario(snapshot: AnalysisSnapshot, id: string): Promise<ScenarioData | null> {
+    // Keyed on the `writes` version too: a saved scenario does not change the snapshot, so without it a
+    // deleted scenario would live on in the memo (ids are never reused and scenarios never edited).
+    const { writes } = await this.services.versions();
+    return this.#memoise(snapshot, `scenario|${id}|w${writes}`, async () => {
       const saved = await findScenario(this.services.db, id);
       if (saved === null) return null;
       const { changes, addedPoints } = toEngineChanges(snapshot, saved.changes);

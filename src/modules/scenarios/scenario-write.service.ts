@@ -16,7 +16,7 @@ function requireWriter(principal: Principal): void {
 
 /**
  * Saves a scenario whose changes were already checked against the current data; `createdBy` is the
- * principal's id (a key id, never a fingerprint of the secret). Audited; bumps the data version.
+ * principal's id (a key id, never a fingerprint of the secret). Audited; bumps the `writes` version (not the snapshot's).
  */
 export async function saveScenario(
   db: Kysely<Database>,
@@ -43,7 +43,8 @@ export async function saveScenario(
       before: null,
       after: saved,
     });
-    await bumpDataVersion(trx);
+    // A saved scenario changes no snapshot input: only the `writes` counter moves (cached answers).
+    await bumpDataVersion(trx, { snapshot: false });
     return saved;
   });
 }
@@ -75,7 +76,8 @@ export async function deleteScenario(
       before,
       after: null,
     });
-    await bumpDataVersion(trx);
+    // A saved scenario changes no snapshot input: only the `writes` counter moves (cached answers).
+    await bumpDataVersion(trx, { snapshot: false });
     return before;
   });
 }

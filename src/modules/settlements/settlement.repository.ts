@@ -136,6 +136,12 @@ export async function listSettlements(
   };
 }
 
+/** True when any settlement has dated versions (yearly snapshots imported with --as-of). */
+export async function hasSettlementVersions(db: Db): Promise<boolean> {
+  const rows = await db.selectFrom('settlement_versions').select('settlement_id').limit(1).execute();
+  return rows.length > 0;
+}
+
 /** Every settlement matching the filter (for analyses over an area), ordered by id. */
 export async function findSettlements(db: Db, filter: SettlementFilter = {}): Promise<Settlement[]> {
   const rows = await applyFilter(selectSettlements(db), filter).orderBy('id').execute();

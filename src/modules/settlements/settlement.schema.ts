@@ -105,9 +105,40 @@ builder.queryFields((t) => ({
         const page = rest.slice(0, first);
         return toPage(page, rest.length > first, async () => matching.length, afterId !== null);
       }
+      if (isEmptyFilter(args.filter)) {
+        // A plain page (no filter, today's data): from the loaded snapshot, no SQL, when its settlements
+        // are the stored rows (no dated versions; then they are exactly what the SQL would list). Never
+        // waits for a snapshot load: without a loaded snapshot of this version the page comes from SQL.
+        const versions = ctx.versions ?? (await ctx.services.versions());
+        const snapshot = ctx.services.loadedSnapshot(versions.snapshot);
+        if (snapshot && ctx.services.hasStoredSettlements(snapshot)) {
+          const all = snapshot.settlements;
+          const start = afterId === null ? 0 : firstAfter(all, afterId);
+          const page = all.slice(start, start + first);
+          for (const s of page) ctx.loaders.settlement.prime(s.id, s);
+          return toPage(page, start + first < all.length, async () => all.length, afterId !== null);
+        }
+      }
       const page = await listSettlements(ctx.db, filter, { first, afterId });
       for (const s of page.settlements) ctx.loaders.settlement.prime(s.id, s);
       return toPage(page.settlements, page.hasNextPage, page.count, afterId !== null);
     },
   }),
 }));
+
+/** True when a settlements filter selects every settlement (absent, or every field absent). */
+function isEmptyFilter(filter: Record<string, unknown> | null | undefined): boolean {
+  return filter == null || Object.values(filter).every((v) => v == null);
+}
+
+/** The position of the first settlement with an id above `afterId` (settlements ordered by numeric id). */
+function firstAfter(settlements: readonly Settlement[], afterId: number): number {
+  let lo = 0;
+  let hi = settlements.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Number(settlements[mid]!.id) <= afterId) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
