@@ -57,6 +57,20 @@ export const ANALYSIS_JOBS = {
   /** Service areas (isochrones) of one point or of every open point of a type. */
   serviceAreas: (snapshot: AnalysisSnapshot, a: { model: TravelModel; request: ServiceAreaRequest }) =>
     serviceAreasOf(snapshot, a.model, a.request),
+  /**
+   * The grid layer's analysis (map layers, coverageLayer GRID_CELLS): every grid square's nearest point
+   * (the resident table) and, when the type has capacities, the 2SFCA A_i. The features (the response
+   * itself) are drawn from these arrays on the main thread.
+   */
+  gridAccess: (
+    snapshot: AnalysisSnapshot,
+    a: { code: string; model: TravelModel; thresholdMinutes: number | undefined },
+  ) => {
+    const table = snapshot.residentTable(a.code, a.model, a.thresholdMinutes);
+    const request: CapacityRequest = { code: a.code, model: a.model, thresholdMinutes: a.thresholdMinutes };
+    const analysis = analyseCapacity(snapshot, request);
+    return { table, access: analysis.result.pointsUsed > 0 ? analysis.result.access : null };
+  },
   /** The k = 2 nearest tables of the given types (the cold part of every access read), built here. */
   nearestTables: (snapshot: AnalysisSnapshot, a: { codes: readonly string[]; model: TravelModel }) =>
     a.codes.map((code) => snapshot.nearestTable(code, a.model)),

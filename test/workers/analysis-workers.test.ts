@@ -10,6 +10,7 @@ import { AnalysisPool, analysisPoolFor } from '../../src/workers/analysis-pool.j
 import { testConfig } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
+import { createKeys } from '../writes/fixtures.js';
 
 /**
  * Heavy analyses run on worker threads (src/workers/): the main event loop keeps answering /healthz and
@@ -395,4 +396,32 @@ describe('analysis worker pool', () => {
     const after = await post(server.url, CLOSURE);
     expect(after.body.errors).toBeUndefined();
   });
+  it('builds coverageLayer grid squares and a saved scenario’s access tables on the pool, as in-process', async () => {
+    const keys = await createKeys(server.app.db);
+    const saved = await server.gql<{ saveScenario: { id: string } }>(
+      `mutation($changes: ScenarioInput!) { saveScenario(name: "Två hem färre", changes: $changes) { id } }`,
+      { changes: { closeServicePointIds: openIds.slice(0, 5) } },
+      { token: keys.admin },
+    );
+    expect(saved.errors).toBeUndefined();
+    const scenario = saved.data!.saveScenario.id;
+    // Saving bumped the data version: let both servers load the new snapshot (its nearest tables are
+    // built on the pool) before counting jobs.
+    await both('{ settlements(first: 1) { nodes { access { travelMinutes } } } }');
+    while (analysisPoolFor(1).stats.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    const query = `query($s: ID, $t: Float) { coverageLayer(serviceType: ELDERLY_CARE, scenario: $s, thresholdMinutes: $t,
+      include: [GRID_CELLS, SETTLEMENTS, SERVICE_AREAS, SERVICE_POINTS]) }`;
+    for (const variables of [{ t: 37 }, { s: scenario }, { s: scenario, t: 23 }]) {
+      const { worker, local, jobs } = await both(query, variables);
+      expect(worker.body.errors).toBeUndefined();
+      expect(worker.body).toEqual(local.body);
+      const layer = (worker.body.data as { coverageLayer: { features: { properties: { layer: string } }[] } })
+        .coverageLayer;
+      expect(new Set(layer.features.map((f) => f.properties.layer))).toEqual(
+        new Set(['grid', 'settlements', 'service-areas', 'service-points']),
+      );
+      // The grid squares' analysis (and, for the scenario, its nearest table) ran on the pool.
+      expect(jobs).toBe(variables.s === undefined ? 1 : variables.t === undefined ? 2 : 1);
+    }
+  }, 120_000);
 });
