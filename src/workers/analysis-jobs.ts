@@ -16,6 +16,7 @@ import { evaluateChanges } from '../modules/scenarios/scenario.service.js';
 import type { SiteSuggestionRequest } from '../modules/sites/sites.service.js';
 import { suggestSites } from '../modules/sites/sites.service.js';
 import type { TravelModel } from '../engine/types.js';
+import type { GridAccessColumns } from '../tiles/grid-features.js';
 
 /**
  * The heavy analyses that run on the analysis worker pool (src/workers/analysis-pool.ts): each takes the
@@ -66,9 +67,15 @@ export const ANALYSIS_JOBS = {
     snapshot: AnalysisSnapshot,
     a: { code: string; model: TravelModel; thresholdMinutes: number | undefined },
   ) => {
-    const table = snapshot.residentTable(a.code, a.model, a.thresholdMinutes);
+    const { thresholdMinutes, pointIndex, minutes, within, method } = snapshot.residentTable(
+      a.code,
+      a.model,
+      a.thresholdMinutes,
+    );
     const request: CapacityRequest = { code: a.code, model: a.model, thresholdMinutes: a.thresholdMinutes };
     const analysis = analyseCapacity(snapshot, request);
+    // Only the columns the squares show cross the thread (not km, connectors, fallbacks).
+    const table: GridAccessColumns = { thresholdMinutes, pointIndex, minutes, within, method };
     return { table, access: analysis.result.pointsUsed > 0 ? analysis.result.access : null };
   },
   /** The k = 2 nearest tables of the given types (the cold part of every access read), built here. */
