@@ -39,13 +39,19 @@ export function squareAround(lon: number, lat: number, sizeM: number): Polygon {
   return { type: 'Polygon', coordinates: [ring] };
 }
 
+/** The columns of the resident access table the grid squares show (all a worker sends back). */
+export type GridAccessColumns = Pick<
+  AccessTable,
+  'thresholdMinutes' | 'pointIndex' | 'minutes' | 'within' | 'method'
+>;
+
 /**
  * Grid squares as features: `table` rows 0..cells.length-1 are the cells (the resident table puts the grid
  * first), `capacityAccess` the 2SFCA A_i per resident origin (null: the type has no capacities).
  */
 export function gridFeatures(
   cells: readonly EngineGridCell[],
-  table: AccessTable,
+  table: GridAccessColumns,
   capacityAccess: Float64Array | null,
 ): FeatureCollection<Polygon, GridFeatureProperties> {
   const features: Feature<Polygon, GridFeatureProperties>[] = cells.map((c, i) => {

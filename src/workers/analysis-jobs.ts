@@ -1,4 +1,14 @@
 import type { AnalysisSnapshot } from '../modules/access/snapshot.js';
+import type { ServiceAreaRequest } from '../modules/access/service-areas.service.js';
+import { serviceAreasOf } from '../modules/access/service-areas.service.js';
+import type { CapacityRequest } from '../modules/capacity/capacity.service.js';
+import {
+  analyseCapacity,
+  capacityAccessAnswer,
+  settlementCapacityAccess,
+} from '../modules/capacity/capacity.service.js';
+import type { JointFacilityRequest } from '../modules/capacity/joint-facility.service.js';
+import { jointFacility } from '../modules/capacity/joint-facility.service.js';
 import { closureImpactAmong } from '../modules/scenarios/closure.service.js';
 import type { StoredScenarioChanges } from '../modules/scenarios/scenario-changes.js';
 import type { EvaluateOptions } from '../modules/scenarios/scenario.service.js';
@@ -6,6 +16,7 @@ import { evaluateChanges } from '../modules/scenarios/scenario.service.js';
 import type { SiteSuggestionRequest } from '../modules/sites/sites.service.js';
 import { suggestSites } from '../modules/sites/sites.service.js';
 import type { TravelModel } from '../engine/types.js';
+import type { GridAccessColumns } from '../tiles/grid-features.js';
 
 /**
  * The heavy analyses that run on the analysis worker pool (src/workers/analysis-pool.ts): each takes the
@@ -30,6 +41,43 @@ export const ANALYSIS_JOBS = {
       first: number | null | undefined;
     },
   ) => closureImpactAmong(snapshot, a.indices, a.code, a.model, a.first),
+  /** 2SFCA of a type over every resident, with point loads (points by id) and per-area rows. */
+  capacityAccess: (
+    snapshot: AnalysisSnapshot,
+    a: { request: CapacityRequest; residentIndices: readonly number[] | null },
+  ) => capacityAccessAnswer(snapshot, a.request, a.residentIndices),
+  /** 2SFCA A_i at every settlement of the snapshot (by position); null when no point has a capacity. */
+  settlementCapacityAccess: (snapshot: AnalysisSnapshot, a: { request: CapacityRequest }) => {
+    const analysis = analyseCapacity(snapshot, a.request);
+    if (analysis.result.pointsUsed === 0) return null;
+    return settlementCapacityAccess(snapshot, analysis, a.request.model);
+  },
+  /** p-median shared facilities for a group of municipalities (sites' settlements by id). */
+  jointFacility: (snapshot: AnalysisSnapshot, a: { request: JointFacilityRequest }) =>
+    jointFacility(snapshot, a.request),
+  /** Service areas (isochrones) of one point or of every open point of a type. */
+  serviceAreas: (snapshot: AnalysisSnapshot, a: { model: TravelModel; request: ServiceAreaRequest }) =>
+    serviceAreasOf(snapshot, a.model, a.request),
+  /**
+   * The grid layer's analysis (map layers, coverageLayer GRID_CELLS): every grid square's nearest point
+   * (the resident table) and, when the type has capacities, the 2SFCA A_i. The features (the response
+   * itself) are drawn from these arrays on the main thread.
+   */
+  gridAccess: (
+    snapshot: AnalysisSnapshot,
+    a: { code: string; model: TravelModel; thresholdMinutes: number | undefined },
+  ) => {
+    const { thresholdMinutes, pointIndex, minutes, within, method } = snapshot.residentTable(
+      a.code,
+      a.model,
+      a.thresholdMinutes,
+    );
+    const request: CapacityRequest = { code: a.code, model: a.model, thresholdMinutes: a.thresholdMinutes };
+    const analysis = analyseCapacity(snapshot, request);
+    // Only the columns the squares show cross the thread (not km, connectors, fallbacks).
+    const table: GridAccessColumns = { thresholdMinutes, pointIndex, minutes, within, method };
+    return { table, access: analysis.result.pointsUsed > 0 ? analysis.result.access : null };
+  },
   /** The k = 2 nearest tables of the given types (the cold part of every access read), built here. */
   nearestTables: (snapshot: AnalysisSnapshot, a: { codes: readonly string[]; model: TravelModel }) =>
     a.codes.map((code) => snapshot.nearestTable(code, a.model)),

@@ -12,13 +12,18 @@ import type { Settlement } from '../modules/settlements/settlement.repository.js
  * A snapshot as the analysis workers receive it: its data serialised once (v8 structured serialisation)
  * into SharedArrayBuffers, so every task can carry it without a copy; a worker deserialises it only when
  * it has not seen this snapshot yet. The road network travels as its edges (typed arrays), separately
- * and once per stored network; the worker builds its own graph and snapper from them.
+ * and once per stored network; the worker builds its own graph and snapper from them. The population grid
+ * (up to 600k cells) also travels separately, once per grid array: snapshots derived from one (a saved
+ * scenario's, a dated one over the same grid) share it, so shipping them costs only their points and
+ * settlements.
  */
 export interface SnapshotPayload {
   /** Unique per snapshot object: two apps in one process (tests) can have the same data version. */
   id: string;
   data: SharedArrayBuffer;
   network: { key: string; edges: SharedArrayBuffer } | null;
+  /** The grid cells, by a key unique per grid array (empty grid: null). */
+  grid: { key: string; cells: SharedArrayBuffer } | null;
 }
 
 interface SnapshotData {
@@ -28,7 +33,6 @@ interface SnapshotData {
   catalogue: readonly ServiceTypeDef[];
   networkOptions: NetworkOptions;
   asOf: string | null;
-  grid: readonly EngineGridCell[];
 }
 
 function shared(value: unknown): SharedArrayBuffer {
@@ -40,6 +44,7 @@ function shared(value: unknown): SharedArrayBuffer {
 
 const payloads = new WeakMap<AnalysisSnapshot, SnapshotPayload>();
 const networkEdges = new WeakMap<RoadNetwork, SharedArrayBuffer>();
+const gridCells = new WeakMap<readonly EngineGridCell[], { key: string; cells: SharedArrayBuffer }>();
 
 /** The payload of a snapshot (built on first use, then kept as long as the snapshot lives). */
 export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
@@ -52,7 +57,6 @@ export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
       catalogue: snapshot.catalogue,
       networkOptions: snapshot.networkOptions,
       asOf: snapshot.asOf,
-      grid: snapshot.grid,
     };
     let network: SnapshotPayload['network'] = null;
     if (snapshot.network) {
@@ -63,7 +67,15 @@ export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
       }
       network = { key: snapshot.network.key, edges };
     }
-    payload = { id: randomUUID(), data: shared(data), network };
+    let grid: SnapshotPayload['grid'] = null;
+    if (snapshot.grid.length > 0) {
+      grid = gridCells.get(snapshot.grid) ?? null;
+      if (!grid) {
+        grid = { key: randomUUID(), cells: shared(snapshot.grid) };
+        gridCells.set(snapshot.grid, grid);
+      }
+    }
+    payload = { id: randomUUID(), data: shared(data), network, grid };
     payloads.set(snapshot, payload);
   }
   return payload;
@@ -76,6 +88,7 @@ export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
 export class SnapshotReceiver {
   private readonly snapshots = new Map<string, AnalysisSnapshot>();
   private network: RoadNetwork | null = null;
+  private grid: { key: string; cells: readonly EngineGridCell[] } | null = null;
 
   constructor(private readonly keep = 2) {}
 
@@ -91,6 +104,14 @@ export class SnapshotReceiver {
       }
       network = this.network;
     }
+    let grid: readonly EngineGridCell[] = [];
+    if (payload.grid) {
+      if (this.grid?.key !== payload.grid.key) {
+        const cells = deserialize(new Uint8Array(payload.grid.cells)) as EngineGridCell[];
+        this.grid = { key: payload.grid.key, cells };
+      }
+      grid = this.grid.cells;
+    }
     const snapshot = new AnalysisSnapshot(
       data.version,
       data.settlements,
@@ -100,7 +121,7 @@ export class SnapshotReceiver {
       data.networkOptions,
       data.asOf,
       undefined,
-      data.grid,
+      grid,
     );
     if (this.snapshots.size >= this.keep) {
       const oldest = this.snapshots.keys().next().value;

@@ -10,6 +10,7 @@ import { AnalysisPool, analysisPoolFor } from '../../src/workers/analysis-pool.j
 import { testConfig } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
+import { createKeys } from '../writes/fixtures.js';
 
 /**
  * Heavy analyses run on worker threads (src/workers/): the main event loop keeps answering /healthz and
@@ -55,6 +56,32 @@ const SITES = `{ siteSuggestions(serviceTypes: [PHARMACY, POST], count: 5, area:
   sites { location marginalPopulation settlement { id name } serves { id } servesByType { serviceType marginalPopulation } } } }`;
 const CLOSURE = `{ closureImpact(serviceType: GROCERY, first: 30) {
   servicePoint { id name } populationLosingAccess population65PlusLosingAccess settlementsLosingAccess { id name } } }`;
+
+const CAPACITY = `query($area: AreaInput, $t: Float, $enhanced: Boolean) {
+  capacityAccess(serviceType: ELDERLY_CARE, area: $area, thresholdMinutes: $t, enhanced: $enhanced) {
+    method thresholdMinutes demand needBase placesPer100
+    points { servicePoint { id name capacity } capacity demandInCatchment ratio }
+    areas { areaCode areaName level need placesInside placesReachable shortfall demand meanAccess populationBase } } }`;
+const SETTLEMENT_CAPACITY = `{ settlements(first: 200, filter: { countyCode: "20" }) {
+  nodes { id capacityAccess(serviceType: ELDERLY_CARE) at30: capacityAccess(serviceType: ELDERLY_CARE, thresholdMinutes: 30) } } }`;
+const JOINT = `query($group: [String!]!, $count: Int!) {
+  jointFacility(serviceType: ELDERLY_CARE, municipalityCodes: $group, count: $count, capacity: 60) {
+    method demandBase totalWeightedMinutes meanMinutes
+    sites { location settlement { id name population } gridCellId capacity demand need meanMinutes
+      users { municipalityCode demand expectedUsers share } }
+    costSplit { municipalityCode demand expectedUsers share } } }`;
+const SERVICE_AREAS = `query($type: ServiceTypeCode, $id: ID, $minutes: [Float!]!) {
+  serviceAreas(serviceType: $type, servicePointId: $id, minutes: $minutes) }`;
+
+/** Posts the same request to the pooled and the in-process server; the pool's completed-job count before. */
+async function both(query: string, variables?: Record<string, unknown>) {
+  const before = analysisPoolFor(1).stats.completed;
+  const [worker, local] = await Promise.all([
+    post(server.url, query, variables),
+    post(inProcess.url, query, variables),
+  ]);
+  return { worker, local, jobs: analysisPoolFor(1).stats.completed - before };
+}
 
 /**
  * The client runs in its own process (the test process also runs the server, so a blocked event loop
@@ -154,6 +181,66 @@ describe('analysis worker pool', () => {
     }
   });
 
+  it('answers capacityAccess, jointFacility and serviceAreas exactly as the in-process computation', async () => {
+    for (const [query, variables] of [
+      [CAPACITY, { area: { countyCode: '20' } }],
+      [CAPACITY, { t: 25, enhanced: true }],
+      [JOINT, { group: ['2085', '2061', '2081'], count: 2 }],
+      [JOINT, { group: ['2080'], count: 1 }],
+      // Every pharmacy's 5-minute buffer, joined (a few seconds in-process: the union is the work).
+      [SERVICE_AREAS, { type: 'PHARMACY', minutes: [5] }],
+      [SERVICE_AREAS, { id: openIds[0], minutes: [15, 5, 30] }],
+    ] as const) {
+      const { worker, local, jobs } = await both(query, variables);
+      expect(worker.status).toBe(200);
+      expect(worker.body.errors).toBeUndefined();
+      expect(worker.body).toEqual(local.body);
+      // It really ran on the pool (and the other server did not use it).
+      expect(jobs).toBe(1);
+    }
+    // The answers carry what the resolvers read: points and settlements resolved back on the snapshot.
+    const { worker } = await both(CAPACITY, { area: { countyCode: '20' } });
+    const capacity = (worker.body.data as { capacityAccess: { points: { servicePoint: { id: string } }[] } })
+      .capacityAccess;
+    expect(capacity.points.length).toBeGreaterThan(0);
+    const joint = await both(JOINT, { group: ['2085', '2061', '2081'], count: 2 });
+    const sites = (joint.worker.body.data as { jointFacility: { sites: { settlement: { id: string } }[] } })
+      .jointFacility.sites;
+    expect(sites.map((s) => s.settlement?.id)).toEqual([expect.any(String), expect.any(String)]);
+  }, 120_000);
+
+  it('computes Settlement.capacityAccess for a page of settlements in one pool job, as in-process', async () => {
+    const { worker, local, jobs } = await both(SETTLEMENT_CAPACITY);
+    expect(worker.body.errors).toBeUndefined();
+    expect(worker.body).toEqual(local.body);
+    const nodes = (worker.body.data as { settlements: { nodes: { capacityAccess: number | null }[] } })
+      .settlements.nodes;
+    expect(nodes.some((n) => (n.capacityAccess ?? 0) > 0)).toBe(true);
+    // One job per distinct request (default threshold, 30 min), not one per settlement.
+    expect(jobs).toBe(2);
+    expect((await both(SETTLEMENT_CAPACITY)).jobs).toBe(0);
+  });
+
+  it('brings bad input found in a capacity, joint-facility or service-area job back typed', async () => {
+    for (const [query, variables, code] of [
+      [JOINT, { group: ['2085'], count: 11 }, 'BAD_USER_INPUT'],
+      [JOINT, { group: ['20x5'], count: 1 }, 'BAD_USER_INPUT'],
+      [SERVICE_AREAS, { type: 'PHARMACY', minutes: [10, -5] }, 'BAD_USER_INPUT'],
+      [SERVICE_AREAS, { id: 'no-such-point', minutes: [10] }, 'NOT_FOUND'],
+      [CAPACITY, { t: 0 }, 'BAD_USER_INPUT'],
+    ] as const) {
+      const { worker, local, jobs } = await both(query, variables);
+      expect(worker.body.errors).toBeDefined();
+      expect(worker.body).toEqual(local.body);
+      expect((worker.body.errors![0] as { extensions: { code: string } }).extensions.code).toBe(code);
+      expect(jobs).toBeLessThanOrEqual(1);
+    }
+    // These are found inside the job (on the worker thread), not before it.
+    // (New variables each: an answer cache, if any, must not hide the job.)
+    expect((await both(JOINT, { group: ['20y5'], count: 1 })).jobs).toBe(1);
+    expect((await both(SERVICE_AREAS, { id: 'no-such-point-2', minutes: [10] })).jobs).toBe(1);
+  });
+
   it('maps errors thrown in the worker to the same typed errors', async () => {
     const bad = `{ siteSuggestions(serviceTypes: [PHARMACY], count: 3, exact: true) { method } }`;
     const [worker, local] = await Promise.all([post(server.url, bad), post(inProcess.url, bad)]);
@@ -185,6 +272,29 @@ describe('analysis worker pool', () => {
       const indices = [...snapshot.settlements.keys()].filter((i) => i % 3 === 0);
       expect(await pool.run(snapshot, 'siteSuggestions', { indices, request })).toEqual(
         ANALYSIS_JOBS.siteSuggestions(snapshot, { indices, request }),
+      );
+      const capacity = {
+        request: { code: 'ELDERLY_CARE', model, decay: 'LUO_QI' as const },
+        residentIndices: null,
+      };
+      expect(await pool.run(snapshot, 'capacityAccess', capacity)).toEqual(
+        ANALYSIS_JOBS.capacityAccess(snapshot, capacity),
+      );
+      const joint = {
+        request: {
+          code: 'ELDERLY_CARE',
+          municipalityCodes: ['2085', '2062'],
+          count: 2,
+          capacity: null,
+          model,
+        },
+      };
+      expect(await pool.run(snapshot, 'jointFacility', joint)).toEqual(
+        ANALYSIS_JOBS.jointFacility(snapshot, joint),
+      );
+      const areas = { model, request: { servicePointId: snapshot.openPoints[0]!.id, minutes: [10, 20] } };
+      expect(await pool.run(snapshot, 'serviceAreas', areas)).toEqual(
+        ANALYSIS_JOBS.serviceAreas(snapshot, areas),
       );
     } finally {
       await pool.close();
@@ -232,6 +342,42 @@ describe('analysis worker pool', () => {
     expect(order.events[2]).toBe('heavy');
   });
 
+  /** Waits until `jobs` of the heavy request are on the pool (in-process, this loop could not run). */
+  const onPool = (jobs: number) => async () => {
+    const pool = analysisPoolFor(1);
+    const started = Date.now();
+    while (pool.stats.inFlight < jobs && Date.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(pool.stats.inFlight).toBe(jobs);
+  };
+
+  it('keeps answering /healthz and light reads while capacity analyses run', async () => {
+    // Four 2SFCA runs over Dalarna's grid at thresholds no earlier request used (nothing cached): four
+    // jobs queued on the one thread, and a page of settlements' A_i (one more job).
+    const thresholds = [21.5, 33.5, 44.5, 55.5];
+    const query = `{ ${thresholds
+      .map(
+        (t, i) => `c${i}: capacityAccess(serviceType: ELDERLY_CARE, thresholdMinutes: ${t}, enhanced: true) {
+          points { servicePoint { id } ratio } areas { areaCode placesReachable } }`,
+      )
+      .join(' ')}
+      settlements(first: 100) { nodes { id capacityAccess(serviceType: ELDERLY_CARE, thresholdMinutes: 27.5) } } }`;
+    const order = await lightWhileHeavy(server.url, JSON.stringify({ query }), onPool(5));
+    expect(order.heavyOk).toBe(true);
+    expect(order.events).toEqual(expect.arrayContaining(['healthz', 'serviceTypes', 'heavy']));
+    expect(order.events[2]).toBe('heavy');
+  });
+
+  it('keeps answering /healthz and light reads while service areas are built', async () => {
+    // Every post office's 5-minute buffer, joined: seconds of geometry work on the thread.
+    const query = '{ serviceAreas(serviceType: POST, minutes: [5]) }';
+    const order = await lightWhileHeavy(server.url, JSON.stringify({ query }), onPool(1));
+    expect(order.heavyOk).toBe(true);
+    expect(order.events).toEqual(expect.arrayContaining(['healthz', 'serviceTypes', 'heavy']));
+    expect(order.events[2]).toBe('heavy');
+  });
+
   it('cancels a job that runs past the request time budget and keeps serving', async () => {
     const quick = await startServer({
       app: server.app,
@@ -251,4 +397,32 @@ describe('analysis worker pool', () => {
     const after = await post(server.url, CLOSURE);
     expect(after.body.errors).toBeUndefined();
   });
+  it('builds coverageLayer grid squares and a saved scenario’s access tables on the pool, as in-process', async () => {
+    const keys = await createKeys(server.app.db);
+    const saved = await server.gql<{ saveScenario: { id: string } }>(
+      `mutation($changes: ScenarioInput!) { saveScenario(name: "Två hem färre", changes: $changes) { id } }`,
+      { changes: { closeServicePointIds: openIds.slice(0, 5) } },
+      { token: keys.admin },
+    );
+    expect(saved.errors).toBeUndefined();
+    const scenario = saved.data!.saveScenario.id;
+    // Saving bumped the data version: let both servers load the new snapshot (its nearest tables are
+    // built on the pool) before counting jobs.
+    await both('{ settlements(first: 1) { nodes { access { travelMinutes } } } }');
+    while (analysisPoolFor(1).stats.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    const query = `query($s: ID, $t: Float) { coverageLayer(serviceType: ELDERLY_CARE, scenario: $s, thresholdMinutes: $t,
+      include: [GRID_CELLS, SETTLEMENTS, SERVICE_AREAS, SERVICE_POINTS]) }`;
+    for (const variables of [{ t: 37 }, { s: scenario }, { s: scenario, t: 23 }]) {
+      const { worker, local, jobs } = await both(query, variables);
+      expect(worker.body.errors).toBeUndefined();
+      expect(worker.body).toEqual(local.body);
+      const layer = (worker.body.data as { coverageLayer: { features: { properties: { layer: string } }[] } })
+        .coverageLayer;
+      expect(new Set(layer.features.map((f) => f.properties.layer))).toEqual(
+        new Set(['grid', 'settlements', 'service-areas', 'service-points']),
+      );
+      // The grid squares' analysis (and, for the scenario, its nearest table) ran on the pool.
+      expect(jobs).toBe(variables.s === undefined ? 1 : variables.t === undefined ? 2 : 1);
+    }
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementConnection, SettlementRef } from '../settlements/settlement.schema.js';
 import { residentsInArea, settlementsInArea } from './area-settlements.js';
 import type { ServiceAccess } from './access.service.js';
-import { serviceAreasOf } from './service-areas.service.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
 import {
   accessOfSettlement,
   desertsAmong,
@@ -305,13 +305,17 @@ builder.queryFields((t) => ({
     resolve: async (_r, args, ctx) => {
       if (args.serviceType) await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
-      return serviceAreasOf(await ctx.snapshot(), model, {
-        serviceType: args.serviceType,
-        servicePointId:
-          args.servicePointId === null || args.servicePointId === undefined
-            ? null
-            : String(args.servicePointId),
-        minutes: args.minutes,
+      // Off the event loop (a worker thread), on the same snapshot data: see src/workers/analysis-pool.ts.
+      return runAnalysis(ctx, await ctx.snapshot(), 'serviceAreas', {
+        model,
+        request: {
+          serviceType: args.serviceType ?? null,
+          servicePointId:
+            args.servicePointId === null || args.servicePointId === undefined
+              ? null
+              : String(args.servicePointId),
+          minutes: args.minutes,
+        },
       });
     },
   }),

@@ -106,6 +106,11 @@ export class AnalysisSnapshot {
     return nearest;
   }
 
+  /** Whether the k = 2 nearest table of a type is built (or adopted) already. */
+  hasNearestTable(code: string): boolean {
+    return this.nearestByType.has(code);
+  }
+
   /** Adopts a nearest table computed off the main thread for this snapshot (first one wins). */
   seedNearestTable(code: string, table: AccessTable): void {
     if (!this.nearestByType.has(code)) this.nearestByType.set(code, table);

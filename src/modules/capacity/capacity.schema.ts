@@ -11,11 +11,20 @@ import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { NeedBaseEnum, requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
-import type { JointFacilityResult, JointSite, MunicipalityShare } from './joint-facility.service.js';
-import { jointFacility, MAX_JOINT_COUNT } from './joint-facility.service.js';
+import { LRUCache } from 'lru-cache';
+import type {
+  JointFacilityRequest,
+  JointFacilityResult,
+  JointSite,
+  MunicipalityShare,
+} from './joint-facility.service.js';
+import { MAX_JOINT_COUNT } from './joint-facility.service.js';
 import { DemandWeightingEnum } from '../sites/sites.schema.js';
 import type { AreaCapacity, CapacityRequest, CapacitySettings, PointLoad } from './capacity.service.js';
-import { analyseCapacity, areaCapacities, pointLoads, settlementCapacityAccess } from './capacity.service.js';
+import type { Context } from '../../context.js';
+import type { AnalysisSnapshot } from '../access/snapshot.js';
+import type { Settlement } from '../settlements/settlement.repository.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
 
 const PointLoadRef = builder.objectRef<PointLoad>('PointLoad').implement({
   description: 'A capacitated service point in the 2SFCA: its capacity, the demand it faces and R_j.',
@@ -191,20 +200,51 @@ builder.queryField('capacityAccess', (t) =>
       await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
       const { snapshot, residentIndices } = await residentsInArea(ctx, args.area);
-      const analysis = analyseCapacity(snapshot, requestOf(args.serviceType, args, model));
-      const idx = args.area ? residentIndices : null;
+      const request = requestOf(args.serviceType, args, model);
       const names = new Map((await listAreas(ctx.db)).map((a) => [a.code, a.name]));
+      // Off the event loop (a worker thread), on the same snapshot data: see src/workers/analysis-pool.ts.
+      const answer = await runAnalysis(ctx, snapshot, 'capacityAccess', {
+        request,
+        residentIndices: args.area ? residentIndices : null,
+      });
+      const points: PointLoad[] = [];
+      for (const { servicePointId, ...load } of answer.points) {
+        const servicePoint = snapshot.pointsById.get(servicePointId);
+        if (servicePoint) points.push({ servicePoint, ...load });
+      }
       return {
-        settings: analysis.settings,
-        points: pointLoads(snapshot, analysis, idx),
-        areas: areaCapacities(snapshot, analysis, idx).map((a) => ({
-          ...a,
-          areaName: names.get(a.areaCode) ?? null,
-        })),
+        settings: answer.settings,
+        points,
+        areas: answer.areas.map((a) => ({ ...a, areaName: names.get(a.areaCode) ?? null })),
       };
     },
   }),
 );
+
+/** A_i at every settlement, per snapshot and request: one pool job for a whole page of settlements. */
+const settlementAccess = new WeakMap<AnalysisSnapshot, LRUCache<string, Promise<Float64Array | null>>>();
+
+function settlementAccessOf(
+  ctx: Context,
+  snapshot: AnalysisSnapshot,
+  request: CapacityRequest,
+): Promise<Float64Array | null> {
+  let cache = settlementAccess.get(snapshot);
+  if (!cache) {
+    cache = new LRUCache({ max: 16 });
+    settlementAccess.set(snapshot, cache);
+  }
+  const key = JSON.stringify(request);
+  let pending = cache.get(key);
+  if (!pending) {
+    const running = runAnalysis(ctx, snapshot, 'settlementCapacityAccess', { request });
+    cache.set(key, running);
+    // A failure (bad input, the first request's time budget) is not kept: the next request tries again.
+    running.catch(() => cache.delete(key));
+    pending = running;
+  }
+  return pending;
+}
 
 builder.objectField(SettlementRef, 'capacityAccess', (t) =>
   t.float({
@@ -221,10 +261,9 @@ builder.objectField(SettlementRef, 'capacityAccess', (t) =>
       const snapshot = await ctx.snapshot();
       const i = snapshot.settlementIndex.get(settlement.id);
       if (i === undefined) return null;
-      const model = ctx.config.travelModel;
-      const analysis = analyseCapacity(snapshot, requestOf(args.serviceType, args, model));
-      if (analysis.result.pointsUsed === 0) return null;
-      return settlementCapacityAccess(snapshot, analysis, model)[i]!;
+      const request = requestOf(args.serviceType, args, ctx.config.travelModel);
+      const access = await settlementAccessOf(ctx, snapshot, request);
+      return access === null ? null : access[i]!;
     },
   }),
 );
@@ -247,7 +286,11 @@ const MunicipalityShareRef = builder.objectRef<MunicipalityShare>('MunicipalityS
   }),
 });
 
-const JointSiteRef = builder.objectRef<JointSite>('JointFacilitySite').implement({
+/** A site with its settlement resolved on the snapshot the analysis ran on. */
+type JointSiteView = JointSite & { settlement: Settlement | null };
+type JointFacilityView = Omit<JointFacilityResult, 'sites'> & { sites: JointSiteView[] };
+
+const JointSiteRef = builder.objectRef<JointSiteView>('JointFacilitySite').implement({
   description: 'One proposed shared facility and who would use it.',
   fields: (t) => ({
     location: t.field({
@@ -280,7 +323,7 @@ const JointSiteRef = builder.objectRef<JointSite>('JointFacilitySite').implement
   }),
 });
 
-const JointFacilityResultRef = builder.objectRef<JointFacilityResult>('JointFacilityResult').implement({
+const JointFacilityResultRef = builder.objectRef<JointFacilityView>('JointFacilityResult').implement({
   description:
     'Shared facilities for a group of municipalities (p-median: least demand-weighted travel), their users by ' +
     'municipality and a cost split by share of expected users.',
@@ -328,14 +371,24 @@ builder.queryField('jointFacility', (t) =>
     resolve: async (_r, args, ctx) => {
       await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
-      return jointFacility(await ctx.snapshot(), {
+      const snapshot = await ctx.snapshot();
+      const request: JointFacilityRequest = {
         code: args.serviceType,
         municipalityCodes: args.municipalityCodes,
         count: args.count,
         capacity: args.capacity ?? null,
         model,
         exact: args.exact ?? undefined,
-      });
+      };
+      // Off the event loop (a worker thread); the sites' settlements are looked up on the same snapshot.
+      const result = await runAnalysis(ctx, snapshot, 'jointFacility', { request });
+      return {
+        ...result,
+        sites: result.sites.map((site) => {
+          const i = site.settlementId === null ? undefined : snapshot.settlementIndex.get(site.settlementId);
+          return { ...site, settlement: i === undefined ? null : snapshot.settlements[i]! };
+        }),
+      };
     },
   }),
 );

@@ -45,6 +45,14 @@ export interface PointLoad {
   ratio: number;
 }
 
+/** A point load as it crosses a thread (the analysis workers): the point by id, resolved on the snapshot. */
+export interface PointLoadRow {
+  servicePointId: string;
+  capacity: number;
+  demandInCatchment: number;
+  ratio: number;
+}
+
 export interface AreaCapacity {
   level: 'MUNICIPALITY' | 'COUNTY';
   areaCode: string;
@@ -61,6 +69,16 @@ export interface AreaCapacity {
   /** Demand-weighted mean A_i (places per unit of demand); null when the area has no demand. */
   meanAccess: number | null;
   populationBase: PopulationBase;
+}
+
+/**
+ * What `capacityAccess` answers, as plain data (the analysis-worker job `capacityAccess` returns it):
+ * the settings, the loads of the points serving the residents (points by id) and the per-area rows.
+ */
+export interface CapacityAccessAnswer {
+  settings: CapacitySettings;
+  points: PointLoadRow[];
+  areas: AreaCapacity[];
 }
 
 export interface CapacityAnalysis {
@@ -173,6 +191,27 @@ export function pointLoads(
     });
   });
   return out;
+}
+
+/**
+ * The whole `capacityAccess` answer for the residents `residentIdx` (every resident origin when null):
+ * the 2SFCA (cached per snapshot and settings), the point loads and the per-area rows. Runs on the
+ * analysis worker pool (src/workers/analysis-jobs.ts), or in-process when the pool is off.
+ */
+export function capacityAccessAnswer(
+  snapshot: AnalysisSnapshot,
+  request: CapacityRequest,
+  residentIdx: readonly number[] | null,
+): CapacityAccessAnswer {
+  const analysis = analyseCapacity(snapshot, request);
+  return {
+    settings: analysis.settings,
+    points: pointLoads(snapshot, analysis, residentIdx).map(({ servicePoint, ...load }) => ({
+      servicePointId: servicePoint.id,
+      ...load,
+    })),
+    areas: areaCapacities(snapshot, analysis, residentIdx),
+  };
 }
 
 /**

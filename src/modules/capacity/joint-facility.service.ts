@@ -29,9 +29,13 @@ export interface MunicipalityShare {
   share: number;
 }
 
+/**
+ * One proposed facility. Plain data (the answer crosses threads on the analysis worker pool): the
+ * settlement it is placed at by id, resolved on the snapshot by the caller.
+ */
 export interface JointSite {
   location: { lon: number; lat: number };
-  settlement: Settlement | null;
+  settlementId: string | null;
   gridCellId: string | null;
   capacity: number | null;
   demand: number;
@@ -164,7 +168,7 @@ export function jointFacility(
     const c = candidates[ci]!;
     return {
       location: { lon: c.lon, lat: c.lat },
-      settlement: c.settlement,
+      settlementId: c.settlement?.id ?? null,
       gridCellId: c.cellId,
       capacity: capacityEach,
       demand,

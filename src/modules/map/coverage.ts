@@ -144,7 +144,7 @@ export async function coverageLayer(
   return {
     type: 'FeatureCollection',
     serviceType: code,
-    thresholdMinutes: layers.table(snapshot, code, threshold).thresholdMinutes,
+    thresholdMinutes: (await layers.table(snapshot, code, threshold)).thresholdMinutes,
     dataVersion: snapshot.version,
     scenarioId: scenarioId ?? null,
     features,

@@ -4,7 +4,6 @@ import type { AccessTable } from '../../engine/access.js';
 import { gapFlagsFromTable } from '../../engine/gaps.js';
 import { computeIndicators } from '../../engine/indicators.js';
 import { straightLineKmWithin } from '../../engine/travel.js';
-import { serviceAreasOf } from '../access/service-areas.service.js';
 import type { EngineSettlement, TravelModel } from '../../engine/types.js';
 import type { Services } from '../../services.js';
 import { settlementAccessFromTable } from '../../tiles/from-engine.js';
@@ -27,7 +26,7 @@ import { findScenario } from '../scenarios/scenario.repository.js';
 import { toEngineChanges } from '../scenarios/scenario-changes.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import { type AreaOutline, approximateOutlines } from './area-outlines.js';
-import { analyseCapacity } from '../capacity/capacity.service.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
 import { type GridFeatureProperties, gridFeatures } from '../../tiles/grid-features.js';
 
 /**
@@ -125,8 +124,20 @@ export class MapLayers {
     });
   }
 
-  /** The snapshot's access table of a type (threshold absent = the type's default). */
-  table(snapshot: AnalysisSnapshot, code: string, thresholdMinutes?: number): AccessTable {
+  /**
+   * The snapshot's access table of a type (threshold absent = the type's default). Its nearest search
+   * (per settlement; seconds on a country road network) runs on the analysis worker pool when the
+   * snapshot has not got it yet — a saved scenario's or a dated snapshot; the current snapshot's are
+   * built there at load (services.ts). Only the O(n) retiming runs here.
+   */
+  async table(snapshot: AnalysisSnapshot, code: string, thresholdMinutes?: number): Promise<AccessTable> {
+    if (!snapshot.hasNearestTable(code)) {
+      const [nearest] = await runAnalysis(this.services, snapshot, 'nearestTables', {
+        codes: [code],
+        model: this.model,
+      });
+      if (nearest) snapshot.seedNearestTable(code, nearest);
+    }
     return snapshot.table(code, this.model, thresholdMinutes);
   }
 
@@ -139,8 +150,8 @@ export class MapLayers {
     code: string,
     thresholdMinutes?: number,
   ): Promise<FeatureCollection<Point, SettlementFeatureProperties>> {
-    return this.#memoise(snapshot, `settlements|${code}|${thresholdMinutes ?? ''}`, () => {
-      const table = this.table(snapshot, code, thresholdMinutes);
+    return this.#memoise(snapshot, `settlements|${code}|${thresholdMinutes ?? ''}`, async () => {
+      const table = await this.table(snapshot, code, thresholdMinutes);
       const targets = snapshot.engine.index(code).points;
       const type = snapshot.engine.serviceType(code);
       const options = { minBroadbandShare: this.services.config.minBroadbandShare };
@@ -154,18 +165,21 @@ export class MapLayers {
   /**
    * The population grid squares with their access to `code` (the resident table's nearest point and
    * verdict) and, when the type has capacities, the 2SFCA A_i (demand: the need rule's base). Empty without
-   * a grid. Squares are drawn around their centres at the cell size (north-up in WGS84).
+   * a grid. Squares are drawn around their centres at the cell size (north-up in WGS84). The analysis runs
+   * on the analysis worker pool (job gridAccess); the features are drawn here from its arrays.
    */
   grid(
     snapshot: AnalysisSnapshot,
     code: string,
     thresholdMinutes?: number,
   ): Promise<FeatureCollection<Polygon, GridFeatureProperties>> {
-    return this.#memoise(snapshot, `grid|${code}|${thresholdMinutes ?? ''}`, () => {
+    return this.#memoise(snapshot, `grid|${code}|${thresholdMinutes ?? ''}`, async () => {
       if (snapshot.grid.length === 0) return { type: 'FeatureCollection' as const, features: [] };
-      const table = snapshot.residentTable(code, this.model, thresholdMinutes);
-      const analysis = analyseCapacity(snapshot, { code, model: this.model, thresholdMinutes });
-      const access = analysis.result.pointsUsed > 0 ? analysis.result.access : null;
+      const { table, access } = await runAnalysis(this.services, snapshot, 'gridAccess', {
+        code,
+        model: this.model,
+        thresholdMinutes,
+      });
       return gridFeatures(snapshot.grid, table, access);
     });
   }
@@ -212,10 +226,14 @@ export class MapLayers {
     code: string,
     thresholdMinutes?: number,
   ): Promise<FeatureCollection<Polygon | MultiPolygon, ServiceAreaFeatureProperties>> {
-    return this.#memoise(snapshot, `service-areas|${code}|${thresholdMinutes ?? ''}`, () => {
+    return this.#memoise(snapshot, `service-areas|${code}|${thresholdMinutes ?? ''}`, async () => {
       const threshold = thresholdMinutes ?? snapshot.engine.serviceType(code).thresholdMinutes;
       if (snapshot.network) {
-        const areas = serviceAreasOf(snapshot, this.model, { serviceType: code, minutes: [threshold] });
+        // Road-network isochrones: on the analysis worker pool.
+        const areas = await runAnalysis(this.services, snapshot, 'serviceAreas', {
+          model: this.model,
+          request: { serviceType: code, minutes: [threshold] },
+        });
         return {
           type: 'FeatureCollection' as const,
           features: areas.features.map((f, id) => ({
@@ -248,8 +266,8 @@ export class MapLayers {
     z: number,
   ): Promise<FeatureCollection<Polygon, HexFeatureProperties>> {
     const resolution = hexResolutionForZoom(z);
-    return this.#memoise(snapshot, `access-hex|${code}|${thresholdMinutes ?? ''}|${resolution}`, () => {
-      const table = this.table(snapshot, code, thresholdMinutes);
+    return this.#memoise(snapshot, `access-hex|${code}|${thresholdMinutes ?? ''}|${resolution}`, async () => {
+      const table = await this.table(snapshot, code, thresholdMinutes);
       return hexAggregate(
         snapshot.settlements,
         table.minutes,
@@ -271,7 +289,7 @@ export class MapLayers {
   ): Promise<FeatureCollection<Polygon | MultiPolygon, AreaFeatureProperties>> {
     return this.#memoise(snapshot, `areas|${code}|${thresholdMinutes ?? ''}`, async () => {
       const outlines = await this.outlines(snapshot);
-      const table = this.table(snapshot, code, thresholdMinutes);
+      const table = await this.table(snapshot, code, thresholdMinutes);
       const features: FeatureCollection<Polygon | MultiPolygon, AreaFeatureProperties>['features'] = [];
       for (const level of AREA_LEVELS) {
         const values = new Map<string, AreaIndicatorValues>();
