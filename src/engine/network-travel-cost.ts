@@ -90,7 +90,7 @@ interface SharedState {
   sites: Map<string, FacilitySite | null>;
   /** The origins by the edge they are snapped to (for the reach of a new point). */
   originsOnEdges?: OriginsOnEdges;
-  /** Per-origin stamps and buffers of reachRows (allocated on first use). */
+  /** The buffers of reachRows (allocated on first use). */
   reachScratch?: ReachScratch;
 }
 
@@ -351,7 +351,7 @@ export class NetworkTravelCost implements TravelCost {
 
   /**
    * Builds, once per data version, what every `reach` and `catchment` shares: the origins' snaps onto the
-   * roads, the origins by node, and the estimate's origin index (for points off the network).
+   * roads, the origins grouped by edge, and the estimate's origin index (for points off the network).
    */
   prepareReach(): void {
     this.originsOnEdges();
@@ -369,11 +369,11 @@ export class NetworkTravelCost implements TravelCost {
   /**
    * The origins a new point at (lon, lat) serves along the network within the thresholds — with `figures`
    * ascending, with their minutes and road km; without, only the origins, in the order found (no sort, one
-   * array) — or null when the point is off the network. One bounded search from the point's
-   * site: each node it settles hands over the origins snapped onto its edges (a per-call stamp keeps each
-   * origin once), then every candidate's cost is the cheaper of its edge's two ends (direction honoured)
-   * or, on the site's own edge, the drive along it. No objects per origin: 2SFCA asks this once per
-   * capacitated point, over hundreds of thousands of grid cells.
+   * array) — or null when the point is off the network. One bounded search from the point's site gives
+   * the nodes within the threshold their minutes and km; then the origins are read edge by edge
+   * (OriginsOnEdges.collect): each costs the cheaper of its edge's two ends (direction honoured) or, on the
+   * site's own edge, the drive along it. No objects per origin: 2SFCA asks this once per capacitated point,
+   * over hundreds of thousands of grid cells.
    */
   private reachRows(
     lon: number,
