@@ -140,11 +140,10 @@ export interface NodeReach {
  * @example const reach = reachFromSeeds(graph, siteSeeds(graph.edges, [site]), 30); // nodes within 30 min
  */
 export function reachFromSeeds(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number): NodeReach {
-  for (const seed of seeds) checkSeed(graph, seed);
   const nodes: number[] = [];
   const minutes: number[] = [];
   const km: number[] = [];
-  singleLabelSearch(graph, seeds, maxMinutes, (x, d, k) => {
+  forEachReached(graph, seeds, maxMinutes, (x, d, k) => {
     nodes.push(x);
     minutes.push(d);
     km.push(k);
