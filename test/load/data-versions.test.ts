@@ -89,9 +89,10 @@ describe('data versions: what a write invalidates', () => {
     expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it.runIf(backend === 'pglite')(
-    'on the embedded database, writes (also by SQL) are known from their commit notification, with no version query',
-    async () => {
+  // Each backend has its own way of learning the versions: the test of the other is not registered
+  // (a skipped test fails CI), as test/postgres/ is collected only with DATABASE_URL.
+  if (backend === 'pglite')
+    it('on the embedded database, writes (also by SQL) are known from their commit notification, with no version query', async () => {
       const source = versionSourceFor(server.app.db);
       expect(source.kind).toBe('notified');
       const before = await services().versions();
@@ -102,12 +103,10 @@ describe('data versions: what a write invalidates', () => {
       const after = await services().versions();
       expect(after).toEqual({ snapshot: before.snapshot + 1, writes: before.writes + 2 });
       expect(source.queries).toBe(queries);
-    },
-  );
+    });
 
-  it.runIf(backend === 'postgres')(
-    'on PostgreSQL, every read asks (so a write by another process is seen), concurrent reads share a query',
-    async () => {
+  if (backend === 'postgres')
+    it('on PostgreSQL, every read asks (so a write by another process is seen), concurrent reads share a query', async () => {
       const source = versionSourceFor(server.app.db);
       expect(source.kind).toBe('queried');
       const before = await source.read();
@@ -118,6 +117,5 @@ describe('data versions: what a write invalidates', () => {
       const all = await Promise.all(Array.from({ length: 20 }, () => source.read()));
       expect(new Set(all.map((v) => v.writes))).toEqual(new Set([before.writes + 1]));
       expect(source.queries - queries).toBeLessThanOrEqual(2);
-    },
-  );
+    });
 });
