@@ -49,6 +49,13 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     // An idle client can be cut off by the server (restart, failover, DROP DATABASE … FORCE); pg emits
     // that on the pool, and an unhandled 'error' would crash the process. The pool replaces the client.
     pool.on('error', (error) => options.progress?.(`database connection lost: ${error.message}`));
+    // A client in use (checked out for a query or a transaction) has no pool listener: pg-pool removes it
+    // on acquire, so a connection cut off mid-query (a restart) raised an uncaught 'error' that would
+    // crash the process. The query itself fails with the same error (the request gets it); this listener
+    // only keeps the process up, and the pool discards the broken client on release.
+    pool.on('connect', (client) => {
+      client.on('error', (error) => options.progress?.(`database connection lost: ${error.message}`));
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, backend: 'postgres', close: () => db.destroy() };
   }
