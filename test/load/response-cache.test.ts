@@ -5,11 +5,18 @@
  * are never served to another. Asserted on answers and on the cache's counters, not on timings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestKeys } from '../writes/fixtures.js';
-import { CLOSE, CREATE, PLACES, UPDATE_SETTLEMENT, createKeys, seedAreas } from '../writes/fixtures.js';
+import {
+  CLOSE,
+  CREATE,
+  PLACES,
+  UPDATE_SETTLEMENT,
+  createKeys,
+  seedAreas,
+  seedGrangardeAndFalunPost,
+} from '../writes/fixtures.js';
 
 const ACCESS = `query($id: ID!) { settlement(id: $id) { population access(serviceTypes: ["POST"]) {
   servicePoint { name } withinThreshold } } }`;
@@ -34,21 +41,7 @@ describe('the GraphQL response cache', () => {
     server = await startTestServer();
     await seedAreas(server.app.db);
     keys = await createKeys(server.app.db);
-    await seed(server.app.db, {
-      settlements: [aSettlement({ name: 'Grangärde', lon: at.lon, lat: at.lat, population: 800 })],
-      servicePoints: [
-        aServicePoint({
-          name: 'Falun post',
-          serviceTypes: ['POST'],
-          lon: PLACES.falun.lon,
-          lat: PLACES.falun.lat,
-          municipalityCode: '2080',
-        }),
-      ],
-    });
-    grangarde = String(
-      (await server.app.db.selectFrom('settlements').select('id').executeTakeFirstOrThrow()).id,
-    );
+    grangarde = await seedGrangardeAndFalunPost(server.app.db);
   });
   afterAll(() => server?.close());
 

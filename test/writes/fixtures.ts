@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/tables.js';
 import { upsertAreas } from '../../src/modules/areas/area.repository.js';
 import { createApiKey, revokeKey } from '../../src/modules/keys/api-key.service.js';
 import { TEST_KEY_SECRET } from '../helpers/db.js';
+import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 
 /**
  * Municipality boundaries for the write tests: boxes around the real towns, far enough apart that a
@@ -45,6 +46,33 @@ export async function seedAreas(db: Kysely<Database>): Promise<void> {
       geometry: { type: 'Polygon', coordinates: ring(a.box) },
     })),
   );
+}
+
+/**
+ * The read-after-write case: Grangärde (800 inhabitants) with one post point, in Falun (2080), beyond the
+ * post threshold. Returns Grangärde's id.
+ */
+export async function seedGrangardeAndFalunPost(db: Kysely<Database>): Promise<string> {
+  await seed(db, {
+    settlements: [
+      aSettlement({
+        name: 'Grangärde',
+        lon: PLACES.grangarde.lon,
+        lat: PLACES.grangarde.lat,
+        population: 800,
+      }),
+    ],
+    servicePoints: [
+      aServicePoint({
+        name: 'Falun post',
+        serviceTypes: ['POST'],
+        lon: PLACES.falun.lon,
+        lat: PLACES.falun.lat,
+        municipalityCode: '2080',
+      }),
+    ],
+  });
+  return String((await db.selectFrom('settlements').select('id').executeTakeFirstOrThrow()).id);
 }
 
 export interface TestKeys {

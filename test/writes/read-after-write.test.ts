@@ -5,12 +5,19 @@
  * and one in Falun (~53 km, far beyond POST's 15 minutes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { decodedLayer, tileAndLocal } from '../tiles/decode.js';
 import type { PointView, TestKeys, UserError } from './fixtures.js';
-import { CLOSE, CREATE, PLACES, UPDATE_SETTLEMENT, createKeys, seedAreas } from './fixtures.js';
+import {
+  CLOSE,
+  CREATE,
+  PLACES,
+  UPDATE_SETTLEMENT,
+  createKeys,
+  seedAreas,
+  seedGrangardeAndFalunPost,
+} from './fixtures.js';
 
 const READS = `query($location: PointInput!, $id: ID!) {
   nearestServicePoints(location: $location, serviceType: "POST", limit: 1) { servicePoint { name } straightLineKm }
@@ -44,21 +51,7 @@ describe('the next read after a write sees it', () => {
     server = await startTestServer();
     await seedAreas(server.app.db);
     keys = await createKeys(server.app.db);
-    await seed(server.app.db, {
-      settlements: [aSettlement({ name: 'Grangärde', lon: at.lon, lat: at.lat, population: 800 })],
-      servicePoints: [
-        aServicePoint({
-          name: 'Falun post',
-          serviceTypes: ['POST'],
-          lon: PLACES.falun.lon,
-          lat: PLACES.falun.lat,
-          municipalityCode: '2080',
-        }),
-      ],
-    });
-    grangarde = String(
-      (await server.app.db.selectFrom('settlements').select('id').executeTakeFirstOrThrow()).id,
-    );
+    grangarde = await seedGrangardeAndFalunPost(server.app.db);
     // Saved before the write: "what if a post agent opened in Grangärde?"
     const saved = await server.gql<{ saveScenario: { id: string } }>(
       `mutation($changes: ScenarioInput!) { saveScenario(name: "Post in Grangärde", changes: $changes) { id } }`,
