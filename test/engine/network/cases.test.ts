@@ -7,21 +7,14 @@ import {
   siteSeeds,
   sitesByEdge,
 } from '../../../src/engine/network/index.js';
-import { buildEdges, type EdgeSpec } from './helpers.js';
+import { buildEdges, type EdgeSpec, siteOnEdge } from './helpers.js';
 
 /** Nodes on a row near 60°N, 0.01° of longitude (≈ 0.56 km) apart. */
 const row = (n: number): [number, number][] => Array.from({ length: n }, (_, i) => [15 + i * 0.01, 60]);
 
 /** A facility sitting on a node: the end of an edge that has it as target (fraction 1) or source (0). */
 function siteAt(facility: number, edge: number, fraction: number, edges = current!): FacilitySite {
-  return {
-    facility,
-    edge,
-    fraction,
-    alongKm: fraction * edges.lengthKm[edge]!,
-    connectorKm: 0,
-    connectorMinutes: 0,
-  };
+  return siteOnEdge(edges, facility, edge, fraction);
 }
 let current: ReturnType<typeof buildEdges> | undefined;
 function setup(nodes: [number, number][], specs: EdgeSpec[]) {

@@ -22,6 +22,7 @@ import {
   type Ranked,
   randomNetwork,
   seededRandom,
+  siteOnEdge,
   topTwo,
 } from './helpers.js';
 
@@ -36,14 +37,7 @@ function randomCase(seed: number, side = 8, facilityCount = 6) {
   for (let facility = 0; facility < facilityCount; facility++) {
     const edge = Math.floor(random() * (edges.count - 1));
     const fraction = FRACTIONS[Math.floor(random() * FRACTIONS.length)]!;
-    sites.push({
-      facility,
-      edge,
-      fraction,
-      alongKm: fraction * edges.lengthKm[edge]!,
-      connectorKm: 0,
-      connectorMinutes: 0,
-    });
+    sites.push(siteOnEdge(edges, facility, edge, fraction));
   }
   return { random, edges, graph, sites };
 }
