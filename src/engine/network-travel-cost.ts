@@ -11,7 +11,6 @@ import {
   forEachReached,
   type NodeLabels,
   nodeLabels,
-  originAccessMany,
   applyDelta,
   insertFacility,
   RoadGraph,
@@ -92,6 +91,8 @@ interface SharedState {
   originsOnEdges?: OriginsOnEdges;
   /** The buffers of reachRows (allocated on first use). */
   reachScratch?: ReachScratch;
+  /** The second ranks of k = 1 tables, written and dropped (allocated on first use). */
+  secondScratch?: { minutes: Float64Array; km: Float64Array; facility: Int32Array };
 }
 
 const EMPTY = new Float64Array(0);
@@ -119,8 +120,33 @@ function snapOrigins(
   origins: readonly { lon: number; lat: number }[],
   maxKm: number,
 ): SnappedOrigins {
-  const lons = Float64Array.from(origins, (o) => o.lon);
-  const lats = Float64Array.from(origins, (o) => o.lat);
+  const known = lastSnapped.get(origins);
+  if (known !== undefined && known.network === network && known.entry.maxKm === maxKm) return known.entry;
+  const n = origins.length;
+  const lons = new Float64Array(n);
+  const lats = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = origins[i]!;
+    lons[i] = o.lon;
+    lats[i] = o.lat;
+  }
+  const entry = snapOriginsAt(network, lons, lats, maxKm);
+  lastSnapped.set(origins, { network, entry });
+  return entry;
+}
+
+/** The origin set of an origins array the last time it was snapped (skips comparing 600k coordinates). */
+const lastSnapped = new WeakMap<
+  readonly { lon: number; lat: number }[],
+  { network: RoadNetwork; entry: SnappedOrigins }
+>();
+
+function snapOriginsAt(
+  network: RoadNetwork,
+  lons: Float64Array,
+  lats: Float64Array,
+  maxKm: number,
+): SnappedOrigins {
   let kept = snappedOrigins.get(network);
   if (!kept) {
     kept = [];
@@ -248,38 +274,50 @@ export class NetworkTravelCost implements TravelCost {
       table.secondTravelKm = new Float64Array(n).fill(Number.NaN);
       table.secondConnectorKm = new Float64Array(n).fill(Number.NaN);
     }
-    const access = originAccessMany(this.network.edges, labels, snaps, this.options.connectorKmh, byEdge);
+    // Edge by edge, each edge's two end labels read once for the origins on it (OriginsOnEdges), written
+    // straight into the table's columns (no per-type batch of 600k rows to allocate and collect).
+    const scratchSecond = k === 2 ? null : this.secondScratch(n);
+    this.originsOnEdges().access(labels, byEdge, n, {
+      minutes1: table.minutes,
+      km1: table.travelKm,
+      facility1: table.pointIndex,
+      minutes2: table.secondMinutes ?? scratchSecond!.minutes,
+      km2: table.secondTravelKm ?? scratchSecond!.km,
+      facility2: table.secondPointIndex ?? scratchSecond!.facility,
+    });
+    const { lons, lats } = this.originCoordinates();
+    const pointLon = Float64Array.from(points, (p) => p.lon);
+    const pointLat = Float64Array.from(points, (p) => p.lat);
+    const siteConnector = Float64Array.from(sites, (s) => (s === null ? Number.NaN : s.connectorKm));
     /** Rows the network cannot answer: they get the estimate, computed for them alone. */
     const fallbackRows: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (snaps.edge[i]! < 0) {
-        if (points.length > 0) table.fallback![i] = FALLBACK_SNAP_TOO_FAR;
-        fallbackRows.push(i);
-        continue;
-      }
-      const f1 = access.facility1[i]!;
+      const f1 = table.pointIndex[i]!;
       if (f1 < 0) {
-        if (points.length > 0) table.fallback![i] = FALLBACK_UNREACHABLE;
+        if (points.length > 0)
+          table.fallback![i] = snaps.edge[i]! < 0 ? FALLBACK_SNAP_TOO_FAR : FALLBACK_UNREACHABLE;
         fallbackRows.push(i);
+        table.minutes[i] = Number.POSITIVE_INFINITY;
+        table.travelKm[i] = Number.NaN;
+        if (k === 2) {
+          table.secondPointIndex![i] = -1;
+          table.secondMinutes![i] = Number.POSITIVE_INFINITY;
+          table.secondTravelKm![i] = Number.NaN;
+        }
         continue;
       }
-      const origin = this.origins[i]!;
+      const lon = lons[i]!;
+      const lat = lats[i]!;
       const originConnector = snaps.connectorKm[i]!;
       table.method[i] = ROW_NETWORK;
-      const p1 = points[f1]!;
-      table.pointIndex[i] = f1;
-      table.minutes[i] = access.minutes1[i]!;
-      table.travelKm[i] = access.km1[i]!;
-      table.straightKm[i] = distanceKm(origin.lon, origin.lat, p1.lon, p1.lat);
-      table.connectorKm![i] = originConnector + sites[f1]!.connectorKm;
+      table.straightKm[i] = distanceKm(lon, lat, pointLon[f1]!, pointLat[f1]!);
+      table.connectorKm![i] = originConnector + siteConnector[f1]!;
       if (k === 2) {
-        const f2 = access.facility2[i]!;
-        const p2 = f2 >= 0 ? points[f2]! : null;
-        table.secondPointIndex![i] = f2;
-        table.secondMinutes![i] = p2 ? access.minutes2[i]! : Number.POSITIVE_INFINITY;
-        table.secondTravelKm![i] = p2 ? access.km2[i]! : Number.NaN;
-        table.secondStraightKm![i] = p2 ? distanceKm(origin.lon, origin.lat, p2.lon, p2.lat) : Number.NaN;
-        table.secondConnectorKm![i] = p2 ? originConnector + sites[f2]!.connectorKm : Number.NaN;
+        const f2 = table.secondPointIndex![i]!;
+        if (f2 >= 0) {
+          table.secondStraightKm![i] = distanceKm(lon, lat, pointLon[f2]!, pointLat[f2]!);
+          table.secondConnectorKm![i] = originConnector + siteConnector[f2]!;
+        } else table.secondTravelKm![i] = Number.NaN;
       }
     }
     // The estimate for the fallback rows only (typically a few percent): an estimate of every origin
@@ -552,6 +590,21 @@ export class NetworkTravelCost implements TravelCost {
       this.shared.sites.set(key, site);
     }
     return site === null ? null : { ...site, facility };
+  }
+
+  /** Where a k = 1 table's access pass writes the second ranks it does not keep (reused). */
+  private secondScratch(n: number): { minutes: Float64Array; km: Float64Array; facility: Int32Array } {
+    let scratch = this.shared.secondScratch;
+    if (!scratch || scratch.facility.length !== n) {
+      scratch = { minutes: new Float64Array(n), km: new Float64Array(n), facility: new Int32Array(n) };
+      this.shared.secondScratch = scratch;
+    }
+    return scratch;
+  }
+
+  /** The origins' coordinates as typed arrays (kept with their snaps, shared by every type). */
+  private originCoordinates(): { lons: Float64Array; lats: Float64Array } {
+    return snapOrigins(this.network, this.origins, this.options.maxSnapKm);
   }
 
   private originSnaps(): SnapBatch {

@@ -1,4 +1,5 @@
-import type { FacilitySite } from './origin-access.js';
+import { emptyLabels, type NodeLabels } from './dijkstra.js';
+import type { FacilitySite, OriginAccessBatch } from './origin-access.js';
 import type { SnapBatch } from './snap.js';
 import type { RoadEdges } from './types.js';
 
@@ -139,6 +140,115 @@ export class OriginsOnEdges {
   }
 
   /**
+   * Every origin's best two distinct facilities from one type's node labels — what `originAccessMany`
+   * computes from the snaps, here edge by edge: each edge's two end labels are read once for all the
+   * origins on it, and each origin's costs to the ends are precomputed, so a pass over 600k origins reads
+   * no edge arrays and few scattered labels. The facilities sitting on an origin's own edge
+   * (`sitesOnEdges`, by road edge) are reached along it as in `originAccess`. Same figures, same
+   * (minutes, facility, km) order; rows of unsnapped origins (−1 edge) are not written (fresh: Infinity,
+   * −1). `out` may be given (e.g. an access table's own columns, so no 600k-row batch is allocated per type).
+   * @example const acc = onEdges.access(labels, sitesByEdge(sites), origins.length);
+   */
+  access(
+    labels: NodeLabels,
+    sitesOnEdges: ReadonlyMap<number, readonly FacilitySite[]>,
+    originCount: number,
+    out: OriginAccessBatch = emptyLabels(originCount),
+  ): OriginAccessBatch {
+    const { minutes1: om1, km1: ok1, facility1: of1, minutes2: om2, km2: ok2, facility2: of2 } = out;
+    const { minutes1: m1, km1: k1, facility1: f1, minutes2: m2, km2: k2, facility2: f2 } = labels;
+    const { source, target, blockStart, origin } = this;
+    const { toSourceMinutes, toSourceKm, toTargetMinutes, toTargetKm } = this;
+    // The compact edges that carry sites, ascending, walked alongside the edges.
+    const withSites: number[] = [];
+    for (const e of sitesOnEdges.keys()) {
+      const c = this.compactOf[e];
+      if (c !== undefined && c >= 0) withSites.push(c);
+    }
+    withSites.sort((a, b) => a - b);
+    let nextSites = 0;
+    const inf = Number.POSITIVE_INFINITY;
+    const m = this.edge.length;
+    for (let c = 0; c < m; c++) {
+      const s = source[c]!;
+      const t = target[c]!;
+      // The two labels of each end (facility −1: none).
+      const tf1 = f1[t]!;
+      const tm1 = m1[t]!;
+      const tk1 = k1[t]!;
+      const tf2 = f2[t]!;
+      const tm2 = m2[t]!;
+      const tk2 = k2[t]!;
+      const sf1 = f1[s]!;
+      const sm1 = m1[s]!;
+      const sk1 = k1[s]!;
+      const sf2 = f2[s]!;
+      const sm2 = m2[s]!;
+      const sk2 = k2[s]!;
+      let sites: readonly FacilitySite[] | null = null;
+      if (nextSites < withSites.length && withSites[nextSites] === c) {
+        nextSites++;
+        sites = sitesOnEdges.get(this.edge[c]!) ?? null;
+      }
+      const end = blockStart[c + 1]!;
+      for (let j = blockStart[c]!; j < end; j++) {
+        // Best two distinct (minutes, facility, km), offered as originAccess does.
+        const b = best;
+        b[0] = b[2] = b[3] = b[5] = inf;
+        b[1] = b[4] = -1;
+        const tMin = toTargetMinutes[j]!;
+        const tKm = toTargetKm[j]!;
+        if (tf1 >= 0) offerBest(b, tMin + tm1, tf1, tKm + tk1);
+        if (tf2 >= 0) offerBest(b, tMin + tm2, tf2, tKm + tk2);
+        const sMin = toSourceMinutes[j]!;
+        if (sMin < inf) {
+          const sKm = toSourceKm[j]!;
+          if (sf1 >= 0) offerBest(b, sMin + sm1, sf1, sKm + sk1);
+          if (sf2 >= 0) offerBest(b, sMin + sm2, sf2, sKm + sk2);
+        }
+        if (sites !== null) this.offerSitesOnEdge(j, c, sites, b);
+        const i = origin[j]!;
+        om1[i] = b[0]!;
+        of1[i] = b[1]!;
+        ok1[i] = b[2]!;
+        om2[i] = b[3]!;
+        of2[i] = b[4]!;
+        ok2[i] = b[5]!;
+      }
+    }
+    return out;
+  }
+
+  /** Offers entry j the facilities on its own edge c, driven along it (ahead, or behind on a two-way edge). */
+  private offerSitesOnEdge(j: number, c: number, sites: readonly FacilitySite[], b: Float64Array): void {
+    const e = this.edge[c]!;
+    const w = this.edges.minutes[e]!;
+    const twoWay = this.edges.oneway[e] === 0;
+    const f = this.fraction[j]!;
+    const base = this.connectorMinutes[j]!;
+    const connector = this.connectorKm[j]!;
+    const along = this.alongKm[j]!;
+    for (const site of sites) {
+      if (site.edge !== e) continue;
+      const g = site.fraction;
+      if (g >= f)
+        offerBest(
+          b,
+          base + (g - f) * w + site.connectorMinutes,
+          site.facility,
+          connector + site.alongKm - along + site.connectorKm,
+        );
+      else if (twoWay)
+        offerBest(
+          b,
+          base + (f - g) * w + site.connectorMinutes,
+          site.facility,
+          connector + along - site.alongKm + site.connectorKm,
+        );
+    }
+  }
+
+  /**
    * Writes every origin within the thresholds of a site to `found` (from 0; returns the count) and, when
    * given, its minutes and km to `minutesOf[origin]` and `kmOf[origin]` — given the minutes and km from
    * every node to the site (`nodeMinutes`/`nodeKm`, Infinity where the search did not settle) and the
@@ -260,5 +370,37 @@ export class OriginsOnEdges {
       }
     }
     return n;
+  }
+}
+
+/** Scratch of {@link OriginsOnEdges.access}: [d1, f1, k1, d2, f2, k2] of the origin at hand. */
+const best = new Float64Array(6);
+
+/** Offers (d, f, k) to the best two distinct facilities in `b` (the labels' order). */
+function offerBest(b: Float64Array, d: number, f: number, k: number): void {
+  const d1 = b[0]!;
+  const f1 = b[1]!;
+  if (f === f1) {
+    if (d < d1 || (d === d1 && k < b[2]!)) {
+      b[0] = d;
+      b[2] = k;
+    }
+    return;
+  }
+  if (d < d1 || (d === d1 && (f < f1 || (f === f1 && k < b[2]!)))) {
+    b[3] = d1;
+    b[4] = f1;
+    b[5] = b[2]!;
+    b[0] = d;
+    b[1] = f;
+    b[2] = k;
+    return;
+  }
+  const d2 = b[3]!;
+  const f2 = b[4]!;
+  if (d < d2 || (d === d2 && (f < f2 || (f === f2 && k < b[5]!)))) {
+    b[3] = d;
+    b[4] = f;
+    b[5] = k;
   }
 }

@@ -14,6 +14,7 @@ import {
   sitesByEdge,
 } from '../../../src/engine/network/index.js';
 import { TwoLabelSearch } from '../../../src/engine/network/dijkstra.js';
+import { OriginsOnEdges } from '../../../src/engine/network/origins-on-edges.js';
 import type { RoadEdges } from '../../../src/engine/network/types.js';
 import {
   buildEdges,
@@ -178,6 +179,19 @@ describe('network engine against an independent per-origin Dijkstra', () => {
         expect(got.minutes2).toBe(second?.minutes ?? Number.POSITIVE_INFINITY);
         if (second) expect(got.km2).toBeCloseTo(second.km, 9);
       });
+      // The table's edge-by-edge pass over the same origins (and two unsnapped ones) gives the same rows.
+      const batch = {
+        edge: Int32Array.from([...origins.map((o) => o.edge), -1, -1]),
+        fraction: Float64Array.from([...origins.map((o) => o.fraction), 0, 0]),
+        alongKm: Float64Array.from([...origins.map((o) => o.fraction * edges.lengthKm[o.edge]!), 0, 0]),
+        connectorKm: Float64Array.from([...origins.map((_, i) => 0.1 + (i % 5) * 0.2), 0, 0]),
+        lon: new Float64Array(origins.length + 2).fill(Number.NaN),
+        lat: new Float64Array(origins.length + 2).fill(Number.NaN),
+      };
+      const perOrigin = originAccessMany(edges, labels, batch, 60, byEdge);
+      const onEdges = new OriginsOnEdges(edges, batch, 60).access(labels, byEdge, batch.edge.length);
+      expect(onEdges).toEqual(perOrigin);
+      expect(onEdges.facility1[origins.length]).toBe(-1);
     }
   });
 
