@@ -50,175 +50,6 @@ export function emptyLabels(n: number): NodeLabels {
   return labels;
 }
 
-/**
- * The two-label Dijkstra over reversed arcs — what the incremental updates (closure relabelling, restricted
- * to a region) run; a full pass uses {@link nodeLabels}' two single-label passes, with equal labels.
- * Each node is settled at most twice (rank 1, then rank 2 with another facility), so each arc is relaxed
- * at most twice. A node keeps two tentative slots; a candidate
- * enters only if it beats one of them, and every slot change pushes one queue entry (node, minutes). A
- * popped entry settles the node's next rank if that slot still holds exactly those minutes (else it is
- * stale). Because arcs cost ≥ 0 and entries pop in minute order, every candidate with the popped minutes
- * is already in the slots when a node settles, so the (minutes, facility, km) order is exact.
- *
- * State is interleaved per node — `mk` = [minutes1, km1, minutes2, km2] and `fs` = [facility1, facility2,
- * settled, unused] — so relaxing an arc touches two cache lines instead of seven separate arrays: on a
- * country graph nearly every relaxation is a cache miss, and this is what the pass's time is made of.
- */
-export class TwoLabelSearch {
-  readonly queue = new FlatQueue<number>();
-  constructor(
-    readonly graph: RoadGraph,
-    /** [minutes1, km1, minutes2, km2] per node (4n), unreached = Infinity. */
-    readonly mk: Float64Array,
-    /** [facility1, facility2, settled 0/1/2, unused] per node (4n), unreached facility = −1. */
-    readonly fs: Int32Array,
-    readonly maxMinutes: number,
-    /** When set, only nodes with allowed[node] = 1 take labels (closure relabelling). */
-    readonly allowed: Uint8Array | null,
-  ) {}
-
-  /** Fresh state arrays for n nodes. */
-  static state(n: number): { mk: Float64Array; fs: Int32Array } {
-    const mk = new Float64Array(4 * n).fill(Number.POSITIVE_INFINITY);
-    const fs = new Int32Array(4 * n);
-    for (let x = 0; x < n; x++) {
-      fs[4 * x] = -1;
-      fs[4 * x + 1] = -1;
-    }
-    return { mk, fs };
-  }
-
-  /** Offers node x the facility f at (d minutes, k km): kept if it enters the node's top two. */
-  offer(x: number, d: number, f: number, k: number): void {
-    if (!(d <= this.maxMinutes)) return;
-    const { mk, fs } = this;
-    const i = 4 * x;
-    const s = fs[i + 2]!;
-    if (s === 2) return;
-    const fy = fs[i]!;
-    if (s === 0) {
-      const dy = mk[i]!;
-      const better = d < dy || (d === dy && (f < fy || (f === fy && k < mk[i + 1]!)));
-      if (f === fy) {
-        if (better) {
-          mk[i] = d;
-          mk[i + 1] = k;
-          this.queue.push(x, d);
-        }
-        return;
-      }
-      if (better) {
-        if (fy !== -1) {
-          mk[i + 2] = dy;
-          mk[i + 3] = mk[i + 1]!;
-          fs[i + 1] = fy;
-        }
-        mk[i] = d;
-        mk[i + 1] = k;
-        fs[i] = f;
-        this.queue.push(x, d);
-        return;
-      }
-    } else if (f === fy) return;
-    const d2 = mk[i + 2]!;
-    const f2 = fs[i + 1]!;
-    if (d < d2 || (d === d2 && (f < f2 || (f === f2 && k < mk[i + 3]!)))) {
-      mk[i + 2] = d;
-      mk[i + 3] = k;
-      fs[i + 1] = f;
-      this.queue.push(x, d);
-    }
-  }
-
-  /** Settles nodes until the queue is empty (the relaxation repeats {@link offer}'s rules inline). */
-  run(): void {
-    const { queue, mk, fs, allowed, maxMinutes } = this;
-    const { revOffset, revHead, revMinutes, revKm } = this.graph;
-    while (queue.length > 0) {
-      const d = queue.peekValue()!;
-      const x = queue.pop()!;
-      const ix = 4 * x;
-      const s = fs[ix + 2]!;
-      let f: number;
-      let k: number;
-      if (s === 0) {
-        if (mk[ix] !== d) continue;
-        fs[ix + 2] = 1;
-        f = fs[ix]!;
-        k = mk[ix + 1]!;
-      } else if (s === 1) {
-        if (mk[ix + 2] !== d) continue;
-        fs[ix + 2] = 2;
-        f = fs[ix + 1]!;
-        k = mk[ix + 3]!;
-      } else continue;
-      const end = revOffset[x + 1]!;
-      for (let a = revOffset[x]!; a < end; a++) {
-        const y = revHead[a]!;
-        const nd = d + revMinutes[a]!;
-        if (nd > maxMinutes) continue;
-        const i = 4 * y;
-        const sy = fs[i + 2]!;
-        if (sy === 2 || (allowed !== null && allowed[y] === 0)) continue;
-        const nk = k + revKm[a]!;
-        const fy = fs[i]!;
-        if (sy === 0) {
-          const dy = mk[i]!;
-          const better = nd < dy || (nd === dy && (f < fy || (f === fy && nk < mk[i + 1]!)));
-          if (f === fy) {
-            if (better) {
-              mk[i] = nd;
-              mk[i + 1] = nk;
-              queue.push(y, nd);
-            }
-            continue;
-          }
-          if (better) {
-            if (fy !== -1) {
-              mk[i + 2] = dy;
-              mk[i + 3] = mk[i + 1]!;
-              fs[i + 1] = fy;
-            }
-            mk[i] = nd;
-            mk[i + 1] = nk;
-            fs[i] = f;
-            queue.push(y, nd);
-            continue;
-          }
-        } else if (f === fy) continue;
-        const d2 = mk[i + 2]!;
-        const f2 = fs[i + 1]!;
-        if (nd < d2 || (nd === d2 && (f < f2 || (f === f2 && nk < mk[i + 3]!)))) {
-          mk[i + 2] = nd;
-          mk[i + 3] = nk;
-          fs[i + 1] = f;
-          queue.push(y, nd);
-        }
-      }
-    }
-  }
-
-  /** Copies node x's labels into slot j of public label arrays. */
-  copyTo(x: number, out: NodeLabels, j: number): void {
-    const i = 4 * x;
-    out.minutes1[j] = this.mk[i]!;
-    out.km1[j] = this.mk[i + 1]!;
-    out.minutes2[j] = this.mk[i + 2]!;
-    out.km2[j] = this.mk[i + 3]!;
-    out.facility1[j] = this.fs[i]!;
-    out.facility2[j] = this.fs[i + 1]!;
-  }
-
-  /** Resets node x to unreached and unsettled (workspaces are reused between calls). */
-  reset(x: number): void {
-    const i = 4 * x;
-    this.mk.fill(Number.POSITIVE_INFINITY, i, i + 4);
-    this.fs[i] = -1;
-    this.fs[i + 1] = -1;
-    this.fs[i + 2] = 0;
-  }
-}
-
 /** Validates a seed (node in range, non-negative finite-or-not cost, integer facility ≥ 0). */
 export function checkSeed(graph: RoadGraph, seed: Seed): void {
   if (!(seed.node >= 0 && seed.node < graph.nodeCount) || !(seed.minutes >= 0) || !(seed.km >= 0)) {
@@ -243,8 +74,8 @@ export function checkSeed(graph: RoadGraph, seed: Seed): void {
  *    x's, or y's rank 2 + w when it is the same. (The second-nearest path from x passes only through
  *    nodes whose nearest is x's nearest or x's second: a node nearest to a third facility would make that
  *    one better.) So rank 2 is a Dijkstra seeded at the seeds and across the borders between nearest-
- *    facility regions, spreading only inside a region. Equal to {@link TwoLabelSearch}'s labels (tests
- *    compare both with a brute-force oracle).
+ *    facility regions, spreading only inside a region. Equal to a two-label search's labels (the tests
+ *    compare both, and a brute-force oracle). Closure relabelling runs the same two passes on a region.
  * @example const labels = nodeLabels(graph, siteSeeds(graph.edges, sites)); labels.minutes1[node]
  */
 export function nodeLabels(
@@ -260,22 +91,73 @@ export function nodeLabels(
   return labels;
 }
 
-/** Pass 1 of {@link nodeLabels}: minutes1, km1, facility1 of every node. */
-function rankOne(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number, labels: NodeLabels): void {
-  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
-  const done = new Uint8Array(graph.nodeCount);
+/**
+ * Pass 1 of {@link nodeLabels}: minutes1, km1, facility1 of every node not yet `done` (fresh: all).
+ * With a `region` (closure relabelling: `done` = 1 outside it, the region's labels reset), the nodes
+ * outside stand as they are, and each region node is also offered the rank 1 of every driving successor
+ * outside it — exactly the offers the full pass would make to it from those settled nodes. The settling
+ * loop is the full pass's own ({@link settleRankOne}), so a closure runs code the full passes made hot.
+ */
+export function rankOne(
+  graph: RoadGraph,
+  seeds: readonly Seed[],
+  maxMinutes: number,
+  labels: NodeLabels,
+  done: Uint8Array = new Uint8Array(graph.nodeCount),
+  region: Int32Array | null = null,
+): void {
   const queue = new FlatQueue<number>();
-  const offer = (x: number, d: number, f: number, k: number) => {
-    if (!(d <= maxMinutes) || done[x] === 1) return;
-    const dx = d1[x]!;
-    if (d < dx || (d === dx && (f < f1[x]! || (f === f1[x] && k < k1[x]!)))) {
-      d1[x] = d;
-      k1[x] = k;
-      f1[x] = f;
-      if (d < dx) queue.push(x, d); // on equal minutes the queued entry stands for the new label
+  for (const seed of seeds)
+    offerRankOne(labels, done, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
+  if (region !== null) {
+    const { minutes1: d1, km1: k1, facility1: f1 } = labels;
+    const { fwdOffset, fwdHead, fwdEdge } = graph;
+    const { minutes, lengthKm } = graph.edges;
+    for (let r = 0; r < region.length; r++) {
+      const x = region[r]!;
+      const end = fwdOffset[x + 1]!;
+      for (let a = fwdOffset[x]!; a < end; a++) {
+        const y = fwdHead[a]!;
+        if (done[y] === 0 || f1[y]! < 0) continue; // y in the region, or unreached
+        const e = fwdEdge[a]!;
+        offerRankOne(labels, done, queue, maxMinutes, x, d1[y]! + minutes[e]!, f1[y]!, k1[y]! + lengthKm[e]!);
+      }
     }
-  };
-  for (const seed of seeds) offer(seed.node, seed.minutes, seed.facility, seed.km);
+  }
+  settleRankOne(graph, labels, done, queue, maxMinutes);
+}
+
+/** Offers node x rank 1 (d minutes, facility f, k km): kept if better by (minutes, facility, km). */
+function offerRankOne(
+  labels: NodeLabels,
+  done: Uint8Array,
+  queue: FlatQueue<number>,
+  maxMinutes: number,
+  x: number,
+  d: number,
+  f: number,
+  k: number,
+): void {
+  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
+  if (!(d <= maxMinutes) || done[x] === 1) return;
+  const dx = d1[x]!;
+  if (d < dx || (d === dx && (f < f1[x]! || (f === f1[x] && k < k1[x]!)))) {
+    d1[x] = d;
+    k1[x] = k;
+    f1[x] = f;
+    if (d < dx) queue.push(x, d); // on equal minutes the queued entry stands for the new label
+  }
+}
+
+/** Rank 1's Dijkstra loop: settles the queue, spreading each settled node's rank 1 over reversed arcs. */
+function settleRankOne(
+  graph: RoadGraph,
+  labels: NodeLabels,
+  done: Uint8Array,
+  queue: FlatQueue<number>,
+  maxMinutes: number,
+): void {
+  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
   const { revOffset, revHead, revMinutes, revKm } = graph;
   while (queue.length > 0) {
     const d = queue.peekValue()!;
@@ -285,41 +167,118 @@ function rankOne(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number, l
     const f = f1[x]!;
     const k = k1[x]!;
     const end = revOffset[x + 1]!;
-    for (let a = revOffset[x]!; a < end; a++) offer(revHead[a]!, d + revMinutes[a]!, f, k + revKm[a]!);
+    for (let a = revOffset[x]!; a < end; a++) {
+      const y = revHead[a]!;
+      const nd = d + revMinutes[a]!;
+      if (!(nd <= maxMinutes) || done[y] === 1) continue;
+      const nk = k + revKm[a]!;
+      const dy = d1[y]!;
+      if (nd < dy || (nd === dy && (f < f1[y]! || (f === f1[y] && nk < k1[y]!)))) {
+        d1[y] = nd;
+        k1[y] = nk;
+        f1[y] = f;
+        if (nd < dy) queue.push(y, nd);
+      }
+    }
   }
 }
 
-/** Pass 2 of {@link nodeLabels}: minutes2, km2, facility2, from the finished rank 1. */
-function rankTwo(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number, labels: NodeLabels): void {
+/**
+ * Pass 2 of {@link nodeLabels}: minutes2, km2, facility2, from the finished rank 1, of every node not yet
+ * `done`. With a `region` (see {@link rankOne}), the border offers are made to the region's nodes only,
+ * and each region node is also offered the rank 2 of every driving successor outside it that shares its
+ * nearest facility (what the full pass's spreading would offer from that settled node).
+ */
+export function rankTwo(
+  graph: RoadGraph,
+  seeds: readonly Seed[],
+  maxMinutes: number,
+  labels: NodeLabels,
+  done: Uint8Array = new Uint8Array(graph.nodeCount),
+  region: Int32Array | null = null,
+): void {
   const { minutes1: d1, km1: k1, facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
   const n = graph.nodeCount;
-  const done = new Uint8Array(n);
   const queue = new FlatQueue<number>();
-  const offer = (x: number, d: number, f: number, k: number) => {
-    if (!(d <= maxMinutes) || done[x] === 1 || f === f1[x]) return;
-    const dx = d2[x]!;
-    if (d < dx || (d === dx && (f < f2[x]! || (f === f2[x] && k < k2[x]!)))) {
-      d2[x] = d;
-      k2[x] = k;
-      f2[x] = f;
-      if (d < dx) queue.push(x, d);
+  for (const seed of seeds)
+    offerRankTwo(labels, done, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
+  if (region === null) {
+    // Across the borders: z drives to y, and y's nearest is not z's.
+    const { revOffset, revHead, revMinutes, revKm } = graph;
+    for (let y = 0; y < n; y++) {
+      const fy = f1[y]!;
+      if (fy < 0) continue;
+      const dy = d1[y]!;
+      const ky = k1[y]!;
+      const end = revOffset[y + 1]!;
+      for (let a = revOffset[y]!; a < end; a++) {
+        const z = revHead[a]!;
+        if (f1[z] !== fy)
+          offerRankTwo(labels, done, queue, maxMinutes, z, dy + revMinutes[a]!, fy, ky + revKm[a]!);
+      }
     }
-  };
-  for (const seed of seeds) offer(seed.node, seed.minutes, seed.facility, seed.km);
-  const { revOffset, revHead, revMinutes, revKm } = graph;
-  // Across the borders: z drives to y, and y's nearest is not z's.
-  for (let y = 0; y < n; y++) {
-    const fy = f1[y]!;
-    if (fy < 0) continue;
-    const dy = d1[y]!;
-    const ky = k1[y]!;
-    const end = revOffset[y + 1]!;
-    for (let a = revOffset[y]!; a < end; a++) {
-      const z = revHead[a]!;
-      if (f1[z] !== fy) offer(z, dy + revMinutes[a]!, fy, ky + revKm[a]!);
+  } else {
+    const { fwdOffset, fwdHead, fwdEdge } = graph;
+    const { minutes, lengthKm } = graph.edges;
+    for (let r = 0; r < region.length; r++) {
+      const z = region[r]!;
+      const end = fwdOffset[z + 1]!;
+      for (let a = fwdOffset[z]!; a < end; a++) {
+        const y = fwdHead[a]!;
+        const fy = f1[y]!;
+        if (fy < 0) continue;
+        const e = fwdEdge[a]!;
+        if (fy !== f1[z])
+          offerRankTwo(labels, done, queue, maxMinutes, z, d1[y]! + minutes[e]!, fy, k1[y]! + lengthKm[e]!);
+        else if (done[y] === 1 && f2[y]! >= 0)
+          offerRankTwo(
+            labels,
+            done,
+            queue,
+            maxMinutes,
+            z,
+            d2[y]! + minutes[e]!,
+            f2[y]!,
+            k2[y]! + lengthKm[e]!,
+          );
+      }
     }
   }
-  // Inside a region: z's second spreads to those who drive to z and share its nearest.
+  settleRankTwo(graph, labels, done, queue, maxMinutes);
+}
+
+/** Offers node x rank 2 (d, f, k): kept if f is not x's nearest and it beats x's second. */
+function offerRankTwo(
+  labels: NodeLabels,
+  done: Uint8Array,
+  queue: FlatQueue<number>,
+  maxMinutes: number,
+  x: number,
+  d: number,
+  f: number,
+  k: number,
+): void {
+  const { facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
+  if (!(d <= maxMinutes) || done[x] === 1 || f === f1[x]) return;
+  const dx = d2[x]!;
+  if (d < dx || (d === dx && (f < f2[x]! || (f === f2[x] && k < k2[x]!)))) {
+    d2[x] = d;
+    k2[x] = k;
+    f2[x] = f;
+    if (d < dx) queue.push(x, d);
+  }
+}
+
+/** Rank 2's Dijkstra loop: z's second spreads to those who drive to z and share its nearest. */
+function settleRankTwo(
+  graph: RoadGraph,
+  labels: NodeLabels,
+  done: Uint8Array,
+  queue: FlatQueue<number>,
+  maxMinutes: number,
+): void {
+  const { facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
+  const { revOffset, revHead, revMinutes, revKm } = graph;
   while (queue.length > 0) {
     const d = queue.peekValue()!;
     const z = queue.pop()!;
@@ -331,7 +290,17 @@ function rankTwo(graph: RoadGraph, seeds: readonly Seed[], maxMinutes: number, l
     const end = revOffset[z + 1]!;
     for (let a = revOffset[z]!; a < end; a++) {
       const u = revHead[a]!;
-      if (f1[u] === fz) offer(u, d + revMinutes[a]!, f, k + revKm[a]!);
+      if (f1[u] !== fz) continue;
+      const nd = d + revMinutes[a]!;
+      if (!(nd <= maxMinutes) || done[u] === 1 || f === f1[u]) continue;
+      const nk = k + revKm[a]!;
+      const du = d2[u]!;
+      if (nd < du || (nd === du && (f < f2[u]! || (f === f2[u] && nk < k2[u]!)))) {
+        d2[u] = nd;
+        k2[u] = nk;
+        f2[u] = f;
+        if (nd < du) queue.push(u, nd);
+      }
     }
   }
 }

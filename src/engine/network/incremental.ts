@@ -1,5 +1,5 @@
 import FlatQueue from 'flatqueue';
-import { checkSeed, type NodeLabels, type SearchOptions, type Seed, TwoLabelSearch } from './dijkstra.js';
+import { checkSeed, type NodeLabels, rankOne, rankTwo, type SearchOptions, type Seed } from './dijkstra.js';
 import type { RoadGraph } from './graph.js';
 
 /** The labels of some nodes: new values for `nodes[i]` at index i of each array. */
@@ -10,10 +10,11 @@ export interface LabelDelta extends NodeLabels {
 /**
  * The labels after closing `closed` facilities, computed only where they change: the nodes whose rank 1
  * or rank 2 was a closed facility (no other node's top two can change — removing facilities never changes
- * the cost to a remaining one). Those nodes are reset and searched again, restricted to themselves, from
- * their boundary (each driving successor outside the region offers its two labels plus the arc) and from
- * the open seeds inside the region. Equal to a full `nodeLabels` without the closed facilities' seeds
- * (given the same maxMinutes). Returns a delta; {@link applyDelta} writes it into (a copy of) the labels.
+ * the cost to a remaining one). Those nodes are reset and labelled again by the full pass's own two
+ * single-label passes ({@link rankOne}, {@link rankTwo}) restricted to them: every node outside stands as
+ * it is and offers the region what the full pass would offer from it. Equal to a full `nodeLabels`
+ * without the closed facilities' seeds (given the same maxMinutes). `labels` is left as it was; the result
+ * is a delta, which {@link applyDelta} writes into (a copy of) the labels.
  * @example const delta = relabelWithout(graph, labels, [7], seeds); const after = applyDelta(labels, delta, true);
  */
 export function relabelWithout(
@@ -25,65 +26,29 @@ export function relabelWithout(
 ): LabelDelta {
   const closed = new Set(closedFacilities);
   const n = graph.nodeCount;
-  const region: number[] = [];
   const { facility1, facility2 } = labels;
   // A mask by facility id (index −1 → slot 0) scans 1M+ nodes several times faster than Set lookups.
   let maxFacility = 0;
   for (const f of closed) if (f > maxFacility) maxFacility = f;
   const closedMask = new Uint8Array(maxFacility + 2);
   for (const f of closed) if (f >= 0) closedMask[f + 1] = 1;
-  for (let x = 0; x < n; x++) {
+  let count = 0;
+  const inRegion = (x: number) => {
     const a = facility1[x]! + 1;
     const b = facility2[x]! + 1;
-    if ((a <= maxFacility + 1 && closedMask[a] === 1) || (b <= maxFacility + 1 && closedMask[b] === 1))
-      region.push(x);
-  }
-  const work = workspace(graph);
-  const inRegion = work.mask;
-  for (const x of region) inRegion[x] = 1;
-  const search = new TwoLabelSearch(
-    graph,
-    work.mk,
-    work.fs,
-    options.maxMinutes ?? Number.POSITIVE_INFINITY,
-    inRegion,
-  );
-  const { fwdOffset, fwdHead, fwdEdge } = graph;
-  const { minutes, lengthKm } = graph.edges;
-  for (const x of region) {
-    const end = fwdOffset[x + 1]!;
-    for (let a = fwdOffset[x]!; a < end; a++) {
-      const y = fwdHead[a]!;
-      if (inRegion[y] === 1) continue;
-      const e = fwdEdge[a]!;
-      if (labels.facility1[y]! >= 0) {
-        search.offer(
-          x,
-          labels.minutes1[y]! + minutes[e]!,
-          labels.facility1[y]!,
-          labels.km1[y]! + lengthKm[e]!,
-        );
-      }
-      if (labels.facility2[y]! >= 0) {
-        search.offer(
-          x,
-          labels.minutes2[y]! + minutes[e]!,
-          labels.facility2[y]!,
-          labels.km2[y]! + lengthKm[e]!,
-        );
-      }
-    }
-  }
+    return (a <= maxFacility + 1 && closedMask[a] === 1) || (b <= maxFacility + 1 && closedMask[b] === 1);
+  };
+  for (let x = 0; x < n; x++) if (inRegion(x)) count++;
+  const region = new Int32Array(count);
+  for (let x = 0, r = 0; x < n; x++) if (inRegion(x)) region[r++] = x;
+  const open: Seed[] = [];
   for (const seed of allSeeds) {
-    if (inRegion[seed.node] === 1 && !closed.has(seed.facility)) {
-      checkSeed(graph, seed);
-      search.offer(seed.node, seed.minutes, seed.facility, seed.km);
-    }
+    if (closed.has(seed.facility)) continue;
+    checkSeed(graph, seed);
+    open.push(seed);
   }
-  search.run();
-  const count = region.length;
   const delta: LabelDelta = {
-    nodes: Int32Array.from(region),
+    nodes: region,
     minutes1: new Float64Array(count),
     km1: new Float64Array(count),
     facility1: new Int32Array(count),
@@ -91,11 +56,38 @@ export function relabelWithout(
     km2: new Float64Array(count),
     facility2: new Int32Array(count),
   };
-  region.forEach((x, i) => {
-    search.copyTo(x, delta, i);
-    search.reset(x);
-    inRegion[x] = 0;
+  const keys = ['minutes1', 'km1', 'facility1', 'minutes2', 'km2', 'facility2'] as const;
+  // The region's old labels, put back afterwards (the passes work in place).
+  const saved = keys.map((key) => {
+    const column = labels[key];
+    const old = column instanceof Int32Array ? new Int32Array(count) : new Float64Array(count);
+    for (let r = 0; r < count; r++) old[r] = column[region[r]!]!;
+    return old;
   });
+  const maxMinutes = options.maxMinutes ?? Number.POSITIVE_INFINITY;
+  const done = workspace(graph).outside;
+  try {
+    for (let r = 0; r < count; r++) {
+      const x = region[r]!;
+      labels.minutes1[x] = labels.km1[x] = labels.minutes2[x] = labels.km2[x] = Number.POSITIVE_INFINITY;
+      labels.facility1[x] = labels.facility2[x] = -1;
+      done[x] = 0;
+    }
+    rankOne(graph, open, maxMinutes, labels, done, region);
+    for (let r = 0; r < count; r++) done[region[r]!] = 0;
+    rankTwo(graph, open, maxMinutes, labels, done, region);
+    for (let r = 0; r < count; r++) {
+      const x = region[r]!;
+      for (const key of keys) delta[key][r] = labels[key][x]!;
+    }
+  } finally {
+    keys.forEach((key, j) => {
+      const column = labels[key];
+      const old = saved[j]!;
+      for (let r = 0; r < count; r++) column[region[r]!] = old[r]!;
+    });
+    for (let r = 0; r < count; r++) done[region[r]!] = 1;
+  }
   return delta;
 }
 
@@ -235,9 +227,8 @@ function singleLabelSearch(
  * fine in one JS thread; a worker thread has its own module state.
  */
 interface Workspace {
-  mk: Float64Array;
-  fs: Int32Array;
-  mask: Uint8Array;
+  /** 1 for every node between calls: relabelWithout clears its region's entries and sets them back. */
+  outside: Uint8Array;
   dist: Float64Array;
   km: Float64Array;
   done: Uint8Array;
@@ -254,8 +245,7 @@ function workspace(graph: RoadGraph): Workspace {
   if (work === undefined) {
     const n = graph.nodeCount;
     work = {
-      ...TwoLabelSearch.state(n),
-      mask: new Uint8Array(n),
+      outside: new Uint8Array(n).fill(1),
       dist: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
       km: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
       done: new Uint8Array(n),

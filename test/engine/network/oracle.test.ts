@@ -13,7 +13,7 @@ import {
   siteSeeds,
   sitesByEdge,
 } from '../../../src/engine/network/index.js';
-import { TwoLabelSearch } from '../../../src/engine/network/dijkstra.js';
+import { TwoLabelSearch } from './two-label-search.js';
 import { OriginsOnEdges } from '../../../src/engine/network/origins-on-edges.js';
 import type { RoadEdges } from '../../../src/engine/network/types.js';
 import {
