@@ -18,12 +18,10 @@ import type { ServicePoint } from '../src/modules/service-points/service-point.r
 import type { Settlement } from '../src/modules/settlements/settlement.repository.js';
 import { analysisPoolFor } from '../src/workers/analysis-pool.js';
 import {
-  applyDelta,
   EdgeSnapper,
   type FacilitySite,
   facilitySite,
   nodeLabels,
-  originAccessMany,
   RoadGraph,
   reachFromSeeds,
   renumberNodesForLocality,
@@ -32,6 +30,7 @@ import {
   siteSeeds,
   sitesByEdge,
 } from '../src/engine/network/index.js';
+import { OriginsOnEdges } from '../src/engine/network/origins-on-edges.js';
 import { catalogue, codes, generateCountry, seededRandom } from './country-case.js';
 import { generateNetwork, shuffleNodes } from './network-case.js';
 
@@ -108,6 +107,13 @@ for (const code of codes) {
   typeSites.set(code, sites);
 }
 line('snap service points into sites', fmt(seconds(t)));
+t = performance.now();
+const onEdges = new OriginsOnEdges(edges, snaps, CONNECTOR_KMH);
+line(
+  'group origins by edge (once per origin set)',
+  fmt(seconds(t)),
+  `${onEdges.edge.length.toLocaleString()} edges carry origins; ${(onEdges.bytes() / 2 ** 20).toFixed(0)} MB`,
+);
 
 function accessPass(code: string) {
   const sites = typeSites.get(code)!;
@@ -120,7 +126,8 @@ function accessPass(code: string) {
   const byEdge = sitesByEdge(sites);
   const t1 = performance.now();
   const c1 = process.cpuUsage();
-  const minutes = originAccessMany(edges, labels, snaps, CONNECTOR_KMH, byEdge).minutes1;
+  // What an access table reads (NetworkTravelCost.table): each edge's end labels once for its origins.
+  const minutes = onEdges.access(labels, byEdge, ORIGINS).minutes1;
   return { sites, seeds, labels, labelS, labelCpu, originS: seconds(t1), originCpu: cpuSeconds(c1), minutes };
 }
 
@@ -167,21 +174,27 @@ line(
   `cpu ${fmt(cpuSeconds(c))} (target ≤ 10 s)`,
 );
 
-// Closure: the site owning the most nodes.
+// Closure: the three sites owning the most nodes (after one small closure, as a running server has
+// done its full passes first: the relabelling runs the same two single-label passes on the region).
 const counts = new Int32Array(one.sites.length);
 for (const f of one.labels.facility1) if (f >= 0) counts[f]!++;
-const closed = counts.indexOf(Math.max(...counts));
-relabelWithout(graph, one.labels, [(closed + 1) % one.sites.length], one.seeds); // allocates the workspace
-t = performance.now();
-c = process.cpuUsage();
-const delta = relabelWithout(graph, one.labels, [closed], one.seeds);
-const closeS = seconds(t);
-const closeCpu = cpuSeconds(c);
-applyDelta(one.labels, delta, true);
+const busiest = [...counts.keys()].sort((a, b) => counts[b]! - counts[a]!);
+relabelWithout(graph, one.labels, [busiest[busiest.length - 1]!], one.seeds); // allocates the workspace
+const closures = busiest.slice(0, 3).map((closed) => {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const delta = relabelWithout(graph, one.labels, [closed], one.seeds);
+  return { s: seconds(t0), cpu: cpuSeconds(c0), nodes: delta.nodes.length };
+});
 line(
   'close the busiest site (relabelWithout)',
-  fmt(closeS),
-  `cpu ${fmt(closeCpu)}; ${delta.nodes.length.toLocaleString()} nodes relabelled (target ≤ 100 ms)`,
+  fmt(closures[0]!.s),
+  `cpu ${fmt(closures[0]!.cpu)}; ${closures[0]!.nodes.toLocaleString()} nodes relabelled (target ≤ 100 ms)`,
+);
+line(
+  '  the 2nd and 3rd busiest',
+  `${fmt(closures[1]!.s)}, ${fmt(closures[2]!.s)}`,
+  `${closures[1]!.nodes.toLocaleString()} and ${closures[2]!.nodes.toLocaleString()} nodes`,
 );
 
 const threshold = catalogue.find((c) => c.code === biggest)!.thresholdMinutes;
