@@ -24,6 +24,30 @@ export function distanceKm(lon1: number, lat1: number, lon2: number, lat2: numbe
   return 2 * Math.atan2(Math.sqrt(a), Math.sqrt(1 - a)) * EARTH_RADIUS_KM;
 }
 
+/** The cosine of a latitude as {@link distanceKm} computes it (for {@link distanceKmWithCos}). */
+export function cosLatitude(lat: number): number {
+  return Math.cos(toRadians(lat));
+}
+
+/**
+ * {@link distanceKm} with both latitudes' cosines given ({@link cosLatitude}): the same operations in the
+ * same order, so the same bits, for tables that measure 600k origins against a few thousand points.
+ * @example distanceKmWithCos(15, 60, cosLatitude(60), 15, 60.1, cosLatitude(60.1)) === distanceKm(15, 60, 15, 60.1)
+ */
+export function distanceKmWithCos(
+  lon1: number,
+  lat1: number,
+  cos1: number,
+  lon2: number,
+  lat2: number,
+  cos2: number,
+): number {
+  const dLat = toRadians(lat2 - lat1);
+  const dLon = toRadians(lon2 - lon1);
+  const a = Math.sin(dLat / 2) ** 2 + Math.sin(dLon / 2) ** 2 * cos1 * cos2;
+  return 2 * Math.atan2(Math.sqrt(a), Math.sqrt(1 - a)) * EARTH_RADIUS_KM;
+}
+
 /** A lon/lat bounding box in degrees. */
 export interface LonLatBox {
   minLon: number;

@@ -1,6 +1,6 @@
 import FlatQueue from 'flatqueue';
 import type { AccessEngine, AccessTable } from './access.js';
-import { distanceKm } from './geodesic.js';
+import { cosLatitude, distanceKm, distanceKmWithCos } from './geodesic.js';
 import { OriginsOnEdges } from './network/origins-on-edges.js';
 import {
   DEFAULT_CONNECTOR_KMH,
@@ -105,6 +105,8 @@ interface SnappedOrigins {
   snaps: SnapBatch;
   /** By connector speed. */
   onEdges?: Map<number, OriginsOnEdges>;
+  /** cos(latitude) per origin, as distanceKm computes it (filled on first use). */
+  cosLat?: Float64Array;
 }
 
 /** Per network, the last few origin sets snapped onto it (settlements, grid squares). */
@@ -286,8 +288,10 @@ export class NetworkTravelCost implements TravelCost {
       facility2: table.secondPointIndex ?? scratchSecond!.facility,
     });
     const { lons, lats } = this.originCoordinates();
+    const cosLat = this.originCosLatitudes();
     const pointLon = Float64Array.from(points, (p) => p.lon);
     const pointLat = Float64Array.from(points, (p) => p.lat);
+    const pointCos = Float64Array.from(points, (p) => cosLatitude(p.lat));
     const siteConnector = Float64Array.from(sites, (s) => (s === null ? Number.NaN : s.connectorKm));
     /** Rows the network cannot answer: they get the estimate, computed for them alone. */
     const fallbackRows: number[] = [];
@@ -310,12 +314,20 @@ export class NetworkTravelCost implements TravelCost {
       const lat = lats[i]!;
       const originConnector = snaps.connectorKm[i]!;
       table.method[i] = ROW_NETWORK;
-      table.straightKm[i] = distanceKm(lon, lat, pointLon[f1]!, pointLat[f1]!);
+      const c = cosLat[i]!;
+      table.straightKm[i] = distanceKmWithCos(lon, lat, c, pointLon[f1]!, pointLat[f1]!, pointCos[f1]!);
       table.connectorKm![i] = originConnector + siteConnector[f1]!;
       if (k === 2) {
         const f2 = table.secondPointIndex![i]!;
         if (f2 >= 0) {
-          table.secondStraightKm![i] = distanceKm(lon, lat, pointLon[f2]!, pointLat[f2]!);
+          table.secondStraightKm![i] = distanceKmWithCos(
+            lon,
+            lat,
+            c,
+            pointLon[f2]!,
+            pointLat[f2]!,
+            pointCos[f2]!,
+          );
           table.secondConnectorKm![i] = originConnector + siteConnector[f2]!;
         } else table.secondTravelKm![i] = Number.NaN;
       }
@@ -600,6 +612,16 @@ export class NetworkTravelCost implements TravelCost {
       this.shared.secondScratch = scratch;
     }
     return scratch;
+  }
+
+  /** cos(latitude) of every origin, kept with the snapped origin set (shared by every type's table). */
+  private originCosLatitudes(): Float64Array {
+    const entry = snapOrigins(this.network, this.origins, this.options.maxSnapKm);
+    if (!entry.cosLat) {
+      entry.cosLat = new Float64Array(entry.lats.length);
+      for (let i = 0; i < entry.lats.length; i++) entry.cosLat[i] = cosLatitude(entry.lats[i]!);
+    }
+    return entry.cosLat;
   }
 
   /** The origins' coordinates as typed arrays (kept with their snaps, shared by every type). */

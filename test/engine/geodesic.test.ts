@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   capBoundingBox,
   chordForKm,
+  cosLatitude,
   distanceKm,
+  distanceKmWithCos,
   EARTH_RADIUS_KM,
   kmForChord,
   writeUnitVector,
@@ -12,6 +14,25 @@ import { randomSwedishPlace, seededRandom } from './helpers/builders.js';
 
 const turfKm = (lon1: number, lat1: number, lon2: number, lat2: number) =>
   distance(point([lon1, lat1]), point([lon2, lat2]), { units: 'kilometers' });
+
+describe('distanceKmWithCos', () => {
+  it("gives distanceKm bit for bit, given the latitudes' cosines", () => {
+    let seed = 5;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const lon1 = random() * 360 - 180;
+      const lat1 = random() * 180 - 90;
+      const lon2 = lon1 + (random() - 0.5) * 10;
+      const lat2 = Math.max(-90, Math.min(90, lat1 + (random() - 0.5) * 10));
+      expect(distanceKmWithCos(lon1, lat1, cosLatitude(lat1), lon2, lat2, cosLatitude(lat2))).toBe(
+        distanceKm(lon1, lat1, lon2, lat2),
+      );
+    }
+  });
+});
 
 describe('distanceKm', () => {
   it('equals Turf distance for random pairs across Sweden', () => {
