@@ -1,4 +1,4 @@
-import FlatQueue from 'flatqueue';
+import { type BucketQueue, bucketQueueFor } from './bucket-queue.js';
 import type { RoadGraph } from './graph.js';
 
 /**
@@ -92,23 +92,23 @@ export function nodeLabels(
 }
 
 /**
- * Pass 1 of {@link nodeLabels}: minutes1, km1, facility1 of every node not yet `done` (fresh: all).
- * With a `region` (closure relabelling: `done` = 1 outside it, the region's labels reset), the nodes
+ * Pass 1 of {@link nodeLabels}: minutes1, km1, facility1 of every node not `frozen` (a full pass: none).
+ * With a `region` (closure relabelling: `frozen` = 1 outside it, the region's labels reset), the nodes
  * outside stand as they are, and each region node is also offered the rank 1 of every driving successor
- * outside it — exactly the offers the full pass would make to it from those settled nodes. The settling
- * loop is the full pass's own ({@link settleRankOne}), so a closure runs code the full passes made hot.
+ * outside it — exactly the offers the full pass would make to it from those nodes. The expanding loop is
+ * the full pass's own ({@link settleRankOne}), so a closure runs code the full passes made hot.
  */
 export function rankOne(
   graph: RoadGraph,
   seeds: readonly Seed[],
   maxMinutes: number,
   labels: NodeLabels,
-  done: Uint8Array = new Uint8Array(graph.nodeCount),
+  frozen: Uint8Array = noneFrozen(graph),
   region: Int32Array | null = null,
 ): void {
-  const queue = new FlatQueue<number>();
+  const queue = bucketQueueFor(graph);
   for (const seed of seeds)
-    offerRankOne(labels, done, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
+    offerRankOne(labels, frozen, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
   if (region !== null) {
     const { minutes1: d1, km1: k1, facility1: f1 } = labels;
     const { fwdOffset, fwdHead, fwdEdge } = graph;
@@ -118,20 +118,29 @@ export function rankOne(
       const end = fwdOffset[x + 1]!;
       for (let a = fwdOffset[x]!; a < end; a++) {
         const y = fwdHead[a]!;
-        if (done[y] === 0 || f1[y]! < 0) continue; // y in the region, or unreached
+        if (frozen[y] === 0 || f1[y]! < 0) continue; // y in the region, or unreached
         const e = fwdEdge[a]!;
-        offerRankOne(labels, done, queue, maxMinutes, x, d1[y]! + minutes[e]!, f1[y]!, k1[y]! + lengthKm[e]!);
+        offerRankOne(
+          labels,
+          frozen,
+          queue,
+          maxMinutes,
+          x,
+          d1[y]! + minutes[e]!,
+          f1[y]!,
+          k1[y]! + lengthKm[e]!,
+        );
       }
     }
   }
-  settleRankOne(graph, labels, done, queue, maxMinutes);
+  settleRankOne(graph, labels, frozen, queue, maxMinutes);
 }
 
-/** Offers node x rank 1 (d minutes, facility f, k km): kept if better by (minutes, facility, km). */
+/** Offers node x rank 1 (d minutes, facility f, k km): kept (and queued) if better by (minutes, facility, km). */
 function offerRankOne(
   labels: NodeLabels,
-  done: Uint8Array,
-  queue: FlatQueue<number>,
+  frozen: Uint8Array,
+  queue: BucketQueue,
   maxMinutes: number,
   x: number,
   d: number,
@@ -139,69 +148,78 @@ function offerRankOne(
   k: number,
 ): void {
   const { minutes1: d1, km1: k1, facility1: f1 } = labels;
-  if (!(d <= maxMinutes) || done[x] === 1) return;
+  if (!(d <= maxMinutes) || frozen[x] === 1) return;
   const dx = d1[x]!;
   if (d < dx || (d === dx && (f < f1[x]! || (f === f1[x] && k < k1[x]!)))) {
     d1[x] = d;
     k1[x] = k;
     f1[x] = f;
-    if (d < dx) queue.push(x, d); // on equal minutes the queued entry stands for the new label
-  }
-}
-
-/** Rank 1's Dijkstra loop: settles the queue, spreading each settled node's rank 1 over reversed arcs. */
-function settleRankOne(
-  graph: RoadGraph,
-  labels: NodeLabels,
-  done: Uint8Array,
-  queue: FlatQueue<number>,
-  maxMinutes: number,
-): void {
-  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
-  const { revOffset, revHead, revMinutes, revKm } = graph;
-  while (queue.length > 0) {
-    const d = queue.peekValue()!;
-    const x = queue.pop()!;
-    if (done[x] === 1 || d1[x] !== d) continue;
-    done[x] = 1;
-    const f = f1[x]!;
-    const k = k1[x]!;
-    const end = revOffset[x + 1]!;
-    for (let a = revOffset[x]!; a < end; a++) {
-      const y = revHead[a]!;
-      const nd = d + revMinutes[a]!;
-      if (!(nd <= maxMinutes) || done[y] === 1) continue;
-      const nk = k + revKm[a]!;
-      const dy = d1[y]!;
-      if (nd < dy || (nd === dy && (f < f1[y]! || (f === f1[y] && nk < k1[y]!)))) {
-        d1[y] = nd;
-        k1[y] = nk;
-        f1[y] = f;
-        if (nd < dy) queue.push(y, nd);
-      }
-    }
+    queue.push(x, d);
   }
 }
 
 /**
- * Pass 2 of {@link nodeLabels}: minutes2, km2, facility2, from the finished rank 1, of every node not yet
- * `done`. With a `region` (see {@link rankOne}), the border offers are made to the region's nodes only,
+ * Rank 1's loop: drains the buckets in order, spreading each popped node's current rank 1 over reversed
+ * arcs; a node whose label improves after it was expanded is queued and expanded again (label-correcting,
+ * see BucketQueue), so the labels end as the exact (minutes, facility, km) minimum.
+ */
+function settleRankOne(
+  graph: RoadGraph,
+  labels: NodeLabels,
+  frozen: Uint8Array,
+  queue: BucketQueue,
+  maxMinutes: number,
+): void {
+  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
+  const { revOffset, revHead, revMinutes, revKm } = graph;
+  const { queuedAt } = queue;
+  for (let b = queue.lowest; b <= queue.highest; b++) {
+    for (let e = queue.head[b]!; e !== -1; e = queue.head[b]!) {
+      queue.head[b] = queue.next[e]!;
+      const x = queue.node[e]!;
+      if (queuedAt[x] !== b) continue; // stale: x was queued again elsewhere
+      queuedAt[x] = -1;
+      const d = d1[x]!;
+      const f = f1[x]!;
+      const k = k1[x]!;
+      const end = revOffset[x + 1]!;
+      for (let a = revOffset[x]!; a < end; a++) {
+        const y = revHead[a]!;
+        const nd = d + revMinutes[a]!;
+        if (!(nd <= maxMinutes) || frozen[y] === 1) continue;
+        const nk = k + revKm[a]!;
+        const dy = d1[y]!;
+        if (nd < dy || (nd === dy && (f < f1[y]! || (f === f1[y] && nk < k1[y]!)))) {
+          d1[y] = nd;
+          k1[y] = nk;
+          f1[y] = f;
+          queue.push(y, nd);
+        }
+      }
+    }
+  }
+  queue.drained();
+}
+
+/**
+ * Pass 2 of {@link nodeLabels}: minutes2, km2, facility2, from the finished rank 1, of every node not
+ * `frozen`. With a `region` (see {@link rankOne}), the border offers are made to the region's nodes only,
  * and each region node is also offered the rank 2 of every driving successor outside it that shares its
- * nearest facility (what the full pass's spreading would offer from that settled node).
+ * nearest facility (what the full pass's spreading would offer from that node).
  */
 export function rankTwo(
   graph: RoadGraph,
   seeds: readonly Seed[],
   maxMinutes: number,
   labels: NodeLabels,
-  done: Uint8Array = new Uint8Array(graph.nodeCount),
+  frozen: Uint8Array = noneFrozen(graph),
   region: Int32Array | null = null,
 ): void {
   const { minutes1: d1, km1: k1, facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
   const n = graph.nodeCount;
-  const queue = new FlatQueue<number>();
+  const queue = bucketQueueFor(graph);
   for (const seed of seeds)
-    offerRankTwo(labels, done, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
+    offerRankTwo(labels, frozen, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
   if (region === null) {
     // Across the borders: z drives to y, and y's nearest is not z's.
     const { revOffset, revHead, revMinutes, revKm } = graph;
@@ -214,7 +232,7 @@ export function rankTwo(
       for (let a = revOffset[y]!; a < end; a++) {
         const z = revHead[a]!;
         if (f1[z] !== fy)
-          offerRankTwo(labels, done, queue, maxMinutes, z, dy + revMinutes[a]!, fy, ky + revKm[a]!);
+          offerRankTwo(labels, frozen, queue, maxMinutes, z, dy + revMinutes[a]!, fy, ky + revKm[a]!);
       }
     }
   } else {
@@ -229,11 +247,11 @@ export function rankTwo(
         if (fy < 0) continue;
         const e = fwdEdge[a]!;
         if (fy !== f1[z])
-          offerRankTwo(labels, done, queue, maxMinutes, z, d1[y]! + minutes[e]!, fy, k1[y]! + lengthKm[e]!);
-        else if (done[y] === 1 && f2[y]! >= 0)
+          offerRankTwo(labels, frozen, queue, maxMinutes, z, d1[y]! + minutes[e]!, fy, k1[y]! + lengthKm[e]!);
+        else if (frozen[y] === 1 && f2[y]! >= 0)
           offerRankTwo(
             labels,
-            done,
+            frozen,
             queue,
             maxMinutes,
             z,
@@ -244,14 +262,14 @@ export function rankTwo(
       }
     }
   }
-  settleRankTwo(graph, labels, done, queue, maxMinutes);
+  settleRankTwo(graph, labels, frozen, queue, maxMinutes);
 }
 
-/** Offers node x rank 2 (d, f, k): kept if f is not x's nearest and it beats x's second. */
+/** Offers node x rank 2 (d, f, k): kept (and queued) if f is not x's nearest and it beats x's second. */
 function offerRankTwo(
   labels: NodeLabels,
-  done: Uint8Array,
-  queue: FlatQueue<number>,
+  frozen: Uint8Array,
+  queue: BucketQueue,
   maxMinutes: number,
   x: number,
   d: number,
@@ -259,48 +277,65 @@ function offerRankTwo(
   k: number,
 ): void {
   const { facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
-  if (!(d <= maxMinutes) || done[x] === 1 || f === f1[x]) return;
+  if (!(d <= maxMinutes) || frozen[x] === 1 || f === f1[x]) return;
   const dx = d2[x]!;
   if (d < dx || (d === dx && (f < f2[x]! || (f === f2[x] && k < k2[x]!)))) {
     d2[x] = d;
     k2[x] = k;
     f2[x] = f;
-    if (d < dx) queue.push(x, d);
+    queue.push(x, d);
   }
 }
 
-/** Rank 2's Dijkstra loop: z's second spreads to those who drive to z and share its nearest. */
+/** Rank 2's loop: z's second spreads to those who drive to z and share its nearest (as settleRankOne). */
 function settleRankTwo(
   graph: RoadGraph,
   labels: NodeLabels,
-  done: Uint8Array,
-  queue: FlatQueue<number>,
+  frozen: Uint8Array,
+  queue: BucketQueue,
   maxMinutes: number,
 ): void {
   const { facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
   const { revOffset, revHead, revMinutes, revKm } = graph;
-  while (queue.length > 0) {
-    const d = queue.peekValue()!;
-    const z = queue.pop()!;
-    if (done[z] === 1 || d2[z] !== d) continue;
-    done[z] = 1;
-    const f = f2[z]!;
-    const k = k2[z]!;
-    const fz = f1[z]!;
-    const end = revOffset[z + 1]!;
-    for (let a = revOffset[z]!; a < end; a++) {
-      const u = revHead[a]!;
-      if (f1[u] !== fz) continue;
-      const nd = d + revMinutes[a]!;
-      if (!(nd <= maxMinutes) || done[u] === 1 || f === f1[u]) continue;
-      const nk = k + revKm[a]!;
-      const du = d2[u]!;
-      if (nd < du || (nd === du && (f < f2[u]! || (f === f2[u] && nk < k2[u]!)))) {
-        d2[u] = nd;
-        k2[u] = nk;
-        f2[u] = f;
-        if (nd < du) queue.push(u, nd);
+  const { queuedAt } = queue;
+  for (let b = queue.lowest; b <= queue.highest; b++) {
+    for (let e = queue.head[b]!; e !== -1; e = queue.head[b]!) {
+      queue.head[b] = queue.next[e]!;
+      const z = queue.node[e]!;
+      if (queuedAt[z] !== b) continue;
+      queuedAt[z] = -1;
+      const d = d2[z]!;
+      const f = f2[z]!;
+      const k = k2[z]!;
+      const fz = f1[z]!;
+      const end = revOffset[z + 1]!;
+      for (let a = revOffset[z]!; a < end; a++) {
+        const u = revHead[a]!;
+        if (f1[u] !== fz) continue;
+        const nd = d + revMinutes[a]!;
+        if (!(nd <= maxMinutes) || frozen[u] === 1 || f === f1[u]) continue;
+        const nk = k + revKm[a]!;
+        const du = d2[u]!;
+        if (nd < du || (nd === du && (f < f2[u]! || (f === f2[u] && nk < k2[u]!)))) {
+          d2[u] = nd;
+          k2[u] = nk;
+          f2[u] = f;
+          queue.push(u, nd);
+        }
       }
     }
   }
+  queue.drained();
 }
+
+/** An all-zero mask of the graph's nodes (nothing frozen), shared: the passes never write it. */
+function noneFrozen(graph: RoadGraph): Uint8Array {
+  let none = noFrozen.get(graph);
+  if (none === undefined) {
+    none = new Uint8Array(graph.nodeCount);
+    noFrozen.set(graph, none);
+  }
+  return none;
+}
+
+const noFrozen = new WeakMap<RoadGraph, Uint8Array>();

@@ -65,17 +65,16 @@ export function relabelWithout(
     return old;
   });
   const maxMinutes = options.maxMinutes ?? Number.POSITIVE_INFINITY;
-  const done = workspace(graph).outside;
+  const frozen = workspace(graph).outside;
   try {
     for (let r = 0; r < count; r++) {
       const x = region[r]!;
       labels.minutes1[x] = labels.km1[x] = labels.minutes2[x] = labels.km2[x] = Number.POSITIVE_INFINITY;
       labels.facility1[x] = labels.facility2[x] = -1;
-      done[x] = 0;
+      frozen[x] = 0;
     }
-    rankOne(graph, open, maxMinutes, labels, done, region);
-    for (let r = 0; r < count; r++) done[region[r]!] = 0;
-    rankTwo(graph, open, maxMinutes, labels, done, region);
+    rankOne(graph, open, maxMinutes, labels, frozen, region);
+    rankTwo(graph, open, maxMinutes, labels, frozen, region);
     for (let r = 0; r < count; r++) {
       const x = region[r]!;
       for (const key of keys) delta[key][r] = labels[key][x]!;
@@ -86,7 +85,7 @@ export function relabelWithout(
       const old = saved[j]!;
       for (let r = 0; r < count; r++) column[region[r]!] = old[r]!;
     });
-    for (let r = 0; r < count; r++) done[region[r]!] = 1;
+    for (let r = 0; r < count; r++) frozen[region[r]!] = 1;
   }
   return delta;
 }
