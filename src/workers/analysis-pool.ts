@@ -26,6 +26,8 @@ export class AnalysisPool {
   private pool: Piscina<AnalysisTask, AnalysisOutcome> | null = null;
   private running = 0;
   private done = 0;
+  private received = 0;
+  private receiveMs = 0;
 
   constructor(readonly threads: number) {}
 
@@ -61,9 +63,24 @@ export class AnalysisPool {
     return this.pool;
   }
 
-  /** Jobs submitted and not yet answered, and jobs answered (tests and /readyz-style diagnostics). */
-  get stats(): { threads: number; inFlight: number; completed: number } {
-    return { threads: this.threads, inFlight: this.running, completed: this.done };
+  /**
+   * Jobs submitted and not yet answered, jobs answered, and the snapshots the threads took (a thread
+   * takes each snapshot once) with the milliseconds they spent on it (tests, bench, diagnostics).
+   */
+  get stats(): {
+    threads: number;
+    inFlight: number;
+    completed: number;
+    snapshotsReceived: number;
+    receiveMs: number;
+  } {
+    return {
+      threads: this.threads,
+      inFlight: this.running,
+      completed: this.done,
+      snapshotsReceived: this.received,
+      receiveMs: this.receiveMs,
+    };
   }
 
   async run<K extends AnalysisJobName>(
@@ -88,6 +105,10 @@ export class AnalysisPool {
     } finally {
       this.running--;
       this.done++;
+    }
+    if (outcome.received !== undefined) {
+      this.received++;
+      this.receiveMs += outcome.received;
     }
     if (outcome.ok) return outcome.value as JobResult<K>;
     if ('appError' in outcome) {

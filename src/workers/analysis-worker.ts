@@ -17,26 +17,32 @@ export interface AnalysisTask {
  * What a task answers. Expected failures travel as data (an Error's class does not survive the thread
  * boundary), so the pool can throw the same AppError / EngineInputError the in-process call would.
  */
-export type AnalysisOutcome =
+export type AnalysisOutcome = (
   | { ok: true; value: unknown }
   | { ok: false; appError: { code: AppError['code']; message: string; extensions: Record<string, unknown> } }
-  | { ok: false; engineInput: string };
+  | { ok: false; engineInput: string }
+) & {
+  /** Milliseconds this task spent taking a snapshot the thread had not seen (diagnostics, bench). */
+  received?: number;
+};
 
 const receiver = new SnapshotReceiver();
 
 /** The worker's entry point (Piscina calls the default export once per task). */
 export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
   if (task.job === 'ping' || task.snapshot === null) return { ok: true, value: null };
-  const snapshot = receiver.snapshot(task.snapshot);
+  const t0 = performance.now();
+  const { snapshot, known } = receiver.receive(task.snapshot);
+  const received = known ? undefined : performance.now() - t0;
   const job = ANALYSIS_JOBS[task.job] as (s: typeof snapshot, args: unknown) => unknown;
   try {
-    return { ok: true, value: job(snapshot, task.args) };
+    return { ok: true, value: job(snapshot, task.args), received };
   } catch (error) {
     if (error instanceof AppError) {
       const { code: _code, http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-      return { ok: false, appError: { code: error.code, message: error.message, extensions } };
+      return { ok: false, appError: { code: error.code, message: error.message, extensions }, received };
     }
-    if (error instanceof EngineInputError) return { ok: false, engineInput: error.message };
+    if (error instanceof EngineInputError) return { ok: false, engineInput: error.message, received };
     throw error;
   }
 }

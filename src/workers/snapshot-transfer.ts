@@ -92,9 +92,10 @@ export class SnapshotReceiver {
 
   constructor(private readonly keep = 2) {}
 
-  snapshot(payload: SnapshotPayload): AnalysisSnapshot {
+  /** The snapshot of a payload, and whether this receiver had it already. */
+  receive(payload: SnapshotPayload): { snapshot: AnalysisSnapshot; known: boolean } {
     const known = this.snapshots.get(payload.id);
-    if (known) return known;
+    if (known) return { snapshot: known, known: true };
     const data = deserialize(new Uint8Array(payload.data)) as SnapshotData;
     let network: RoadNetwork | null = null;
     if (payload.network) {
@@ -128,6 +129,6 @@ export class SnapshotReceiver {
       if (oldest !== undefined) this.snapshots.delete(oldest);
     }
     this.snapshots.set(payload.id, snapshot);
-    return snapshot;
+    return { snapshot, known: false };
   }
 }
