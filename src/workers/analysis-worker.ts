@@ -1,9 +1,11 @@
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { EngineInputError } from '../engine/errors.js';
 import { AppError } from '../errors.js';
 import type { AnalysisJobName } from './analysis-jobs.js';
 import { ANALYSIS_JOBS } from './analysis-jobs.js';
 import type { SnapshotPayload } from './snapshot-transfer.js';
 import { SnapshotReceiver } from './snapshot-transfer.js';
+import { transferableResult } from './result-transfer.js';
 
 /** One task for an analysis worker: which job, on which snapshot, with which (cloneable) arguments. */
 export interface AnalysisTask {
@@ -35,8 +37,9 @@ export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
   const { snapshot, known } = receiver.receive(task.snapshot);
   const received = known ? undefined : performance.now() - t0;
   const job = ANALYSIS_JOBS[task.job] as (s: typeof snapshot, args: unknown) => unknown;
+  let outcome: AnalysisOutcome;
   try {
-    return { ok: true, value: job(snapshot, task.args), received };
+    outcome = { ok: true, value: job(snapshot, task.args), received };
   } catch (error) {
     if (error instanceof AppError) {
       const { code: _code, http: _http, ...extensions } = error.extensions as Record<string, unknown>;
@@ -45,4 +48,9 @@ export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
     if (error instanceof EngineInputError) return { ok: false, engineInput: error.message, received };
     throw error;
   }
+  // Large typed arrays (access tables) go back transferred, not cloned (see result-transfer.ts).
+  const { value, transfer } = transferableResult(outcome.value);
+  if (transfer.length === 0) return outcome;
+  const movable = { [transferableSymbol]: transfer, [valueSymbol]: { ...outcome, value } };
+  return move(movable as never) as unknown as AnalysisOutcome;
 }

@@ -13,6 +13,7 @@ import type { ServicePoint } from '../../src/modules/service-points/service-poin
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
 import { ANALYSIS_JOBS } from '../../src/workers/analysis-jobs.js';
 import { AnalysisPool } from '../../src/workers/analysis-pool.js';
+import { transferableResult } from '../../src/workers/result-transfer.js';
 import { ColumnarSettlements } from '../../src/workers/settlement-columns.js';
 import { SnapshotReceiver, snapshotPayload } from '../../src/workers/snapshot-transfer.js';
 import { seededRandom, serviceType } from '../engine/helpers/builders.js';
@@ -192,6 +193,30 @@ describe('a snapshot shipped to the analysis workers', () => {
 });
 
 describe('results that come back from the workers', () => {
+  it('transfer copies of their large typed arrays, leaving the originals intact', () => {
+    const big = new Float64Array(20_000).map((_, i) => i / 3);
+    const small = new Int32Array([1, 2, 3]);
+    const table = { serviceType: 'GROCERY', minutes: big, pointIndex: small, alias: big };
+    const result = [table, { nested: { deeper: { deepest: { far: big } } } }];
+    const { value, transfer } = transferableResult(result);
+    const [t, n] = value as [typeof table, { nested: { deeper: { deepest: { far: Float64Array } } } }];
+    expect(transfer).toHaveLength(1);
+    expect(t.minutes).not.toBe(big);
+    expect(t.minutes).toEqual(big);
+    // One copy per array (the transfer list holds each buffer once) …
+    expect(t.alias).toBe(t.minutes);
+    expect(transfer[0]).toBe(t.minutes.buffer);
+    // … small arrays and arrays too deep down are cloned as they are, and the result is not changed.
+    expect(t.pointIndex).toBe(small);
+    expect(n.nested.deeper.deepest.far).toBe(big);
+    expect(result[0]).toBe(table);
+    expect(table.minutes).toBe(big);
+    structuredClone(value, { transfer });
+    expect(big.length).toBe(20_000);
+    expect(big[3]).toBe(1);
+    expect(transferableResult({ a: 1, b: 'x' }).transfer).toEqual([]);
+  });
+
   describe('on a real pool', () => {
     const pool = new AnalysisPool(1);
     afterAll(() => pool.close());
