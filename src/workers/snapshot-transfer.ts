@@ -15,11 +15,11 @@ import { ColumnarSettlements, encodeSettlements, type SettlementColumns } from '
  * it has not seen this snapshot yet. The settlements travel apart, as columns (settlement-columns.ts),
  * once per settlement array: a worker reads their coordinates from the columns and builds the Settlement
  * objects only for a job that reads them (deserialising 600k settlement objects took a thread over 2 s
- * per new data version, before it could start on its nearest tables). The road network travels as its edges (typed arrays), separately
- * and once per stored network; the worker builds its own graph and snapper from them. The population grid
- * (up to 600k cells) also travels separately, once per grid array: snapshots derived from one (a saved
- * scenario's, a dated one over the same grid) share it, so shipping them costs only their points and
- * settlements.
+ * per new data version, before it could start on its nearest tables). The road network travels as its
+ * edges (typed arrays), separately and once per stored network; the worker builds its own graph and
+ * snapper from them. The population grid (up to 600k cells) also travels separately, once per grid
+ * array: snapshots derived from one (a saved scenario's, a dated one over the same grid) share it, so
+ * shipping them costs only their points and settlements.
  */
 export interface SnapshotPayload {
   /** Unique per snapshot object: two apps in one process (tests) can have the same data version. */

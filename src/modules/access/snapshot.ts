@@ -98,7 +98,7 @@ export class AnalysisSnapshot {
     return isSettlementArray(source) ? source : source.settlements();
   }
 
-  /** Each settlement's position by id (built on first use). */
+  /** Each settlement's position by id (over a SettlementSource, built on first use). */
   get settlementIndex(): Map<string, number> {
     this.settlementPositions ??= new Map(this.settlements.map((s, i) => [s.id, i]));
     return this.settlementPositions;
