@@ -312,7 +312,8 @@ line(
     const after = pool.stats;
     const receipts = after.snapshotsReceived - before.snapshotsReceived;
     const receiveMs = (after.receiveMs - before.receiveMs) / Math.max(1, receipts);
-    return { s, tables, receipts, receive: receiveMs / 1000 };
+    const busy = (after.busyMs - before.busyMs) / 1000;
+    return { s, tables, receipts, receive: receiveMs / 1000, busy };
   };
   const taken = (r: { receipts: number; receive: number }) =>
     `each of ${r.receipts} threads took the snapshot in ${fmt(r.receive)} (mean)`;
@@ -338,6 +339,11 @@ line(
     `all ${codes.length} types on the pool (${threads} threads), new data version`,
     `${fmt(again.s)}, ${fmt(steady.s)}`,
     `(target ≤ 10 s) each thread takes the new snapshot, keeps its graph and origin snaps; ${biggest} minutes ${differ === 0 ? 'identical to the single pass' : `differ on ${differ} rows`}`,
+  );
+  line(
+    '  threads busy (sum of the jobs, new version)',
+    `${fmt(again.busy)}, ${fmt(steady.busy)}`,
+    `the single pass above: ${fmt(allS)} for the 9 types; ${threads} threads × wall = ${fmt(threads * steady.s)}`,
   );
   line(
     '  snapshot taken by each thread, new version',

@@ -28,6 +28,7 @@ export class AnalysisPool {
   private done = 0;
   private received = 0;
   private receiveMs = 0;
+  private busyMs = 0;
 
   constructor(readonly threads: number) {}
 
@@ -64,8 +65,9 @@ export class AnalysisPool {
   }
 
   /**
-   * Jobs submitted and not yet answered, jobs answered, and the snapshots the threads took (a thread
-   * takes each snapshot once) with the milliseconds they spent on it (tests, bench, diagnostics).
+   * Jobs submitted and not yet answered, jobs answered, the snapshots the threads took (a thread takes
+   * each snapshot once) with the milliseconds they spent on it, and the milliseconds the answered jobs
+   * took on their threads (tests, bench, diagnostics).
    */
   get stats(): {
     threads: number;
@@ -73,6 +75,7 @@ export class AnalysisPool {
     completed: number;
     snapshotsReceived: number;
     receiveMs: number;
+    busyMs: number;
   } {
     return {
       threads: this.threads,
@@ -80,6 +83,7 @@ export class AnalysisPool {
       completed: this.done,
       snapshotsReceived: this.received,
       receiveMs: this.receiveMs,
+      busyMs: this.busyMs,
     };
   }
 
@@ -106,6 +110,7 @@ export class AnalysisPool {
       this.running--;
       this.done++;
     }
+    this.busyMs += outcome.took ?? 0;
     if (outcome.received !== undefined) {
       this.received++;
       this.receiveMs += outcome.received;

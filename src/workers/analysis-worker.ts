@@ -26,6 +26,8 @@ export type AnalysisOutcome = (
 ) & {
   /** Milliseconds this task spent taking a snapshot the thread had not seen (diagnostics, bench). */
   received?: number;
+  /** Milliseconds the task took on its thread, snapshot included (diagnostics, bench). */
+  took?: number;
 };
 
 const receiver = new SnapshotReceiver();
@@ -50,6 +52,7 @@ export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
   }
   // Large typed arrays (access tables) go back transferred, not cloned (see result-transfer.ts).
   const { value, transfer } = transferableResult(outcome.value);
+  outcome.took = performance.now() - t0;
   if (transfer.length === 0) return outcome;
   const movable = { [transferableSymbol]: transfer, [valueSymbol]: { ...outcome, value } };
   return move(movable as never) as unknown as AnalysisOutcome;
