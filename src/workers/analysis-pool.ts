@@ -26,6 +26,9 @@ export class AnalysisPool {
   private pool: Piscina<AnalysisTask, AnalysisOutcome> | null = null;
   private running = 0;
   private done = 0;
+  private received = 0;
+  private receiveMs = 0;
+  private busyMs = 0;
 
   constructor(readonly threads: number) {}
 
@@ -61,9 +64,27 @@ export class AnalysisPool {
     return this.pool;
   }
 
-  /** Jobs submitted and not yet answered, and jobs answered (tests and /readyz-style diagnostics). */
-  get stats(): { threads: number; inFlight: number; completed: number } {
-    return { threads: this.threads, inFlight: this.running, completed: this.done };
+  /**
+   * Jobs submitted and not yet answered, jobs answered, the snapshots the threads took (a thread takes
+   * each snapshot once) with the milliseconds they spent on it, and the milliseconds the answered jobs
+   * took on their threads (tests, bench, diagnostics).
+   */
+  get stats(): {
+    threads: number;
+    inFlight: number;
+    completed: number;
+    snapshotsReceived: number;
+    receiveMs: number;
+    busyMs: number;
+  } {
+    return {
+      threads: this.threads,
+      inFlight: this.running,
+      completed: this.done,
+      snapshotsReceived: this.received,
+      receiveMs: this.receiveMs,
+      busyMs: this.busyMs,
+    };
   }
 
   async run<K extends AnalysisJobName>(
@@ -88,6 +109,11 @@ export class AnalysisPool {
     } finally {
       this.running--;
       this.done++;
+    }
+    this.busyMs += outcome.took ?? 0;
+    if (outcome.received !== undefined) {
+      this.received++;
+      this.receiveMs += outcome.received;
     }
     if (outcome.ok) return outcome.value as JobResult<K>;
     if ('appError' in outcome) {

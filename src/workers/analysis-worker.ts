@@ -1,9 +1,11 @@
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { EngineInputError } from '../engine/errors.js';
 import { AppError } from '../errors.js';
 import type { AnalysisJobName } from './analysis-jobs.js';
 import { ANALYSIS_JOBS } from './analysis-jobs.js';
 import type { SnapshotPayload } from './snapshot-transfer.js';
 import { SnapshotReceiver } from './snapshot-transfer.js';
+import { transferableResult } from './result-transfer.js';
 
 /** One task for an analysis worker: which job, on which snapshot, with which (cloneable) arguments. */
 export interface AnalysisTask {
@@ -17,26 +19,41 @@ export interface AnalysisTask {
  * What a task answers. Expected failures travel as data (an Error's class does not survive the thread
  * boundary), so the pool can throw the same AppError / EngineInputError the in-process call would.
  */
-export type AnalysisOutcome =
+export type AnalysisOutcome = (
   | { ok: true; value: unknown }
   | { ok: false; appError: { code: AppError['code']; message: string; extensions: Record<string, unknown> } }
-  | { ok: false; engineInput: string };
+  | { ok: false; engineInput: string }
+) & {
+  /** Milliseconds this task spent taking a snapshot the thread had not seen (diagnostics, bench). */
+  received?: number;
+  /** Milliseconds the task took on its thread, snapshot included (diagnostics, bench). */
+  took?: number;
+};
 
 const receiver = new SnapshotReceiver();
 
 /** The worker's entry point (Piscina calls the default export once per task). */
 export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
   if (task.job === 'ping' || task.snapshot === null) return { ok: true, value: null };
-  const snapshot = receiver.snapshot(task.snapshot);
+  const t0 = performance.now();
+  const { snapshot, known } = receiver.receive(task.snapshot);
+  const received = known ? undefined : performance.now() - t0;
   const job = ANALYSIS_JOBS[task.job] as (s: typeof snapshot, args: unknown) => unknown;
+  let outcome: AnalysisOutcome;
   try {
-    return { ok: true, value: job(snapshot, task.args) };
+    outcome = { ok: true, value: job(snapshot, task.args), received };
   } catch (error) {
     if (error instanceof AppError) {
       const { code: _code, http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-      return { ok: false, appError: { code: error.code, message: error.message, extensions } };
+      return { ok: false, appError: { code: error.code, message: error.message, extensions }, received };
     }
-    if (error instanceof EngineInputError) return { ok: false, engineInput: error.message };
+    if (error instanceof EngineInputError) return { ok: false, engineInput: error.message, received };
     throw error;
   }
+  // Large typed arrays (access tables) go back transferred, not cloned (see result-transfer.ts).
+  const { value, transfer } = transferableResult(outcome.value);
+  outcome.took = performance.now() - t0;
+  if (transfer.length === 0) return outcome;
+  const movable = { [transferableSymbol]: transfer, [valueSymbol]: { ...outcome, value } };
+  return move(movable as never) as unknown as AnalysisOutcome;
 }

@@ -4,23 +4,29 @@ import { buildRoadNetwork, type NetworkOptions, type RoadNetwork } from '../engi
 import type { RoadEdges } from '../engine/network/types.js';
 import type { EngineGridCell } from '../engine/population-base.js';
 import type { ServiceTypeDef } from '../engine/types.js';
-import { AnalysisSnapshot } from '../modules/access/snapshot.js';
+import { AnalysisSnapshot, type SettlementSource } from '../modules/access/snapshot.js';
 import type { ServicePoint } from '../modules/service-points/service-point.repository.js';
 import type { Settlement } from '../modules/settlements/settlement.repository.js';
+import { ColumnarSettlements, encodeSettlements, type SettlementColumns } from './settlement-columns.js';
 
 /**
  * A snapshot as the analysis workers receive it: its data serialised once (v8 structured serialisation)
  * into SharedArrayBuffers, so every task can carry it without a copy; a worker deserialises it only when
- * it has not seen this snapshot yet. The road network travels as its edges (typed arrays), separately
- * and once per stored network; the worker builds its own graph and snapper from them. The population grid
- * (up to 600k cells) also travels separately, once per grid array: snapshots derived from one (a saved
- * scenario's, a dated one over the same grid) share it, so shipping them costs only their points and
- * settlements.
+ * it has not seen this snapshot yet. The settlements travel apart, as columns (settlement-columns.ts),
+ * once per settlement array: a worker reads their coordinates from the columns and builds the Settlement
+ * objects only for a job that reads them (deserialising 600k settlement objects took a thread over 2 s
+ * per new data version, before it could start on its nearest tables). The road network travels as its
+ * edges (typed arrays), separately and once per stored network; the worker builds its own graph and
+ * snapper from them. The population grid (up to 600k cells) also travels separately, once per grid
+ * array: snapshots derived from one (a saved scenario's, a dated one over the same grid) share it, so
+ * shipping them costs only their points and settlements.
  */
 export interface SnapshotPayload {
   /** Unique per snapshot object: two apps in one process (tests) can have the same data version. */
   id: string;
   data: SharedArrayBuffer;
+  /** The settlements' columns, by a key unique per settlement array (null: they are in `data`). */
+  settlements: { key: string; columns: SettlementColumns } | null;
   network: { key: string; edges: SharedArrayBuffer } | null;
   /** The grid cells, by a key unique per grid array (empty grid: null). */
   grid: { key: string; cells: SharedArrayBuffer } | null;
@@ -28,7 +34,8 @@ export interface SnapshotPayload {
 
 interface SnapshotData {
   version: number;
-  settlements: readonly Settlement[];
+  /** Only when they could not be encoded as columns. */
+  settlements: readonly Settlement[] | null;
   openPoints: readonly ServicePoint[];
   catalogue: readonly ServiceTypeDef[];
   networkOptions: NetworkOptions;
@@ -45,14 +52,30 @@ function shared(value: unknown): SharedArrayBuffer {
 const payloads = new WeakMap<AnalysisSnapshot, SnapshotPayload>();
 const networkEdges = new WeakMap<RoadNetwork, SharedArrayBuffer>();
 const gridCells = new WeakMap<readonly EngineGridCell[], { key: string; cells: SharedArrayBuffer }>();
+const settlementColumns = new WeakMap<
+  readonly Settlement[],
+  { key: string; columns: SettlementColumns } | null
+>();
+
+/** The columns of a settlement array (once per array: derived snapshots share it), null if not encodable. */
+function columnsOf(settlements: readonly Settlement[]): SnapshotPayload['settlements'] {
+  let entry = settlementColumns.get(settlements);
+  if (entry === undefined) {
+    const columns = encodeSettlements(settlements);
+    entry = columns && { key: randomUUID(), columns };
+    settlementColumns.set(settlements, entry);
+  }
+  return entry;
+}
 
 /** The payload of a snapshot (built on first use, then kept as long as the snapshot lives). */
 export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
   let payload = payloads.get(snapshot);
   if (!payload) {
+    const settlements = columnsOf(snapshot.settlements);
     const data: SnapshotData = {
       version: snapshot.version,
-      settlements: snapshot.settlements,
+      settlements: settlements ? null : snapshot.settlements,
       openPoints: snapshot.openPoints,
       catalogue: snapshot.catalogue,
       networkOptions: snapshot.networkOptions,
@@ -75,7 +98,7 @@ export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
         gridCells.set(snapshot.grid, grid);
       }
     }
-    payload = { id: randomUUID(), data: shared(data), network, grid };
+    payload = { id: randomUUID(), data: shared(data), settlements, network, grid };
     payloads.set(snapshot, payload);
   }
   return payload;
@@ -89,13 +112,30 @@ export class SnapshotReceiver {
   private readonly snapshots = new Map<string, AnalysisSnapshot>();
   private network: RoadNetwork | null = null;
   private grid: { key: string; cells: readonly EngineGridCell[] } | null = null;
+  /** The last few settlement arrays' columns, by key (a scenario's snapshot shares its base's). */
+  private readonly settlementSources = new Map<string, ColumnarSettlements>();
 
   constructor(private readonly keep = 2) {}
 
-  snapshot(payload: SnapshotPayload): AnalysisSnapshot {
+  /** The snapshot of a payload, and whether this receiver had it already. */
+  receive(payload: SnapshotPayload): { snapshot: AnalysisSnapshot; known: boolean } {
     const known = this.snapshots.get(payload.id);
-    if (known) return known;
+    if (known) return { snapshot: known, known: true };
     const data = deserialize(new Uint8Array(payload.data)) as SnapshotData;
+    let settlements: readonly Settlement[] | SettlementSource;
+    if (payload.settlements) {
+      const { key, columns } = payload.settlements;
+      let source = this.settlementSources.get(key);
+      if (!source) {
+        source = new ColumnarSettlements(columns);
+        if (this.settlementSources.size >= this.keep) {
+          const oldest = this.settlementSources.keys().next().value;
+          if (oldest !== undefined) this.settlementSources.delete(oldest);
+        }
+      } else this.settlementSources.delete(key);
+      this.settlementSources.set(key, source);
+      settlements = source;
+    } else settlements = data.settlements ?? [];
     let network: RoadNetwork | null = null;
     if (payload.network) {
       if (this.network?.key !== payload.network.key) {
@@ -114,7 +154,7 @@ export class SnapshotReceiver {
     }
     const snapshot = new AnalysisSnapshot(
       data.version,
-      data.settlements,
+      settlements,
       data.openPoints,
       data.catalogue,
       network,
@@ -128,6 +168,6 @@ export class SnapshotReceiver {
       if (oldest !== undefined) this.snapshots.delete(oldest);
     }
     this.snapshots.set(payload.id, snapshot);
-    return snapshot;
+    return { snapshot, known: false };
   }
 }

@@ -7,6 +7,7 @@ import { startServer } from '../../src/server.js';
 import { Services } from '../../src/services.js';
 import { ANALYSIS_JOBS } from '../../src/workers/analysis-jobs.js';
 import { AnalysisPool, analysisPoolFor } from '../../src/workers/analysis-pool.js';
+import { SnapshotReceiver, snapshotPayload } from '../../src/workers/snapshot-transfer.js';
 import { testConfig } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
@@ -299,6 +300,24 @@ describe('analysis worker pool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('ships the stored settlements to the workers as columns, every field intact (today and dated)', async () => {
+    const services = new Services(server.app.db, server.app.config);
+    const today = await services.snapshot();
+    const dated = await services.snapshotFor({ asOf: '2023-06-30' });
+    for (const snapshot of [today, dated]) {
+      const payload = snapshotPayload(snapshot);
+      // The rows as the repository reads them are encodable (else they would go the slow way).
+      expect(payload.settlements).not.toBeNull();
+      const copy = new SnapshotReceiver().receive(payload).snapshot;
+      expect(copy.settlements).toStrictEqual(snapshot.settlements);
+    }
+    // The data exercise what the columns must keep: Swedish letters, nulls, the date.
+    const all = today.settlements;
+    expect(all.some((s) => /[åäöÅÄÖ]/.test(s.name))).toBe(true);
+    expect(all.some((s) => s.population65Plus === null || s.broadbandShare === null)).toBe(true);
+    expect(dated.settlements.every((s) => s.asOf === '2023-06-30')).toBe(true);
   });
 
   it('builds a new snapshot’s nearest tables on the pool, equal to the in-process ones', async () => {

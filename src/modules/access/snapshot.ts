@@ -25,12 +25,25 @@ import type { Settlement } from '../settlements/settlement.repository.js';
 import { findSettlementsAsOf } from '../settlements/settlement.repository.js';
 
 /**
+ * Settlements given without their objects (an analysis worker's, shipped as columns): their coordinates
+ * are cheap, the Settlement objects are built on first use. A snapshot over such a source builds its
+ * nearest tables without ever building the settlements.
+ */
+export interface SettlementSource {
+  readonly length: number;
+  /** Each settlement's coordinates, in order (the settlements themselves once built). */
+  coordinates(): readonly { lon: number; lat: number }[];
+  /** The settlements, built on the first call (then the same array). */
+  settlements(): readonly Settlement[];
+}
+
+/**
  * Everything the analyses read, loaded once per data version: all settlements, the open service points,
  * the catalogue and the access engine (one spatial index per type). Access tables are computed lazily
  * per (type, threshold, travel model) and kept for the life of the snapshot.
  */
 export class AnalysisSnapshot {
-  readonly settlementIndex: Map<string, number>;
+  private settlementPositions: Map<string, number> | null = null;
   readonly pointsById: Map<string, ServicePoint>;
   readonly engine: AccessEngine;
   private readonly nearestByType = new Map<string, AccessTable>();
@@ -57,7 +70,8 @@ export class AnalysisSnapshot {
 
   constructor(
     readonly version: number,
-    readonly settlements: readonly Settlement[],
+    /** The settlements, or (an analysis worker's) a source that builds them on first use. */
+    readonly settlementSource: readonly Settlement[] | SettlementSource,
     readonly openPoints: readonly ServicePoint[],
     readonly catalogue: readonly ServiceTypeDef[],
     /** The road network when one is loaded (and enabled): every answer then comes from it. */
@@ -70,9 +84,30 @@ export class AnalysisSnapshot {
     readonly grid: readonly EngineGridCell[] = [],
   ) {
     this.openingHours = openingHours ?? new OpeningHoursEvaluator();
-    this.settlementIndex = new Map(settlements.map((s, i) => [s.id, i]));
+    // Built at once over settlement objects (as requests will ask); over a source, on first use.
+    if (isSettlementArray(settlementSource)) {
+      this.settlementPositions = new Map(settlementSource.map((s, i) => [s.id, i]));
+    }
     this.pointsById = new Map(openPoints.map((p) => [p.id, p]));
     this.engine = new AccessEngine(openPoints, catalogue);
+  }
+
+  /** Every settlement (in order); a worker's snapshot builds them here on first use. */
+  get settlements(): readonly Settlement[] {
+    const source = this.settlementSource;
+    return isSettlementArray(source) ? source : source.settlements();
+  }
+
+  /** Each settlement's position by id (over a SettlementSource, built on first use). */
+  get settlementIndex(): Map<string, number> {
+    this.settlementPositions ??= new Map(this.settlements.map((s, i) => [s.id, i]));
+    return this.settlementPositions;
+  }
+
+  /** The settlements' coordinates (the travel providers' origins): the settlements, or their columns'. */
+  private origins(): readonly { lon: number; lat: number }[] {
+    const source = this.settlementSource;
+    return isSettlementArray(source) ? source : source.coordinates();
   }
 
   /**
@@ -128,7 +163,7 @@ export class AnalysisSnapshot {
         provider = this.parent.travel(model).withPoints(this.engine);
       } else if (this.network) {
         this.networkBase ??= new NetworkTravelCost(
-          this.settlements,
+          this.origins(),
           this.engine,
           model,
           this.network,
@@ -136,7 +171,7 @@ export class AnalysisSnapshot {
         );
         provider = this.networkBase.withModel(model);
       } else {
-        provider = new EstimatedTravelCost(this.settlements, this.engine, model);
+        provider = new EstimatedTravelCost(this.origins(), this.engine, model);
       }
       if (this.providers.size >= 8) this.providers.clear();
       this.providers.set(key, provider);
@@ -216,7 +251,7 @@ export class AnalysisSnapshot {
     const open = this.openPoints.filter((p) => hours.isOpen(p.openingHours, at));
     const child = new AnalysisSnapshot(
       this.version,
-      this.settlements,
+      this.settlementSource,
       open,
       this.catalogue,
       this.network,
@@ -270,6 +305,12 @@ export class AnalysisSnapshot {
 
 const MAX_DERIVED_TABLES = 48;
 const MAX_OPEN_AT_SNAPSHOTS = 6;
+
+function isSettlementArray(
+  source: readonly Settlement[] | SettlementSource,
+): source is readonly Settlement[] {
+  return Array.isArray(source);
+}
 
 function modelKey(model: TravelModel): string {
   return `${model.circuityFactor}|${model.speedKmh}|${model.fixedMinutes}`;
