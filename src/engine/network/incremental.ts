@@ -26,27 +26,37 @@ export function relabelWithout(
 ): LabelDelta {
   const closed = new Set(closedFacilities);
   const n = graph.nodeCount;
-  const { facility1, facility2 } = labels;
+  const { minutes1, km1, facility1, minutes2, km2, facility2 } = labels;
   // A mask by facility id (index −1 → slot 0) scans 1M+ nodes several times faster than Set lookups.
   let maxFacility = 0;
   for (const f of closed) if (f > maxFacility) maxFacility = f;
   const closedMask = new Uint8Array(maxFacility + 2);
   for (const f of closed) if (f >= 0) closedMask[f + 1] = 1;
+  const work = workspace(graph);
+  let found = work.region;
   let count = 0;
-  const inRegion = (x: number) => {
+  const slots = maxFacility + 1;
+  for (let x = 0; x < n; x++) {
     const a = facility1[x]! + 1;
     const b = facility2[x]! + 1;
-    return (a <= maxFacility + 1 && closedMask[a] === 1) || (b <= maxFacility + 1 && closedMask[b] === 1);
-  };
-  for (let x = 0; x < n; x++) if (inRegion(x)) count++;
-  const region = new Int32Array(count);
-  for (let x = 0, r = 0; x < n; x++) if (inRegion(x)) region[r++] = x;
+    if ((a <= slots && closedMask[a] === 1) || (b <= slots && closedMask[b] === 1)) {
+      if (count === found.length) {
+        const grown = new Int32Array(2 * count);
+        grown.set(found);
+        found = grown;
+        work.region = grown;
+      }
+      found[count++] = x;
+    }
+  }
+  const region = found.slice(0, count);
   const open: Seed[] = [];
   for (const seed of allSeeds) {
     if (closed.has(seed.facility)) continue;
     checkSeed(graph, seed);
     open.push(seed);
   }
+  // The region's old labels: the delta's arrays hold them until the passes have run in place.
   const delta: LabelDelta = {
     nodes: region,
     minutes1: new Float64Array(count),
@@ -56,36 +66,47 @@ export function relabelWithout(
     km2: new Float64Array(count),
     facility2: new Int32Array(count),
   };
-  const keys = ['minutes1', 'km1', 'facility1', 'minutes2', 'km2', 'facility2'] as const;
-  // The region's old labels, put back afterwards (the passes work in place).
-  const saved = keys.map((key) => {
-    const column = labels[key];
-    const old = column instanceof Int32Array ? new Int32Array(count) : new Float64Array(count);
-    for (let r = 0; r < count; r++) old[r] = column[region[r]!]!;
-    return old;
-  });
   const maxMinutes = options.maxMinutes ?? Number.POSITIVE_INFINITY;
-  const frozen = workspace(graph).outside;
+  const frozen = work.outside;
+  for (let r = 0; r < count; r++) {
+    const x = region[r]!;
+    delta.minutes1[r] = minutes1[x]!;
+    delta.km1[r] = km1[x]!;
+    delta.facility1[r] = facility1[x]!;
+    delta.minutes2[r] = minutes2[x]!;
+    delta.km2[r] = km2[x]!;
+    delta.facility2[r] = facility2[x]!;
+    minutes1[x] = km1[x] = minutes2[x] = km2[x] = Number.POSITIVE_INFINITY;
+    facility1[x] = facility2[x] = -1;
+    frozen[x] = 0;
+  }
   try {
-    for (let r = 0; r < count; r++) {
-      const x = region[r]!;
-      labels.minutes1[x] = labels.km1[x] = labels.minutes2[x] = labels.km2[x] = Number.POSITIVE_INFINITY;
-      labels.facility1[x] = labels.facility2[x] = -1;
-      frozen[x] = 0;
-    }
     rankOne(graph, open, maxMinutes, labels, frozen, region);
     rankTwo(graph, open, maxMinutes, labels, frozen, region);
+  } finally {
+    // Swap: the new labels into the delta, the old ones back into `labels`.
     for (let r = 0; r < count; r++) {
       const x = region[r]!;
-      for (const key of keys) delta[key][r] = labels[key][x]!;
+      let t: number = minutes1[x]!;
+      minutes1[x] = delta.minutes1[r]!;
+      delta.minutes1[r] = t;
+      t = km1[x]!;
+      km1[x] = delta.km1[r]!;
+      delta.km1[r] = t;
+      t = facility1[x]!;
+      facility1[x] = delta.facility1[r]!;
+      delta.facility1[r] = t;
+      t = minutes2[x]!;
+      minutes2[x] = delta.minutes2[r]!;
+      delta.minutes2[r] = t;
+      t = km2[x]!;
+      km2[x] = delta.km2[r]!;
+      delta.km2[r] = t;
+      t = facility2[x]!;
+      facility2[x] = delta.facility2[r]!;
+      delta.facility2[r] = t;
+      frozen[x] = 1;
     }
-  } finally {
-    keys.forEach((key, j) => {
-      const column = labels[key];
-      const old = saved[j]!;
-      for (let r = 0; r < count; r++) column[region[r]!] = old[r]!;
-    });
-    for (let r = 0; r < count; r++) frozen[region[r]!] = 1;
   }
   return delta;
 }
@@ -228,6 +249,8 @@ function singleLabelSearch(
 interface Workspace {
   /** 1 for every node between calls: relabelWithout clears its region's entries and sets them back. */
   outside: Uint8Array;
+  /** relabelWithout's region scan (grown as needed). */
+  region: Int32Array;
   dist: Float64Array;
   km: Float64Array;
   done: Uint8Array;
@@ -245,6 +268,7 @@ function workspace(graph: RoadGraph): Workspace {
     const n = graph.nodeCount;
     work = {
       outside: new Uint8Array(n).fill(1),
+      region: new Int32Array(1024),
       dist: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
       km: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
       done: new Uint8Array(n),
