@@ -110,6 +110,19 @@ interface SnappedOrigins {
   cosLat?: Float64Array;
 }
 
+function sharedFloat64(n: number, fill: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n)).fill(fill);
+}
+
+function sharedInt32(n: number, fill: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * n)).fill(fill);
+}
+
+function sharedUint8(n: number, fill: number): Uint8Array {
+  const column = new Uint8Array(new SharedArrayBuffer(n));
+  return fill === 0 ? column : column.fill(fill);
+}
+
 /** Per network, the last few origin sets snapped onto it (settlements, grid squares). */
 const snappedOrigins = new WeakMap<RoadNetwork, SnappedOrigins[]>();
 
@@ -258,26 +271,29 @@ export class NetworkTravelCost implements TravelCost {
     const snaps = this.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
+    // The columns live in shared memory: an analysis worker hands them to the main thread without a copy
+    // (structured cloning shares a SharedArrayBuffer), and both keep reading them; nothing writes to a
+    // table after this method returns.
     const table: AccessTable = {
       serviceType: code,
       thresholdMinutes: 0,
       thresholdKm: null,
       model: { ...this.model },
-      pointIndex: new Int32Array(n).fill(-1),
-      straightKm: new Float64Array(n).fill(Number.NaN),
-      minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-      travelKm: new Float64Array(n).fill(Number.NaN),
+      pointIndex: sharedInt32(n, -1),
+      straightKm: sharedFloat64(n, Number.NaN),
+      minutes: sharedFloat64(n, Number.POSITIVE_INFINITY),
+      travelKm: sharedFloat64(n, Number.NaN),
       within: new Uint8Array(n),
-      method: new Uint8Array(n).fill(ROW_ESTIMATED),
-      connectorKm: new Float64Array(n).fill(Number.NaN),
-      fallback: new Uint8Array(n),
+      method: sharedUint8(n, ROW_ESTIMATED),
+      connectorKm: sharedFloat64(n, Number.NaN),
+      fallback: sharedUint8(n, 0),
     };
     if (k === 2) {
-      table.secondPointIndex = new Int32Array(n).fill(-1);
-      table.secondStraightKm = new Float64Array(n).fill(Number.NaN);
-      table.secondMinutes = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-      table.secondTravelKm = new Float64Array(n).fill(Number.NaN);
-      table.secondConnectorKm = new Float64Array(n).fill(Number.NaN);
+      table.secondPointIndex = sharedInt32(n, -1);
+      table.secondStraightKm = sharedFloat64(n, Number.NaN);
+      table.secondMinutes = sharedFloat64(n, Number.POSITIVE_INFINITY);
+      table.secondTravelKm = sharedFloat64(n, Number.NaN);
+      table.secondConnectorKm = sharedFloat64(n, Number.NaN);
     }
     // Edge by edge, each edge's two end labels read once for the origins on it (OriginsOnEdges), written
     // straight into the table's columns (no per-type batch of 600k rows to allocate and collect).

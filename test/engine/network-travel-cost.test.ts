@@ -151,6 +151,9 @@ describe('NetworkTravelCost.table: rows the network cannot answer', () => {
       }
     }
     expect(fallbacks).toBeGreaterThanOrEqual(30);
+    // The figures live in shared memory, so a worker hands the table to the main thread without a copy.
+    for (const f of ['pointIndex', 'minutes', 'travelKm', 'straightKm', 'method', 'secondMinutes'] as const)
+      expect(net[f]!.buffer, f).toBeInstanceOf(SharedArrayBuffer);
   });
 });
 
