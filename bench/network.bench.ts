@@ -3,7 +3,7 @@
  * the same run: a plain per-origin Dijkstra (a sample, extrapolated) and, when DATABASE_URL is set,
  * pgRouting's pgr_drivingDistance (all sources, equicost) on the same graph.
  *
- *   npm run bench:network                      ≈ 2.3M edges, 600k origins, 20k points over 9 types
+ *   npm run bench:network                      ≈ 2.5M edges, 600k origins, 20k points over 9 types
  *   npx tsx bench/network.bench.ts --small     a quarter-size network and 60k origins
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:network   adds pgRouting
  */
@@ -42,6 +42,12 @@ const CONNECTOR_KMH = 20;
 const BASELINE_SAMPLE = 200;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+/**
+ * A full collection before each measured step (npm run bench:network runs node with --expose-gc), so a
+ * step pays for its own garbage, not for the previous step's (the first closure after the nine-type loop
+ * once measured 160 ms wall, 297 ms CPU, of which the closure itself was ~30 ms).
+ */
+const settle = () => (globalThis as { gc?: () => void }).gc?.();
 /** CPU seconds of this process since `c0` (the machine is shared: wall time includes waiting for a core). */
 const cpuSeconds = (c0: NodeJS.CpuUsage) => {
   const c = process.cpuUsage(c0);
@@ -132,6 +138,7 @@ function accessPass(code: string) {
 }
 
 const biggest = [...codes].sort((a, b) => typeSites.get(b)!.length - typeSites.get(a)!.length)[0]!;
+settle();
 const one = accessPass(biggest);
 line(
   `one type (${biggest}, ${one.sites.length} sites): labels`,
@@ -168,6 +175,7 @@ line('  origins with a reachable facility', `${((100 * reachable) / ORIGINS).toF
 // passes before any closure; the relabelling runs the same two single-label passes on the region).
 // Measured here, right after the type's labels, as a worker answers a closure after building its table;
 // the busiest site five times (the first after the small one, then the median of the others).
+settle();
 const counts = new Int32Array(one.sites.length);
 for (const f of one.labels.facility1) if (f >= 0) counts[f]!++;
 const busiest = [...counts.keys()].sort((a, b) => counts[b]! - counts[a]!);
@@ -191,6 +199,7 @@ line(
   `${closures[1]!.nodes.toLocaleString()} and ${closures[2]!.nodes.toLocaleString()} nodes`,
 );
 
+settle();
 t = performance.now();
 let c = process.cpuUsage();
 for (const code of codes) accessPass(code);
@@ -334,6 +343,7 @@ line(
   };
   const taken = (r: { receipts: number; receive: number }) =>
     `each of ${r.receipts} threads took the snapshot in ${fmt(r.receive)} (mean)`;
+  settle();
   const first = await runAll(1);
   line(
     `all ${codes.length} types on the pool (${threads} threads), first`,
@@ -342,7 +352,9 @@ line(
   );
   line('  snapshot taken by each thread, first', fmt(first.receive), taken(first));
   // Two new data versions on the same network (the first of them still pays for warming up the threads).
+  settle();
   const again = await runAll(2);
+  settle();
   const steady = await runAll(3);
   // The pool's SCHOOL minutes against this process's single pass (rows on the network; the others are
   // the estimate's fallback, Infinity above).
