@@ -70,6 +70,13 @@ export class BucketQueue {
     this.highest = -1;
   }
 
+  /** Empties the queue whatever its state (after a pass was interrupted by an error). */
+  clear(): void {
+    this.head.fill(-1);
+    this.queuedAt.fill(-1);
+    this.drained();
+  }
+
   private growHead(b: number): void {
     let length = this.head.length;
     while (length <= b) length *= 2;

@@ -107,6 +107,25 @@ export function rankOne(
   region: Int32Array | null = null,
 ): void {
   const queue = bucketQueueFor(graph);
+  try {
+    rankOneOffers(graph, seeds, maxMinutes, labels, frozen, region, queue);
+    settleRankOne(graph, labels, frozen, queue, maxMinutes);
+  } catch (error) {
+    queue.clear(); // the next pass must not start from a half-drained queue
+    throw error;
+  }
+}
+
+/** Rank 1's first offers: the seeds and, with a region, its boundary. */
+function rankOneOffers(
+  graph: RoadGraph,
+  seeds: readonly Seed[],
+  maxMinutes: number,
+  labels: NodeLabels,
+  frozen: Uint8Array,
+  region: Int32Array | null,
+  queue: BucketQueue,
+): void {
   for (const seed of seeds)
     offerRankOne(labels, frozen, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
   if (region !== null) {
@@ -133,7 +152,6 @@ export function rankOne(
       }
     }
   }
-  settleRankOne(graph, labels, frozen, queue, maxMinutes);
 }
 
 /** Offers node x rank 1 (d minutes, facility f, k km): kept (and queued) if better by (minutes, facility, km). */
@@ -215,9 +233,28 @@ export function rankTwo(
   frozen: Uint8Array = noneFrozen(graph),
   region: Int32Array | null = null,
 ): void {
+  const queue = bucketQueueFor(graph);
+  try {
+    rankTwoOffers(graph, seeds, maxMinutes, labels, frozen, region, queue);
+    settleRankTwo(graph, labels, frozen, queue, maxMinutes);
+  } catch (error) {
+    queue.clear(); // the next pass must not start from a half-drained queue
+    throw error;
+  }
+}
+
+/** Rank 2's first offers: the seeds, and the borders between nearest-facility regions (or a region's). */
+function rankTwoOffers(
+  graph: RoadGraph,
+  seeds: readonly Seed[],
+  maxMinutes: number,
+  labels: NodeLabels,
+  frozen: Uint8Array,
+  region: Int32Array | null,
+  queue: BucketQueue,
+): void {
   const { minutes1: d1, km1: k1, facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
   const n = graph.nodeCount;
-  const queue = bucketQueueFor(graph);
   for (const seed of seeds)
     offerRankTwo(labels, frozen, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
   if (region === null) {
@@ -262,7 +299,6 @@ export function rankTwo(
       }
     }
   }
-  settleRankTwo(graph, labels, frozen, queue, maxMinutes);
 }
 
 /** Offers node x rank 2 (d, f, k): kept (and queued) if f is not x's nearest and it beats x's second. */

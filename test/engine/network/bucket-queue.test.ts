@@ -37,6 +37,19 @@ describe('BucketQueue', () => {
     expect(drain(queue).map(([x]) => x)).toEqual([5, 4, 3, 2, 1, 0]);
   });
 
+  it('clear() empties a queue left half-drained (a pass that threw)', () => {
+    const queue = new BucketQueue(4, 0.5);
+    queue.push(0, 0.1);
+    queue.push(1, 3);
+    queue.push(2, 7);
+    queue.head[0] = -1; // as if bucket 0 had been popped and the pass had stopped there
+    queue.clear();
+    expect([...queue.queuedAt]).toEqual([-1, -1, -1, -1]);
+    expect(drain(queue)).toEqual([]);
+    queue.push(3, 1);
+    expect(drain(queue)).toEqual([[3, 2]]);
+  });
+
   it('takes the 5th percentile of the arc minutes as its width', () => {
     const nodes: [number, number][] = Array.from({ length: 101 }, (_, i) => [15 + i * 0.01, 60]);
     const specs: EdgeSpec[] = Array.from({ length: 100 }, (_, i) => ({
