@@ -94,7 +94,24 @@ interface SharedState {
   reachScratch?: ReachScratch;
   /** The second ranks of k = 1 tables, written and dropped (allocated on first use). */
   secondScratch?: { minutes: Float64Array; km: Float64Array; facility: Int32Array };
+  /** Set by {@link NetworkTravelCost.acrossVersions}: labels are taken from, and left for, other snapshots. */
+  acrossVersions?: boolean;
 }
+
+/** A type's labels over a set of points: what a later point set's labels can be derived from. */
+interface BaseLabels {
+  points: readonly EnginePoint[];
+  sites: readonly (FacilitySite | null)[];
+  labels: NodeLabels;
+}
+
+/**
+ * Per network, each type's latest labels over a data version's own points (never a scenario's), by type
+ * and network options: the next data version takes them as they are when the type's points are unchanged
+ * (a settlement edit, or a write to another type), or derives its own from them when a few points closed,
+ * opened or moved — the nodes that change hands, not a full pass. ~40 bytes per node and type.
+ */
+const latestLabels = new WeakMap<RoadNetwork, Map<string, BaseLabels>>();
 
 const EMPTY = new Float64Array(0);
 
@@ -262,6 +279,17 @@ export class NetworkTravelCost implements TravelCost {
       this.shared,
       this.labelCache,
     );
+  }
+
+  /**
+   * Opts this provider (and those sharing its state) into reusing labels across data versions: a type's
+   * labels come from the network's latest labels of that type when its points are the same, or are derived
+   * from them when few points differ; and they are left there for the next version. For the providers of a
+   * data version's own points (the snapshot's), not for scenarios (they derive from their parent).
+   */
+  acrossVersions(): this {
+    this.shared.acrossVersions = true;
+    return this;
   }
 
   table(code: string, options: ThresholdOptions & { k?: 1 | 2 } = {}): AccessTable {
@@ -520,7 +548,7 @@ export class NetworkTravelCost implements TravelCost {
   }
 
   /** How the labels of each type were made (for tests, benches and the method text). */
-  readonly labelSource = new Map<string, 'FULL' | 'INCREMENTAL'>();
+  readonly labelSource = new Map<string, 'FULL' | 'INCREMENTAL' | 'REUSED'>();
 
   /** Per type, the sites of its points (cheap; what nearest and service areas need, not the labels). */
   private readonly siteCache = new Map<string, Omit<TypeLabels, 'labels'>>();
@@ -541,9 +569,39 @@ export class NetworkTravelCost implements TravelCost {
     if (!cached) {
       const { sites, byEdge } = this.sitesOf(code);
       const placed = sites.filter((s): s is FacilitySite => s !== null);
-      const derived = this.derivedLabels(code, sites);
-      const labels = derived ?? nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
-      this.labelSource.set(code, derived ? 'INCREMENTAL' : 'FULL');
+      const points = this.engine.index(code).points;
+      const latestKey = `${code}|${this.options.maxSnapKm}|${this.options.connectorKmh}`;
+      let latest: Map<string, BaseLabels> | undefined;
+      let base: BaseLabels | undefined;
+      if (this.parent !== null) {
+        const parentLabels = this.parent.labelCache.get(code);
+        if (parentLabels)
+          base = {
+            points: this.parent.engine.index(code).points,
+            sites: parentLabels.sites,
+            labels: parentLabels.labels,
+          };
+      } else if (this.shared.acrossVersions) {
+        latest = latestLabels.get(this.network);
+        if (!latest) {
+          latest = new Map();
+          latestLabels.set(this.network, latest);
+        }
+        base = latest.get(latestKey);
+      }
+      let labels: NodeLabels | null = null;
+      if (base && samePoints(base.points, points)) {
+        labels = base.labels; // the same points on the same network: the same labels
+        this.labelSource.set(code, 'REUSED');
+      } else if (base) {
+        labels = this.derivedLabels(base, code, sites);
+        if (labels) this.labelSource.set(code, 'INCREMENTAL');
+      }
+      if (!labels) {
+        labels = nodeLabels(this.network.graph, siteSeeds(this.network.edges, placed));
+        this.labelSource.set(code, 'FULL');
+      }
+      latest?.set(latestKey, { points, sites, labels });
       cached = { labels, sites, byEdge };
       // Labels cost ~40 bytes per node: keep a few types, not all nine of a country.
       if (this.labelCache.size >= 4) this.labelCache.delete(this.labelCache.keys().next().value!);
@@ -557,11 +615,12 @@ export class NetworkTravelCost implements TravelCost {
    * points: the parent's closed (or moved) points relabelled away, facility numbers mapped to this
    * engine's, each added point inserted. Equal to a full search (test/engine/network-travel-cost.test.ts).
    */
-  private derivedLabels(code: string, sites: readonly (FacilitySite | null)[]): NodeLabels | null {
-    const parent = this.parent;
-    const base = parent?.labelCache.get(code);
-    if (parent === null || base === undefined) return null;
-    const oldPoints = parent.engine.index(code).points;
+  private derivedLabels(
+    base: BaseLabels,
+    code: string,
+    sites: readonly (FacilitySite | null)[],
+  ): NodeLabels | null {
+    const oldPoints = base.points;
     const newPoints = this.engine.index(code).points;
     const key = (p: EnginePoint) => `${p.id}|${p.lon}|${p.lat}`;
     const newIndex = new Map(newPoints.map((p, j) => [key(p), j]));
@@ -759,6 +818,18 @@ export class NetworkTravelCost implements TravelCost {
       .sort((a, b) => a.minutes - b.minutes || a.facility - b.facility)
       .slice(0, k);
   }
+}
+
+/** Whether two point lists are the same points (ids and positions) in the same order. */
+function samePoints(a: readonly EnginePoint[], b: readonly EnginePoint[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) {
+    const p = a[j]!;
+    const q = b[j]!;
+    if (p.id !== q.id || p.lon !== q.lon || p.lat !== q.lat) return false;
+  }
+  return true;
 }
 
 const emptyDelta = {

@@ -262,3 +262,70 @@ describe('origin snaps are reused across snapshots while the origins stand still
     expect(reachA.index.length).toBeGreaterThan(0);
   });
 });
+
+describe('labels across data versions (providers of a version’s own points)', () => {
+  it('a new version takes unchanged labels as they are, derives changed ones, and never a scenario’s', () => {
+    const random = seededRandom(33);
+    const { nodes, specs } = randomNetwork(random, 10);
+    const edges = buildEdges(nodes, specs);
+    const network = buildRoadNetwork(edges, 'test-across-versions');
+    const catalogue = [serviceType('GROCERY', 8), serviceType('PHARMACY', 12)];
+    const points = Array.from({ length: 16 }, (_, i) => ({
+      ...servicePoint(`p${i}`, 15 + random() * 0.18, 60 + random() * 0.09),
+      serviceTypes: [i % 2 === 0 ? 'GROCERY' : 'PHARMACY'],
+    }));
+    const origins = Array.from({ length: 60 }, (_, i) =>
+      settlement(`s${i}`, 15 + random() * 0.18, 60 + random() * 0.09),
+    );
+    /** A provider of a data version over these points (new objects, as every load makes them). */
+    const version = (pts: typeof points) => {
+      const engine = new AccessEngine(
+        pts.map((p) => ({ ...p })),
+        catalogue,
+      );
+      return {
+        engine,
+        provider: new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network).acrossVersions(),
+      };
+    };
+    /** The oracle: one full search on a network object of its own (nothing shared with the versions). */
+    const alone = buildRoadNetwork(edges, 'test-across-versions-fresh');
+    const full = (engine: AccessEngine, code: string) =>
+      rows(
+        new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, alone).table(code, { k: 2 }),
+        engine.index(code).points,
+      );
+    const check = (v: ReturnType<typeof version>, code: string, source: string) => {
+      const table = rows(v.provider.table(code, { k: 2 }), v.engine.index(code).points);
+      expect(v.provider.labelSource.get(code), code).toBe(source);
+      expect(table).toEqual(full(v.engine, code));
+    };
+
+    const v1 = version(points);
+    check(v1, 'GROCERY', 'FULL');
+    check(v1, 'PHARMACY', 'FULL');
+    // Version 2: a grocery closed. The pharmacies' labels are taken as they are; the groceries' derived.
+    const closedOne = points.filter((p) => p.id !== 'p4');
+    const v2 = version(closedOne);
+    check(v2, 'PHARMACY', 'REUSED');
+    check(v2, 'GROCERY', 'INCREMENTAL');
+    // A scenario on version 2 (a pharmacy closed) derives from version 2 and leaves nothing behind.
+    const scenarioEngine = new AccessEngine(
+      closedOne.filter((p) => p.id !== 'p5'),
+      catalogue,
+    );
+    const scenario = v2.provider.withPoints(scenarioEngine) as NetworkTravelCost;
+    expect(rows(scenario.table('PHARMACY', { k: 2 }), scenarioEngine.index('PHARMACY').points)).toEqual(
+      full(scenarioEngine, 'PHARMACY'),
+    );
+    // Version 3 has version 2's points: both types reused from version 2, not from the scenario.
+    const v3 = version(closedOne);
+    check(v3, 'PHARMACY', 'REUSED');
+    check(v3, 'GROCERY', 'REUSED');
+    // Version 4 moves every pharmacy: too many changes to derive, one full search.
+    const v4 = version(
+      closedOne.map((p) => (p.serviceTypes[0] === 'PHARMACY' ? { ...p, lat: p.lat + 0.004 } : p)),
+    );
+    check(v4, 'PHARMACY', 'FULL');
+  });
+});

@@ -162,13 +162,15 @@ export class AnalysisSnapshot {
       if (this.parent) {
         provider = this.parent.travel(model).withPoints(this.engine);
       } else if (this.network) {
+        // A data version's own points: labels are taken from the previous version where its points of a
+        // type are unchanged (or derived from them), and left for the next.
         this.networkBase ??= new NetworkTravelCost(
           this.origins(),
           this.engine,
           model,
           this.network,
           this.networkOptions,
-        );
+        ).acrossVersions();
         provider = this.networkBase.withModel(model);
       } else {
         provider = new EstimatedTravelCost(this.origins(), this.engine, model);
@@ -201,7 +203,7 @@ export class AnalysisSnapshot {
           model,
           this.network,
           this.networkOptions,
-        );
+        ).acrossVersions();
         provider = this.residentNetworkBase.withModel(model);
       } else {
         provider = new EstimatedTravelCost(origins, this.engine, model);
