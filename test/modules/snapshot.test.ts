@@ -5,6 +5,7 @@ import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
 import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
 import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
+import { storedServicePoint } from '../engine/helpers/builders.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(11);
@@ -22,23 +23,11 @@ const settlements: Settlement[] = Array.from({ length: 400 }, (_, i) => ({
   externalId: null,
   source: 'test',
 }));
-const points: ServicePoint[] = Array.from({ length: 60 }, (_, i) => ({
-  id: `p${i}`,
-  name: `P${i}`,
-  lon: 14 + random() * 2,
-  lat: 60 + random() * 1.5,
-  serviceTypes: [catalogue[i % catalogue.length]!.code],
-  municipalityCode: '2085',
-  status: 'OPEN',
-  operator: null,
-  capacity: null,
-  openingHours: null,
-  externalId: null,
-  source: 'test',
-  generated: false,
-  validFrom: null,
-  validTo: null,
-}));
+const points: ServicePoint[] = Array.from({ length: 60 }, (_, i) => {
+  const lon = 14 + random() * 2;
+  const lat = 60 + random() * 1.5;
+  return storedServicePoint(`p${i}`, `P${i}`, lon, lat, [catalogue[i % catalogue.length]!.code]);
+});
 
 describe('the analysis snapshot’s access tables', () => {
   const snapshot = new AnalysisSnapshot(1, settlements, points, catalogue);

@@ -16,7 +16,7 @@ import { AnalysisPool } from '../../src/workers/analysis-pool.js';
 import { transferableResult } from '../../src/workers/result-transfer.js';
 import { ColumnarSettlements } from '../../src/workers/settlement-columns.js';
 import { SnapshotReceiver, snapshotPayload } from '../../src/workers/snapshot-transfer.js';
-import { seededRandom, serviceType } from '../engine/helpers/builders.js';
+import { seededRandom, serviceType, storedServicePoint } from '../engine/helpers/builders.js';
 import { buildEdges, randomNetwork } from '../engine/network/helpers.js';
 
 const NAMES = ['Grangärde', 'Åre', 'Östra Ämtervik', 'Sälen 🏔️', 'Ñandú', 'Ǆemal', 'e\u0301', '', 'Björkö'];
@@ -60,23 +60,12 @@ const catalogue = [serviceType('GROCERY', 8), serviceType('PHARMACY', 12, 9), se
 
 function makePoints(seed: number): ServicePoint[] {
   const random = seededRandom(seed);
-  return Array.from({ length: 30 }, (_, i) => ({
-    id: `p${i}`,
-    name: `Punkt ${i}`,
-    lon: 15 + random() * 0.14,
-    lat: 60 + random() * 0.07,
-    serviceTypes: i % 3 === 0 ? ['GROCERY', 'PHARMACY'] : i % 3 === 1 ? ['GROCERY'] : ['POST', 'PHARMACY'],
-    municipalityCode: '2085',
-    status: 'OPEN',
-    operator: null,
-    capacity: null,
-    openingHours: null,
-    externalId: null,
-    source: 'test',
-    generated: false,
-    validFrom: null,
-    validTo: null,
-  }));
+  return Array.from({ length: 30 }, (_, i) => {
+    const lon = 15 + random() * 0.14;
+    const lat = 60 + random() * 0.07;
+    const types = i % 3 === 0 ? ['GROCERY', 'PHARMACY'] : i % 3 === 1 ? ['GROCERY'] : ['POST', 'PHARMACY'];
+    return storedServicePoint(`p${i}`, `Punkt ${i}`, lon, lat, types);
+  });
 }
 
 const random = seededRandom(4);

@@ -107,11 +107,18 @@ export function rankOne(
   region: Int32Array | null = null,
 ): void {
   const queue = bucketQueueFor(graph);
-  try {
+  drainOrClear(queue, () => {
     rankOneOffers(graph, seeds, maxMinutes, labels, frozen, region, queue);
     settleRankOne(graph, labels, frozen, queue, maxMinutes);
+  });
+}
+
+/** Runs a pass on the graph's queue; on an error the queue is cleared first (the next pass reuses it). */
+function drainOrClear(queue: BucketQueue, pass: () => void): void {
+  try {
+    pass();
   } catch (error) {
-    queue.clear(); // the next pass must not start from a half-drained queue
+    queue.clear();
     throw error;
   }
 }
@@ -234,13 +241,10 @@ export function rankTwo(
   region: Int32Array | null = null,
 ): void {
   const queue = bucketQueueFor(graph);
-  try {
+  drainOrClear(queue, () => {
     rankTwoOffers(graph, seeds, maxMinutes, labels, frozen, region, queue);
     settleRankTwo(graph, labels, frozen, queue, maxMinutes);
-  } catch (error) {
-    queue.clear(); // the next pass must not start from a half-drained queue
-    throw error;
-  }
+  });
 }
 
 /** Rank 2's first offers: the seeds, and the borders between nearest-facility regions (or a region's). */

@@ -1,6 +1,7 @@
 import { readCatalogue } from '../../../src/catalogue.js';
 import { distanceKm } from '../../../src/engine/geodesic.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../../src/engine/types.js';
+import type { ServicePoint } from '../../../src/modules/service-points/service-point.repository.js';
 
 /** mulberry32 (src/demo/random.ts): a small seeded generator so random tests are reproducible. */
 export { seededRandom } from '../../../src/demo/random.js';
@@ -18,6 +19,33 @@ export function servicePoint(
   serviceTypes: string[] = ['GROCERY'],
 ): EnginePoint {
   return { id, name: id, lon, lat, serviceTypes, municipalityCode: null };
+}
+
+/** A service point as the database returns it: open, in municipality 2085, everything else unset. */
+export function storedServicePoint(
+  id: string,
+  name: string,
+  lon: number,
+  lat: number,
+  serviceTypes: string[],
+): ServicePoint {
+  return {
+    id,
+    name,
+    lon,
+    lat,
+    serviceTypes,
+    municipalityCode: '2085',
+    status: 'OPEN',
+    operator: null,
+    capacity: null,
+    openingHours: null,
+    externalId: null,
+    source: 'test',
+    generated: false,
+    validFrom: null,
+    validTo: null,
+  };
 }
 
 /** A settlement; population 100 and unknown 65+ unless given. */
