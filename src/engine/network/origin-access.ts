@@ -127,12 +127,12 @@ export function originAccess(
     sameEdgeFacilities,
   );
   return {
-    minutes1: best.d1,
-    km1: best.k1,
-    facility1: best.f1,
-    minutes2: best.d2,
-    km2: best.k2,
-    facility2: best.f2,
+    minutes1: best[0]!,
+    km1: best[2]!,
+    facility1: best[1]!,
+    minutes2: best[3]!,
+    km2: best[5]!,
+    facility2: best[4]!,
     connectorKm: snap.connectorKm,
   };
 }
@@ -171,12 +171,12 @@ export function originAccessMany(
       connectorKmh,
       sites,
     );
-    out.minutes1[i] = best.d1;
-    out.km1[i] = best.k1;
-    out.facility1[i] = best.f1;
-    out.minutes2[i] = best.d2;
-    out.km2[i] = best.k2;
-    out.facility2[i] = best.f2;
+    out.minutes1[i] = best[0]!;
+    out.km1[i] = best[2]!;
+    out.facility1[i] = best[1]!;
+    out.minutes2[i] = best[3]!;
+    out.km2[i] = best[5]!;
+    out.facility2[i] = best[4]!;
   }
   return out;
 }
@@ -185,7 +185,7 @@ const NO_SITES: readonly FacilitySite[] = [];
 
 /** Fills `best` with an origin's two best facilities (km including the origin's connector). */
 function evaluate(
-  best: Best,
+  best: Float64Array,
   edges: RoadEdges,
   labels: NodeLabels,
   e: number,
@@ -195,26 +195,96 @@ function evaluate(
   connectorKmh: number,
   sites: readonly FacilitySite[],
 ): void {
-  best.reset();
+  resetBest(best);
   const base = connectorMinutesFor(connectorKm, connectorKmh);
   const m = edges.minutes[e]!;
   const len = edges.lengthKm[e]!;
   const twoWay = edges.oneway[e] === 0;
-  best.fromNode(labels, edges.target[e]!, base + (1 - f) * m, connectorKm + Math.max(0, len - alongKm));
+  offerNode(best, labels, edges.target[e]!, base + (1 - f) * m, connectorKm + Math.max(0, len - alongKm));
   // At fraction 0 the origin is ON node u, so u's labels apply even on a one-way edge.
-  if (twoWay || f === 0) best.fromNode(labels, edges.source[e]!, base + f * m, connectorKm + alongKm);
+  if (twoWay || f === 0) offerNode(best, labels, edges.source[e]!, base + f * m, connectorKm + alongKm);
+  offerSitesAlongEdge(best, sites, e, m, twoWay, f, alongKm, base, connectorKm);
+}
+
+/**
+ * An origin's best two distinct (minutes, facility, km) candidates so far, in the labels' order:
+ * [minutes1, facility1, km1, minutes2, facility2, km2] (a typed array: no object per origin).
+ */
+export type BestTwo = Float64Array;
+
+/** Empties `b` (both ranks unreached). */
+export function resetBest(b: BestTwo): void {
+  b[0] = b[2] = b[3] = b[5] = Number.POSITIVE_INFINITY;
+  b[1] = b[4] = -1;
+}
+
+/** Offers (d, f, k) to the best two distinct facilities in `b`. */
+export function offerBest(b: BestTwo, d: number, f: number, k: number): void {
+  const d1 = b[0]!;
+  const f1 = b[1]!;
+  if (f === f1) {
+    if (d < d1 || (d === d1 && k < b[2]!)) {
+      b[0] = d;
+      b[2] = k;
+    }
+    return;
+  }
+  if (d < d1 || (d === d1 && (f < f1 || (f === f1 && k < b[2]!)))) {
+    b[3] = d1;
+    b[4] = f1;
+    b[5] = b[2]!;
+    b[0] = d;
+    b[1] = f;
+    b[2] = k;
+    return;
+  }
+  const d2 = b[3]!;
+  const f2 = b[4]!;
+  if (d < d2 || (d === d2 && (f < f2 || (f === f2 && k < b[5]!)))) {
+    b[3] = d;
+    b[4] = f;
+    b[5] = k;
+  }
+}
+
+/** Offers both labels of `node`, reached at extra cost (minutes, km). */
+function offerNode(b: BestTwo, labels: NodeLabels, node: number, minutes: number, km: number): void {
+  const f1 = labels.facility1[node]!;
+  if (f1 >= 0) offerBest(b, minutes + labels.minutes1[node]!, f1, km + labels.km1[node]!);
+  const f2 = labels.facility2[node]!;
+  if (f2 >= 0) offerBest(b, minutes + labels.minutes2[node]!, f2, km + labels.km2[node]!);
+}
+
+/**
+ * Offers an origin at fraction `f` (`alongKm`) of edge e the facilities sitting on that same edge, driven
+ * along it: those ahead, and those behind on a two-way edge. `base` and `connectorKm` are the origin's
+ * connector minutes and km; `edgeMinutes` the edge's.
+ */
+export function offerSitesAlongEdge(
+  b: BestTwo,
+  sites: readonly FacilitySite[],
+  e: number,
+  edgeMinutes: number,
+  twoWay: boolean,
+  f: number,
+  alongKm: number,
+  base: number,
+  connectorKm: number,
+): void {
   for (const site of sites) {
     if (site.edge !== e) continue;
     const g = site.fraction;
     if (g >= f) {
-      best.offer(
-        base + (g - f) * m + site.connectorMinutes,
+      offerBest(
+        b,
+        base + (g - f) * edgeMinutes + site.connectorMinutes,
         site.facility,
         connectorKm + site.alongKm - alongKm + site.connectorKm,
       );
     } else if (twoWay) {
-      best.offer(
-        base + (f - g) * m + site.connectorMinutes,
+      offerBest(
+        b,
+        base + (f - g) * edgeMinutes + site.connectorMinutes,
         site.facility,
         connectorKm + alongKm - site.alongKm + site.connectorKm,
       );
@@ -222,55 +292,4 @@ function evaluate(
   }
 }
 
-/** The best two distinct (minutes, facility, km) candidates, in the labels' order. */
-class Best {
-  d1 = Number.POSITIVE_INFINITY;
-  f1 = -1;
-  k1 = Number.POSITIVE_INFINITY;
-  d2 = Number.POSITIVE_INFINITY;
-  f2 = -1;
-  k2 = Number.POSITIVE_INFINITY;
-
-  reset(): void {
-    this.d1 = this.k1 = this.d2 = this.k2 = Number.POSITIVE_INFINITY;
-    this.f1 = this.f2 = -1;
-  }
-
-  /** Offers both labels of `node`, reached at extra cost (minutes, km). */
-  fromNode(labels: NodeLabels, node: number, minutes: number, km: number): void {
-    const f1 = labels.facility1[node]!;
-    if (f1 >= 0) this.offer(minutes + labels.minutes1[node]!, f1, km + labels.km1[node]!);
-    const f2 = labels.facility2[node]!;
-    if (f2 >= 0) this.offer(minutes + labels.minutes2[node]!, f2, km + labels.km2[node]!);
-  }
-
-  offer(d: number, f: number, k: number): void {
-    if (f === this.f1) {
-      if (less(d, f, k, this.d1, this.f1, this.k1)) {
-        this.d1 = d;
-        this.k1 = k;
-      }
-      return;
-    }
-    if (less(d, f, k, this.d1, this.f1, this.k1)) {
-      this.d2 = this.d1;
-      this.f2 = this.f1;
-      this.k2 = this.k1;
-      this.d1 = d;
-      this.f1 = f;
-      this.k1 = k;
-      return;
-    }
-    if (less(d, f, k, this.d2, this.f2, this.k2)) {
-      this.d2 = d;
-      this.f2 = f;
-      this.k2 = k;
-    }
-  }
-}
-
-const scratch = new Best();
-
-function less(d1: number, f1: number, k1: number, d2: number, f2: number, k2: number): boolean {
-  return d1 < d2 || (d1 === d2 && (f1 < f2 || (f1 === f2 && k1 < k2)));
-}
+const scratch: BestTwo = new Float64Array(6);

@@ -1,5 +1,12 @@
 import { emptyLabels, type NodeLabels } from './dijkstra.js';
-import type { FacilitySite, OriginAccessBatch } from './origin-access.js';
+import {
+  type BestTwo,
+  type FacilitySite,
+  type OriginAccessBatch,
+  offerBest,
+  offerSitesAlongEdge,
+  resetBest,
+} from './origin-access.js';
 import type { SnapBatch } from './snap.js';
 import type { RoadEdges } from './types.js';
 
@@ -194,8 +201,7 @@ export class OriginsOnEdges {
       for (let j = blockStart[c]!; j < end; j++) {
         // Best two distinct (minutes, facility, km), offered as originAccess does.
         const b = best;
-        b[0] = b[2] = b[3] = b[5] = inf;
-        b[1] = b[4] = -1;
+        resetBest(b);
         const tMin = toTargetMinutes[j]!;
         const tKm = toTargetKm[j]!;
         if (tf1 >= 0) offerBest(b, tMin + tm1, tf1, tKm + tk1);
@@ -206,7 +212,20 @@ export class OriginsOnEdges {
           if (sf1 >= 0) offerBest(b, sMin + sm1, sf1, sKm + sk1);
           if (sf2 >= 0) offerBest(b, sMin + sm2, sf2, sKm + sk2);
         }
-        if (sites !== null) this.offerSitesOnEdge(j, c, sites, b);
+        if (sites !== null) {
+          const e = this.edge[c]!;
+          offerSitesAlongEdge(
+            b,
+            sites,
+            e,
+            this.edges.minutes[e]!,
+            this.edges.oneway[e] === 0,
+            this.fraction[j]!,
+            this.alongKm[j]!,
+            this.connectorMinutes[j]!,
+            this.connectorKm[j]!,
+          );
+        }
         const i = origin[j]!;
         om1[i] = b[0]!;
         of1[i] = b[1]!;
@@ -217,35 +236,6 @@ export class OriginsOnEdges {
       }
     }
     return out;
-  }
-
-  /** Offers entry j the facilities on its own edge c, driven along it (ahead, or behind on a two-way edge). */
-  private offerSitesOnEdge(j: number, c: number, sites: readonly FacilitySite[], b: Float64Array): void {
-    const e = this.edge[c]!;
-    const w = this.edges.minutes[e]!;
-    const twoWay = this.edges.oneway[e] === 0;
-    const f = this.fraction[j]!;
-    const base = this.connectorMinutes[j]!;
-    const connector = this.connectorKm[j]!;
-    const along = this.alongKm[j]!;
-    for (const site of sites) {
-      if (site.edge !== e) continue;
-      const g = site.fraction;
-      if (g >= f)
-        offerBest(
-          b,
-          base + (g - f) * w + site.connectorMinutes,
-          site.facility,
-          connector + site.alongKm - along + site.connectorKm,
-        );
-      else if (twoWay)
-        offerBest(
-          b,
-          base + (f - g) * w + site.connectorMinutes,
-          site.facility,
-          connector + along - site.alongKm + site.connectorKm,
-        );
-    }
   }
 
   /**
@@ -373,34 +363,5 @@ export class OriginsOnEdges {
   }
 }
 
-/** Scratch of {@link OriginsOnEdges.access}: [d1, f1, k1, d2, f2, k2] of the origin at hand. */
-const best = new Float64Array(6);
-
-/** Offers (d, f, k) to the best two distinct facilities in `b` (the labels' order). */
-function offerBest(b: Float64Array, d: number, f: number, k: number): void {
-  const d1 = b[0]!;
-  const f1 = b[1]!;
-  if (f === f1) {
-    if (d < d1 || (d === d1 && k < b[2]!)) {
-      b[0] = d;
-      b[2] = k;
-    }
-    return;
-  }
-  if (d < d1 || (d === d1 && (f < f1 || (f === f1 && k < b[2]!)))) {
-    b[3] = d1;
-    b[4] = f1;
-    b[5] = b[2]!;
-    b[0] = d;
-    b[1] = f;
-    b[2] = k;
-    return;
-  }
-  const d2 = b[3]!;
-  const f2 = b[4]!;
-  if (d < d2 || (d === d2 && (f < f2 || (f === f2 && k < b[5]!)))) {
-    b[3] = d;
-    b[4] = f;
-    b[5] = k;
-  }
-}
+/** Scratch of {@link OriginsOnEdges.access}: the origin at hand's best two (see BestTwo). */
+const best: BestTwo = new Float64Array(6);
