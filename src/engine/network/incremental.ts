@@ -56,7 +56,6 @@ export function relabelWithout(
     checkSeed(graph, seed);
     open.push(seed);
   }
-  // The region's old labels: the delta's arrays hold them until the passes have run in place.
   const delta: LabelDelta = {
     nodes: region,
     minutes1: new Float64Array(count),
@@ -68,14 +67,18 @@ export function relabelWithout(
   };
   const maxMinutes = options.maxMinutes ?? Number.POSITIVE_INFINITY;
   const frozen = work.outside;
+  /** Each label column with its delta column: the delta holds the region's old labels until the swap. */
+  const pairs: [Float64Array | Int32Array, Float64Array | Int32Array][] = [
+    [minutes1, delta.minutes1],
+    [km1, delta.km1],
+    [facility1, delta.facility1],
+    [minutes2, delta.minutes2],
+    [km2, delta.km2],
+    [facility2, delta.facility2],
+  ];
+  for (const [column, kept] of pairs) for (let r = 0; r < count; r++) kept[r] = column[region[r]!]!;
   for (let r = 0; r < count; r++) {
     const x = region[r]!;
-    delta.minutes1[r] = minutes1[x]!;
-    delta.km1[r] = km1[x]!;
-    delta.facility1[r] = facility1[x]!;
-    delta.minutes2[r] = minutes2[x]!;
-    delta.km2[r] = km2[x]!;
-    delta.facility2[r] = facility2[x]!;
     minutes1[x] = km1[x] = minutes2[x] = km2[x] = Number.POSITIVE_INFINITY;
     facility1[x] = facility2[x] = -1;
     frozen[x] = 0;
@@ -85,28 +88,15 @@ export function relabelWithout(
     rankTwo(graph, open, maxMinutes, labels, frozen, region);
   } finally {
     // Swap: the new labels into the delta, the old ones back into `labels`.
-    for (let r = 0; r < count; r++) {
-      const x = region[r]!;
-      let t: number = minutes1[x]!;
-      minutes1[x] = delta.minutes1[r]!;
-      delta.minutes1[r] = t;
-      t = km1[x]!;
-      km1[x] = delta.km1[r]!;
-      delta.km1[r] = t;
-      t = facility1[x]!;
-      facility1[x] = delta.facility1[r]!;
-      delta.facility1[r] = t;
-      t = minutes2[x]!;
-      minutes2[x] = delta.minutes2[r]!;
-      delta.minutes2[r] = t;
-      t = km2[x]!;
-      km2[x] = delta.km2[r]!;
-      delta.km2[r] = t;
-      t = facility2[x]!;
-      facility2[x] = delta.facility2[r]!;
-      delta.facility2[r] = t;
-      frozen[x] = 1;
+    for (const [column, kept] of pairs) {
+      for (let r = 0; r < count; r++) {
+        const x = region[r]!;
+        const now = column[x]!;
+        column[x] = kept[r]!;
+        kept[r] = now;
+      }
     }
+    for (let r = 0; r < count; r++) frozen[region[r]!] = 1;
   }
   return delta;
 }
