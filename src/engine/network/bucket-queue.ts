@@ -6,9 +6,9 @@ import type { RoadGraph } from './graph.js';
  * Within a bucket the order is not by key, so a node may be expanded before a cheaper label reaches it;
  * the passes then re-queue it (any label change pushes the node again) and expand it again — they are
  * label-correcting, exact at the end for any width, because no key is ever pushed below the bucket being
- * drained (arcs cost ≥ 0). With the width below almost every arc's minutes that hardly ever happens, and a
- * push or pop is a few array writes instead of a binary heap's O(log n) sift: on a country network the
- * heap was the larger part of a pass. (No maintained npm package implements a monotone bucket queue;
+ * drained (arcs cost ≥ 0). With the width about two arcs' minutes (see bucketQueueFor) that happens to few
+ * nodes, and a push or pop is a few array writes instead of a binary heap's O(log n) sift: on a country
+ * network the heap was the larger part of a pass. (No maintained npm package implements a monotone bucket queue;
  * flatqueue, the heap, stays for the searches that must settle in exact order.)
  *
  * Each node has at most one live entry (`queuedAt` = its bucket, −1 when none); a popped entry whose
@@ -101,8 +101,13 @@ const MAX_BUCKETS = 1 << 22;
 const queues = new WeakMap<RoadGraph, BucketQueue>();
 
 /**
- * The graph's bucket queue (one per graph and thread; the label passes do not re-enter). Its width is the
- * 5th percentile of the positive arc minutes (sampled), so almost no arc ends in the bucket it starts in.
+ * The graph's bucket queue (one per graph and thread; the label passes do not re-enter). Its width is twice
+ * the median of the positive arc minutes (sampled). A bucket is drained as a stack, so a node pushed into
+ * the bucket being drained is expanded next, beside the node that pushed it: a bucket a few arcs wide keeps
+ * a pass walking nearby nodes, whose labels share cache lines, instead of visiting every wavefront of the
+ * country in turn. On the generated country network (bench:network) rank 1 took ~40% less CPU at 2× the
+ * median than at the 5th percentile, for ~15% more expansions; wider still, the extra expansions cost more
+ * than the locality gains (8× the median: 2× the expansions, slower). The labels are the same for any width.
  */
 export function bucketQueueFor(graph: RoadGraph): BucketQueue {
   let queue = queues.get(graph);
@@ -119,5 +124,5 @@ function bucketWidth(arcMinutes: Float64Array): number {
   for (let a = 0; a < arcMinutes.length; a += step) if (arcMinutes[a]! > 0) sample.push(arcMinutes[a]!);
   if (sample.length === 0) return 1;
   sample.sort((a, b) => a - b);
-  return sample[Math.floor(sample.length * 0.05)]!;
+  return 2 * sample[Math.floor(sample.length / 2)]!;
 }

@@ -50,7 +50,7 @@ describe('BucketQueue', () => {
     expect(drain(queue)).toEqual([[3, 2]]);
   });
 
-  it('takes the 5th percentile of the arc minutes as its width', () => {
+  it('takes twice the median of the arc minutes as its width', () => {
     const nodes: [number, number][] = Array.from({ length: 101 }, (_, i) => [15 + i * 0.01, 60]);
     const specs: EdgeSpec[] = Array.from({ length: 100 }, (_, i) => ({
       from: i,
@@ -58,7 +58,7 @@ describe('BucketQueue', () => {
       minutes: i + 1,
       oneway: true,
     }));
-    expect(bucketQueueFor(RoadGraph.build(buildEdges(nodes, specs))).width).toBe(6);
+    expect(bucketQueueFor(RoadGraph.build(buildEdges(nodes, specs))).width).toBe(102);
   });
 });
 
