@@ -9,6 +9,9 @@
  *                                            imported through `import roads` (GeoJSON), and the same page
  *                                            on NETWORK against ESTIMATED (SERVICEATLAS_TRAVEL=estimated)
  *                                            on the same database, alternately, in the same run
+ *
+ * The first request of each server builds its snapshot and nine tables within the server's request budget
+ * (10 s by default); on a slow host set SERVICEATLAS_REQUEST_TIMEOUT_MS (passed to the servers' config).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +44,11 @@ async function main(): Promise<void> {
     `case: ${ORIGINS.toLocaleString('en')} settlements, ${POINTS.toLocaleString('en')} points (generated)`,
   );
   const config = {
-    ...loadConfig({ SERVICEATLAS_DEMO: 'off', LOG_LEVEL: 'silent' }),
+    ...loadConfig({
+      SERVICEATLAS_DEMO: 'off',
+      LOG_LEVEL: 'silent',
+      SERVICEATLAS_REQUEST_TIMEOUT_MS: process.env.SERVICEATLAS_REQUEST_TIMEOUT_MS,
+    }),
     maxComplexity: 10_000_000,
   };
   const handle = await createDb({});
