@@ -358,7 +358,16 @@ line(
     const receipts = after.snapshotsReceived - before.snapshotsReceived;
     const receiveMs = (after.receiveMs - before.receiveMs) / Math.max(1, receipts);
     const busy = (after.busyMs - before.busyMs) / 1000;
-    return { s, tables, receipts, receive: receiveMs / 1000, busy };
+    return { s, tables, receipts, receive: receiveMs / 1000, busy, snapshot };
+  };
+  /** How the threads made each type's labels for a version (the labelSource job, on the type's thread). */
+  const sources = async (snapshot: AnalysisSnapshot) => {
+    const made = await Promise.all(
+      codes.map((code) => pool.run(snapshot, 'labelSource', { code, model: DEFAULT_TRAVEL_MODEL })),
+    );
+    const counts = new Map<string, number>();
+    for (const m of made) counts.set(String(m), (counts.get(String(m)) ?? 0) + 1);
+    return [...counts].map(([m, k]) => `${k} ${m}`).join(', ');
   };
   const taken = (r: { receipts: number; receive: number }) =>
     `each of ${r.receipts} threads took the snapshot in ${fmt(r.receive)} (mean)`;
@@ -390,6 +399,7 @@ line(
     `${fmt(again.s)}, ${fmt(steady.s)}`,
     '(target ≤ 10 s) every point moved: full passes; each thread takes the new snapshot, keeps its graph and origin snaps',
   );
+  line('  labels made', await sources(steady.snapshot));
   line(
     '  threads busy (sum of the jobs, new version)',
     `${fmt(again.busy)}, ${fmt(steady.busy)}`,
@@ -401,8 +411,8 @@ line(
     `(target ≤ 0.3 s) ${taken(steady)}`,
   );
   // What most writes are: a version whose points are those of the last one (a settlement edit), then one
-  // that closes a school. A thread takes a type's labels from the last version it computed that type for
-  // (as they are, or derived for the closure); a type that lands on the other thread runs its full passes.
+  // that closes a school. Each type's job runs on the thread that made its labels for the last version
+  // (the pool's lanes), which takes them over as they are, or derives them for the closure.
   settle();
   const same = await runAll(4, moved(2));
   const schoolIds = new Set(
@@ -419,8 +429,10 @@ line(
   line(
     `  new data version, same points / one ${biggest} closed`,
     `${fmt(same.s)}, ${fmt(closure.s)}`,
-    `labels taken or derived from the last version where the thread has them; busy ${fmt(same.busy)}, ${fmt(closure.busy)}`,
+    `busy ${fmt(same.busy)}, ${fmt(closure.busy)}`,
   );
+  line('  labels made: same points', await sources(same.snapshot));
+  line(`  labels made: one ${biggest} closed`, await sources(closure.snapshot));
   await pool.close();
 }
 

@@ -15,6 +15,7 @@ import type { EvaluateOptions } from '../modules/scenarios/scenario.service.js';
 import { evaluateChanges } from '../modules/scenarios/scenario.service.js';
 import type { SiteSuggestionRequest } from '../modules/sites/sites.service.js';
 import { suggestSites } from '../modules/sites/sites.service.js';
+import { NetworkTravelCost } from '../engine/network-travel-cost.js';
 import type { TravelModel } from '../engine/types.js';
 import type { GridAccessColumns } from '../tiles/grid-features.js';
 
@@ -81,6 +82,15 @@ export const ANALYSIS_JOBS = {
   /** The k = 2 nearest tables of the given types (the cold part of every access read), built here. */
   nearestTables: (snapshot: AnalysisSnapshot, a: { codes: readonly string[]; model: TravelModel }) =>
     a.codes.map((code) => snapshot.nearestTable(code, a.model)),
+  /**
+   * Diagnostics (tests, bench): how the thread running this job made a type's road-network labels for the
+   * snapshot — a full search, derived from the last version's, or taken over as they were — or null when it
+   * has not made them (or there is no network). Sent to the type's thread, like every job about one type.
+   */
+  labelSource: (snapshot: AnalysisSnapshot, a: { code: string; model: TravelModel }) => {
+    const travel = snapshot.travel(a.model);
+    return travel instanceof NetworkTravelCost ? (travel.labelSource.get(a.code) ?? null) : null;
+  },
 };
 
 export type AnalysisJobs = typeof ANALYSIS_JOBS;

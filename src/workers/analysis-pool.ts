@@ -21,9 +21,17 @@ export function defaultAnalysisWorkers(): number {
  * is computed. Each worker keeps the snapshots it has seen (sent once per data version as shared memory,
  * see snapshot-transfer.ts), with their cached access tables. With 0 threads every job runs in-process.
  * A request's abort signal (its time budget) terminates the thread running its job; Piscina replaces it.
+ *
+ * Each thread is a lane of its own (a one-thread Piscina), so a job can be sent to a chosen thread: a job
+ * about one service type goes to the lane that type was first given (types are dealt to the lanes in
+ * turn), because that thread keeps the type's road-network labels from the last data version and can take
+ * them over instead of running its full passes (NetworkTravelCost.acrossVersions); Piscina itself sends a
+ * task to whichever thread is free. Other jobs go to the least busy lane (see chooseLane).
  */
 export class AnalysisPool {
-  private pool: Piscina<AnalysisTask, AnalysisOutcome> | null = null;
+  private lanes: Lane[] = [];
+  /** The lane each service type was dealt (in the order the types were first seen). */
+  private readonly laneOfType = new Map<string, number>();
   private running = 0;
   private done = 0;
   private received = 0;
@@ -43,25 +51,42 @@ export class AnalysisPool {
    */
   warmUp(): void {
     if (this.threads === 0 || this.done > 0 || this.running > 0) return;
-    this.running++;
-    this.ensurePool()
-      .run({ job: 'ping', snapshot: null, args: null })
-      .then(
-        () => this.done++,
-        () => {},
-      )
-      .finally(() => this.running--);
+    for (let i = 0; i < this.threads; i++) {
+      this.running++;
+      this.lane(i)
+        .piscina.run({ job: 'ping', snapshot: null, args: null })
+        .then(
+          () => this.done++,
+          () => {},
+        )
+        .finally(() => this.running--);
+    }
   }
 
-  private ensurePool(): Piscina<AnalysisTask, AnalysisOutcome> {
-    this.pool ??= new Piscina<AnalysisTask, AnalysisOutcome>({
-      filename: WORKER_FILE,
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      // Threads live as long as the pool: each holds its snapshots and access tables.
-      idleTimeout: Number.POSITIVE_INFINITY,
-    });
-    return this.pool;
+  private lane(i: number): Lane {
+    if (this.lanes.length === 0) {
+      this.lanes = Array.from({ length: this.threads }, () => ({
+        piscina: new Piscina<AnalysisTask, AnalysisOutcome>({
+          filename: WORKER_FILE,
+          minThreads: 1,
+          maxThreads: 1,
+          // Threads live as long as the pool: each holds its snapshots, access tables and labels.
+          idleTimeout: Number.POSITIVE_INFINITY,
+        }),
+        queued: 0,
+      }));
+    }
+    return this.lanes[i]!;
+  }
+
+  /** The lane for a job about `type` (null: about no single type); see {@link chooseLane}. */
+  private laneFor(type: string | null): number {
+    this.lane(0);
+    return chooseLane(
+      this.laneOfType,
+      this.lanes.map((lane) => lane.queued),
+      type,
+    );
   }
 
   /**
@@ -97,16 +122,18 @@ export class AnalysisPool {
       const inProcess = ANALYSIS_JOBS[job] as (s: AnalysisSnapshot, a: JobArgs<K>) => JobResult<K>;
       return inProcess(snapshot, args);
     }
-    const pool = this.ensurePool();
+    const lane = this.lane(this.laneFor(typeOf(args)));
     const task: AnalysisTask = { job, snapshot: snapshotPayload(snapshot), args };
     this.running++;
+    lane.queued++;
     let outcome: AnalysisOutcome;
     try {
-      outcome = await pool.run(task, signal ? { signal } : {});
+      outcome = await lane.piscina.run(task, signal ? { signal } : {});
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw error;
     } finally {
+      lane.queued--;
       this.running--;
       this.done++;
     }
@@ -125,10 +152,50 @@ export class AnalysisPool {
 
   /** Stops the threads (tests, shutdown); a later run starts new ones. */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = null;
-    await pool?.destroy();
+    const lanes = this.lanes;
+    this.lanes = [];
+    await Promise.all(lanes.map((lane) => lane.piscina.destroy()));
   }
+}
+
+/**
+ * The lane for a job, given each lane's jobs not yet answered: a job about one service type goes to the
+ * lane the type was dealt (types are dealt to the lanes in turn, in the order first seen, and keep their
+ * lane); a job about no single type goes to the least busy lane (the first of equals). A type's job waits
+ * for its own lane even when another is idle: sent elsewhere it would run the type's full passes there
+ * (seconds on a country network) where its own thread takes the labels over, and a burst of jobs (a new
+ * data version's nine tables) is spread evenly by the dealing anyway.
+ * @example chooseLane(new Map(), [0, 0], 'SCHOOL') // 0; then 'PHARMACY' → 1, 'SCHOOL' → 0 again
+ */
+export function chooseLane(
+  laneOfType: Map<string, number>,
+  queued: readonly number[],
+  type: string | null,
+): number {
+  let least = 0;
+  for (let i = 1; i < queued.length; i++) if (queued[i]! < queued[least]!) least = i;
+  if (type === null) return least;
+  let own = laneOfType.get(type);
+  if (own === undefined) {
+    own = laneOfType.size % queued.length;
+    laneOfType.set(type, own);
+  }
+  return own;
+}
+
+/** One thread of the pool, and the jobs sent to it and not yet answered. */
+interface Lane {
+  piscina: Piscina<AnalysisTask, AnalysisOutcome>;
+  queued: number;
+}
+
+/** The one service type a job is about (`code`, or a single entry of `codes`), else null. */
+function typeOf(args: unknown): string | null {
+  if (typeof args !== 'object' || args === null) return null;
+  const { code, codes } = args as { code?: unknown; codes?: unknown };
+  if (typeof code === 'string') return code;
+  if (Array.isArray(codes) && codes.length === 1 && typeof codes[0] === 'string') return codes[0];
+  return null;
 }
 
 const pools = new Map<number, AnalysisPool>();

@@ -235,3 +235,48 @@ describe('results that come back from the workers', () => {
     });
   });
 });
+
+describe('on a pool of two threads', () => {
+  const pool = new AnalysisPool(2);
+  afterAll(() => pool.close());
+
+  it('runs each type on the thread holding its labels: a new version takes them over or derives them', async () => {
+    const settlements = makeSettlements(3_000, 5);
+    const points = makePoints(6);
+    const codes = catalogue.map((t) => t.code);
+    // All types at once, as a server builds them after a write (one job per type), sent in another order
+    // each version (so a thread is not chosen by the order alone); the answers in catalogue order.
+    let turn = 0;
+    const build = async (snapshot: AnalysisSnapshot) => {
+      const order = codes.map((_, i) => codes[(i + turn) % codes.length]!);
+      turn++;
+      const built = await Promise.all(
+        order.map((code) => pool.run(snapshot, 'nearestTables', { codes: [code], model })),
+      );
+      return codes.map((code) => built[order.indexOf(code)]!);
+    };
+    const sources = (snapshot: AnalysisSnapshot) =>
+      Promise.all(codes.map((code) => pool.run(snapshot, 'labelSource', { code, model })));
+    const copy = <T extends object>(rows: readonly T[]) => rows.map((r) => ({ ...r }));
+
+    const first = new AnalysisSnapshot(1, copy(settlements), copy(points), catalogue, network);
+    await build(first);
+    expect(await sources(first)).toEqual(codes.map(() => 'FULL'));
+
+    // A new version with the same points (a settlement edit): every type takes its labels over …
+    const same = new AnalysisSnapshot(2, copy(settlements), copy(points), catalogue, network);
+    const tables = await build(same);
+    expect(await sources(same)).toEqual(codes.map(() => 'REUSED'));
+    const local = new AnalysisSnapshot(2, copy(settlements), copy(points), catalogue, network);
+    for (const [i, [table]] of tables.entries()) expect(table).toEqual(local.nearestTable(codes[i]!, model));
+
+    // … and one that closes a grocery (of no other type) derives GROCERY's labels, takes over the others'.
+    const closed = points.find((p) => p.serviceTypes.join() === 'GROCERY')!.id;
+    const fewer = copy(points).filter((p) => p.id !== closed);
+    const third = new AnalysisSnapshot(3, copy(settlements), fewer, catalogue, network);
+    const after = await build(third);
+    expect(await sources(third)).toEqual(codes.map((c) => (c === 'GROCERY' ? 'INCREMENTAL' : 'REUSED')));
+    const local3 = new AnalysisSnapshot(3, copy(settlements), copy(fewer), catalogue, network);
+    for (const [i, [table]] of after.entries()) expect(table).toEqual(local3.nearestTable(codes[i]!, model));
+  });
+});
