@@ -135,28 +135,33 @@ function rankOneOffers(
 ): void {
   for (const seed of seeds)
     offerRankOne(labels, frozen, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
-  if (region !== null) {
-    const { minutes1: d1, km1: k1, facility1: f1 } = labels;
-    const { fwdOffset, fwdHead, fwdEdge } = graph;
-    const { minutes, lengthKm } = graph.edges;
-    for (let r = 0; r < region.length; r++) {
-      const x = region[r]!;
-      const end = fwdOffset[x + 1]!;
-      for (let a = fwdOffset[x]!; a < end; a++) {
-        const y = fwdHead[a]!;
-        if (frozen[y] === 0 || f1[y]! < 0) continue; // y in the region, or unreached
-        const e = fwdEdge[a]!;
-        offerRankOne(
-          labels,
-          frozen,
-          queue,
-          maxMinutes,
-          x,
-          d1[y]! + minutes[e]!,
-          f1[y]!,
-          k1[y]! + lengthKm[e]!,
-        );
-      }
+  if (region !== null) rankOneBoundaryOffers(graph, maxMinutes, labels, frozen, region, queue);
+}
+
+/**
+ * Each region node is offered the rank 1 of every driving successor outside the region. (A function of its
+ * own, as are rank 2's two kinds of offers: the full passes never run it, and compiled into their code it
+ * made the first closure deoptimise them.)
+ */
+function rankOneBoundaryOffers(
+  graph: RoadGraph,
+  maxMinutes: number,
+  labels: NodeLabels,
+  frozen: Uint8Array,
+  region: Int32Array,
+  queue: BucketQueue,
+): void {
+  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
+  const { fwdOffset, fwdHead, fwdEdge } = graph;
+  const { minutes, lengthKm } = graph.edges;
+  for (let r = 0; r < region.length; r++) {
+    const x = region[r]!;
+    const end = fwdOffset[x + 1]!;
+    for (let a = fwdOffset[x]!; a < end; a++) {
+      const y = fwdHead[a]!;
+      if (frozen[y] === 0 || f1[y]! < 0) continue; // y in the region, or unreached
+      const e = fwdEdge[a]!;
+      offerRankOne(labels, frozen, queue, maxMinutes, x, d1[y]! + minutes[e]!, f1[y]!, k1[y]! + lengthKm[e]!);
     }
   }
 }
@@ -319,50 +324,72 @@ function rankTwoOffers(
   region: Int32Array | null,
   queue: BucketQueue | null,
 ): void {
-  const { minutes1: d1, km1: k1, facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
-  const n = graph.nodeCount;
   for (const seed of seeds)
     offerRankTwo(labels, frozen, queue, maxMinutes, seed.node, seed.minutes, seed.facility, seed.km);
-  if (region === null) {
-    // Across the borders: z drives to y, and y's nearest is not z's.
-    const { revOffset, revHead, revMinutes, revKm } = graph;
-    for (let y = 0; y < n; y++) {
+  if (region === null) rankTwoBorderOffers(graph, maxMinutes, labels, frozen, queue);
+  else rankTwoBoundaryOffers(graph, maxMinutes, labels, frozen, region, queue);
+}
+
+/** Across the borders: z drives to y, and y's nearest is not z's — z is offered y's nearest. */
+function rankTwoBorderOffers(
+  graph: RoadGraph,
+  maxMinutes: number,
+  labels: NodeLabels,
+  frozen: Uint8Array,
+  queue: BucketQueue | null,
+): void {
+  const { minutes1: d1, km1: k1, facility1: f1 } = labels;
+  const { revOffset, revHead, revMinutes, revKm } = graph;
+  for (let y = 0; y < graph.nodeCount; y++) {
+    const fy = f1[y]!;
+    if (fy < 0) continue;
+    const dy = d1[y]!;
+    const ky = k1[y]!;
+    const end = revOffset[y + 1]!;
+    for (let a = revOffset[y]!; a < end; a++) {
+      const z = revHead[a]!;
+      if (f1[z] !== fy)
+        offerRankTwo(labels, frozen, queue, maxMinutes, z, dy + revMinutes[a]!, fy, ky + revKm[a]!);
+    }
+  }
+}
+
+/**
+ * A closure region's offers: each region node z, for each driving successor y, y's nearest when it is not
+ * z's, and the rank 2 of a y outside the region that shares z's nearest.
+ */
+function rankTwoBoundaryOffers(
+  graph: RoadGraph,
+  maxMinutes: number,
+  labels: NodeLabels,
+  frozen: Uint8Array,
+  region: Int32Array,
+  queue: BucketQueue | null,
+): void {
+  const { minutes1: d1, km1: k1, facility1: f1, minutes2: d2, km2: k2, facility2: f2 } = labels;
+  const { fwdOffset, fwdHead, fwdEdge } = graph;
+  const { minutes, lengthKm } = graph.edges;
+  for (let r = 0; r < region.length; r++) {
+    const z = region[r]!;
+    const end = fwdOffset[z + 1]!;
+    for (let a = fwdOffset[z]!; a < end; a++) {
+      const y = fwdHead[a]!;
       const fy = f1[y]!;
       if (fy < 0) continue;
-      const dy = d1[y]!;
-      const ky = k1[y]!;
-      const end = revOffset[y + 1]!;
-      for (let a = revOffset[y]!; a < end; a++) {
-        const z = revHead[a]!;
-        if (f1[z] !== fy)
-          offerRankTwo(labels, frozen, queue, maxMinutes, z, dy + revMinutes[a]!, fy, ky + revKm[a]!);
-      }
-    }
-  } else {
-    const { fwdOffset, fwdHead, fwdEdge } = graph;
-    const { minutes, lengthKm } = graph.edges;
-    for (let r = 0; r < region.length; r++) {
-      const z = region[r]!;
-      const end = fwdOffset[z + 1]!;
-      for (let a = fwdOffset[z]!; a < end; a++) {
-        const y = fwdHead[a]!;
-        const fy = f1[y]!;
-        if (fy < 0) continue;
-        const e = fwdEdge[a]!;
-        if (fy !== f1[z])
-          offerRankTwo(labels, frozen, queue, maxMinutes, z, d1[y]! + minutes[e]!, fy, k1[y]! + lengthKm[e]!);
-        else if (frozen[y] === 1 && f2[y]! >= 0)
-          offerRankTwo(
-            labels,
-            frozen,
-            queue,
-            maxMinutes,
-            z,
-            d2[y]! + minutes[e]!,
-            f2[y]!,
-            k2[y]! + lengthKm[e]!,
-          );
-      }
+      const e = fwdEdge[a]!;
+      if (fy !== f1[z])
+        offerRankTwo(labels, frozen, queue, maxMinutes, z, d1[y]! + minutes[e]!, fy, k1[y]! + lengthKm[e]!);
+      else if (frozen[y] === 1 && f2[y]! >= 0)
+        offerRankTwo(
+          labels,
+          frozen,
+          queue,
+          maxMinutes,
+          z,
+          d2[y]! + minutes[e]!,
+          f2[y]!,
+          k2[y]! + lengthKm[e]!,
+        );
     }
   }
 }

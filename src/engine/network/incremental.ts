@@ -25,17 +25,57 @@ export function relabelWithout(
   options: SearchOptions = {},
 ): LabelDelta {
   const closed = new Set(closedFacilities);
-  const n = graph.nodeCount;
-  const { minutes1, km1, facility1, minutes2, km2, facility2 } = labels;
+  const work = workspace(graph);
+  const region = regionRankedBy(labels, closed, work);
+  const open: Seed[] = [];
+  for (let i = 0; i < allSeeds.length; i++) {
+    const seed = allSeeds[i]!;
+    if (closed.has(seed.facility)) continue;
+    checkSeed(graph, seed);
+    open.push(seed);
+  }
+  const count = region.length;
+  const delta: LabelDelta = {
+    nodes: region,
+    minutes1: new Float64Array(count),
+    km1: new Float64Array(count),
+    facility1: new Int32Array(count),
+    minutes2: new Float64Array(count),
+    km2: new Float64Array(count),
+    facility2: new Int32Array(count),
+  };
+  const maxMinutes = options.maxMinutes ?? Number.POSITIVE_INFINITY;
+  const frozen = work.outside;
+  // The region's old labels into the delta, the region reset and opened (frozen = 0).
+  swapRegion(labels, delta);
+  resetRegion(labels, region, frozen);
+  try {
+    rankOne(graph, open, maxMinutes, labels, frozen, region);
+    rankTwo(graph, open, maxMinutes, labels, frozen, region);
+  } finally {
+    // Swap: the new labels into the delta, the old ones back into `labels`.
+    swapRegion(labels, delta);
+    for (let r = 0; r < count; r++) frozen[region[r]!] = 1;
+  }
+  return delta;
+}
+
+// relabelWithout's loops, each a function of its own: the JIT compiles a hot loop together with the rest
+// of its function, and code after the loop that had not run yet when the first closure compiled it made
+// that closure deoptimise and compile again, several times (~3× the time of a later closure).
+
+/** The nodes whose rank 1 or rank 2 is a closed facility, ascending (a fresh array). */
+function regionRankedBy(labels: NodeLabels, closed: ReadonlySet<number>, work: Workspace): Int32Array {
+  const { facility1, facility2 } = labels;
+  const n = facility1.length;
   // A mask by facility id (index −1 → slot 0) scans 1M+ nodes several times faster than Set lookups.
   let maxFacility = 0;
   for (const f of closed) if (f > maxFacility) maxFacility = f;
   const closedMask = new Uint8Array(maxFacility + 2);
   for (const f of closed) if (f >= 0) closedMask[f + 1] = 1;
-  const work = workspace(graph);
+  const slots = maxFacility + 1;
   let found = work.region;
   let count = 0;
-  const slots = maxFacility + 1;
   for (let x = 0; x < n; x++) {
     const a = facility1[x]! + 1;
     const b = facility2[x]! + 1;
@@ -49,56 +89,48 @@ export function relabelWithout(
       found[count++] = x;
     }
   }
-  const region = found.slice(0, count);
-  const open: Seed[] = [];
-  for (const seed of allSeeds) {
-    if (closed.has(seed.facility)) continue;
-    checkSeed(graph, seed);
-    open.push(seed);
+  return found.slice(0, count);
+}
+
+/** Exchanges the labels of the delta's nodes with the delta's columns. */
+function swapRegion(labels: NodeLabels, delta: LabelDelta): void {
+  const region = delta.nodes;
+  swapColumn(labels.minutes1, delta.minutes1, region);
+  swapColumn(labels.km1, delta.km1, region);
+  swapColumn(labels.minutes2, delta.minutes2, region);
+  swapColumn(labels.km2, delta.km2, region);
+  swapFacilities(labels.facility1, delta.facility1, region);
+  swapFacilities(labels.facility2, delta.facility2, region);
+}
+
+/** One per element type, so each loop sees one kind of array. */
+function swapColumn(column: Float64Array, kept: Float64Array, region: Int32Array): void {
+  for (let r = 0; r < region.length; r++) {
+    const x = region[r]!;
+    const now = column[x]!;
+    column[x] = kept[r]!;
+    kept[r] = now;
   }
-  const delta: LabelDelta = {
-    nodes: region,
-    minutes1: new Float64Array(count),
-    km1: new Float64Array(count),
-    facility1: new Int32Array(count),
-    minutes2: new Float64Array(count),
-    km2: new Float64Array(count),
-    facility2: new Int32Array(count),
-  };
-  const maxMinutes = options.maxMinutes ?? Number.POSITIVE_INFINITY;
-  const frozen = work.outside;
-  /** Each label column with its delta column: the delta holds the region's old labels until the swap. */
-  const pairs: [Float64Array | Int32Array, Float64Array | Int32Array][] = [
-    [minutes1, delta.minutes1],
-    [km1, delta.km1],
-    [facility1, delta.facility1],
-    [minutes2, delta.minutes2],
-    [km2, delta.km2],
-    [facility2, delta.facility2],
-  ];
-  for (const [column, kept] of pairs) for (let r = 0; r < count; r++) kept[r] = column[region[r]!]!;
-  for (let r = 0; r < count; r++) {
+}
+
+function swapFacilities(column: Int32Array, kept: Int32Array, region: Int32Array): void {
+  for (let r = 0; r < region.length; r++) {
+    const x = region[r]!;
+    const now = column[x]!;
+    column[x] = kept[r]!;
+    kept[r] = now;
+  }
+}
+
+/** The region unreached (to be labelled again) and open to the passes. */
+function resetRegion(labels: NodeLabels, region: Int32Array, frozen: Uint8Array): void {
+  const { minutes1, km1, facility1, minutes2, km2, facility2 } = labels;
+  for (let r = 0; r < region.length; r++) {
     const x = region[r]!;
     minutes1[x] = km1[x] = minutes2[x] = km2[x] = Number.POSITIVE_INFINITY;
     facility1[x] = facility2[x] = -1;
     frozen[x] = 0;
   }
-  try {
-    rankOne(graph, open, maxMinutes, labels, frozen, region);
-    rankTwo(graph, open, maxMinutes, labels, frozen, region);
-  } finally {
-    // Swap: the new labels into the delta, the old ones back into `labels`.
-    for (const [column, kept] of pairs) {
-      for (let r = 0; r < count; r++) {
-        const x = region[r]!;
-        const now = column[x]!;
-        column[x] = kept[r]!;
-        kept[r] = now;
-      }
-    }
-    for (let r = 0; r < count; r++) frozen[region[r]!] = 1;
-  }
-  return delta;
 }
 
 /**
