@@ -51,10 +51,10 @@ export class AnalysisPool {
    */
   warmUp(): void {
     if (this.threads === 0 || this.done > 0 || this.running > 0) return;
-    for (let i = 0; i < this.threads; i++) {
+    for (const lane of this.ensureLanes()) {
       this.running++;
-      this.lane(i)
-        .piscina.run({ job: 'ping', snapshot: null, args: null })
+      lane.piscina
+        .run({ job: 'ping', snapshot: null, args: null })
         .then(
           () => this.done++,
           () => {},
@@ -63,7 +63,8 @@ export class AnalysisPool {
     }
   }
 
-  private lane(i: number): Lane {
+  /** The lanes, started on first use. */
+  private ensureLanes(): Lane[] {
     if (this.lanes.length === 0) {
       this.lanes = Array.from({ length: this.threads }, () => ({
         piscina: new Piscina<AnalysisTask, AnalysisOutcome>({
@@ -76,17 +77,7 @@ export class AnalysisPool {
         queued: 0,
       }));
     }
-    return this.lanes[i]!;
-  }
-
-  /** The lane for a job about `type` (null: about no single type); see {@link chooseLane}. */
-  private laneFor(type: string | null): number {
-    this.lane(0);
-    return chooseLane(
-      this.laneOfType,
-      this.lanes.map((lane) => lane.queued),
-      type,
-    );
+    return this.lanes;
   }
 
   /**
@@ -122,7 +113,15 @@ export class AnalysisPool {
       const inProcess = ANALYSIS_JOBS[job] as (s: AnalysisSnapshot, a: JobArgs<K>) => JobResult<K>;
       return inProcess(snapshot, args);
     }
-    const lane = this.lane(this.laneFor(typeOf(args)));
+    const lanes = this.ensureLanes();
+    const lane =
+      lanes[
+        chooseLane(
+          this.laneOfType,
+          lanes.map((l) => l.queued),
+          typeOf(args),
+        )
+      ]!;
     const task: AnalysisTask = { job, snapshot: snapshotPayload(snapshot), args };
     this.running++;
     lane.queued++;
