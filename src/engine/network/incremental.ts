@@ -61,8 +61,10 @@ export function relabelWithout(
 }
 
 // relabelWithout's loops, each a function of its own: the JIT compiles a hot loop together with the rest
-// of its function, and code after the loop that had not run yet when the first closure compiled it made
-// that closure deoptimise and compile again, several times (~3× the time of a later closure).
+// of its function, and code after the loop that had not run yet when it was compiled made the first
+// closures deoptimise and compile relabelWithout again (four times during the first busiest-site closure
+// on the country bench). Split, the second closure no longer recompiles; the first still runs its loops
+// before they are compiled (see docs/scaling.md).
 
 /** The nodes whose rank 1 or rank 2 is a closed facility, ascending (a fresh array). */
 function regionRankedBy(labels: NodeLabels, closed: ReadonlySet<number>, work: Workspace): Int32Array {
