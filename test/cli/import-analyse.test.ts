@@ -12,7 +12,7 @@ import { SHARED_DATA, sharedDataFile } from '../helpers/shared-data.js';
 import { freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
 
 const run = promisify(execFile);
-const SHARED = SHARED_DATA ?? resolve(import.meta.dirname, '../../../shared/data');
+const SHARED = SHARED_DATA;
 const TATORTER = join(SHARED, 'scb-tatorter-2020/tatorter_2020_points.csv');
 const HEALTH = join(SHARED, 'osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv');
 const KOMMUNER = join(SHARED, 'scb-kommuner-lan-2024/kommuner_2024_generalized.geojson');

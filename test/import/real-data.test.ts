@@ -23,7 +23,7 @@ import {
 } from '../../src/import/index.js';
 import { KNOWN_SERVICE_TYPES } from './helpers.js';
 
-const DATA = SHARED_DATA ?? '/work/shared/data';
+const DATA = SHARED_DATA;
 const TATORTER_CSV = `${DATA}/scb-tatorter-2020/tatorter_2020_points.csv`;
 const TATORTER_GEOJSON = `${DATA}/scb-tatorter-2020/tatorter_2020_points.geojson`;
 const HEALTH_CSV = `${DATA}/osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv`;
