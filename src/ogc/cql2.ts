@@ -467,6 +467,7 @@ function bboxGeometry(n: number[]): Geometry {
 export function parseCql2Text(text: string): Expr {
   if (text.length > MAX_FILTER_CHARS) throw fail(`longer than ${MAX_FILTER_CHARS} characters`);
   if (text.trim() === '') throw fail('empty');
+  if (text.trim().startsWith('{')) throw fail('this looks like cql2-json: add filter-lang=cql2-json');
   return new TextParser(tokenize(text)).parse();
 }
 

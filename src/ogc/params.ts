@@ -35,7 +35,7 @@ export const ITEMS_PARAMS = [
 ] as const;
 export const ITEM_PARAMS = ['f', 'crs', 'datetime', 'properties', 'serviceType', 'minutes'] as const;
 
-/** Refuses any parameter not in `allowed` (and any parameter given twice). */
+/** Refuses any parameter not in `allowed` (and any parameter given twice with different values). */
 export function checkParams(params: URLSearchParams, allowed: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of params.keys()) {
@@ -45,7 +45,13 @@ export function checkParams(params: URLSearchParams, allowed: readonly string[])
         `unknown query parameter '${name.slice(0, 60)}' here; this resource takes ${allowed.join(', ')}`,
       );
     }
-    if (seen.has(name)) throw invalidParameter(name, `query parameter '${name}' is given more than once`);
+    // The same value twice is harmless (GDAL appends a dataset URL's parameters to links that have them).
+    if (seen.has(name) && new Set(params.getAll(name)).size > 1) {
+      throw invalidParameter(
+        name,
+        `query parameter '${name}' is given more than once, with different values`,
+      );
+    }
     seen.add(name);
   }
 }

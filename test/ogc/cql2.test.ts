@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { Geometry } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import {
   bindFilter,
@@ -302,5 +301,3 @@ describe('fuzzed filter text', () => {
     );
   });
 });
-
-export type { Geometry };
