@@ -41,7 +41,13 @@ async function get(
   path: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(path.startsWith('http') ? path : `${ogc}${path}`, { headers });
+  const url = path.startsWith('http') ? path : `${ogc}${path}`;
+  // One retry when a kept-alive socket was closed by the server's keep-alive timeout just as it was reused
+  // (a race of the test client on a loaded machine, not an answer of the API).
+  const res = await fetch(url, { headers }).catch((error: { cause?: { code?: string } }) => {
+    if (error.cause?.code !== 'ECONNRESET') throw error;
+    return fetch(url, { headers });
+  });
   const text = await res.text();
   let body: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
