@@ -75,6 +75,9 @@ export function createOgcRoutes(services: Services, log: Logger | null) {
       if (set !== undefined && headers[name] === undefined) headers[name] = String(set);
       else if (set !== undefined && name === 'vary') headers.vary = `${String(set)}, ${headers.vary}`;
     }
+    // Let map pages read the CRS and the validator (not CORS-safelisted headers).
+    if (headers['access-control-allow-origin'] !== undefined)
+      headers['access-control-expose-headers'] = 'Content-Crs, ETag';
     if (response.status === 304 || req.method === 'HEAD') {
       res.writeHead(response.status, headers);
       res.end();

@@ -4,6 +4,7 @@ import { startServer } from '../../src/server.js';
 import { backend, TEST_KEY_SECRET } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
+import { fetchOnce } from './fixture.js';
 
 /** The OGC routes take the same keys (SERVICEATLAS_READ_AUTH=key) and rate limits as /graphql. */
 describe(`OGC API keys and rate limits (${backend})`, () => {
@@ -34,7 +35,7 @@ describe(`OGC API keys and rate limits (${backend})`, () => {
     });
     try {
       const ask = (token?: string) =>
-        fetch(`${closed.url}/ogc/collections`, {
+        fetchOnce(`${closed.url}/ogc/collections`, {
           headers: token ? { authorization: `Bearer ${token}` } : {},
         });
       const anonymous = await ask();
@@ -63,7 +64,7 @@ describe(`OGC API keys and rate limits (${backend})`, () => {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 6; i++) {
-        const r = await fetch(`${limited.url}/ogc/conformance`);
+        const r = await fetchOnce(`${limited.url}/ogc/conformance`);
         statuses.push(r.status);
         if (r.status === 429) retryAfter = r.headers.get('retry-after');
         await r.text();

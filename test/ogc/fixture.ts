@@ -37,3 +37,14 @@ export async function startOgcServer(): Promise<TestServer> {
   await seed(server.app.db, { settlements, servicePoints: points });
   return server;
 }
+
+/**
+ * fetch with one retry when a kept-alive socket was closed by the server's keep-alive timeout just as the
+ * client reused it (a race of the test client after a long pause on a loaded machine, not an API answer).
+ */
+export function fetchOnce(url: string, init?: RequestInit): Promise<Response> {
+  return fetch(url, init).catch((error: { cause?: { code?: string } }) => {
+    if (error.cause?.code !== 'ECONNRESET') throw error;
+    return fetch(url, init);
+  });
+}

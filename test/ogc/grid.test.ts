@@ -8,6 +8,7 @@ import { backend } from '../helpers/db.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
+import { fetchOnce } from './fixture.js';
 
 /**
  * The `grid` collection appears once a population grid is loaded, with each square's residents and access,
@@ -31,7 +32,7 @@ describe(`OGC API grid collection (${backend})`, () => {
       ],
       servicePoints: [aServicePoint({ serviceTypes: ['PHARMACY', 'GROCERY'], lon: 15, lat: 60 })],
     });
-    const collections = (await (await fetch(`${server.url}/ogc/collections`)).json()) as {
+    const collections = (await (await fetchOnce(`${server.url}/ogc/collections`)).json()) as {
       collections: { id: string }[];
     };
     expect(collections.collections.map((c) => c.id)).not.toContain('grid');
@@ -49,11 +50,11 @@ describe(`OGC API grid collection (${backend})`, () => {
   afterAll(async () => server?.close());
 
   it('lists grid squares with their residents and access; indicators count the grid', async () => {
-    const collections = (await (await fetch(`${server.url}/ogc/collections`)).json()) as {
+    const collections = (await (await fetchOnce(`${server.url}/ogc/collections`)).json()) as {
       collections: { id: string }[];
     };
     expect(collections.collections.map((c) => c.id)).toContain('grid');
-    const res = await fetch(`${server.url}/ogc/collections/grid/items?serviceType=PHARMACY&limit=100`);
+    const res = await fetchOnce(`${server.url}/ogc/collections/grid/items?serviceType=PHARMACY&limit=100`);
     expect(res.status).toBe(200);
     const grid = (await res.json()) as {
       numberMatched: number;
@@ -74,7 +75,9 @@ describe(`OGC API grid collection (${backend})`, () => {
     expect(within).toBeGreaterThan(0);
     expect(within).toBeLessThan(cells.length);
     const filtered = await (
-      await fetch(`${server.url}/ogc/collections/grid/items?serviceType=PHARMACY&filter=within%20%3D%20false`)
+      await fetchOnce(
+        `${server.url}/ogc/collections/grid/items?serviceType=PHARMACY&filter=within%20%3D%20false`,
+      )
     ).json();
     expect((filtered as { numberMatched: number }).numberMatched).toBe(cells.length - within);
 
@@ -83,7 +86,7 @@ describe(`OGC API grid collection (${backend})`, () => {
     }>(
       '{ accessIndicators(groupBy: MUNICIPALITY, serviceTypes: [PHARMACY]) { areaCode population populationBase } }',
     );
-    const m = (await (await fetch(`${server.url}/ogc/collections/municipalities/items`)).json()) as {
+    const m = (await (await fetchOnce(`${server.url}/ogc/collections/municipalities/items`)).json()) as {
       features: { id: string; properties: Record<string, unknown> }[];
     };
     for (const row of gql.data!.accessIndicators) {

@@ -410,6 +410,7 @@ describe(`OGC API – Features (${backend})`, () => {
     });
     expect(big.headers.get('content-encoding')).toBe('gzip');
     expect(big.headers.get('access-control-allow-origin')).toBe('*');
+    expect(big.headers.get('access-control-expose-headers')).toContain('Content-Crs');
     const pre = await fetch(`${ogc}/collections`, {
       method: 'OPTIONS',
       headers: { origin: 'https://maps.example' },
