@@ -375,6 +375,20 @@ export class OgcCollections {
           features: async (q) => {
             const ctx = createContext(services, viewer);
             const snapshot = await snapshotOf(q);
+            // Priced as GraphQL accessIndicators(groupBy, every type) is: the same analysis, the same maxWork.
+            const args = {
+              groupBy: level,
+              serviceTypes: codes,
+              thresholdMinutes: threshold(q),
+              asOf: q.asOf,
+            };
+            const work = fieldWork('Query.accessIndicators', args, workScaleOf(snapshot));
+            if (work > services.config.limits.maxWork) {
+              throw invalidParameter(
+                'minutes',
+                `the indicators of every type for every ${level.toLowerCase()} are more work than one request may do (maxWork: ${work} > ${services.config.limits.maxWork}), as in GraphQL accessIndicators`,
+              );
+            }
             return this.#memoise(snapshot, key(q), async () => {
               const { indices, residentIndices } = await residentsInArea(ctx, null, { asOf: q.asOf });
               const outlines = (await layers.outlines(snapshot)).filter((o) => o.level === level);
