@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeKey } from '../../src/modules/keys/api-key.service.js';
 import { startServer } from '../../src/server.js';
-import { backend, TEST_KEY_SECRET } from '../helpers/db.js';
+import { backend, testConfig, TEST_KEY_SECRET } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { fetchOnce } from './fixture.js';
@@ -10,7 +10,10 @@ import { fetchOnce } from './fixture.js';
 describe(`OGC API keys and rate limits (${backend})`, () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    // A generous time budget: the machines running the suite are shared and often loaded.
+    server = await startTestServer({
+      config: { limits: { ...testConfig().limits, requestTimeoutMs: 120_000 } },
+    });
   });
   afterAll(async () => server?.close());
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImportJob } from '../../src/modules/imports/import-jobs.js';
-import { backend } from '../helpers/db.js';
+import { backend, testConfig } from '../helpers/db.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
@@ -24,7 +24,10 @@ describe(`OGC API grid collection (${backend})`, () => {
   }));
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // A generous time budget: the machines running the suite are shared and often loaded.
+    server = await startTestServer({
+      config: { limits: { ...testConfig().limits, requestTimeoutMs: 120_000 } },
+    });
     await seed(server.app.db, {
       settlements: [
         aSettlement({ name: 'Town', population: 5000, municipalityCode: '2085', lon: 15, lat: 60 }),
