@@ -5,13 +5,13 @@
  * road_network row, data version. Any failure rolls all of it back, leaving the previous network.
  */
 import { basename } from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { bumpDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
 import type { Crs, ProgressReporter } from '../../import/index.js';
 import { ImportError } from '../../import/index.js';
-import type { RoadEdge, RoadFormat } from '../../import/roads/index.js';
+import type { PreparedRoads, RoadEdge, RoadFormat } from '../../import/roads/index.js';
 import { prepareRoads } from '../../import/roads/index.js';
 import { insertRoadEdges } from './road.repository.js';
 
@@ -60,65 +60,88 @@ export async function importRoads(
     speedsFile: request.speedsFile,
     progressFor: request.progressFor,
   });
-  const batchSize = request.batchSize ?? 2000;
   const source = request.source ?? `import: ${basename(request.file)}`;
   return db.transaction().execute(async (trx) => {
-    const run = await trx
-      .insertInto('import_runs')
-      .values({ kind: 'roads', file: request.file, format: prepared.format, status: 'RUNNING' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await sql`DELETE FROM road_edges`.execute(trx);
-    let batch: RoadEdge[] = [];
-    for (const edge of prepared.edges()) {
-      batch.push(edge);
-      if (batch.length >= batchSize) {
-        await insertRoadEdges(trx, batch);
-        batch = [];
-      }
-    }
-    await insertRoadEdges(trx, batch);
-    const stats = prepared.stats();
-    const nodes = prepared.nodes();
-    if (stats.edges === 0)
-      throw new ImportError('the kept roads gave no edges of non-zero length (all their nodes missing?)', {
-        file: request.file,
-      });
-    await sql`DELETE FROM road_network`.execute(trx);
-    await trx
-      .insertInto('road_network')
-      .values({ id: 1, source, file: request.file, edges: stats.edges, nodes, import_run_id: run.id })
-      .execute();
-    await trx
-      .updateTable('import_runs')
-      .set({
-        status: 'DONE',
-        inserted: stats.edges,
-        skipped: prepared.waysRead - prepared.waysKept,
-        finished_at: sql`now()`,
-      })
-      .where('id', '=', run.id)
-      .execute();
-    const dataVersion = await bumpDataVersion(trx);
-    return {
-      importRunId: run.id,
+    const written = await replaceRoadNetwork(trx, prepared, {
       file: request.file,
-      format: prepared.format,
-      waysRead: prepared.waysRead,
-      waysKept: prepared.waysKept,
-      rejected: prepared.rejected,
+      source,
+      batchSize: request.batchSize,
+    });
+    const dataVersion = await bumpDataVersion(trx);
+    return { ...written, dataVersion, seconds: (performance.now() - started) / 1000 };
+  });
+}
+
+/**
+ * Replaces the stored network with `prepared`'s edges inside the caller's transaction (import run,
+ * delete, batched inserts, road_network row); the caller bumps the data version. Used by
+ * {@link importRoads} and by the Andorra demo, which loads roads with its other data in one transaction.
+ */
+export async function replaceRoadNetwork(
+  trx: Transaction<Database>,
+  prepared: PreparedRoads,
+  options: { file: string; source: string; batchSize?: number },
+): Promise<Omit<RoadImportSummary, 'dataVersion' | 'seconds'>> {
+  const batchSize = options.batchSize ?? 2000;
+  const run = await trx
+    .insertInto('import_runs')
+    .values({ kind: 'roads', file: options.file, format: prepared.format, status: 'RUNNING' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await sql`DELETE FROM road_edges`.execute(trx);
+  let batch: RoadEdge[] = [];
+  for (const edge of prepared.edges()) {
+    batch.push(edge);
+    if (batch.length >= batchSize) {
+      await insertRoadEdges(trx, batch);
+      batch = [];
+    }
+  }
+  await insertRoadEdges(trx, batch);
+  const stats = prepared.stats();
+  const nodes = prepared.nodes();
+  if (stats.edges === 0)
+    throw new ImportError('the kept roads gave no edges of non-zero length (all their nodes missing?)', {
+      file: options.file,
+    });
+  await sql`DELETE FROM road_network`.execute(trx);
+  await trx
+    .insertInto('road_network')
+    .values({
+      id: 1,
+      source: options.source,
+      file: options.file,
       edges: stats.edges,
       nodes,
-      km: stats.lengthM / 1000,
-      ferryWays: prepared.ferryWays,
-      ferryEdges: stats.ferryEdges,
-      onewayEdges: stats.onewayEdges,
-      zeroLengthDropped: stats.zeroLengthDropped,
-      missingNodes: stats.missingNodes,
-      dataVersion,
-      seconds: (performance.now() - started) / 1000,
-    };
-  });
+      import_run_id: run.id,
+    })
+    .execute();
+  await trx
+    .updateTable('import_runs')
+    .set({
+      status: 'DONE',
+      inserted: stats.edges,
+      skipped: prepared.waysRead - prepared.waysKept,
+      finished_at: sql`now()`,
+    })
+    .where('id', '=', run.id)
+    .execute();
+  return {
+    importRunId: run.id,
+    file: options.file,
+    format: prepared.format,
+    waysRead: prepared.waysRead,
+    waysKept: prepared.waysKept,
+    rejected: prepared.rejected,
+    edges: stats.edges,
+    nodes,
+    km: stats.lengthM / 1000,
+    ferryWays: prepared.ferryWays,
+    ferryEdges: stats.ferryEdges,
+    onewayEdges: stats.onewayEdges,
+    zeroLengthDropped: stats.zeroLengthDropped,
+    missingNodes: stats.missingNodes,
+  };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
