@@ -4,6 +4,11 @@ import { EngineInputError } from './errors.js';
 import { chordForKm, distanceKm, writeUnitVector } from './geodesic.js';
 import { PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
+import {
+  estimatedServiceAreas,
+  type ServiceAreaShape,
+  type ServiceAreaWindow,
+} from './travel/service-areas.js';
 import type { AccessMethod, AccessResult, EnginePoint, TravelModel } from './types.js';
 import { applyThresholds, FALLBACK_REASONS, meetsThresholds, methodOf, ROW_ESTIMATED } from './verdict.js';
 
@@ -168,6 +173,29 @@ export interface TravelCost {
    * (2SFCA's catchments). Absent = `reach(…).index`.
    */
   catchment?(lon: number, lat: number, code: string, options?: ThresholdOptions): Int32Array;
+  /**
+   * Service areas (isochrones) of every open point of a type, or of one (`pointId`): one outline per
+   * minutes value, ascending, nested — the places from which the service is reached within that time under
+   * this provider, from one search (travel/service-areas.ts).
+   */
+  serviceAreas(
+    code: string,
+    minutes: readonly number[],
+    options?: ServiceAreaRequestOptions,
+  ): ServiceAreaShape[];
+  /**
+   * Optional diagnostics (tests, benches): how this provider made a type's road labels — a full search,
+   * derived from the last version's, or reused — or null when it has not made them. Absent = no labels.
+   */
+  labelSourceOf?(code: string): 'FULL' | 'INCREMENTAL' | 'REUSED' | null;
+}
+
+/** Which part of a type's service areas to build. */
+export interface ServiceAreaRequestOptions {
+  /** One open point of the type (its id) instead of every point. */
+  pointId?: string;
+  /** Clip to a bbox and/or polygon. */
+  window?: ServiceAreaWindow;
 }
 
 /** A type's thresholds with the overrides applied. */
@@ -298,6 +326,16 @@ export class EstimatedTravelCost implements TravelCost {
       out[n++] = i;
     }
     return out.slice(0, n);
+  }
+
+  serviceAreas(
+    code: string,
+    minutes: readonly number[],
+    options: ServiceAreaRequestOptions = {},
+  ): ServiceAreaShape[] {
+    const all = this.engine.index(code).points;
+    const points = options.pointId === undefined ? all : all.filter((p) => p.id === options.pointId);
+    return estimatedServiceAreas(points, this.model, minutes, options.window);
   }
 
   withPoints(engine: AccessEngine): TravelCost {
