@@ -3,7 +3,7 @@ import { type AccessEngine, computeAccessTable } from './access.js';
 import { EngineInputError } from './errors.js';
 import { chordForKm, distanceKm, writeUnitVector } from './geodesic.js';
 import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
+import { estimateMinutes, estimateTravelKm, reachRadiusKm, validateTravelModel } from './travel.js';
 import {
   estimatedServiceAreas,
   type ServiceAreaShape,
@@ -247,8 +247,7 @@ export class EstimatedTravelCost implements TravelCost {
 
   reach(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Reach {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
-    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
-    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    const radiusKm = reachRadiusKm(thresholdMinutes, this.model, thresholdKm);
     if (this.origins.length === 0 || !(radiusKm >= 0)) return emptyReach();
     // The radius is the inverse of the model; a hair of slack, then the exact verdict decides. Candidates
     // are typed-sorted ascending and filtered in place (2SFCA asks this once per capacitated point).
@@ -297,8 +296,7 @@ export class EstimatedTravelCost implements TravelCost {
    */
   catchment(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Int32Array {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
-    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
-    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    const radiusKm = reachRadiusKm(thresholdMinutes, this.model, thresholdKm);
     if (this.origins.length === 0 || !(radiusKm >= 0)) return new Int32Array(0);
     const searchKm = radiusKm * (1 + 1e-9) + 1e-9;
     const candidates = this.originsIndex().candidateIndices(lon, lat, searchKm);

@@ -1,7 +1,9 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { FacilitySite } from '../network/origin-access.js';
 import type { RoadEdges } from '../network/types.js';
-import { estimateMinutes } from '../travel.js';
+import { estimateMinutes, reachRadiusKm } from '../travel.js';
+
+export { reachRadiusKm };
 import type { EnginePoint, TravelModel } from '../types.js';
 import {
   type CellGrid,
@@ -158,22 +160,6 @@ export function estimatedServiceAreas(
     cells[c] = km[c]! <= radiusKm ? estimateMinutes(km[c]!, model) : Number.POSITIVE_INFINITY;
   }
   return shapes(grid, cells, values, window);
-}
-
-/**
- * The straight-line km that fits in `minutes` under the estimate (the inverse of estimateMinutes), and
- * with a km threshold the km whose travel km (× circuity) meet it: the one reach radius of the estimate.
- * @example reachRadiusKm(20, DEFAULT_TRAVEL_MODEL, null)
- */
-export function reachRadiusKm(
-  minutes: number,
-  model: TravelModel,
-  thresholdKm: number | null = null,
-): number {
-  const drivingMinutes = Math.max(0, minutes - model.fixedMinutes);
-  let radius = ((drivingMinutes / 60) * model.speedKmh) / model.circuityFactor;
-  if (thresholdKm !== null) radius = Math.min(radius, thresholdKm / model.circuityFactor);
-  return radius;
 }
 
 function sortedMinutes(list: readonly number[]): number[] {
