@@ -298,7 +298,7 @@ describe('ESTIMATED service areas', () => {
     const checked = expectAgreement(travel, 'GROCERY', areas, (m) => m + 2, 0);
     expect(checked.inside).toBeGreaterThan(50);
     expect(checked.outside).toBeGreaterThan(500);
-  });
+  }, 300_000);
 
   it('one point: its own radius, with the one reach radius of the model', () => {
     const points = [servicePoint('a', 15, 60, ['GROCERY']), servicePoint('b', 15.5, 60, ['GROCERY'])];
