@@ -15,6 +15,7 @@ import {
   OSM_DEMO_TYPES,
 } from './real-points.js';
 import { upsertGridCells } from '../modules/grid/grid.repository.js';
+import { loadAndorraDemo } from './andorra.js';
 
 /**
  * Loads the demo region in one transaction, unless the database already holds settlements: SCB's 2,017
@@ -24,7 +25,10 @@ import { upsertGridCells } from '../modules/grid/grid.repository.js';
 export async function loadDemoData(
   db: Kysely<Database>,
   say: (line: string) => void = () => {},
+  region: 'sweden' | 'andorra' = 'sweden',
 ): Promise<{ settlements: number; servicePoints: number } | null> {
+  // SERVICEATLAS_DEMO=andorra: everything from one OpenStreetMap extract, roads included (andorra.ts).
+  if (region === 'andorra') return loadAndorraDemo(db, say);
   const existing = await db.selectFrom('settlements').select('id').limit(1).executeTakeFirst();
   if (existing) return null;
   const settlements = buildDemoSettlements();
