@@ -228,8 +228,8 @@ export class MapLayers {
   ): Promise<FeatureCollection<Polygon | MultiPolygon, ServiceAreaFeatureProperties>> {
     return this.#memoise(snapshot, `service-areas|${code}|${thresholdMinutes ?? ''}`, async () => {
       const threshold = thresholdMinutes ?? snapshot.engine.serviceType(code).thresholdMinutes;
-      if (snapshot.network) {
-        // Road-network isochrones: on the analysis worker pool.
+      if (snapshot.travel(this.model).method === 'NETWORK') {
+        // Road-network service areas (the provider's own, as serviceAreas answers): on the worker pool.
         const areas = await runAnalysis(this.services, snapshot, 'serviceAreas', {
           model: this.model,
           request: { serviceType: code, minutes: [threshold] },
