@@ -70,6 +70,7 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       speeds: values.speeds,
       cellSize: values.cellSize,
       append: values.append ? 'true' : undefined,
+      licence: values.licence,
     } satisfies ImportJobOptions,
   };
   const config = loadConfig();

@@ -226,6 +226,9 @@ export class FakeTileSource implements TileDataSource {
           })),
         };
       }
+      case 'eservice-targets':
+        // Covered against the real snapshot in test/eservice/; the HTTP tests need only a valid layer.
+        return { type: 'FeatureCollection', features: [] };
     }
   }
 
