@@ -95,10 +95,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     'Import a road network (OpenStreetMap .osm.pbf, .osm, .osm.gz, .osm.bz2, or GeoJSON lines); ' +
       'replaces the whole stored network in one transaction.',
     (c) =>
-      withFormatAndCrs(['osm', 'pbf', 'geojson'])(c).option(
-        '--speeds <file.json>',
-        'speed table overriding data/road-speeds.json (km/h per road class, ferry speed)',
-      ),
+      withFormatAndCrs(['osm', 'pbf', 'geojson'])(c)
+        .option(
+          '--speeds <file.json>',
+          'speed table overriding data/road-speeds.json (km/h per road class, ferry speed)',
+        )
+        .option(
+          '--clip <area>',
+          'keep only roads with a node inside: a county (2 digits) or municipality (4 digits) code whose ' +
+            'boundary is imported, or a GeoJSON polygon file; ways are kept whole (OSM files)',
+        )
+        .option('--sha256 <hex>', 'expected SHA-256 of the file or download; a mismatch imports nothing')
+        .option('--allow-http', 'with a URL: accept plain http (refused by default)')
+        .addHelpText(
+          'after',
+          '\n<file> may be an https URL (e.g. https://download.geofabrik.de/europe/sweden-latest.osm.pbf): it is\n' +
+            'downloaded into <data dir>/downloads first, resumably (run the command again after a cut), then imported.',
+        ),
   );
 
   addImportKind(

@@ -21,6 +21,7 @@ import {
   DEMO_CONNECTIVITY_SOURCE,
   generateDemoConnectivity,
 } from './connectivity.js';
+import { loadAndorraDemo } from './andorra.js';
 
 /**
  * Loads the demo region in one transaction, unless the database already holds settlements: SCB's 2,017
@@ -31,7 +32,10 @@ import {
 export async function loadDemoData(
   db: Kysely<Database>,
   say: (line: string) => void = () => {},
+  region: 'sweden' | 'andorra' = 'sweden',
 ): Promise<{ settlements: number; servicePoints: number } | null> {
+  // SERVICEATLAS_DEMO=andorra: everything from one OpenStreetMap extract, roads included (andorra.ts).
+  if (region === 'andorra') return loadAndorraDemo(db, say);
   const existing = await db.selectFrom('settlements').select('id').limit(1).executeTakeFirst();
   if (existing) return null;
   const settlements = buildDemoSettlements();

@@ -51,6 +51,8 @@ export interface ImportJobOptions {
   level?: string;
   /** Roads: a speed table overriding data/road-speeds.json. */
   speeds?: string;
+  /** Roads: keep only ways with a node in this county/municipality (code) or GeoJSON polygon (file). */
+  clip?: string;
   /** Grid: square size in metres (default: from SCB rutids). */
   cellSize?: string;
   /** Grid: 'true' adds to the stored grid instead of replacing it. */
@@ -124,6 +126,7 @@ const roadImport: Runner = async (db, job, context) => {
     crs: job.options.crs ? parseCrs(job.options.crs) : undefined,
     map: job.options.map,
     speedsFile: job.options.speeds,
+    clip: job.options.clip,
     source: job.options.source ?? `import: ${basename(job.file)}`,
     progressFor: context.progressFor,
   });
