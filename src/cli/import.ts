@@ -83,6 +83,7 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       clip: values.clip,
       cellSize: values.cellSize,
       append: values.append ? 'true' : undefined,
+      licence: values.licence,
     } satisfies ImportJobOptions,
   };
   const config = loadConfig();

@@ -136,6 +136,10 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     datedWork(a, s, 1),
   'Query.gapAnalysis': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * typesOf(a, s) * W.gapFlag,
   'Query.eServicePotential': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * W.gapFlag,
+  // Over the resident origins (grid squares too): the area's share of the settlements scales the residents.
+  'Query.eServiceTargets': (a, s) =>
+    areaWork(areaOf(a)) +
+    Math.ceil((s.residents * s.originsIn(areaOf(a))) / Math.max(1, s.settlements)) * W.gapFlag,
   // The k = 2 table over every settlement (a point's impact counts all it serves), then the area's points.
   'Query.closureImpact': (a, s) => areaWork(areaOf(a)) + s.settlements * W.closureOrigin,
   'Query.siteSuggestions': (a, s) => {

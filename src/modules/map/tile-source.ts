@@ -4,6 +4,7 @@ import { defaultAttribution } from '../../tiles/tilejson.js';
 import type { TileDataSource, TileLayerParams } from '../../tiles/routes.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { MapLayers } from './map-layers.js';
+import { eServiceTargetFeatures } from '../eservice/eservice-tiles.js';
 
 /**
  * The `/tiles` routes' data source over one analysis snapshot: the data version, the offered service
@@ -61,6 +62,8 @@ export class SnapshotTileSource implements TileDataSource {
         return layers.serviceAreas(snapshot, code, threshold);
       case 'grid':
         return layers.gridPoints(snapshot, code, threshold);
+      case 'eservice-targets':
+        return eServiceTargetFeatures(layers, snapshot, code, threshold);
     }
   }
 
