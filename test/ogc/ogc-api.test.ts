@@ -99,6 +99,7 @@ describe(`OGC API – Features (${backend})`, () => {
       'municipalities',
       'counties',
       'deserts',
+      'eservice-targets',
       'service-areas',
     ]);
     const settlements = collections.body.collections[0];
@@ -354,6 +355,42 @@ describe(`OGC API – Features (${backend})`, () => {
       gqlAreas.data!.serviceAreas.features.map((f: any) => f.properties.minutes),
     );
     expect(areas.body.features[1].geometry).toEqual(gqlAreas.data!.serviceAreas.features[1].geometry);
+  });
+
+  it('eservice-targets are GraphQL eServiceTargets: the same origins in the same rank, the same figures', async () => {
+    const gql = await server.gql<{ eServiceTargets: { targets: { totalCount: number; nodes: any[] } } }>(
+      `{ eServiceTargets(serviceType: PHARMACY, thresholdMinutes: 25, first: 500) {
+           targets { totalCount nodes { rank originId originKind population connectivityKnown potentialUsers
+                                        travelMinutes location } } } }`,
+    );
+    expect(gql.errors).toBeUndefined();
+    const expected = gql.data!.eServiceTargets.targets;
+    const r = await get('/collections/eservice-targets/items?serviceType=PHARMACY&minutes=25&limit=1000');
+    expect(r.status).toBe(200);
+    expectGeoJson(r.body);
+    expect(r.body.numberMatched).toBe(expected.totalCount);
+    expect(r.body.features.length).toBeGreaterThan(0);
+    expect(r.body.features.map((f: any) => f.properties.originId)).toEqual(
+      expected.nodes.map((n) => n.originId),
+    );
+    r.body.features.forEach((f: any, i: number) => {
+      const n = expected.nodes[i];
+      expect(f.properties.rank).toBe(n.rank);
+      expect(f.properties.originKind).toBe(n.originKind);
+      expect(f.properties.population).toBe(n.population);
+      expect(f.properties.connectivityKnown).toBe(n.connectivityKnown);
+      expect(f.properties.potentialUsers).toBeCloseTo(n.potentialUsers, 6);
+      expect(f.properties.travelMinutes ?? null).toBe(n.travelMinutes ?? null);
+      expect(f.geometry.coordinates[0]).toBeCloseTo(n.location.coordinates[0], 9);
+      expect(f.geometry.coordinates[1]).toBeCloseTo(n.location.coordinates[1], 9);
+      // Beyond the threshold is what makes a target.
+      if (f.properties.travelMinutes !== null) expect(f.properties.travelMinutes).toBeGreaterThan(25);
+    });
+    const known = await get(
+      `/collections/eservice-targets/items?serviceType=PHARMACY&minutes=25&limit=1000&filter=${encodeURIComponent('connectivityKnown = false')}`,
+    );
+    expect(known.status).toBe(200);
+    expect(known.body.numberMatched).toBe(expected.nodes.filter((n) => !n.connectivityKnown).length);
   });
 
   it('datetime answers as the data stood that day (GraphQL asOf), for settlements and service points', async () => {
