@@ -4,7 +4,9 @@ import type { Database } from '../../db/tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export type AreaLevel = 'MUNICIPALITY' | 'COUNTY';
+import type { AreaLevel } from '../../domain.js';
+
+export type { AreaLevel };
 
 export interface Area {
   code: string;
@@ -73,4 +75,23 @@ export async function listAreaGeometries(
     .orderBy('code')
     .execute();
   return rows.map((r) => ({ code: r.code, name: r.name, level: r.level, geometry: JSON.parse(r.geojson) }));
+}
+
+/**
+ * True when the database knows the code at that level: an imported area (boundary or name), or a settlement,
+ * grid cell or service point filed under it. One query, each branch on an index or stopping at the first row.
+ */
+export async function areaCodeKnown(db: Db, level: AreaLevel, code: string): Promise<boolean> {
+  const column = level === 'MUNICIPALITY' ? sql.ref('municipality_code') : sql.ref('county_code');
+  const points =
+    level === 'MUNICIPALITY'
+      ? sql`OR EXISTS (SELECT 1 FROM service_points WHERE municipality_code = ${code})`
+      : sql``;
+  const { rows } = await sql<{ known: boolean }>`
+    SELECT (EXISTS (SELECT 1 FROM areas WHERE code = ${code} AND level = ${level})
+      OR EXISTS (SELECT 1 FROM settlements WHERE ${column} = ${code})
+      OR EXISTS (SELECT 1 FROM settlement_versions WHERE ${column} = ${code})
+      OR EXISTS (SELECT 1 FROM grid_cells WHERE ${column} = ${code})
+      ${points}) AS known`.execute(db);
+  return rows[0]?.known === true;
 }

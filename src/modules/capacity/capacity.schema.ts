@@ -8,7 +8,8 @@ import { resolveTravelModel, validateThreshold } from '../access/access.service.
 import { residentsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
-import { NeedBaseEnum, requireServiceTypes } from '../service-types/service-type.schema.js';
+import { NeedBaseEnum } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { LRUCache } from 'lru-cache';

@@ -7,7 +7,9 @@ import type { Database } from '../../db/tables.js';
 import { insertedColumn, upsertInBatches } from '../../db/upsert.js';
 import { escapeLike, normaliseName } from '../../text.js';
 
-export type SettlementKind = 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL';
+import type { SettlementKind } from '../../domain.js';
+
+export type { SettlementKind };
 
 /** A settlement as the API serves it. */
 export interface Settlement extends EngineSettlement {
