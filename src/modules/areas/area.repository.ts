@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
 import { sql } from 'kysely';
-import type { Database } from '../../db/tables.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 import type { AreaLevel } from '../../domain.js';
 
@@ -15,13 +12,14 @@ export interface Area {
   parentCode: string | null;
 }
 
-export interface AreaInput extends Area {
+/** An area as an import or the demo writes it: code, level, name, parent and boundary. */
+export interface AreaBoundaryRow extends Area {
   /** GeoJSON Polygon or MultiPolygon in WGS84, or null when only the name is known. */
   geometry: unknown | null;
 }
 
 /** Upserts areas by code (names and, when given, boundaries). */
-export async function upsertAreas(trx: Db, areas: readonly AreaInput[]): Promise<number> {
+export async function upsertAreas(trx: Db, areas: readonly AreaBoundaryRow[]): Promise<number> {
   let n = 0;
   for (let start = 0; start < areas.length; start += 200) {
     const batch = areas.slice(start, start + 200);

@@ -1,4 +1,5 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
+import type { SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { BBox, Crs } from '../../db/geo.js';
 import { envelope, geoJsonGeom, pointGeom } from '../../db/geo.js';
@@ -56,8 +57,6 @@ export interface ServicePointInput {
   y: number;
   crs: Crs;
 }
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * The service point columns; with `asOf`, `status` is the point's status on that date (statusOn), so a dated

@@ -1,4 +1,5 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
+import type { SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { EngineSettlement } from '../../engine/types.js';
 import type { BBox, Crs } from '../../db/geo.js';
@@ -45,8 +46,6 @@ export interface SettlementInput {
   y: number;
   crs: Crs;
 }
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 function selectSettlements(db: Db) {
   return db
