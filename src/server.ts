@@ -18,6 +18,7 @@ import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
 import { INTERNAL_COMMAND_PATH, createInternalCommand } from './http/internal-command.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
+import { createOgcRoutes, isOgcPath } from './ogc/node-http.js';
 
 export interface StartServerOptions {
   config?: Config;
@@ -63,6 +64,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     : null;
   const graphql = await createGraphQLHandler(schema, services, config, log);
   const extensions = await createHttpExtensions(services);
+  const ogc = createOgcRoutes(services, log);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -70,6 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (internalCommand && url.pathname === INTERNAL_COMMAND_PATH) return internalCommand(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(services.refusals.prometheus());
