@@ -28,13 +28,13 @@ describe('the import graph of src/', () => {
     });
     // history.service → import-run.repository → db/db.ts, and now db/db.ts → history.service.
     broken.set('src/db/db.ts', { files: ['src/modules/history/history.service.ts'], packages: [] });
-    expect(importCircles(broken)).toEqual([
-      [
-        'src/db/db.ts',
-        'src/modules/history/history.service.ts',
-        'src/modules/imports/import-run.repository.ts',
-      ],
-    ]);
+    const planted = [
+      'src/db/db.ts',
+      'src/modules/history/history.service.ts',
+      'src/modules/imports/import-run.repository.ts',
+    ];
+    expect(importCircles(broken).some((c) => planted.every((f) => c.includes(f)))).toBe(true);
+    expect(importCircles(graph)).toEqual([]);
     const breaches = layerViolations(broken).map((v) => `${v.file} → ${v.imports}`);
     expect(breaches).toContain('src/modules/access/access.service.ts → src/context.ts');
     expect(breaches).toContain('src/modules/access/access.service.ts → graphql');
