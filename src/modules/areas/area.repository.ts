@@ -93,3 +93,13 @@ export async function areaCodeKnown(db: Db, level: AreaLevel, code: string): Pro
       ${points}) AS known`.execute(db);
   return rows[0]?.known === true;
 }
+
+/** The boundary of one area as GeoJSON (Polygon or MultiPolygon); null when the code is unknown or has none. */
+export async function findAreaGeometry(db: Db, code: string): Promise<unknown | null> {
+  const row = await db
+    .selectFrom('areas')
+    .select(sql<string | null>`ST_AsGeoJSON(geom, 6)`.as('geojson'))
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return row?.geojson ? JSON.parse(row.geojson) : null;
+}

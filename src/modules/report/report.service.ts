@@ -8,6 +8,7 @@ import { accessFromTable, desertsAmong, indicatorsWithBase } from '../access/acc
 import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { eServicePotential, gapAnalysis, gapOptions } from '../gaps/gaps.service.js';
+import { connectivityIndex } from '../connectivity/connectivity.js';
 import { accessChangesFor, snapshotDates } from '../history/history.service.js';
 import { dataSourceRows } from './report.repository.js';
 import { mapLayersFor } from '../map/map-layers.js';
@@ -259,13 +260,11 @@ export async function municipalityReport(
     })),
   }));
 
-  const gaps = gapAnalysis(
-    snapshot,
-    indices,
-    codes,
-    model,
-    gapOptions(null, ctx.config.minBroadbandShare),
-  ).map((g) => ({
+  const connectivity = await connectivityIndex(ctx.db, snapshot);
+  const gaps = gapAnalysis(snapshot, indices, codes, model, {
+    ...gapOptions(null, ctx.config.minBroadbandShare),
+    connectivity,
+  }).map((g) => ({
     settlement: g.settlement.name,
     population: g.population,
     flags: g.flags.map((f) => ({
@@ -311,7 +310,10 @@ export async function municipalityReport(
   };
 
   const eServices = codes.flatMap((type) =>
-    eServicePotential(snapshot, indices, type, model, gapOptions(null, ctx.config.minBroadbandShare))
+    eServicePotential(snapshot, indices, type, model, {
+      ...gapOptions(null, ctx.config.minBroadbandShare),
+      connectivity,
+    })
       .slice(0, 5)
       .map((e) => ({
         serviceType: type,
