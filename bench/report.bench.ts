@@ -13,7 +13,7 @@ import { indicatorsAmong } from '../src/modules/access/access.service.js';
 import { settlementsInArea } from '../src/modules/access/area-settlements.js';
 import { reportCsvZip } from '../src/modules/report/report.csv.js';
 import { renderReportHtml } from '../src/modules/report/report.html.js';
-import { municipalityReport, reportContext } from '../src/modules/report/report.service.js';
+import { municipalityReport } from '../src/modules/report/report.service.js';
 import { Services } from '../src/services.js';
 
 const RUNS = 10;
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const zip = reportCsvZip(await municipalityReport(services, '2085'));
   const csv = performance.now() - t;
 
-  const ctx = reportContext(services);
+  const ctx = services.deps();
   const baseline: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     t = performance.now();

@@ -9,12 +9,20 @@ import { findServicePoints } from './modules/service-points/service-point.reposi
 import type { Settlement } from './modules/settlements/settlement.repository.js';
 import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
 import type { DataVersions } from './db/data-version.js';
-import type { CacheNote } from './graphql/response-cache.js';
-import type { Services, SnapshotQuery } from './services.js';
+import type { SnapshotQuery } from './deps.js';
+import type { Services } from './services.js';
 
 export type { Viewer };
 
-/** Per-request context: the database, request-scoped DataLoaders, the viewer and the shared services. */
+/** Set by the response-cache plugin (graphql/response-cache.ts) when the operation's answer may be kept. */
+export interface CacheNote {
+  cacheable: boolean;
+}
+
+/**
+ * Per-request context: the database, request-scoped DataLoaders, the viewer and the shared services. It is
+ * a use case's `Deps` (db, config, snapshot), so resolvers pass it on as it is.
+ */
 export interface Context {
   db: Kysely<Database>;
   config: Config;

@@ -23,3 +23,6 @@ export const forbidden = (message: string, field: string | null = null) =>
   new DomainError('FORBIDDEN', message, field);
 export const missing = (message: string, field: string | null = 'id') =>
   new DomainError('NOT_FOUND', message, field);
+/** NOT_FOUND for an id of a kind (`Scenario "7" was not found`), no field named (the argument is plain). */
+export const notFound = (what: string, id: string) =>
+  new DomainError('NOT_FOUND', `${what} ${JSON.stringify(id)} was not found`, null);

@@ -1,4 +1,6 @@
 import { GraphQLError } from 'graphql';
+import { DomainError } from './domain-error.js';
+import { EngineInputError } from './engine/errors.js';
 
 /**
  * The closed set of error codes a client can rely on (GraphQL `extensions.code`). Anything else is
@@ -55,3 +57,18 @@ export const badInput = (message: string, field?: string): AppError =>
 
 export const notFound = (what: string, id: string): AppError =>
   new AppError('NOT_FOUND', `${what} ${JSON.stringify(id)} was not found`);
+
+/**
+ * The one mapping of expected failures to GraphQL errors: a use case's DomainError keeps its code and field
+ * (`extensions.field`), an engine input error is BAD_USER_INPUT, an AppError stays as it is; anything else
+ * (a bug, a RangeError) is null and stays internal (masked by the server's formatError). Called by the
+ * resolver guard (src/limits/guard-resolvers.ts) for root and priced fields, and by formatError for a
+ * failure in any other field.
+ */
+export function toAppError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof DomainError)
+    return new AppError(error.code, error.message, error.field ? { field: error.field } : undefined);
+  if (error instanceof EngineInputError) return badInput(error.message);
+  return null;
+}

@@ -16,6 +16,7 @@ import { Services } from './services.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
+import { INTERNAL_COMMAND_PATH, createInternalCommand } from './http/internal-command.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
 import { createOgcRoutes, isOgcPath } from './ogc/node-http.js';
 
@@ -57,6 +58,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const lock = app.handle.lock;
   const internalImport = lock ? createInternalImport({ db: app.db, secret: lock.secret, log }) : null;
   const services = new Services(app.db, config, log);
+  // …and so do the other commands (analyse, report, keys, audit): the same command functions, run here.
+  const internalCommand = lock
+    ? createInternalCommand({ db: app.db, config, services, secret: lock.secret, log })
+    : null;
   const graphql = await createGraphQLHandler(schema, services, config, log);
   const extensions = await createHttpExtensions(services);
   const ogc = createOgcRoutes(services, log);
@@ -64,6 +69,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (internalImport && url.pathname === INTERNAL_IMPORT_PATH) return internalImport(req, res);
+    if (internalCommand && url.pathname === INTERNAL_COMMAND_PATH) return internalCommand(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
+import type { Deps, SnapshotQuery } from './deps.js';
 import type { DataVersions } from './db/data-version.js';
 import { versionSourceFor } from './db/data-version.js';
 import type { Database } from './db/tables.js';
@@ -138,6 +139,14 @@ export class Services {
     return s !== null && s.version >= version && s.day === day ? s.snapshot : null;
   }
 
+  #deps: Deps | null = null;
+
+  /** The use cases' dependencies outside a request (the report, the CLI): the cached snapshots, no viewer. */
+  deps(): Deps {
+    this.#deps ??= { db: this.db, config: this.config, snapshot: (query) => this.snapshotFor(query) };
+    return this.#deps;
+  }
+
   /**
    * The snapshot for a question: the data as it stood on `asOf` (points in service and settlements as they
    * were that day; default today), restricted to the points open at `at` (opening hours) when given.
@@ -167,10 +176,4 @@ export class Services {
   }
 }
 
-/** Which data a question is asked of: a date (history) and an instant (opening hours). */
-export interface SnapshotQuery {
-  /** YYYY-MM-DD; null = today. */
-  asOf?: string | null;
-  /** Only points open at this instant count. */
-  at?: Date | null;
-}
+export type { SnapshotQuery };

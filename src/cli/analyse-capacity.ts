@@ -1,15 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import type { App } from '../app.js';
-import { loadConfig } from '../config.js';
-import { DataDirBusyError } from '../db/data-dir-lock.js';
-import { resolveTravelModel, validateThreshold } from '../modules/access/access.service.js';
-import { loadSnapshot } from '../modules/access/snapshot.js';
+import { resolveTravelModel } from '../modules/access/access.service.js';
+import { validAreaOf } from '../modules/access/area-settlements.js';
 import { listAreaGeometries, listAreas } from '../modules/areas/area.repository.js';
 import type { AreaCapacity, PointLoad } from '../modules/capacity/capacity.service.js';
 import { analyseCapacity, areaCapacities, pointLoads } from '../modules/capacity/capacity.service.js';
 import type { NeedBase } from '../engine/types.js';
+import { areaOption, thresholdOption } from './analyse.js';
+import type { CliCommand } from './command.js';
+import { output } from './command.js';
 import { CliError } from './errors.js';
-import { isReadyServer, openForCli, parseWait } from './import.js';
 
 /** Options of `serviceatlas analyse capacity`. */
 export interface AnalyseCapacityOptions {
@@ -104,43 +102,29 @@ export function capacityToGeoJson(
 
 const DEMANDS: readonly NeedBase[] = ['POPULATION', 'AGE_65_PLUS', 'AGE_80_PLUS'];
 
-/** `serviceatlas analyse capacity --service-type X [--area code] [--threshold m] [--demand base] [--format csv|geojson]` */
-export async function runAnalyseCapacity(values: AnalyseCapacityOptions): Promise<number> {
-  const code = values.serviceType.toUpperCase();
-  const { format, area } = values;
-  if (format !== 'csv' && format !== 'geojson') throw new CliError('--format must be csv or geojson');
-  if (area !== undefined && !/^\d{2}(\d{2})?$/.test(area))
-    throw new CliError(
-      '--area must be a 4-digit municipality code (e.g. 2085) or a 2-digit county code (e.g. 20)',
-    );
-  const demand = values.demand?.toUpperCase() as NeedBase | undefined;
-  if (demand !== undefined && !DEMANDS.includes(demand))
-    throw new CliError(`--demand must be one of ${DEMANDS.join(', ')}`);
-  let threshold: number | undefined;
-  if (values.threshold !== undefined) {
-    try {
-      threshold = validateThreshold(Number(values.threshold));
-    } catch (error) {
-      throw new CliError(`--threshold: ${(error as Error).message}`);
-    }
-  }
-  const config = loadConfig();
-  let app: App;
-  try {
-    app = await openForCli('analyse capacity', parseWait(values.wait, config.lockWaitSeconds));
-  } catch (error) {
-    if (error instanceof DataDirBusyError && isReadyServer(error.holder)) {
-      throw new DataDirBusyError(
-        error.dataDir,
-        error.holder,
-        `${error.message}, so this command cannot open it. Ask the running API instead: POST ` +
-          `http://localhost:${error.holder.port}/graphql { capacityAccess(serviceType: ${code}) { … } }.`,
-      );
-    }
-    throw error;
-  }
-  try {
-    const snapshot = await loadSnapshot(app.db, { use: config.network.use, network: config.network });
+/**
+ * `serviceatlas analyse capacity --service-type X [--area code] [--threshold m] [--demand base] [--format csv|geojson]`:
+ * 2SFCA per municipality and county (capacity.service.ts, as `capacityAccess`), the residents of the area
+ * by their codes; an unknown area code is refused (NOT_FOUND, as in the API).
+ */
+export const analyseCapacityCommand: CliCommand<AnalyseCapacityOptions> = {
+  name: 'analyse capacity',
+  reads: true,
+  check(values) {
+    if (values.format !== 'csv' && values.format !== 'geojson')
+      throw new CliError('--format must be csv or geojson');
+    areaOption(values.area);
+    demandOption(values.demand);
+    thresholdOption(values.threshold);
+  },
+  async run({ db, config, services }, values) {
+    const deps = services.deps();
+    const code = values.serviceType.toUpperCase();
+    const { format, area } = values;
+    const demand = demandOption(values.demand);
+    const threshold = thresholdOption(values.threshold);
+    await validAreaOf(deps, areaOption(area));
+    const snapshot = await deps.snapshot();
     if (!snapshot.catalogue.some((t) => t.code === code))
       throw new CliError(
         `unknown service type ${code}; known: ${snapshot.catalogue.map((t) => t.code).join(', ')}`,
@@ -154,7 +138,7 @@ export async function runAnalyseCapacity(values: AnalyseCapacityOptions): Promis
         : [...origins.keys()].filter((i) =>
             area.length === 4 ? origins[i]!.municipalityCode === area : origins[i]!.countyCode === area,
           );
-    const names = new Map((await listAreas(app.db)).map((a) => [a.code, a.name]));
+    const names = new Map((await listAreas(db)).map((a) => [a.code, a.name]));
     const areas = areaCapacities(snapshot, analysis, residentIdx).map((a) => ({
       ...a,
       areaName: names.get(a.areaCode) ?? null,
@@ -165,19 +149,25 @@ export async function runAnalyseCapacity(values: AnalyseCapacityOptions): Promis
     else {
       const geometries = new Map<string, unknown>();
       for (const level of ['MUNICIPALITY', 'COUNTY'] as const)
-        for (const g of await listAreaGeometries(app.db, level)) geometries.set(g.code, g.geometry);
+        for (const g of await listAreaGeometries(db, level)) geometries.set(g.code, g.geometry);
       text = capacityToGeoJson(areas, points, geometries, analysis.settings.method);
     }
-    if (values.output) writeFileSync(values.output, text);
-    else process.stdout.write(text);
     const short = areas.filter((a) => a.level === 'MUNICIPALITY' && (a.shortfall ?? 0) > 0).length;
-    console.error(
+    const summary =
       `${code}: ${analysis.result.pointsUsed} points with a capacity, ${areas.filter((a) => a.level === 'MUNICIPALITY').length} municipalities` +
-        (analysis.settings.needRule ? `, ${short} short of places` : ' (no need rule: no shortfall)') +
-        (values.output ? `; written to ${values.output}` : ''),
+      (analysis.settings.needRule ? `, ${short} short of places` : ' (no need rule: no shortfall)') +
+      (values.output ? `; written to ${values.output}` : '');
+    return output(
+      values.output ? '' : text,
+      [summary],
+      values.output ? [{ path: values.output, content: text }] : [],
     );
-    return 0;
-  } finally {
-    await app.close();
-  }
+  },
+};
+
+function demandOption(value: string | undefined): NeedBase | undefined {
+  const demand = value?.toUpperCase() as NeedBase | undefined;
+  if (demand !== undefined && !DEMANDS.includes(demand))
+    throw new CliError(`--demand must be one of ${DEMANDS.join(', ')}`);
+  return demand;
 }

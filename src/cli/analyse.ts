@@ -1,13 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import type { App } from '../app.js';
-import { loadConfig } from '../config.js';
-import { DataDirBusyError } from '../db/data-dir-lock.js';
+import type { AreaFilter } from '../geo/area-filter.js';
 import type { DesertRow } from '../modules/access/access.service.js';
 import { desertsAmong, resolveTravelModel, validateThreshold } from '../modules/access/access.service.js';
-import { loadSnapshot } from '../modules/access/snapshot.js';
-import { findSettlementIdsInArea } from '../modules/settlements/settlement.repository.js';
+import { settlementsInArea } from '../modules/access/area-settlements.js';
+import type { CliCommand, CommandOutput } from './command.js';
+import { output } from './command.js';
 import { CliError } from './errors.js';
-import { isReadyServer, openForCli, parseWait } from './import.js';
 
 const COLUMNS = [
   'settlementId',
@@ -138,78 +135,66 @@ export interface AnalyseDesertsOptions {
   wait?: string;
 }
 
-/** `serviceatlas analyse deserts --service-type X [--area code] [--threshold m] [--format csv|geojson] [--output f]` */
-export async function runAnalyseDeserts(values: AnalyseDesertsOptions): Promise<number> {
-  const code = values.serviceType.toUpperCase();
-  const format = values.format;
-  if (format !== 'csv' && format !== 'geojson') throw new CliError('--format must be csv or geojson');
-  const area = values.area;
-  if (area !== undefined && !/^\d{2}(\d{2})?$/.test(area)) {
+/** `--area` as an area filter: a 4-digit municipality or a 2-digit county code (CliError otherwise). */
+export function areaOption(area: string | undefined): AreaFilter {
+  if (area === undefined) return {};
+  if (!/^\d{2}(\d{2})?$/.test(area))
     throw new CliError(
       '--area must be a 4-digit municipality code (e.g. 2085) or a 2-digit county code (e.g. 20)',
     );
-  }
-  let threshold: number | undefined;
-  if (values.threshold !== undefined) {
-    try {
-      threshold = validateThreshold(Number(values.threshold));
-    } catch (error) {
-      throw new CliError(`--threshold: ${(error as Error).message}`);
-    }
-  }
-  const config = loadConfig();
-  const waitMs = parseWait(values.wait, config.lockWaitSeconds);
-  let app: App;
+  return area.length === 4 ? { municipalityCode: area } : { countyCode: area };
+}
+
+/** `--threshold` as minutes (CliError naming the option otherwise). */
+export function thresholdOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   try {
-    app = await openForCli('analyse deserts', waitMs);
+    return validateThreshold(Number(value));
   } catch (error) {
-    if (error instanceof DataDirBusyError && isReadyServer(error.holder)) {
-      // The server holds the embedded database; the same analysis is one GraphQL query away.
-      const url = `http://localhost:${error.holder.port}/graphql`;
-      throw new DataDirBusyError(
-        error.dataDir,
-        error.holder,
-        `${error.message}, so this command cannot open it. Ask the running API instead: POST ${url} ` +
-          `{ serviceDeserts(serviceType: ${code}${threshold === undefined ? '' : `, thresholdMinutes: ${threshold}`}) { … } }, ` +
-          'or stop the server and run the command again.',
-      );
-    }
-    throw error;
-  }
-  try {
-    const snapshot = await loadSnapshot(app.db, { use: config.network.use, network: config.network });
-    if (!snapshot.catalogue.some((t) => t.code === code)) {
-      throw new CliError(
-        `unknown service type ${code}; known: ${snapshot.catalogue.map((t) => t.code).join(', ')}`,
-      );
-    }
-    const filter =
-      area === undefined ? {} : area.length === 4 ? { municipalityCode: area } : { countyCode: area };
-    const ids = (await findSettlementIdsInArea(app.db, filter)) ?? snapshot.settlements.map((s) => s.id);
-    const rows = desertsAmong(
-      snapshot,
-      snapshot.indicesOf(ids),
-      code,
-      resolveTravelModel(config.travelModel),
-      threshold,
-    );
-    const text = format === 'csv' ? desertsToCsv(rows) : desertsToGeoJson(rows);
-    if (values.output) {
-      writeFileSync(values.output, text);
-      if (format === 'csv') {
-        const sidecars = sidecarPaths(values.output);
-        writeFileSync(sidecars.csvt, csvtSidecar());
-        writeFileSync(sidecars.prj, WGS84_PRJ);
-      }
-    } else process.stdout.write(text);
-    const people = rows.reduce((s, r) => s + r.settlement.population, 0);
-    const elderly = rows.reduce((s, r) => s + (r.settlement.population65Plus ?? 0), 0);
-    console.error(
-      `${rows.length} of ${ids.length} settlements are beyond the ${code} threshold: ${people} people (${elderly} aged 65+ where known)` +
-        (values.output ? `; written to ${values.output}` : ''),
-    );
-    return 0;
-  } finally {
-    await app.close();
+    throw new CliError(`--threshold: ${(error as Error).message}`);
   }
 }
+
+/**
+ * `serviceatlas analyse deserts --service-type X [--area code] [--threshold m] [--format csv|geojson] [--output f]`:
+ * the settlements of the area beyond the type's threshold, from the same use cases as `serviceDeserts`
+ * (settlementsInArea: an unknown area code is refused; desertsAmong).
+ */
+export const analyseDeserts: CliCommand<AnalyseDesertsOptions> = {
+  name: 'analyse deserts',
+  reads: true,
+  check(values) {
+    if (values.format !== 'csv' && values.format !== 'geojson')
+      throw new CliError('--format must be csv or geojson');
+    areaOption(values.area);
+    thresholdOption(values.threshold);
+  },
+  async run({ services, config }, values) {
+    const deps = services.deps();
+    const code = values.serviceType.toUpperCase();
+    const threshold = thresholdOption(values.threshold);
+    const { catalogue } = await deps.snapshot();
+    if (!catalogue.some((t) => t.code === code))
+      throw new CliError(`unknown service type ${code}; known: ${catalogue.map((t) => t.code).join(', ')}`);
+    const { snapshot, indices } = await settlementsInArea(deps, areaOption(values.area));
+    const rows = desertsAmong(snapshot, indices, code, resolveTravelModel(config.travelModel), threshold);
+    const text = values.format === 'csv' ? desertsToCsv(rows) : desertsToGeoJson(rows);
+    const files: CommandOutput['files'] = [];
+    if (values.output) {
+      files.push({ path: values.output, content: text });
+      if (values.format === 'csv') {
+        const sidecars = sidecarPaths(values.output);
+        files.push(
+          { path: sidecars.csvt, content: csvtSidecar() },
+          { path: sidecars.prj, content: WGS84_PRJ },
+        );
+      }
+    }
+    const people = rows.reduce((s, r) => s + r.settlement.population, 0);
+    const elderly = rows.reduce((s, r) => s + (r.settlement.population65Plus ?? 0), 0);
+    const summary =
+      `${rows.length} of ${indices.length} settlements are beyond the ${code} threshold: ${people} people (${elderly} aged 65+ where known)` +
+      (values.output ? `; written to ${values.output}` : '');
+    return output(values.output ? '' : text, [summary], files);
+  },
+};

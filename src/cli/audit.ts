@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import type { AuditEntry, AuditFilter } from '../modules/audit/audit.repository.js';
 import { exportAuditEntries } from '../modules/audit/audit.repository.js';
+import type { CliCommand } from './command.js';
+import { output } from './command.js';
 import { CliError } from './errors.js';
-import { openForAdmin } from './keys.js';
 
 export interface AuditExportOptions {
   since: string;
@@ -41,27 +41,33 @@ function instant(value: string, option: string): string {
 }
 
 /** `audit export --since … [--until …] [--format csv|json] [--output file]`: the trail, oldest first. */
-export async function runAuditExport(opts: AuditExportOptions): Promise<number> {
-  if (opts.format !== 'csv' && opts.format !== 'json') throw new CliError('--format must be csv or json');
-  const filter: AuditFilter = {
+export const auditExport: CliCommand<AuditExportOptions> = {
+  name: 'audit export',
+  reads: true,
+  check(opts) {
+    if (opts.format !== 'csv' && opts.format !== 'json') throw new CliError('--format must be csv or json');
+    filterOf(opts);
+  },
+  async run({ db }, opts) {
+    const filter = filterOf(opts);
+    const entries: AuditEntry[] = [];
+    for await (const e of exportAuditEntries(db, filter)) entries.push(e);
+    const text = opts.format === 'csv' ? auditToCsv(entries) : `${JSON.stringify(entries, null, 2)}\n`;
+    const summary = `${entries.length} audit entries since ${filter.since}${opts.output ? `; written to ${opts.output}` : ''}`;
+    return output(
+      opts.output ? '' : text,
+      [summary],
+      opts.output ? [{ path: opts.output, content: text }] : [],
+    );
+  },
+};
+
+function filterOf(opts: AuditExportOptions): AuditFilter {
+  return {
     since: instant(opts.since, '--since'),
     until: opts.until ? instant(opts.until, '--until') : null,
     actor: opts.actor ?? null,
     action: opts.action ?? null,
     entity: opts.entity ?? null,
   };
-  const app = await openForAdmin('audit export', opts.wait);
-  try {
-    const entries: AuditEntry[] = [];
-    for await (const e of exportAuditEntries(app.db, filter)) entries.push(e);
-    const text = opts.format === 'csv' ? auditToCsv(entries) : `${JSON.stringify(entries, null, 2)}\n`;
-    if (opts.output) writeFileSync(opts.output, text);
-    else process.stdout.write(text);
-    console.error(
-      `${entries.length} audit entries since ${filter.since}${opts.output ? `; written to ${opts.output}` : ''}`,
-    );
-    return 0;
-  } finally {
-    await app.close();
-  }
 }

@@ -2,23 +2,26 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
 import type { AnalyseDesertsOptions } from './analyse.js';
-import { runAnalyseDeserts } from './analyse.js';
+import { analyseDeserts } from './analyse.js';
 import type { AnalyseCapacityOptions } from './analyse-capacity.js';
-import { runAnalyseCapacity } from './analyse-capacity.js';
+import { analyseCapacityCommand } from './analyse-capacity.js';
 import type { AnalyseEServiceOptions } from './analyse-eservice.js';
 import { runAnalyseEService } from './analyse-eservice.js';
 import type { AuditExportOptions } from './audit.js';
-import { runAuditExport } from './audit.js';
+import { auditExport } from './audit.js';
 import type { KeysCreateOptions } from './keys.js';
-import { runKeysCreate, runKeysList, runKeysRevoke } from './keys.js';
+import { keysCreate, keysList, keysRevoke } from './keys.js';
+import { runCliCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { type ImportCliOptions, runImport } from './import.js';
-import { type ReportCliOptions, runReportMunicipality } from './report.js';
+import { type ReportCliOptions, reportMunicipality } from './report.js';
 
 const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
-Import and analyse wait up to --wait <seconds> (default SERVICEATLAS_LOCK_WAIT, 5 s) for another command
-holding the embedded database; with a server running on it, imports go through the server.
+Commands wait up to --wait <seconds> (default SERVICEATLAS_LOCK_WAIT, 5 s) for another command holding the
+embedded database; with a server running on it, every command goes through the server (and says so on
+stderr), with the same output. Read commands (analyse, report, audit, keys list) refuse to run where no data
+directory exists instead of creating an empty one.
 Exit codes: 0 ok, 1 bad input (including bad options), 2 internal error, 3 busy (the embedded database is in
 use; nothing changed).`;
 
@@ -159,7 +162,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
-    .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runAnalyseDeserts(opts)));
+    .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runCliCommand(analyseDeserts, opts)));
 
   analyse
     .command('capacity')
@@ -176,7 +179,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here instead of stdout')
-    .action(async (opts: AnalyseCapacityOptions) => setExitCode(await runAnalyseCapacity(opts)));
+    .action(async (opts: AnalyseCapacityOptions) =>
+      setExitCode(await runCliCommand(analyseCapacityCommand, opts)),
+    );
   analyse
     .command('e-service')
     .description(
@@ -225,19 +230,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--county <codes>', 'planner scope: 2-digit county codes, comma-separated (e.g. 20)')
     .option('--name <name>', 'a name for lists and the audit trail (e.g. "Ludvika planning office")')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
-    .action(async (opts: KeysCreateOptions) => setExitCode(await runKeysCreate(opts)));
+    .action(async (opts: KeysCreateOptions) => setExitCode(await runCliCommand(keysCreate, opts)));
   keys
     .command('list')
     .description('List keys: id, role, scope, name, created, revoked (never a secret).')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
-    .action(async (opts: { wait?: string; format?: string }) => setExitCode(await runKeysList(opts)));
+    .action(async (opts: { wait?: string; format?: string }) =>
+      setExitCode(await runCliCommand(keysList, opts)),
+    );
   keys
     .command('revoke')
     .description('Revoke a key: refused from the next request on.')
     .argument('<id>', 'the key id (k_…), from `keys list`')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
-    .action(async (id: string, opts: { wait?: string }) => setExitCode(await runKeysRevoke(id, opts)));
+    .action(async (id: string, opts: { wait?: string }) =>
+      setExitCode(await runCliCommand(keysRevoke, { ...opts, id })),
+    );
 
   program
     .command('audit')
@@ -252,7 +261,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--output <file>', 'write here instead of stdout')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
-    .action(async (opts: AuditExportOptions) => setExitCode(await runAuditExport(opts)));
+    .action(async (opts: AuditExportOptions) => setExitCode(await runCliCommand(auditExport, opts)));
   program
     .command('report')
     .description('Write a printable report.')
@@ -264,7 +273,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['html', 'csv']).default('html'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .action(async (code: string, opts: ReportCliOptions) =>
-      setExitCode(await runReportMunicipality(code, opts)),
+      setExitCode(await runCliCommand(reportMunicipality, { ...opts, code })),
     );
 
   return program;

@@ -2,7 +2,9 @@ import type { RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { GeometryValue } from './tables.js';
 
-export type Crs = 'EPSG:4326' | 'EPSG:3006';
+import type { Crs } from '../domain.js';
+
+export type { Crs };
 
 /** A WGS84 point from coordinates in the given CRS; SWEREF 99 TM is transformed by PostGIS. */
 export function pointGeom(x: number, y: number, crs: Crs = 'EPSG:4326'): RawBuilder<GeometryValue> {

@@ -25,7 +25,7 @@ import { openingHoursProblem } from '../engine/opening-hours.js';
 import { type OsmServiceType, osmServiceTypes } from '../import/osm-tags.js';
 import { prepareRoads } from '../import/roads/index.js';
 import { readCatalogue } from '../catalogue.js';
-import type { AreaInput } from '../modules/areas/area.repository.js';
+import type { AreaBoundaryRow } from '../modules/areas/area.repository.js';
 import { upsertAreas } from '../modules/areas/area.repository.js';
 import { replaceRoadNetwork } from '../modules/roads/road-import.service.js';
 import type { ServicePointInput } from '../modules/service-points/service-point.repository.js';
@@ -92,7 +92,7 @@ type Geometry =
   | { type: 'MultiPolygon'; coordinates: number[][][][] }
   | { type: 'Polygon'; coordinates: number[][][] };
 
-export interface AndorraArea extends AreaInput {
+export interface AndorraArea extends AreaBoundaryRow {
   geometry: Geometry;
 }
 

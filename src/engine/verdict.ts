@@ -1,4 +1,4 @@
-import type { AccessTable } from './access.js';
+import type { AccessTable } from './access-table.js';
 import { estimateMinutes, estimateTravelKm } from './travel.js';
 import type { AccessMethod, AccessResult, TravelModel } from './types.js';
 

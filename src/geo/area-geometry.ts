@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { polygonValidity, repairPolygon } from '../db/geometry-validity.js';
-import { badInput } from '../errors.js';
+import { invalid } from '../domain-error.js';
 
 /**
  * The PostGIS half of polygon validation (the JavaScript half, checkPolygonGeometry, runs first): an
@@ -18,7 +18,7 @@ export async function validPolygon(
     verdict = await polygonValidity(db, geometry);
   } catch (error) {
     // PostGIS refused to read it at all (a shape the JavaScript checks let through).
-    throw badInput(
+    throw invalid(
       `${options.field} is not a readable GeoJSON polygon: ${(error as Error).message}`,
       options.field,
     );
@@ -26,13 +26,13 @@ export async function validPolygon(
   if (verdict.valid) return geometry;
   if (!options.repair) {
     const at = verdict.lon !== null && verdict.lat !== null ? ` at [${verdict.lon}, ${verdict.lat}]` : '';
-    throw badInput(
+    throw invalid(
       `${options.field} is not a valid polygon: ${verdict.reason ?? 'invalid'}${at}; fix it, or set repair: true to use the polygonal part of ST_MakeValid`,
       options.field,
     );
   }
   const repaired = await repairPolygon(db, geometry);
   if (repaired === null)
-    throw badInput(`${options.field} has no polygonal part left after repair`, options.field);
+    throw invalid(`${options.field} has no polygonal part left after repair`, options.field);
   return repaired;
 }

@@ -1,7 +1,3 @@
-import type { BBox } from '../db/geo.js';
-import { bboxProblem } from '../db/geo.js';
-import { badInput } from '../errors.js';
-import { GeometryInputError, checkPolygonGeometry, lonLatProblem } from '../geo/polygon.js';
 import { builder } from './builder.js';
 
 export const BBoxInput = builder.inputType('BBoxInput', {
@@ -40,49 +36,3 @@ export const AreaInput = builder.inputType('AreaInput', {
     }),
   }),
 });
-
-export interface AreaArgs {
-  municipalityCode?: string | null;
-  countyCode?: string | null;
-  bbox?: BBox | null;
-  polygon?: unknown;
-  repair?: boolean | null;
-}
-
-/** Validates an AreaInput (codes, bbox, polygon shape) and returns it as a filter. */
-export function validateArea(area: AreaArgs | null | undefined, maxPolygonVertices = 20_000): AreaArgs {
-  if (!area) return {};
-  if (area.municipalityCode != null && !/^\d{4}$/.test(area.municipalityCode)) {
-    throw badInput('municipalityCode must be 4 digits (SCB kommunkod), e.g. "2085"', 'area.municipalityCode');
-  }
-  if (area.countyCode != null && !/^\d{2}$/.test(area.countyCode)) {
-    throw badInput('countyCode must be 2 digits (SCB länskod), e.g. "20"', 'area.countyCode');
-  }
-  if (area.bbox) {
-    const problem = bboxProblem(area.bbox);
-    if (problem) throw badInput(problem, 'area.bbox');
-  }
-  if (area.polygon != null) {
-    try {
-      const { geometry } = checkPolygonGeometry(area.polygon, 'area.polygon', maxPolygonVertices);
-      return { ...area, polygon: geometry };
-    } catch (error) {
-      if (error instanceof GeometryInputError) throw badInput(error.message, 'area.polygon');
-      throw error;
-    }
-  }
-  return area;
-}
-
-export function validateBBox(bbox: BBox | null | undefined, field = 'bbox'): BBox | null {
-  if (!bbox) return null;
-  const problem = bboxProblem(bbox);
-  if (problem) throw badInput(problem, field);
-  return bbox;
-}
-
-export function validateLocation(p: { lon: number; lat: number }, field = 'location'): void {
-  const problem = lonLatProblem(p.lon, p.lat);
-  if (problem)
-    throw badInput(`${field}: ${problem}; a location is WGS84 lon in [−180, 180], lat in [−90, 90]`, field);
-}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import type { Viewer } from '../auth.js';
-import type { Context } from '../context.js';
+import type { CacheNote, Context } from '../context.js';
 import type { DataVersions } from '../db/data-version.js';
 import type { Encodings } from '../http/compress.js';
 
@@ -15,10 +15,7 @@ export interface CachedResponse {
   encodings: Encodings;
 }
 
-/** Set by responseCachePlugin when the executed operation's answer may be kept (see there). */
-export interface CacheNote {
-  cacheable: boolean;
-}
+export type { CacheNote };
 
 /** What identifies one answer: the request as sent, who asks, and the data it is asked of. */
 export interface CacheKeyParts {

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
@@ -9,7 +10,7 @@ import { authenticate, unauthenticatedMessage } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { createContext } from '../context.js';
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES, toAppError } from '../errors.js';
 import { writeCompressed } from '../http/compress.js';
 import { applyCors } from '../http/cors.js';
 import type { Logger } from '../logger.js';
@@ -86,6 +87,21 @@ export async function createGraphQLHandler(
       ApolloServerPluginCacheControlDisabled(),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+      // A field the resolver guard does not wrap (neither a root nor a priced field) may still fail with a
+      // use case's DomainError: the same mapping as the guard's (toAppError) gives it its code and field.
+      const original = unwrapResolverError(error);
+      if (!(original instanceof GraphQLError)) {
+        const expected = toAppError(original);
+        if (expected) {
+          const { http: _h, ...extensions } = expected.extensions;
+          return {
+            message: expected.message,
+            locations: formatted.locations,
+            path: formatted.path,
+            extensions,
+          };
+        }
+      }
       const code = String(formatted.extensions?.code ?? '');
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};

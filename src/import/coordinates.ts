@@ -5,14 +5,13 @@
 import { ImportOptionError } from './errors.js';
 import type { FieldMap } from './field-map.js';
 import { sourceKey } from './field-map.js';
-import type { RawRecord } from './read.js';
+import type { RawRecord } from './record.js';
 import { isAbsent, parseDecimal } from './values.js';
 
-/** The coordinate reference systems imports accept; the database transforms EPSG:3006 to 4326. */
-export type Crs = 'EPSG:4326' | 'EPSG:3006';
+// The coordinate reference systems imports accept (src/domain.ts); the database transforms EPSG:3006 to 4326.
+import { CRS_CODES, type Crs } from '../domain.js';
 
-/** The CRSs, for `--crs` validation. */
-export const CRS_CODES: readonly Crs[] = ['EPSG:4326', 'EPSG:3006'];
+export { CRS_CODES, type Crs };
 
 /** Checks a `--crs` value; `3006` and `epsg:3006` are accepted for `EPSG:3006`. */
 export function parseCrs(value: string): Crs {

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import type { CsvError } from 'csv-parse';
 import { ImportError } from './errors.js';
 import type { ProgressReporter } from './progress.js';
-import type { RawRecord } from './read.js';
+import type { RawRecord } from './record.js';
 import { assertUtf8, fileSize, readTextChunks } from './source.js';
 
 const DELIMITERS = [',', ';', '\t'] as const;

@@ -4,10 +4,10 @@
  */
 import { booleanPointInPolygon, centerOfMass, pointOnFeature, polygon } from '@turf/turf';
 import type { Position } from 'geojson';
-import type { Crs } from './coordinates.js';
+import type { Crs } from '../domain.js';
 import { ImportError, describeValue } from './errors.js';
 import type { ProgressReporter } from './progress.js';
-import type { PointGeometry, RawRecord, RecordRejection } from './read.js';
+import type { PointGeometry, RawRecord, RecordRejection } from './record.js';
 import { readText } from './source.js';
 
 function isPosition(value: unknown): value is Position {

@@ -10,7 +10,7 @@ import { ImportError } from './errors.js';
 import { IMPORT_FIELDS } from './field-map.js';
 import { osmServiceTypes } from './osm-tags.js';
 import type { ProgressReporter } from './progress.js';
-import type { PointGeometry, RawRecord, RecordRejection } from './read.js';
+import type { PointGeometry, RawRecord, RecordRejection } from './record.js';
 import { assertUtf8, fileSize, readTextChunks } from './source.js';
 
 const ELEMENT = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;

@@ -2,44 +2,18 @@
  * Reading an import file into raw records: the file's own properties (not yet mapped or validated)
  * and a point, with the record's position for error messages. Formats: GeoJSON, CSV, OSM XML.
  */
-import type { Crs } from './coordinates.js';
+import type { Crs } from '../domain.js';
 import { ImportError, ImportOptionError } from './errors.js';
-import type { RecordPosition } from './errors.js';
 import { silentProgress } from './progress.js';
 import type { ProgressReporter } from './progress.js';
 import { readCsvRecords } from './read-csv.js';
 import { readGeoJsonRecords } from './read-geojson.js';
 import { readOsmRecords } from './read-osm.js';
+import type { ImportFormat, RawRecord } from './record.js';
+import { IMPORT_FORMATS } from './record.js';
 
-/** File formats `import` understands. */
-export type ImportFormat = 'geojson' | 'csv' | 'osm';
-
-/** The formats, for `--format` validation. */
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['geojson', 'csv', 'osm'];
-
-/** A GeoJSON Point, in the file's CRS. */
-export interface PointGeometry {
-  type: 'Point';
-  coordinates: [number, number];
-}
-
-/** Why the reader could not use a record: an error to report, or a reason to skip it (counted). */
-export interface RecordRejection {
-  kind: 'error' | 'skip';
-  field: string | null;
-  message: string;
-}
-
-/** One record as read, before mapping and validation. */
-export interface RawRecord {
-  format: ImportFormat;
-  position: RecordPosition;
-  /** CSV: the row by header name (all strings); GeoJSON: `properties`; OSM: tags plus our fields. */
-  properties: Record<string, unknown>;
-  /** GeoJSON/OSM: the point (polygon → representative point); CSV: null (coordinates are columns). */
-  geometry: PointGeometry | null;
-  rejection?: RecordRejection;
-}
+export type { ImportFormat, PointGeometry, RawRecord, RecordRejection } from './record.js';
+export { IMPORT_FORMATS } from './record.js';
 
 /** Options for {@link readRecords}. */
 export interface ReadOptions {

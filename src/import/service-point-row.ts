@@ -14,11 +14,10 @@ import {
   parseText,
 } from './values.js';
 
-/** Service point statuses. */
-export type ServicePointStatus = 'OPEN' | 'CLOSED' | 'PLANNED';
+import { SERVICE_POINT_STATUSES, type ServicePointStatus } from '../domain.js';
 
-/** The statuses, in the order of the contract. */
-export const SERVICE_POINT_STATUSES: readonly ServicePointStatus[] = ['OPEN', 'CLOSED', 'PLANNED'];
+// Service point statuses, in the order of the contract (src/domain.ts).
+export { SERVICE_POINT_STATUSES, type ServicePointStatus };
 
 /** A validated service point, ready for the upsert by externalId. Coordinates are in `crs`. */
 export interface ServicePointRow extends RowBase {

@@ -11,11 +11,10 @@ import {
   parseText,
 } from './values.js';
 
-/** Settlement kinds. */
-export type SettlementKind = 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL';
+import { SETTLEMENT_KINDS, type SettlementKind } from '../domain.js';
 
-/** The kinds, in the order of the contract. */
-export const SETTLEMENT_KINDS: readonly SettlementKind[] = ['TATORT', 'SMAORT', 'VILLAGE', 'GRID_CELL'];
+// Settlement kinds, in the order of the contract (src/domain.ts).
+export { SETTLEMENT_KINDS, type SettlementKind };
 
 /** A validated settlement, ready for the upsert by externalId. Coordinates are in `crs`. */
 export interface SettlementRow extends RowBase {

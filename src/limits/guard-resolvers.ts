@@ -1,8 +1,7 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { defaultFieldResolver, isObjectType } from 'graphql';
 import type { Context } from '../context.js';
-import { EngineInputError } from '../engine/errors.js';
-import { badInput } from '../errors.js';
+import { badInput, toAppError } from '../errors.js';
 import { currentRequestState } from './request-state.js';
 import { fieldWork, isWorkPriced } from './work-cost.js';
 import { workScaleOf } from './work-scale.js';
@@ -33,8 +32,9 @@ export function nulCharacterPath(value: unknown, path = ''): string | null {
  * Wraps resolvers once per schema object (idempotent): every root field first checks the request's time
  * budget; a work-priced field (an analysis) whose estimated work reaches `heavyWork` first takes the
  * request's heavy-queue slot and yields to the event loop, so /healthz and light reads are served between
- * analyses; coverage layers count their bytes against maxResponseBytes as they are built; and an engine
- * input error becomes BAD_USER_INPUT wherever it is thrown (a plain RangeError — a bug — stays internal).
+ * analyses; coverage layers count their bytes against maxResponseBytes as they are built; and an expected
+ * failure becomes a GraphQL error here (`toAppError`: a use case's DomainError keeps its code and field, an
+ * engine input error is BAD_USER_INPUT; a plain RangeError — a bug — stays internal).
  */
 export function guardResolvers(schema: GraphQLSchema): void {
   const marked = schema as unknown as Record<symbol, boolean>;
@@ -66,8 +66,7 @@ export function guardResolvers(schema: GraphQLSchema): void {
         try {
           result = await resolve(source, args, ctx, info);
         } catch (error) {
-          if (error instanceof EngineInputError) throw badInput(error.message);
-          throw error;
+          throw toAppError(error) ?? error;
         }
         if (state && coordinate === 'Query.coverageLayer') {
           state.addResponseBytes(Buffer.byteLength(JSON.stringify(result)), info.path.key.toString());

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Geometry } from 'geojson';
 import type { Viewer } from '../auth.js';
 import type { DataVersions } from '../db/data-version.js';
+import { toAppError } from '../errors.js';
 import { etagMatches, headerValue, type PlainRequest, type PlainResponse } from '../tiles/http.js';
 import {
   type CollectionInfo,
@@ -163,10 +164,12 @@ export async function handleOgcRequest(
     return await route(req, url, source, options);
   } catch (error) {
     if (error instanceof OgcError) return errorResponse(req, error);
-    const code = (error as { extensions?: { code?: string } }).extensions?.code;
+    // A use case's DomainError (or an engine input error) as the GraphQL layer would answer it: one mapping.
+    const expected = toAppError(error) ?? error;
+    const code = (expected as { extensions?: { code?: string } }).extensions?.code;
     if (code === 'BAD_USER_INPUT' || code === 'NOT_FOUND') {
       const status = code === 'NOT_FOUND' ? 404 : 400;
-      const field = (error as { extensions?: { field?: string } }).extensions?.field;
+      const field = (expected as { extensions?: { field?: string } }).extensions?.field;
       return errorResponse(
         req,
         new OgcError(

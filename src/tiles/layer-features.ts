@@ -244,7 +244,7 @@ export function serviceAreaFeatures(
 }
 
 /** An administrative area (municipality or county) with its boundary. */
-export interface AreaInput {
+export interface AreaFeatureInput {
   code: string;
   name: string | null;
   level: 'MUNICIPALITY' | 'COUNTY' | string;
@@ -263,7 +263,7 @@ export type AreaFeatureProperties = Record<string, number | string | boolean>;
  * @example areaFeatures(municipalities, new Map([['2080', { populationBeyondThreshold: 1200 }]]))
  */
 export function areaFeatures(
-  areas: readonly AreaInput[],
+  areas: readonly AreaFeatureInput[],
   indicators?: ReadonlyMap<string, AreaIndicatorValues> | Readonly<Record<string, AreaIndicatorValues>>,
 ): FeatureCollection<Polygon | MultiPolygon, AreaFeatureProperties> {
   const lookup = (code: string): AreaIndicatorValues | undefined => {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { EngineInputError } from '../engine/errors.js';
-import { AppError } from '../errors.js';
+import { DomainError } from '../domain-error.js';
 import type { AnalysisSnapshot } from '../modules/access/snapshot.js';
 import type { AnalysisJobName, JobArgs, JobResult } from './analysis-jobs.js';
 import { ANALYSIS_JOBS } from './analysis-jobs.js';
@@ -142,9 +142,9 @@ export class AnalysisPool {
       this.receiveMs += outcome.received;
     }
     if (outcome.ok) return outcome.value as JobResult<K>;
-    if ('appError' in outcome) {
-      const { code, message, extensions } = outcome.appError;
-      throw new AppError(code, message, extensions);
+    if ('domainError' in outcome) {
+      const { code, message, field } = outcome.domainError;
+      throw new DomainError(code, message, field);
     }
     throw new EngineInputError(outcome.engineInput);
   }

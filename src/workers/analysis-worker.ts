@@ -1,6 +1,6 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { EngineInputError } from '../engine/errors.js';
-import { AppError } from '../errors.js';
+import { DomainError } from '../domain-error.js';
 import type { AnalysisJobName } from './analysis-jobs.js';
 import { ANALYSIS_JOBS } from './analysis-jobs.js';
 import type { SnapshotPayload } from './snapshot-transfer.js';
@@ -17,11 +17,12 @@ export interface AnalysisTask {
 
 /**
  * What a task answers. Expected failures travel as data (an Error's class does not survive the thread
- * boundary), so the pool can throw the same AppError / EngineInputError the in-process call would.
+ * boundary), so the pool can throw the same DomainError / EngineInputError the in-process call would; the
+ * GraphQL error they become is made on the main thread, in one place (errors.ts `toAppError`).
  */
 export type AnalysisOutcome = (
   | { ok: true; value: unknown }
-  | { ok: false; appError: { code: AppError['code']; message: string; extensions: Record<string, unknown> } }
+  | { ok: false; domainError: { code: DomainError['code']; message: string; field: string | null } }
   | { ok: false; engineInput: string }
 ) & {
   /** Milliseconds this task spent taking a snapshot the thread had not seen (diagnostics, bench). */
@@ -43,9 +44,9 @@ export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {
   try {
     outcome = { ok: true, value: job(snapshot, task.args), received };
   } catch (error) {
-    if (error instanceof AppError) {
-      const { code: _code, http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-      return { ok: false, appError: { code: error.code, message: error.message, extensions }, received };
+    if (error instanceof DomainError) {
+      const { code, message, field } = error;
+      return { ok: false, domainError: { code, message, field }, received };
     }
     if (error instanceof EngineInputError) return { ok: false, engineInput: error.message, received };
     throw error;

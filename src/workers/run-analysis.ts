@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import type { AnalysisSnapshot } from '../modules/access/snapshot.js';
 import { budgetSignal } from '../limits/request-state.js';
 import type { AnalysisJobName, JobArgs, JobResult } from './analysis-jobs.js';
@@ -9,7 +9,7 @@ import { analysisPoolFor } from './analysis-pool.js';
  * threads; 0 = in-process), cancelled when the request's time budget runs out.
  */
 export function runAnalysis<K extends AnalysisJobName>(
-  ctx: Pick<Context, 'config'>,
+  ctx: Pick<Deps, 'config'>,
   snapshot: AnalysisSnapshot,
   job: K,
   args: JobArgs<K>,

@@ -8,12 +8,13 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { openApp } from '../../src/app.js';
 import { runCli } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
-import { freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
+import { createDb } from '../../src/db/client.js';
+import { backend, freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
 import { cli } from './run.js';
 
 const SECRET = 'cli-test-secret-0123456789abcdefghijklmnop';
@@ -51,6 +52,15 @@ describe('serviceatlas keys and audit export', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'serviceatlas-keys-'));
     const fresh = await freshCliEnvironment(join(dir, 'data'));
+    if (backend === 'pglite') {
+      // The migrated template: creating a cluster in the first command took over the 60 s test timeout on
+      // a loaded machine, and left that command holding the directory for the cases after it.
+      const seeded = await createDb({
+        dataDir: join(dir, 'data'),
+        loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]),
+      });
+      await seeded.close();
+    }
     env = { ...fresh.env, SERVICEATLAS_KEY_SECRET: SECRET, SERVICEATLAS_WRITE_TOKENS: '' };
     drop = fresh.drop;
   });
@@ -116,7 +126,8 @@ describe('serviceatlas keys and audit export', () => {
     } finally {
       await handle.close();
     }
-  });
+    // A process start, a database open and a server start: well over a minute on a loaded machine.
+  }, 240_000);
 
   it('refuses bad keys create input with exit 1 and a message', async () => {
     const noScope = await inProcess(env, 'keys', 'create', '--role', 'planner');

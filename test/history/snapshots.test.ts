@@ -53,7 +53,9 @@ const importInto = (
 const QUESTION = `query($asOf: Date) {
   settlements(first: 100, asOf: $asOf) { totalCount nodes { name population population65Plus
     access(serviceTypes: [GROCERY, PHARMACY]) { serviceType servicePoint { name } travelMinutes withinThreshold } } }
-  servicePoints(first: 100, asOf: $asOf) { totalCount nodes { name serviceTypes } }
+  servicePoints(first: 100, asOf: $asOf) { totalCount nodes { name serviceTypes status } }
+  openShops: servicePoints(first: 100, asOf: $asOf, filter: { serviceType: GROCERY, status: OPEN }) {
+    totalCount nodes { name status } }
   serviceDeserts(serviceType: GROCERY, asOf: $asOf) { totalCount nodes { name } }
   accessIndicators(serviceTypes: [GROCERY], groupBy: MUNICIPALITY, asOf: $asOf) {
     areaCode population population65Plus populationBeyondThreshold population65PlusBeyondThreshold
@@ -62,15 +64,17 @@ const QUESTION = `query($asOf: Date) {
 
 type Named = { name: string };
 async function answer(server: TestServer, asOf: string | null) {
-  const res = await server.gql<{ settlements: { nodes: Named[] }; servicePoints: { nodes: Named[] } }>(
-    QUESTION,
-    { asOf },
-  );
+  const res = await server.gql<{
+    settlements: { nodes: Named[] };
+    servicePoints: { nodes: Named[] };
+    openShops: { nodes: Named[] };
+  }>(QUESTION, { asOf });
   expect(res.errors).toBeUndefined();
   // Ids (and so the id order of the lists) differ between databases: compare by name.
   const byName = (a: Named, b: Named) => a.name.localeCompare(b.name);
   res.data!.settlements.nodes.sort(byName);
   res.data!.servicePoints.nodes.sort(byName);
+  res.data!.openShops.nodes.sort(byName);
   return res.data;
 }
 
@@ -144,6 +148,35 @@ describe('yearly snapshots: each date answers like a database holding only that 
       ).data!.settlements.nodes;
     expect(await alby('2025-12-31')).toEqual([{ population: 1000, population65Plus: 200 }]);
     expect(await alby('2026-01-01')).toEqual([{ population: 1100, population65Plus: 260 }]);
+  });
+
+  it('reads a dated page as the rows stood then: status, the status filter and totalCount on asOf', async () => {
+    const page = async (asOf: string, status: string) =>
+      (
+        await history.gql<{
+          servicePoints: { totalCount: number; nodes: { name: string; status: string }[] };
+        }>(
+          `query($asOf: Date) { servicePoints(first: 100, asOf: $asOf, filter: { serviceType: GROCERY, status: ${status} }) {
+            totalCount nodes { name status validFrom validTo } } }`,
+          { asOf },
+        )
+      ).data!.servicePoints;
+    // On 2024-06-01 the three 2024 shops were open, the two closed by the 2026 snapshot included.
+    const open2024 = await page('2024-06-01', 'OPEN');
+    expect(open2024.totalCount).toBe(3);
+    expect(open2024.nodes.map((n) => n.name).sort()).toEqual(['Alby shop', 'Berga shop', 'Ceder shop']);
+    expect(open2024.nodes.map((n) => n.status)).toEqual(['OPEN', 'OPEN', 'OPEN']);
+    expect(open2024.nodes.find((n) => n.name === 'Ceder shop')).toMatchObject({
+      validFrom: '2024-01-01',
+      validTo: '2026-01-01',
+    });
+    // None was closed that day; today's CLOSED rows are not "closed on 2024-06-01".
+    expect((await page('2024-06-01', 'CLOSED')).totalCount).toBe(0);
+    // Without a date the same filter reads today's rows: the two closed shops are CLOSED now.
+    const closedToday = await history.gql<{ servicePoints: { totalCount: number } }>(
+      '{ servicePoints(filter: { serviceType: GROCERY, status: CLOSED }) { totalCount } }',
+    );
+    expect(closedToday.data!.servicePoints.totalCount).toBe(2);
   });
 
   it('re-imports the same year without changing any answer', async () => {

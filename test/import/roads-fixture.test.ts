@@ -201,21 +201,24 @@ describe(`road import on a hand-made network (${backend})`, () => {
     expect(Math.max(...denseOf.values())).toBe(9);
   });
 
-  it('is ready for pgRouting: costs with one-way edges as reverse_cost -1', async () => {
-    if (backend !== 'postgres') return; // PGlite has no pgRouting; the engine's own tests cover it there
-    await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(t.handle.db);
-    const cost = async (from: number, to: number) =>
-      (
-        await sql<{ agg_cost: number }>`SELECT agg_cost FROM pgr_dijkstraCost(
+  // PGlite has no pgRouting (the engine's own Dijkstra oracles cover it there): PostgreSQL only.
+  it.runIf(backend === 'postgres')(
+    'is ready for pgRouting: costs with one-way edges as reverse_cost -1',
+    async () => {
+      await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(t.handle.db);
+      const cost = async (from: number, to: number) =>
+        (
+          await sql<{ agg_cost: number }>`SELECT agg_cost FROM pgr_dijkstraCost(
           'SELECT id, source, target, minutes AS cost, CASE WHEN oneway THEN -1 ELSE minutes END AS reverse_cost FROM road_edges',
           ${from}::bigint, ${to}::bigint, true)`.execute(t.handle.db)
-      ).rows[0]?.agg_cost ?? null;
-    expect(await cost(1, 6)).toBeCloseTo(min(STEP, 60) + min(2 * STEP, 30), 9); // A → B → (one-way) F
-    expect(await cost(6, 1)).toBeNull(); // against the one-way street: unreachable
-    expect(await cost(4, 7)).toBeCloseTo(min(STEP, 60) + min(STEP, 60), 9); // D → C → G (oneway=-1 stored C→G)
-    expect(await cost(7, 4)).toBeNull();
-    expect(await cost(11, 2)).toBeCloseTo(min(STEP, 10) + 30 + min(STEP, 60), 9); // two ferries, then the road
-  });
+        ).rows[0]?.agg_cost ?? null;
+      expect(await cost(1, 6)).toBeCloseTo(min(STEP, 60) + min(2 * STEP, 30), 9); // A → B → (one-way) F
+      expect(await cost(6, 1)).toBeNull(); // against the one-way street: unreachable
+      expect(await cost(4, 7)).toBeCloseTo(min(STEP, 60) + min(STEP, 60), 9); // D → C → G (oneway=-1 stored C→G)
+      expect(await cost(7, 4)).toBeNull();
+      expect(await cost(11, 2)).toBeCloseTo(min(STEP, 10) + 30 + min(STEP, 60), 9); // two ferries, then the road
+    },
+  );
 
   it('a failing import keeps the previous network; a re-import replaces it', async () => {
     const version = await readDataVersion(t.handle.db);

@@ -200,37 +200,37 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
     expect(farm.straightLineKm!).toBeCloseTo(nearestKm, 1);
   });
 
-  it('matches pgRouting’s pgr_dijkstraCost on the same stored graph (PostgreSQL server)', async () => {
-    if (backend !== 'postgres') {
-      expect(backend).toBe('pglite'); // PGlite has no pgRouting: the Dijkstra oracle above covers it
-      return;
-    }
-    const db = server.app.db;
-    await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(db);
-    const from = settlements.map((s) => s.node);
-    const to = stores.map((p) => p.node);
-    const costs = await sql<{ start_vid: string; agg_cost: number }>`
+  // PGlite has no pgRouting (the Dijkstra oracle above covers it there): PostgreSQL only.
+  it.runIf(backend === 'postgres')(
+    'matches pgRouting’s pgr_dijkstraCost on the same stored graph (PostgreSQL server)',
+    async () => {
+      const db = server.app.db;
+      await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(db);
+      const from = settlements.map((s) => s.node);
+      const to = stores.map((p) => p.node);
+      const costs = await sql<{ start_vid: string; agg_cost: number }>`
       SELECT start_vid::text AS start_vid, min(agg_cost) AS agg_cost FROM pgr_dijkstraCost(
         'SELECT id, source, target, minutes AS cost, CASE WHEN oneway THEN -1 ELSE minutes END AS reverse_cost FROM road_edges',
         ${from}::bigint[], ${to}::bigint[], directed => true)
       GROUP BY start_vid`.execute(db);
-    const pgr = new Map(costs.rows.map((r) => [r.start_vid, Number(r.agg_cost)]));
-    const byName = new Map((await access()).map((s) => [s.name, s.access[0]!]));
-    let compared = 0;
-    settlements.forEach((s, i) => {
-      const a = byName.get(`Generated village ${i}`)!;
-      const cost = s.node === '' ? undefined : pgr.get(s.node);
-      const onStore = stores.some((p) => p.node === s.node);
-      if (cost === undefined) {
-        // pgRouting omits unreachable pairs (and a settlement standing on a store's own node, cost 0).
-        if (!onStore) expect(a.method).toBe('ESTIMATED');
-        return;
-      }
-      compared++;
-      expect(Math.abs(a.travelMinutes! - cost)).toBeLessThanOrEqual(cost * 0.001 + 1e-9);
-    });
-    expect(compared).toBeGreaterThan(30);
-  });
+      const pgr = new Map(costs.rows.map((r) => [r.start_vid, Number(r.agg_cost)]));
+      const byName = new Map((await access()).map((s) => [s.name, s.access[0]!]));
+      let compared = 0;
+      settlements.forEach((s, i) => {
+        const a = byName.get(`Generated village ${i}`)!;
+        const cost = s.node === '' ? undefined : pgr.get(s.node);
+        const onStore = stores.some((p) => p.node === s.node);
+        if (cost === undefined) {
+          // pgRouting omits unreachable pairs (and a settlement standing on a store's own node, cost 0).
+          if (!onStore) expect(a.method).toBe('ESTIMATED');
+          return;
+        }
+        compared++;
+        expect(Math.abs(a.travelMinutes! - cost)).toBeLessThanOrEqual(cost * 0.001 + 1e-9);
+      });
+      expect(compared).toBeGreaterThan(30);
+    },
+  );
 
   it('evaluates a closure on the network: the settlement moves to its second-nearest store by road', async () => {
     const nodes = await access();

@@ -7,7 +7,7 @@ import { seededRandom } from '../../src/demo/random.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../src/engine/types.js';
 import { hexAggregate, hexResolutionForZoom } from '../../src/tiles/hex.js';
 import {
-  type AreaInput,
+  type AreaFeatureInput,
   areaFeatures,
   type SettlementAccessInput,
   serviceAreaFeatures,
@@ -56,7 +56,7 @@ export interface DemoWorld {
   bounds: [number, number, number, number];
   settlements: EngineSettlement[];
   points: EnginePoint[];
-  areas: AreaInput[];
+  areas: AreaFeatureInput[];
   serviceTypes: ServiceTypeDef[];
 }
 
@@ -124,7 +124,7 @@ export function demoWorld(options: { settlements?: number; points?: number; seed
       municipalityCode: municipalityOf(lon, lat),
     });
   }
-  const areas: AreaInput[] = [
+  const areas: AreaFeatureInput[] = [
     { code: '2061', name: 'South-west', level: 'MUNICIPALITY', geometry: rectangle(w, s, midLon, midLat) },
     { code: '2062', name: 'South-east', level: 'MUNICIPALITY', geometry: rectangle(midLon, s, e, midLat) },
     { code: '2063', name: 'North-west', level: 'MUNICIPALITY', geometry: rectangle(w, midLat, midLon, n) },

@@ -7,7 +7,7 @@ import { noAccess } from '../../engine/access.js';
 import { accessResultAt, subsetTable } from '../../engine/travel-cost.js';
 import type { AccessResult, TravelModel } from '../../engine/types.js';
 import { validateTravelModel } from '../../engine/travel.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import type { AnalysisSnapshot } from './snapshot.js';
@@ -36,7 +36,7 @@ export function resolveTravelModel(
   try {
     validateTravelModel(model);
   } catch (error) {
-    throw badInput((error as Error).message, 'travel');
+    throw invalid((error as Error).message, 'travel');
   }
   return model;
 }
@@ -44,7 +44,7 @@ export function resolveTravelModel(
 export function validateThreshold(minutes: number | null | undefined): number | undefined {
   if (minutes == null) return undefined;
   if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 600) {
-    throw badInput('thresholdMinutes must be a number in (0, 600]', 'thresholdMinutes');
+    throw invalid('thresholdMinutes must be a number in (0, 600]', 'thresholdMinutes');
   }
   return minutes;
 }

@@ -1,15 +1,16 @@
-import type { Context } from '../../context.js';
-import type { SnapshotQuery } from '../../services.js';
-import type { AreaArgs } from '../../graphql/inputs.js';
+import type { Deps, SnapshotQuery } from '../../deps.js';
+import { missing } from '../../domain-error.js';
+import { areaCodeKnown } from '../areas/area.repository.js';
 import { validPolygon } from '../../geo/area-geometry.js';
-import { validateArea } from '../../graphql/inputs.js';
+import type { AreaFilter } from '../../geo/area-filter.js';
+import { validateArea } from '../../geo/area-filter.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import { findSettlementIdsInArea } from '../settlements/settlement.repository.js';
 import { findAreaGeometry } from '../areas/area.repository.js';
 import type { ServiceAreaWindow } from '../../engine/travel/service-areas.js';
 import type { MultiPolygon, Polygon } from 'geojson';
-import { notFound } from '../../errors.js';
+import { notFound } from '../../domain-error.js';
 import { findGridCellIdsInArea } from '../grid/grid.repository.js';
 
 /**
@@ -17,16 +18,45 @@ import { findGridCellIdsInArea } from '../grid/grid.repository.js';
  * query; no area = every settlement), ascending.
  */
 export async function settlementsInArea(
-  ctx: Context,
-  area: AreaArgs | null | undefined,
+  deps: Deps,
+  area: AreaFilter | null | undefined,
   query?: SnapshotQuery,
 ): Promise<{ snapshot: AnalysisSnapshot; indices: number[]; wholeSnapshot: boolean }> {
   const { snapshot, indices, wholeSnapshot } = await settlementsInValidArea(
-    ctx,
-    await validAreaOf(ctx, area),
+    deps,
+    await validAreaOf(deps, area),
     query,
   );
   return { snapshot, indices, wholeSnapshot };
+}
+
+/**
+ * An area filter checked: its shape (validateArea), its codes known to the database (an unknown municipality
+ * or county code is NOT_FOUND on `area.municipalityCode`/`area.countyCode`, not an empty answer that reads
+ * as "nobody lives there"), and its polygon valid by PostGIS (or repaired when asked).
+ */
+export async function validAreaOf(deps: Pick<Deps, 'db' | 'config'>, area: AreaFilter | null | undefined) {
+  const { repair, ...valid } = validateArea(area, deps.config.limits.maxPolygonVertices);
+  if (
+    valid.municipalityCode != null &&
+    !(await areaCodeKnown(deps.db, 'MUNICIPALITY', valid.municipalityCode))
+  )
+    throw missing(
+      `Municipality ${valid.municipalityCode} is not known: no boundary, settlement or service point has that code`,
+      'area.municipalityCode',
+    );
+  if (valid.countyCode != null && !(await areaCodeKnown(deps.db, 'COUNTY', valid.countyCode)))
+    throw missing(
+      `County ${valid.countyCode} is not known: no boundary or settlement has that code`,
+      'area.countyCode',
+    );
+  if (valid.polygon != null) {
+    valid.polygon = await validPolygon(deps.db as never, valid.polygon, {
+      field: 'area.polygon',
+      repair: repair === true,
+    });
+  }
+  return valid;
 }
 
 /**
@@ -35,11 +65,11 @@ export async function settlementsInArea(
  * one without an imported boundary, is refused on its field.
  */
 export async function areaWindow(
-  ctx: Context,
-  area: AreaArgs | null | undefined,
-  bbox: AreaArgs['bbox'],
+  deps: Deps,
+  area: AreaFilter | null | undefined,
+  bbox: AreaFilter['bbox'],
 ): Promise<ServiceAreaWindow> {
-  const valid = await validAreaOf(ctx, area);
+  const valid = await validAreaOf(deps, area);
   const polygons: (Polygon | MultiPolygon)[] = [];
   if (valid.polygon != null) polygons.push(valid.polygon as Polygon | MultiPolygon);
   for (const [field, code] of [
@@ -47,7 +77,7 @@ export async function areaWindow(
     ['area.countyCode', valid.countyCode],
   ] as const) {
     if (code == null) continue;
-    const geometry = await findAreaGeometry(ctx.db, code);
+    const geometry = await findAreaGeometry(deps.db, code);
     if (geometry === null) throw notFound(`area with a boundary (${field})`, code);
     polygons.push(geometry as Polygon | MultiPolygon);
   }
@@ -64,24 +94,13 @@ export async function areaWindow(
   return { bbox: box, polygons };
 }
 
-async function validAreaOf(ctx: Context, area: AreaArgs | null | undefined) {
-  const { repair, ...valid } = validateArea(area, ctx.config.limits.maxPolygonVertices);
-  if (valid.polygon != null) {
-    valid.polygon = await validPolygon(ctx.db as never, valid.polygon, {
-      field: 'area.polygon',
-      repair: repair === true,
-    });
-  }
-  return valid;
-}
-
 async function settlementsInValidArea(
-  ctx: Context,
+  deps: Deps,
   valid: Awaited<ReturnType<typeof validAreaOf>>,
   query?: SnapshotQuery,
 ) {
-  const snapshot = await ctx.snapshot(query);
-  const ids = await findSettlementIdsInArea(ctx.db, valid);
+  const snapshot = await deps.snapshot(query);
+  const ids = await findSettlementIdsInArea(deps.db, valid);
   if (ids === null) return { snapshot, indices: [...snapshot.settlements.keys()], wholeSnapshot: true };
   return { snapshot, indices: snapshot.indicesOf(ids).sort((a, b) => a - b), wholeSnapshot: false };
 }
@@ -92,15 +111,15 @@ async function settlementsInValidArea(
  * settlements the grid does not cover — every resident of the area once.
  */
 export async function residentsInArea(
-  ctx: Context,
-  area: AreaArgs | null | undefined,
+  deps: Deps,
+  area: AreaFilter | null | undefined,
   query?: SnapshotQuery,
 ): Promise<{ snapshot: AnalysisSnapshot; indices: number[]; residentIndices: number[] }> {
-  const valid = await validAreaOf(ctx, area);
-  const { snapshot, indices, wholeSnapshot } = await settlementsInValidArea(ctx, valid, query);
+  const valid = await validAreaOf(deps, area);
+  const { snapshot, indices, wholeSnapshot } = await settlementsInValidArea(deps, valid, query);
   const residents = snapshot.residents();
   if (snapshot.grid.length === 0) return { snapshot, indices, residentIndices: indices };
-  const cellIds = wholeSnapshot ? null : await findGridCellIdsInArea(ctx.db, valid);
+  const cellIds = wholeSnapshot ? null : await findGridCellIdsInArea(deps.db, valid);
   const residentIndices =
     cellIds === null ? [...Array(residents.gridCount).keys()] : snapshot.gridOriginsOf(cellIds);
   for (const i of indices) {
@@ -114,6 +133,6 @@ export async function residentsInArea(
  * The requested service types as catalogue codes, each once in first-seen order; an unknown code is
  * refused with BAD_USER_INPUT on `serviceTypes`.
  */
-export async function requestedServiceTypes(ctx: Context, requested: readonly string[]): Promise<string[]> {
-  return (await requireServiceTypes(ctx, [...new Set(requested)], 'serviceTypes')).map((d) => d.code);
+export async function requestedServiceTypes(deps: Deps, requested: readonly string[]): Promise<string[]> {
+  return (await requireServiceTypes(deps, [...new Set(requested)], 'serviceTypes')).map((d) => d.code);
 }

@@ -1,7 +1,7 @@
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { reachRadiusKm, type ServiceAreaWindow } from '../../engine/travel/service-areas.js';
 import type { AccessMethod, TravelModel } from '../../engine/types.js';
-import { badInput, notFound } from '../../errors.js';
+import { invalid, notFound } from '../../domain-error.js';
 import type { AnalysisSnapshot } from './snapshot.js';
 
 /** At most this many minute values per request (each is one polygon). */
@@ -51,21 +51,21 @@ export function serviceAreasOf(
   request: ServiceAreaRequest,
 ): FeatureCollection<Polygon | MultiPolygon, ServiceAreaProperties> {
   const minutes = [...new Set(request.minutes)].sort((a, b) => a - b);
-  if (minutes.length === 0) throw badInput('give at least one minutes value', 'minutes');
+  if (minutes.length === 0) throw invalid('give at least one minutes value', 'minutes');
   if (minutes.length > MAX_SERVICE_AREA_VALUES) {
-    throw badInput(`at most ${MAX_SERVICE_AREA_VALUES} minutes values, got ${minutes.length}`, 'minutes');
+    throw invalid(`at most ${MAX_SERVICE_AREA_VALUES} minutes values, got ${minutes.length}`, 'minutes');
   }
   for (const m of minutes) {
-    if (!Number.isFinite(m) || m <= 0 || m > 240) throw badInput('minutes must be in (0, 240]', 'minutes');
+    if (!Number.isFinite(m) || m <= 0 || m > 240) throw invalid('minutes must be in (0, 240]', 'minutes');
   }
   const pointId = request.servicePointId ?? null;
   const point = pointId === null ? null : snapshot.pointsById.get(pointId);
   if (pointId !== null && !point) throw notFound('open service point', pointId);
   const code = request.serviceType ?? point?.serviceTypes[0];
-  if (code === undefined) throw badInput('give serviceType or servicePointId', 'serviceType');
+  if (code === undefined) throw invalid('give serviceType or servicePointId', 'serviceType');
   snapshot.engine.serviceType(code);
   if (point && !point.serviceTypes.includes(code)) {
-    throw badInput(`service point ${pointId} does not offer ${code}`, 'serviceType');
+    throw invalid(`service point ${pointId} does not offer ${code}`, 'serviceType');
   }
   const travel = snapshot.travel(model);
   const features: Feature<Polygon | MultiPolygon, ServiceAreaProperties>[] = [];

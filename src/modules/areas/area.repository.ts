@@ -1,10 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
 import { sql } from 'kysely';
-import type { Database } from '../../db/tables.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+import type { AreaLevel } from '../../domain.js';
 
-export type AreaLevel = 'MUNICIPALITY' | 'COUNTY';
+export type { AreaLevel };
 
 export interface Area {
   code: string;
@@ -13,13 +12,14 @@ export interface Area {
   parentCode: string | null;
 }
 
-export interface AreaInput extends Area {
+/** An area as an import or the demo writes it: code, level, name, parent and boundary. */
+export interface AreaBoundaryRow extends Area {
   /** GeoJSON Polygon or MultiPolygon in WGS84, or null when only the name is known. */
   geometry: unknown | null;
 }
 
 /** Upserts areas by code (names and, when given, boundaries). */
-export async function upsertAreas(trx: Db, areas: readonly AreaInput[]): Promise<number> {
+export async function upsertAreas(trx: Db, areas: readonly AreaBoundaryRow[]): Promise<number> {
   let n = 0;
   for (let start = 0; start < areas.length; start += 200) {
     const batch = areas.slice(start, start + 200);
@@ -73,6 +73,25 @@ export async function listAreaGeometries(
     .orderBy('code')
     .execute();
   return rows.map((r) => ({ code: r.code, name: r.name, level: r.level, geometry: JSON.parse(r.geojson) }));
+}
+
+/**
+ * True when the database knows the code at that level: an imported area (boundary or name), or a settlement,
+ * grid cell or service point filed under it. One query, each branch on an index or stopping at the first row.
+ */
+export async function areaCodeKnown(db: Db, level: AreaLevel, code: string): Promise<boolean> {
+  const column = level === 'MUNICIPALITY' ? sql.ref('municipality_code') : sql.ref('county_code');
+  const points =
+    level === 'MUNICIPALITY'
+      ? sql`OR EXISTS (SELECT 1 FROM service_points WHERE municipality_code = ${code})`
+      : sql``;
+  const { rows } = await sql<{ known: boolean }>`
+    SELECT (EXISTS (SELECT 1 FROM areas WHERE code = ${code} AND level = ${level})
+      OR EXISTS (SELECT 1 FROM settlements WHERE ${column} = ${code})
+      OR EXISTS (SELECT 1 FROM settlement_versions WHERE ${column} = ${code})
+      OR EXISTS (SELECT 1 FROM grid_cells WHERE ${column} = ${code})
+      ${points}) AS known`.execute(db);
+  return rows[0]?.known === true;
 }
 
 /** The boundary of one area as GeoJSON (Polygon or MultiPolygon); null when the code is unknown or has none. */

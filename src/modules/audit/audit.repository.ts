@@ -1,8 +1,7 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
+import type { SelectQueryBuilder, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/tables.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** One accepted write as the audit trail shows it. */
 export interface AuditEntry {

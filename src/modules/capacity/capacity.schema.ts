@@ -8,10 +8,10 @@ import { resolveTravelModel, validateThreshold } from '../access/access.service.
 import { residentsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
-import { NeedBaseEnum, requireServiceTypes } from '../service-types/service-type.schema.js';
+import { NeedBaseEnum } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
-import { LRUCache } from 'lru-cache';
 import type {
   JointFacilityRequest,
   JointFacilityResult,
@@ -21,10 +21,9 @@ import type {
 import { MAX_JOINT_COUNT } from './joint-facility.service.js';
 import { DemandWeightingEnum } from '../sites/sites.schema.js';
 import type { AreaCapacity, CapacityRequest, CapacitySettings, PointLoad } from './capacity.service.js';
-import type { Context } from '../../context.js';
-import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import { runAnalysis } from '../../workers/run-analysis.js';
+import { settlementAccessOf } from './capacity-access.service.js';
 
 const PointLoadRef = builder.objectRef<PointLoad>('PointLoad').implement({
   description: 'A capacitated service point in the 2SFCA: its capacity, the demand it faces and R_j.',
@@ -220,31 +219,6 @@ builder.queryField('capacityAccess', (t) =>
     },
   }),
 );
-
-/** A_i at every settlement, per snapshot and request: one pool job for a whole page of settlements. */
-const settlementAccess = new WeakMap<AnalysisSnapshot, LRUCache<string, Promise<Float64Array | null>>>();
-
-function settlementAccessOf(
-  ctx: Context,
-  snapshot: AnalysisSnapshot,
-  request: CapacityRequest,
-): Promise<Float64Array | null> {
-  let cache = settlementAccess.get(snapshot);
-  if (!cache) {
-    cache = new LRUCache({ max: 16 });
-    settlementAccess.set(snapshot, cache);
-  }
-  const key = JSON.stringify(request);
-  let pending = cache.get(key);
-  if (!pending) {
-    const running = runAnalysis(ctx, snapshot, 'settlementCapacityAccess', { request });
-    cache.set(key, running);
-    // A failure (bad input, the first request's time budget) is not kept: the next request tries again.
-    running.catch(() => cache.delete(key));
-    pending = running;
-  }
-  return pending;
-}
 
 builder.objectField(SettlementRef, 'capacityAccess', (t) =>
   t.float({

@@ -11,7 +11,7 @@ import { EngineInputError } from '../../engine/errors.js';
 import type { PopulationBase, ResidentOrigin } from '../../engine/population-base.js';
 import { thresholdsOf, travelMethodLabel } from '../../engine/travel-cost.js';
 import type { NeedBase, NeedRule, TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 
@@ -107,7 +107,7 @@ export function capacitySettings(snapshot: AnalysisSnapshot, request: CapacityRe
   });
   const needRule = request.needRule === undefined ? (type.needRule ?? null) : request.needRule;
   if (needRule !== null && !(needRule.placesPer100 >= 0 && Number.isFinite(needRule.placesPer100)))
-    throw badInput('need.placesPer100 must be a number ≥ 0', 'need');
+    throw invalid('need.placesPer100 must be a number ≥ 0', 'need');
   const demand = request.demand ?? needRule?.base ?? 'POPULATION';
   const bands =
     request.decay === undefined || request.decay === 'NONE'
@@ -156,7 +156,7 @@ export function analyseCapacity(snapshot: AnalysisSnapshot, request: CapacityReq
       bands: settings.bands,
     });
   } catch (error) {
-    if (error instanceof EngineInputError) throw badInput(error.message, 'decay');
+    if (error instanceof EngineInputError) throw invalid(error.message, 'decay');
     throw error;
   }
   const analysis = { settings, result, demand };

@@ -8,7 +8,7 @@ import { EngineInputError } from '../../engine/errors.js';
 import { type PMedianProblem, solvePMedian } from '../../engine/p-median.js';
 import { travelMethodLabel } from '../../engine/travel-cost.js';
 import type { NeedBase, TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import { baseValue } from './capacity.service.js';
@@ -89,19 +89,19 @@ export function jointFacility(
 ): JointFacilityResult {
   const group = [...new Set(request.municipalityCodes)];
   if (group.length === 0)
-    throw badInput('municipalityCodes must name at least one municipality', 'municipalityCodes');
+    throw invalid('municipalityCodes must name at least one municipality', 'municipalityCodes');
   for (const m of group)
-    if (!/^\d{4}$/.test(m)) throw badInput(`municipality code "${m}" must be 4 digits`, 'municipalityCodes');
+    if (!/^\d{4}$/.test(m)) throw invalid(`municipality code "${m}" must be 4 digits`, 'municipalityCodes');
   if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_JOINT_COUNT)
-    throw badInput(`count must be a whole number from 1 to ${MAX_JOINT_COUNT}`, 'count');
+    throw invalid(`count must be a whole number from 1 to ${MAX_JOINT_COUNT}`, 'count');
   if (request.capacity !== null && !(request.capacity >= 0 && Number.isFinite(request.capacity)))
-    throw badInput('capacity must be a number ≥ 0', 'capacity');
+    throw invalid('capacity must be a number ≥ 0', 'capacity');
   const type = snapshot.engine.serviceType(request.code);
   const base: NeedBase = type.needRule?.base ?? 'POPULATION';
   const inGroup = new Set(group);
   const { origins } = snapshot.residents();
   const nodes = [...origins.keys()].filter((i) => inGroup.has(origins[i]!.municipalityCode ?? ''));
-  if (nodes.length === 0) throw badInput('no residents in these municipalities', 'municipalityCodes');
+  if (nodes.length === 0) throw invalid('no residents in these municipalities', 'municipalityCodes');
   const weight = Float64Array.from(nodes, (i) => baseValue(base, origins[i]!));
   // Candidates: the group's settlements; without any, its most populous grid squares.
   let candidates: { lon: number; lat: number; settlement: Settlement | null; cellId: string | null }[] =
@@ -118,7 +118,7 @@ export function jointFacility(
       .map((i) => ({ lon: origins[i]!.lon, lat: origins[i]!.lat, settlement: null, cellId: origins[i]!.id }));
   }
   if (request.count > candidates.length)
-    throw badInput(
+    throw invalid(
       `count ${request.count} exceeds the ${candidates.length} candidate sites in the group`,
       'count',
     );
@@ -146,7 +146,7 @@ export function jointFacility(
   try {
     solved = solvePMedian(problem, request.count, { exact: request.exact });
   } catch (error) {
-    if (error instanceof EngineInputError) throw badInput(error.message, 'count');
+    if (error instanceof EngineInputError) throw invalid(error.message, 'count');
     throw error;
   }
   const capacityEach = request.capacity;

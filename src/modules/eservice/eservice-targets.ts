@@ -19,21 +19,21 @@
  * `eServiceTargetsAmong` over its own snapshot.
  */
 import type { Kysely } from 'kysely';
-import type { Context } from '../../context.js';
+import type { Deps } from '../../deps.js';
 import type { Database } from '../../db/tables.js';
 import { DEFAULT_GAP_OPTIONS, gapFlagsFor } from '../../engine/gaps.js';
 import type { ResidentOrigin } from '../../engine/population-base.js';
 import { accessResultAt } from '../../engine/travel-cost.js';
 import type { AccessMethod, TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
-import type { AreaArgs } from '../../graphql/inputs.js';
+import { invalid } from '../../domain-error.js';
+import type { AreaFilter } from '../../geo/area-filter.js';
 import type { ConnectivityLevel } from '../../import/connectivity-row.js';
 import { residentsInArea } from '../access/area-settlements.js';
 import { resolveTravelModel, validateThreshold } from '../access/access.service.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { ConnectivityIndex, ResolvedConnectivity } from '../connectivity/connectivity.js';
 import { connectivityIndex } from '../connectivity/connectivity.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 
 /** One resident origin an e-service would reach. */
 export interface EServiceTarget {
@@ -124,7 +124,7 @@ export interface EServiceTargetOptions {
 /** The arguments of {@link eServiceTargets}: the options and where. */
 export interface EServiceTargetsArgs extends EServiceTargetOptions {
   /** Where (municipality, county, bbox or polygon; default: everywhere). */
-  area?: AreaArgs | null;
+  area?: AreaFilter | null;
 }
 
 /**
@@ -134,10 +134,7 @@ export interface EServiceTargetsArgs extends EServiceTargetOptions {
  * const result = await eServiceTargets(ctx, { serviceType: 'PHARMACY', area: { countyCode: '20' } });
  * result.targets[0] // { rank: 1, originKind: 'GRID_CELL', potentialUsers: 412.3, connectivityKnown: true, … }
  */
-export async function eServiceTargets(
-  ctx: Context,
-  args: EServiceTargetsArgs,
-): Promise<EServiceTargetsResult> {
+export async function eServiceTargets(ctx: Deps, args: EServiceTargetsArgs): Promise<EServiceTargetsResult> {
   await requireServiceTypes(ctx, [args.serviceType], 'serviceType');
   const { snapshot, residentIndices } = await residentsInArea(ctx, args.area);
   const connectivity = await connectivityIndex(ctx.db, snapshot);
@@ -202,13 +199,10 @@ export function eServiceTargetsAmong(
   const threshold = validateThreshold(options.thresholdMinutes) ?? type.thresholdMinutes;
   const minBroadbandShare = options.minBroadbandShare ?? DEFAULT_GAP_OPTIONS.minBroadbandShare;
   if (!Number.isFinite(minBroadbandShare) || minBroadbandShare < 0 || minBroadbandShare > 1)
-    throw badInput(
-      `minBroadbandShare must be between 0 and 1, got ${minBroadbandShare}`,
-      'minBroadbandShare',
-    );
+    throw invalid(`minBroadbandShare must be between 0 and 1, got ${minBroadbandShare}`, 'minBroadbandShare');
   const weight65Plus = options.weight65Plus ?? 0;
   if (!Number.isFinite(weight65Plus) || weight65Plus < 0 || weight65Plus > 1)
-    throw badInput(`weight65Plus must be between 0 and 1, got ${weight65Plus}`, 'weight65Plus');
+    throw invalid(`weight65Plus must be between 0 and 1, got ${weight65Plus}`, 'weight65Plus');
   const knownConnectivityOnly = options.knownConnectivityOnly === true;
   const gapOptions = { minBroadbandShare, knownConnectivityOnly };
 

@@ -4,7 +4,7 @@ import { defineConnection } from '../../graphql/connection.js';
 import { AreaInput } from '../../graphql/inputs.js';
 import { pageOfList } from '../../graphql/offset-cursor.js';
 import { pageSize } from '../../graphql/pagination.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { requestedServiceTypes, settlementsInArea } from '../access/area-settlements.js';
 import type { EServicePotential, SettlementGap } from './gaps.service.js';

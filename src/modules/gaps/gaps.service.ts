@@ -7,7 +7,7 @@ import type {
 } from '../../engine/gaps.js';
 import { gapFlagsFor, gapFlagsFromTable, rankEServicePotential } from '../../engine/gaps.js';
 import type { TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import type { ConnectivityIndex, ResolvedConnectivity } from '../connectivity/connectivity.js';
@@ -100,7 +100,7 @@ export function gapOptions(
 ): Partial<GapOptions> {
   const share = minBroadbandShare ?? fallback;
   if (!Number.isFinite(share) || share < 0 || share > 1) {
-    throw badInput(`minBroadbandShare must be between 0 and 1, got ${share}`, 'minBroadbandShare');
+    throw invalid(`minBroadbandShare must be between 0 and 1, got ${share}`, 'minBroadbandShare');
   }
   return { minBroadbandShare: share };
 }
@@ -234,7 +234,7 @@ export function eServicePotential(
   const { weight65Plus: weightArg, ...request } = options;
   const weight65Plus = weightArg ?? 0;
   if (!Number.isFinite(weight65Plus) || weight65Plus < 0 || weight65Plus > 1) {
-    throw badInput(`weight65Plus must be between 0 and 1, got ${weight65Plus}`, 'weight65Plus');
+    throw invalid(`weight65Plus must be between 0 and 1, got ${weight65Plus}`, 'weight65Plus');
   }
   const rows = flagsOf(snapshot, indices, [code], model, request);
   const bySettlementId = new Map(rows.map((r) => [r.settlement.id, r.settlement]));

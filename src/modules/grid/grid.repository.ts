@@ -1,12 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
 import { sql } from 'kysely';
 import type { BBox } from '../../db/geo.js';
 import { envelope, geoJsonGeom } from '../../db/geo.js';
-import type { Database } from '../../db/tables.js';
 import { insertedColumn, upsertInBatches } from '../../db/upsert.js';
 import type { EngineGridCell } from '../../engine/population-base.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** A cell ready to write: its square's SWEREF 99 TM lower-left corner and size. */
 export interface GridCellInput {

@@ -1,23 +1,13 @@
-import { sql } from 'kysely';
-import type { Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
-import type { AreaArgs } from '../../graphql/inputs.js';
-import { AreaInput, validateArea } from '../../graphql/inputs.js';
-import { badInput } from '../../errors.js';
-import { listAreas } from '../areas/area.repository.js';
+import { AreaInput } from '../../graphql/inputs.js';
 import { AreaIndicatorsRef, TravelModelInput } from '../access/access.schema.js';
-import { resolveTravelModel, validateThreshold } from '../access/access.service.js';
-import { settlementsInArea } from '../access/area-settlements.js';
+import { validateThreshold } from '../access/access.service.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
-import { findServicePoints } from '../service-points/service-point.repository.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
-import type { AccessChanges, IndicatorDelta } from './access-changes.service.js';
-import { accessChanges } from './access-changes.service.js';
+import type { ChangesView, NamedIndicatorDelta } from './history.service.js';
+import { accessChangesFor, snapshotDates } from './history.service.js';
 
-type Named = IndicatorDelta & { areaName: string | null };
-
-const IndicatorDeltaRef = builder.objectRef<Named>('AreaIndicatorChange').implement({
+const IndicatorDeltaRef = builder.objectRef<NamedIndicatorDelta>('AreaIndicatorChange').implement({
   description: 'One municipality’s access indicators on both dates of an accessChanges question.',
   fields: (t) => ({
     areaCode: t.exposeString('areaCode', { description: 'Municipality code.' }),
@@ -45,8 +35,6 @@ const IndicatorDeltaRef = builder.objectRef<Named>('AreaIndicatorChange').implem
     }),
   }),
 });
-
-type ChangesView = AccessChanges & { indicatorDeltas: Named[] };
 
 export const AccessChangeResultRef = builder.objectRef<ChangesView>('AccessChangeResult').implement({
   description:
@@ -102,53 +90,6 @@ export const AccessChangeResultRef = builder.objectRef<ChangesView>('AccessChang
     }),
   }),
 });
-
-/** The use case behind accessChanges (the report calls it too, so its numbers are the API's). */
-export async function accessChangesFor(
-  ctx: Context,
-  args: {
-    serviceType: string;
-    from: string;
-    to: string;
-    area?: AreaArgs | null;
-    thresholdMinutes?: number;
-    travel?: Parameters<typeof resolveTravelModel>[1];
-  },
-): Promise<ChangesView> {
-  if (args.from > args.to) throw badInput('from must not be after to', 'from');
-  await requireServiceTypes(ctx, [args.serviceType]);
-  const model = resolveTravelModel(ctx.config.travelModel, args.travel);
-  const before = await settlementsInArea(ctx, args.area, { asOf: args.from });
-  const after = await settlementsInArea(ctx, args.area, { asOf: args.to });
-  const { repair: _repair, ...area } = validateArea(args.area, ctx.config.limits.maxPolygonVertices);
-  const given = Object.values(area).some((v) => v != null);
-  const inArea = given
-    ? new Set((await findServicePoints(ctx.db, { ...area, serviceType: args.serviceType })).map((p) => p.id))
-    : null;
-  const changes = accessChanges(
-    args.serviceType,
-    { ...before, date: args.from },
-    { ...after, date: args.to },
-    model,
-    (p) => inArea === null || inArea.has(p.id),
-    args.thresholdMinutes,
-  );
-  const names = new Map((await listAreas(ctx.db, 'MUNICIPALITY')).map((a) => [a.code, a.name]));
-  return {
-    ...changes,
-    settlementsLosingAccess: changes.settlementsLosingAccess.map((s) => ({ ...s, asOf: args.to })),
-    settlementsGainingAccess: changes.settlementsGainingAccess.map((s) => ({ ...s, asOf: args.to })),
-    indicatorDeltas: changes.indicatorDeltas.map((d) => ({ ...d, areaName: names.get(d.areaCode) ?? null })),
-  };
-}
-
-/** The dates of the imported yearly snapshots (`--as-of` of completed imports), ascending. */
-export async function snapshotDates(ctx: Context): Promise<string[]> {
-  const rows = await sql<{ d: string }>`
-    SELECT DISTINCT to_char(as_of, 'YYYY-MM-DD') AS d FROM import_runs
-    WHERE as_of IS NOT NULL AND status = 'DONE' ORDER BY 1`.execute(ctx.db);
-  return rows.rows.map((r) => r.d);
-}
 
 builder.queryFields((t) => ({
   accessChanges: t.field({

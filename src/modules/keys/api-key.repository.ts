@@ -1,9 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
 import { sql } from 'kysely';
-import type { Database } from '../../db/tables.js';
 import type { Role } from './principal.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** An API key as stored (never its secret). */
 export interface ApiKey {

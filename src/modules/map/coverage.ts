@@ -1,6 +1,6 @@
 import type { Feature, FeatureCollection, Geometry, Position } from 'geojson';
 import type { BBox } from '../../db/geo.js';
-import { badInput, notFound } from '../../errors.js';
+import { invalid, notFound } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { MapLayers } from './map-layers.js';
 
@@ -78,7 +78,7 @@ export async function coverageLayer(
   baseline: AnalysisSnapshot,
   request: CoverageLayerRequest,
 ): Promise<CoverageLayer> {
-  if (request.include.length === 0) throw badInput('include must name at least one part', 'include');
+  if (request.include.length === 0) throw invalid('include must name at least one part', 'include');
   const { serviceType: code, bbox, scenarioId } = request;
   let threshold = request.thresholdMinutes;
   let snapshot = baseline;

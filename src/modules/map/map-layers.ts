@@ -5,7 +5,7 @@ import { gapFlagsFromTable } from '../../engine/gaps.js';
 import { computeIndicators } from '../../engine/indicators.js';
 import { straightLineKmWithin } from '../../engine/travel.js';
 import type { EngineSettlement, TravelModel } from '../../engine/types.js';
-import type { Services } from '../../services.js';
+import type { SharedDeps } from '../../deps.js';
 import { connectivityIndex, withResolvedShare } from '../connectivity/connectivity.js';
 import { settlementAccessFromTable } from '../../tiles/from-engine.js';
 import { type HexFeatureProperties, hexAggregate, hexResolutionForZoom } from '../../tiles/hex.js';
@@ -59,7 +59,7 @@ export class MapLayers {
   /** Outlines by the settlements they were drawn from (a scenario snapshot shares its base's). */
   readonly #outlines = new WeakMap<readonly EngineSettlement[], Promise<AreaOutline[]>>();
 
-  constructor(readonly services: Services) {}
+  constructor(readonly services: SharedDeps) {}
 
   /** The server's travel model (ESTIMATED access). */
   get model(): TravelModel {
@@ -390,10 +390,10 @@ function isPolygonal(geometry: unknown): geometry is Polygon | MultiPolygon {
   return g !== null && (g.type === 'Polygon' || g.type === 'MultiPolygon');
 }
 
-const instances = new WeakMap<Services, MapLayers>();
+const instances = new WeakMap<object, MapLayers>();
 
 /** The MapLayers of a Services instance (one per server, shared by tiles and GraphQL). */
-export function mapLayersFor(services: Services): MapLayers {
+export function mapLayersFor(services: SharedDeps): MapLayers {
   let layers = instances.get(services);
   if (layers === undefined) {
     layers = new MapLayers(services);

@@ -1,8 +1,9 @@
 import { builder } from '../../graphql/builder.js';
-import { BBoxInput, validateBBox } from '../../graphql/inputs.js';
+import { validateBBox } from '../../geo/area-filter.js';
+import { BBoxInput } from '../../graphql/inputs.js';
 import { validateThreshold } from '../access/access.service.js';
 import { AS_OF_DESCRIPTION, AT_DESCRIPTION } from '../access/access.schema.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import { coverageLayer } from './coverage.js';
 import { mapLayersFor } from './map-layers.js';
 

@@ -101,7 +101,7 @@ const sources = new WeakMap<AnalysisSnapshot, SnapshotTileSource>();
 
 /** The tile source of the current data version (one version query; a snapshot reload only after writes). */
 export async function tileSourceFor(layers: MapLayers): Promise<SnapshotTileSource> {
-  const snapshot = await layers.services.snapshot();
+  const snapshot = await layers.services.deps().snapshot();
   let source = sources.get(snapshot);
   if (source === undefined) {
     source = new SnapshotTileSource(layers, snapshot);

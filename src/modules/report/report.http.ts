@@ -1,4 +1,4 @@
-import type { Services } from '../../services.js';
+import type { SharedDeps } from '../../deps.js';
 import type { PlainResponse } from '../../tiles/http.js';
 import { jsonError } from '../../tiles/http.js';
 import { reportCsvZip } from './report.csv.js';
@@ -13,7 +13,7 @@ export const REPORT_PATH = /^\/reports\/municipality\/([^/]+)\/?$/;
  * as a zip of CSV files. 404 for an unknown municipality, 400 for a bad lang/format.
  */
 export async function handleReportRequest(
-  services: Services,
+  services: SharedDeps,
   method: string,
   path: string,
   params: URLSearchParams,

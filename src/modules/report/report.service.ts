@@ -1,19 +1,16 @@
 import type { MultiPolygon, Polygon } from 'geojson';
-import { sql } from 'kysely';
-import { ANONYMOUS } from '../../auth.js';
-import type { Context } from '../../context.js';
-import { createContext } from '../../context.js';
-import { AppError } from '../../errors.js';
+import type { Deps, SharedDeps } from '../../deps.js';
+import { DomainError } from '../../domain-error.js';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { stockholmWallClock } from '../../engine/opening-hours.js';
 import { travelMethodLabel } from '../../engine/travel-cost.js';
-import type { Services } from '../../services.js';
 import { accessFromTable, desertsAmong, indicatorsWithBase } from '../access/access.service.js';
 import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { eServicePotential, gapAnalysis, gapOptions } from '../gaps/gaps.service.js';
 import { connectivityIndex } from '../connectivity/connectivity.js';
-import { accessChangesFor, snapshotDates } from '../history/history.schema.js';
+import { accessChangesFor, snapshotDates } from '../history/history.service.js';
+import { dataSourceRows } from './report.repository.js';
 import { mapLayersFor } from '../map/map-layers.js';
 import { closureImpactAmong } from '../scenarios/closure.service.js';
 import { suggestSites } from '../sites/sites.service.js';
@@ -136,15 +133,24 @@ export interface MunicipalityReport {
 }
 
 /** The municipality does not exist (no area, no settlements): the HTTP route answers 404. */
-export class ReportNotFoundError extends AppError {
+export class ReportNotFoundError extends DomainError {
   constructor(code: string) {
-    super('NOT_FOUND', `no municipality ${code}: give a 4-digit SCB municipality code with data, e.g. 2085`);
+    super(
+      'NOT_FOUND',
+      `no municipality ${code}: give a 4-digit SCB municipality code with data, e.g. 2085`,
+      'code',
+    );
   }
 }
 
-/** A context for in-process use cases (no request, read-only viewer). */
-export function reportContext(services: Services): Context {
-  return createContext(services, ANONYMOUS);
+/** An area's residents, or none when the database does not know the code (NOT_FOUND from residentsInArea). */
+async function residentsInKnownArea(ctx: Deps, area: { municipalityCode?: string; countyCode?: string }) {
+  try {
+    return await residentsInArea(ctx, area);
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
+    return { snapshot: await ctx.snapshot(), indices: [] as number[], residentIndices: [] as number[] };
+  }
 }
 
 /** Europe/Stockholm local time (y, m 1-12, d, h, min) as an instant (DST from tzdata via Intl). */
@@ -184,21 +190,21 @@ export function licenceOf(source: string): string {
 
 /** Gathers the plan of one municipality (code: 4 digits). */
 export async function municipalityReport(
-  services: Services,
+  services: SharedDeps,
   code: string,
   options: { now?: Date } = {},
 ): Promise<MunicipalityReport> {
   if (!/^\d{4}$/.test(code)) throw new ReportNotFoundError(code);
-  const ctx = reportContext(services);
+  const ctx = services.deps();
   const now = options.now ?? new Date();
   const model = ctx.config.travelModel;
   const area = { municipalityCode: code };
   const countyCode = code.slice(0, 2);
-  const { snapshot, indices, residentIndices } = await residentsInArea(ctx, area);
+  const { snapshot, indices, residentIndices } = await residentsInKnownArea(ctx, area);
   const municipalities = new Map((await listAreas(ctx.db, 'MUNICIPALITY')).map((a) => [a.code, a.name]));
   const counties = new Map((await listAreas(ctx.db, 'COUNTY')).map((a) => [a.code, a.name]));
   if (indices.length === 0 && !municipalities.has(code)) throw new ReportNotFoundError(code);
-  const county = await residentsInArea(ctx, { countyCode });
+  const county = await residentsInKnownArea(ctx, { countyCode });
   const catalogue = snapshot.catalogue.map((t) => ({
     code: t.code,
     nameSv: t.nameSv,
@@ -367,7 +373,7 @@ export async function municipalityReport(
 
 /** accessChanges from the previous snapshot date to today, per key type; null without an earlier snapshot. */
 async function changesSincePreviousSnapshot(
-  ctx: Context,
+  ctx: Deps,
   code: string,
   keyTypes: readonly string[],
   now: Date,
@@ -408,8 +414,8 @@ async function changesSincePreviousSnapshot(
 
 /** The static maps' data: outline, settlements within/beyond the threshold, the points of the type nearby. */
 async function reportMaps(
-  services: Services,
-  ctx: Context,
+  services: SharedDeps,
+  ctx: Deps,
   code: string,
   indices: readonly number[],
   keyTypes: readonly string[],
@@ -479,17 +485,9 @@ async function reportMaps(
 }
 
 /** Where the data came from: sources per table with row counts, the latest import and a licence note. */
-async function dataSources(ctx: Context): Promise<MunicipalityReport['sources']> {
-  const rows = await sql<{ table: string; source: string; rows: number; last: string | null }>`
-    SELECT 'settlements' AS "table", source, count(*)::int AS rows,
-      to_char(max(updated_at), 'YYYY-MM-DD') AS last FROM settlements GROUP BY source
-    UNION ALL
-    SELECT 'service_points', source, count(*)::int, to_char(max(updated_at), 'YYYY-MM-DD')
-      FROM service_points GROUP BY source
-    UNION ALL
-    SELECT 'road_edges', source, edges, to_char(imported_at, 'YYYY-MM-DD') FROM road_network
-    ORDER BY 1, 2`.execute(ctx.db);
-  return rows.rows.map((r) => ({
+async function dataSources(ctx: Deps): Promise<MunicipalityReport['sources']> {
+  const rows = await dataSourceRows(ctx.db);
+  return rows.map((r) => ({
     table: r.table,
     source: r.source,
     rows: Number(r.rows),

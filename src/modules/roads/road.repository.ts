@@ -2,15 +2,12 @@
  * The stored road network (table road_edges, one row road_network): batched inserts for the import,
  * and loading it back for the engine as the compact RoadEdges arrays (src/engine/network/types.ts).
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
 import { sortedIndexOf } from '../../import/roads/osm-network.js';
 import { sql } from 'kysely';
-import type { Database } from '../../db/tables.js';
 import type { RoadEdges } from '../../engine/network/types.js';
 import { renumberNodesForLocality } from '../../engine/network/locality.js';
 import type { RoadEdge } from '../../import/roads/index.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** A LineString as hex WKB (little-endian): PostGIS parses it faster than WKT and keeps every bit. */
 export function lineWkbHex(coords: readonly number[]): string {

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { AreaInput } from '../../graphql/inputs.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { settlementsInArea } from '../access/area-settlements.js';
 import type { ClosureImpactView } from './closure.service.js';

@@ -1,6 +1,6 @@
 import { closureImpact } from '../../engine/closure.js';
 import type { TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
@@ -31,7 +31,7 @@ export function closureImpactAmong(
 ): ClosureImpactView[] {
   const limit = first ?? DEFAULT_CLOSURE_COUNT;
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_CLOSURE_COUNT) {
-    throw badInput(`first must be a whole number from 0 to ${MAX_CLOSURE_COUNT}`, 'first');
+    throw invalid(`first must be a whole number from 0 to ${MAX_CLOSURE_COUNT}`, 'first');
   }
   const table = snapshot.table(code, model);
   let allowed: Set<number> | null = null;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AddedPoint, ScenarioChanges } from '../../engine/scenario.js';
-import { badInput } from '../../errors.js';
-import { validateLocation } from '../../graphql/inputs.js';
+import { invalid } from '../../domain-error.js';
+import { validateLocation } from '../../geo/area-filter.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 
 export const MAX_ADDED_POINTS = 500;
@@ -67,15 +67,15 @@ export function normaliseChanges(
   const known = new Set(snapshot.catalogue.map((t) => t.code));
   const requireType = (code: string, field: string) => {
     if (!known.has(code))
-      throw badInput(`Unknown service type ${code}; known: ${[...known].join(', ')}`, field);
+      throw invalid(`Unknown service type ${code}; known: ${[...known].join(', ')}`, field);
   };
   const ids = [...new Set((args.closeServicePointIds ?? []).map(String))];
   if (ids.length > MAX_CLOSED_POINTS) {
-    throw badInput(`at most ${MAX_CLOSED_POINTS} points can be closed`, 'changes.closeServicePointIds');
+    throw invalid(`at most ${MAX_CLOSED_POINTS} points can be closed`, 'changes.closeServicePointIds');
   }
   for (const id of ids) {
     if (!snapshot.pointsById.has(id)) {
-      throw badInput(
+      throw invalid(
         `closeServicePointIds: no open service point with id ${id}`,
         'changes.closeServicePointIds',
       );
@@ -83,20 +83,19 @@ export function normaliseChanges(
   }
   const added = args.addServicePoints ?? [];
   if (added.length > MAX_ADDED_POINTS) {
-    throw badInput(`at most ${MAX_ADDED_POINTS} points can be added`, 'changes.addServicePoints');
+    throw invalid(`at most ${MAX_ADDED_POINTS} points can be added`, 'changes.addServicePoints');
   }
   const addServicePoints = added.map((p, i) => {
     const field = `changes.addServicePoints[${i}]`;
     const name = p.name.trim();
     if (name.length === 0 || name.length > 200)
-      throw badInput('name must be 1..200 characters', `${field}.name`);
+      throw invalid('name must be 1..200 characters', `${field}.name`);
     validateLocation(p.location, `${field}.location`);
-    if (p.serviceTypes.length === 0)
-      throw badInput('serviceTypes must not be empty', `${field}.serviceTypes`);
+    if (p.serviceTypes.length === 0) throw invalid('serviceTypes must not be empty', `${field}.serviceTypes`);
     for (const code of p.serviceTypes) requireType(code, `${field}.serviceTypes`);
     const municipalityCode = p.municipalityCode ?? null;
     if (municipalityCode !== null && !/^\d{4}$/.test(municipalityCode)) {
-      throw badInput('municipalityCode must be 4 digits (SCB kommunkod)', `${field}.municipalityCode`);
+      throw invalid('municipalityCode must be 4 digits (SCB kommunkod)', `${field}.municipalityCode`);
     }
     return {
       name,
@@ -109,10 +108,10 @@ export function normaliseChanges(
   const thresholdMinutes = (args.thresholdMinutes ?? []).map((o, i) => {
     const field = `changes.thresholdMinutes[${i}]`;
     requireType(o.serviceType, `${field}.serviceType`);
-    if (overridden.has(o.serviceType)) throw badInput(`${o.serviceType} is overridden twice`, field);
+    if (overridden.has(o.serviceType)) throw invalid(`${o.serviceType} is overridden twice`, field);
     overridden.add(o.serviceType);
     if (!Number.isFinite(o.minutes) || o.minutes <= 0 || o.minutes > 600) {
-      throw badInput('minutes must be a number in (0, 600]', `${field}.minutes`);
+      throw invalid('minutes must be a number in (0, 600]', `${field}.minutes`);
     }
     return { serviceType: o.serviceType, minutes: o.minutes };
   });

@@ -1,10 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
 import { sql } from 'kysely';
-import type { Database } from '../../db/tables.js';
 import type { StoredScenarioChanges } from './scenario-changes.js';
 import { parseStoredChanges } from './scenario-changes.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** A saved scenario as stored. */
 export interface SavedScenario {

@@ -10,14 +10,16 @@ import type {
 import { EngineInputError } from '../../engine/errors.js';
 import { evaluateScenario } from '../../engine/scenario.js';
 import type { TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import type { StoredScenarioChanges } from './scenario-changes.js';
 import { toEngineChanges } from './scenario-changes.js';
 
-export type AreaLevel = 'MUNICIPALITY' | 'COUNTY';
+import type { AreaLevel } from '../../domain.js';
+
+export type { AreaLevel };
 
 /** One settlement whose access to one type changes, with the points resolved. */
 export interface AccessChangeView {
@@ -121,7 +123,7 @@ export function evaluateChanges(
       { baseline: snapshot.scenarioBaseline(options.model) },
     );
   } catch (error) {
-    if (error instanceof EngineInputError) throw badInput(error.message, 'changes');
+    if (error instanceof EngineInputError) throw invalid(error.message, 'changes');
     throw error;
   }
   const added = new Map(addedPoints.map((p) => [p.id, p]));

@@ -1,4 +1,5 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
+import type { SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { BBox, Crs } from '../../db/geo.js';
 import { envelope, geoJsonGeom, pointGeom } from '../../db/geo.js';
@@ -7,7 +8,9 @@ import { insertedColumn, upsertInBatches } from '../../db/upsert.js';
 import type { EnginePoint } from '../../engine/types.js';
 import { escapeLike } from '../../text.js';
 
-export type ServicePointStatus = 'OPEN' | 'CLOSED' | 'PLANNED';
+import type { ServicePointStatus } from '../../domain.js';
+
+export type { ServicePointStatus };
 
 /** A service point as the API serves it. */
 export interface ServicePoint extends EnginePoint {
@@ -32,7 +35,10 @@ export interface ServicePointFilter {
   bbox?: BBox | null;
   polygon?: unknown;
   ids?: readonly number[];
-  /** YYYY-MM-DD: only points in service on that date (see findOpenServicePoints). */
+  /**
+   * YYYY-MM-DD: only points in service on that date (see findOpenServicePoints), read as they stood then:
+   * `status` (returned and filtered) is the status on that date (statusOn).
+   */
   inServiceOn?: string | null;
 }
 
@@ -52,16 +58,18 @@ export interface ServicePointInput {
   crs: Crs;
 }
 
-type Db = Kysely<Database> | Transaction<Database>;
-
-function selectPoints(db: Db) {
+/**
+ * The service point columns; with `asOf`, `status` is the point's status on that date (statusOn), so a dated
+ * question reads the row as it stood then.
+ */
+function selectPoints(db: Db, asOf: string | null = null) {
   return db
     .selectFrom('service_points')
     .select([
       'id',
       'name',
       'service_types',
-      'status',
+      asOf === null ? 'status' : statusOn(asOf).as('status'),
       'operator',
       'capacity',
       'opening_hours',
@@ -104,7 +112,10 @@ function applyFilter<O>(
   let q = qb;
   if (f.name) q = q.where(sql<boolean>`lower(name) like ${`${escapeLike(f.name.toLowerCase())}%`}`);
   if (f.serviceType) q = q.where(sql<boolean>`service_types @> ARRAY[${f.serviceType}]::text[]`);
-  if (f.status) q = q.where('status', '=', f.status);
+  if (f.status)
+    q = f.inServiceOn
+      ? q.where(sql<boolean>`${statusOn(f.inServiceOn)} = ${f.status}`)
+      : q.where('status', '=', f.status);
   if (f.municipalityCode) q = q.where('municipality_code', '=', f.municipalityCode);
   if (f.countyCode) q = q.where('municipality_code', 'like', `${escapeLike(f.countyCode)}__`);
   if (f.bbox) q = q.where(sql<boolean>`geom && ${envelope(f.bbox)}`);
@@ -119,7 +130,7 @@ export async function listServicePoints(
   filter: ServicePointFilter,
   page: { first: number; afterId: number | null },
 ): Promise<{ servicePoints: ServicePoint[]; hasNextPage: boolean; count: () => Promise<number> }> {
-  let q = applyFilter(selectPoints(db), filter)
+  let q = applyFilter(selectPoints(db, filter.inServiceOn ?? null), filter)
     .orderBy('id')
     .limit(page.first + 1);
   if (page.afterId !== null) q = q.where('id', '>', page.afterId);
@@ -140,7 +151,9 @@ export async function listServicePoints(
 }
 
 export async function findServicePoints(db: Db, filter: ServicePointFilter = {}): Promise<ServicePoint[]> {
-  const rows = await applyFilter(selectPoints(db), filter).orderBy('id').execute();
+  const rows = await applyFilter(selectPoints(db, filter.inServiceOn ?? null), filter)
+    .orderBy('id')
+    .execute();
   return rows.map(toServicePoint);
 }
 
@@ -153,6 +166,18 @@ export async function findServicePoints(db: Db, filter: ServicePointFilter = {})
 export async function findOpenServicePoints(db: Db, asOf: string | null = null): Promise<ServicePoint[]> {
   const rows = await selectPoints(db).where(inServiceOn(asOf)).orderBy('id').execute();
   return rows.map(toServicePoint);
+}
+
+/**
+ * A point's status on a date, from its stored status and service period: OPEN while in service
+ * (inServiceOn), PLANNED when planned or not yet opened (valid_from after the date), else CLOSED. A point
+ * closed by the 2026 snapshot (status CLOSED, valid_to 2026-…) was OPEN on 2024-06-01.
+ */
+function statusOn(asOf: string) {
+  const day = sql`${asOf}::date`;
+  return sql<ServicePointStatus>`(CASE WHEN ${inServiceOn(asOf)} THEN 'OPEN'
+    WHEN status = 'PLANNED' OR (valid_from IS NOT NULL AND ${day} < valid_from) THEN 'PLANNED'
+    ELSE 'CLOSED' END)`;
 }
 
 /** The shared "in service on date d" condition (null = today). */

@@ -1,9 +1,10 @@
 import { builder } from '../../graphql/builder.js';
 import { defineConnection } from '../../graphql/connection.js';
-import { BBoxInput, validateBBox } from '../../graphql/inputs.js';
+import { validateBBox } from '../../geo/area-filter.js';
+import { BBoxInput } from '../../graphql/inputs.js';
 import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
-import { requireServiceTypes } from '../service-types/service-type.schema.js';
+import { requireServiceTypes } from '../service-types/service-type.service.js';
 import type { ServicePoint } from './service-point.repository.js';
 import { listServicePoints } from './service-point.repository.js';
 
@@ -105,7 +106,7 @@ builder.queryFields((t) => ({
       asOf: t.arg({
         type: 'Date',
         description:
-          'Only the points in service on this date (validFrom ≤ date < validTo, not PLANNED), as the data stood then.',
+          'Only the points in service on this date (validFrom ≤ date < validTo, not PLANNED), as the data stood then: `status` (and the status filter, and totalCount) is the status on that date — a point closed since was OPEN then. validFrom/validTo are the service period, the same on every date.',
       }),
     },
     resolve: async (_root, args, ctx) => {
@@ -119,7 +120,8 @@ builder.queryFields((t) => ({
         inServiceOn: args.asOf ?? null,
       };
       const page = await listServicePoints(ctx.db, filter, { first, afterId });
-      for (const p of page.servicePoints) ctx.loaders.servicePoint.prime(p.id, p);
+      // A dated page reads the rows as they stood on asOf (status then): not today's rows to share by id.
+      if (args.asOf == null) for (const p of page.servicePoints) ctx.loaders.servicePoint.prime(p.id, p);
       return toPage(page.servicePoints, page.hasNextPage, page.count, afterId !== null);
     },
   }),

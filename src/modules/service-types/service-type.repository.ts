@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/tables.js';
+import type { Db } from '../../db/db.js';
 import type { ServiceTypeDef } from '../../engine/types.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** The catalogue as stored (users may have added or changed types since the seed). */
 export async function listServiceTypes(db: Db): Promise<ServiceTypeDef[]> {

@@ -1,6 +1,5 @@
 import type { DigitalSubstitute, NeedRule, ServiceTypeDef } from '../../engine/types.js';
 import { badInput } from '../../errors.js';
-import type { Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
 
 builder.scalarType('ServiceTypeCode', {
@@ -104,16 +103,3 @@ builder.queryField('serviceTypes', (t) =>
     resolve: async (_root, _args, ctx) => [...(await ctx.snapshot()).catalogue],
   }),
 );
-
-/** Resolves codes against the stored catalogue; unknown codes → BAD_USER_INPUT naming the known ones. */
-export async function requireServiceTypes(ctx: Context, codes: readonly string[], field = 'serviceType') {
-  const { catalogue } = await ctx.snapshot();
-  const byCode = new Map(catalogue.map((t) => [t.code, t]));
-  return codes.map((code) => {
-    const def = byCode.get(code);
-    if (!def) {
-      throw badInput(`Unknown service type ${code}; known: ${[...byCode.keys()].join(', ')}`, field);
-    }
-    return def;
-  });
-}

@@ -1,4 +1,5 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { Db } from '../../db/db.js';
+import type { SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { EngineSettlement } from '../../engine/types.js';
 import type { BBox, Crs } from '../../db/geo.js';
@@ -7,7 +8,9 @@ import type { Database } from '../../db/tables.js';
 import { insertedColumn, upsertInBatches } from '../../db/upsert.js';
 import { escapeLike, normaliseName } from '../../text.js';
 
-export type SettlementKind = 'TATORT' | 'SMAORT' | 'VILLAGE' | 'GRID_CELL';
+import type { SettlementKind } from '../../domain.js';
+
+export type { SettlementKind };
 
 /** A settlement as the API serves it. */
 export interface Settlement extends EngineSettlement {
@@ -43,8 +46,6 @@ export interface SettlementInput {
   y: number;
   crs: Crs;
 }
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 function selectSettlements(db: Db) {
   return db

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { defineConnection } from '../../graphql/connection.js';
-import { BBoxInput, validateBBox } from '../../graphql/inputs.js';
+import { validateBBox } from '../../geo/area-filter.js';
+import { BBoxInput } from '../../graphql/inputs.js';
 import { decodeCursor, pageSize, toPage } from '../../graphql/pagination.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import type { Settlement } from './settlement.repository.js';

@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
-import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
+import { validateLocation } from '../../geo/area-filter.js';
+import { AreaInput, PointInput } from '../../graphql/inputs.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';
 import { SettlementRef } from '../settlements/settlement.schema.js';
 import { requestedServiceTypes, residentsInArea } from '../access/area-settlements.js';

@@ -4,7 +4,7 @@ import type { CandidateReach, DemandWeighting, McLpResult } from '../../engine/m
 import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
 import { type TravelCost, travelMethodLabel } from '../../engine/travel-cost.js';
 import type { TravelModel } from '../../engine/types.js';
-import { badInput } from '../../errors.js';
+import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 
@@ -119,12 +119,12 @@ export function suggestSites(
 /** The request's own limits (count, types, candidates), checked before any work, whatever the demand. */
 function validateSiteRequest(request: SiteSuggestionRequest): void {
   if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_SITES) {
-    throw badInput(`count must be a whole number from 1 to ${MAX_SITES}, got ${request.count}`, 'count');
+    throw invalid(`count must be a whole number from 1 to ${MAX_SITES}, got ${request.count}`, 'count');
   }
   if (request.types.length === 0)
-    throw badInput('serviceTypes must name at least one service type', 'serviceTypes');
+    throw invalid('serviceTypes must name at least one service type', 'serviceTypes');
   if (request.candidates !== null && request.candidates.length > MAX_CANDIDATES) {
-    throw badInput(`at most ${MAX_CANDIDATES} candidates, got ${request.candidates.length}`, 'candidates');
+    throw invalid(`at most ${MAX_CANDIDATES} candidates, got ${request.candidates.length}`, 'candidates');
   }
 }
 
@@ -162,7 +162,7 @@ function solve(problem: ReturnType<typeof buildCoverageProblem>, request: SiteSu
   try {
     return request.exact ? solveExact(problem, request.count) : solveGreedy(problem, request.count);
   } catch (error) {
-    if (error instanceof EngineInputError) throw badInput(error.message, request.exact ? 'exact' : 'count');
+    if (error instanceof EngineInputError) throw invalid(error.message, request.exact ? 'exact' : 'count');
     throw error;
   }
 }
