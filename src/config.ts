@@ -40,6 +40,7 @@ const envSchema = z.object({
   SERVICEATLAS_MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
   SERVICEATLAS_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
   SERVICEATLAS_MAX_TOKENS: z.coerce.number().int().min(100).default(50_000),
+  SERVICEATLAS_MAX_NESTING: z.coerce.number().int().min(16).max(1_000).default(128),
   SERVICEATLAS_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -131,6 +132,11 @@ export interface LimitsConfig {
   maxDirectives: number;
   /** Lexical tokens in a document (graphql-js stops parsing beyond). */
   maxTokens: number;
+  /**
+   * Nesting of a GraphQL document (brackets, fragments followed through their spreads) and of a JSON
+   * request body: deeper is refused before parsing, as the parser, validation and JSON.stringify recurse.
+   */
+  maxNesting: number;
   maxBodyBytes: number;
   /** Serialised response size; large JSON fields are counted while they are built. */
   maxResponseBytes: number;
@@ -242,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRootFields: e.SERVICEATLAS_MAX_ROOT_FIELDS,
       maxDirectives: e.SERVICEATLAS_MAX_DIRECTIVES,
       maxTokens: e.SERVICEATLAS_MAX_TOKENS,
+      maxNesting: e.SERVICEATLAS_MAX_NESTING,
       maxBodyBytes: e.SERVICEATLAS_MAX_BODY_BYTES,
       maxResponseBytes: e.SERVICEATLAS_MAX_RESPONSE_BYTES,
       requestTimeoutMs: e.SERVICEATLAS_REQUEST_TIMEOUT_MS,

@@ -16,6 +16,7 @@ import { Services } from './services.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
+import { requestUrl } from './http/request-url.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
 
 export interface StartServerOptions {
@@ -60,7 +61,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const extensions = await createHttpExtensions(services);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (!url)
+      return sendJson(res, 400, {
+        error: { code: 'BAD_REQUEST', message: 'The request target is not a path (origin-form /path?query)' },
+      });
     if (internalImport && url.pathname === INTERNAL_IMPORT_PATH) return internalImport(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });

@@ -19,6 +19,7 @@ import { createHttpGuard } from '../limits/http-guard.js';
 import { workLimitsPlugin } from '../limits/plugin.js';
 import { runWithRequestState } from '../limits/request-state.js';
 import { queryLimitsPlugin } from './limits.js';
+import { NoSubscriptionsRule, checkRequest } from './request-checks.js';
 import type { CacheNote, CachedResponse } from './response-cache.js';
 import { ResponseCache, responseCachePlugin } from './response-cache.js';
 
@@ -69,6 +70,7 @@ export async function createGraphQLHandler(
     schema,
     introspection: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [NoSubscriptionsRule],
     // The process owns SIGTERM/SIGINT (src/main.ts drains requests, then closes the database); Apollo's
     // own handler would stop it first and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -90,6 +92,12 @@ export async function createGraphQLHandler(
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
         return { ...formatted, extensions };
+      }
+      // Apollo's own refusals of a malformed request carry an HTTP 4xx status and no code (e.g. a
+      // persisted query it cannot use): the client's mistake, BAD_REQUEST, not a server error.
+      const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
+      if (status !== undefined && status >= 400 && status < 500 && formatted.path === undefined) {
+        return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
       }
       log.error({ err: error }, 'unexpected GraphQL error');
       return {
@@ -139,6 +147,12 @@ export async function createGraphQLHandler(
         );
         return;
       }
+    }
+    const refusal = checkRequest(req.method ?? 'GET', body, url, config.limits);
+    if (refusal) {
+      res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] }));
+      return;
     }
     // One version look-up per request (none on the embedded database): the cache key and the snapshot
     // both use it. If it fails (a database restart), the request goes uncached and its resolvers report
@@ -200,6 +214,12 @@ export async function createGraphQLHandler(
   }
 
   return { handle, cache, stop: () => apollo.stop() };
+}
+
+/** The HTTP status a GraphQLError asks for in extensions.http (Apollo's convention), if any. */
+function httpStatusOf(error: GraphQLError): number | undefined {
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return typeof http?.status === 'number' ? http.status : undefined;
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {

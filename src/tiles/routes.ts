@@ -13,6 +13,7 @@ import { isTileLayerName, TILE_LAYER_NAMES, TILE_LAYERS, type TileLayerName } fr
 import { isValidTile, MAX_SERVED_ZOOM } from './mvt.js';
 import { type CachedTile, TileLayerCache, type TileLayerKey } from './tile-cache.js';
 import { buildTileCatalogue, buildTileJson, type TileQuery } from './tilejson.js';
+import { requestUrl } from '../http/request-url.js';
 
 /**
  * The HTTP routes for map frontends, independent of any framework:
@@ -306,7 +307,8 @@ export async function handleTileRequest(
   baseUrl: string,
   options: TileRouteOptions = {},
 ): Promise<PlainResponse | null> {
-  const url = new URL(req.url, 'http://serviceatlas.invalid');
+  const url = requestUrl(req.url);
+  if (!url) return null;
   const path = url.pathname;
   if (path !== '/tiles' && !path.startsWith('/tiles/')) return null;
   if (req.method === 'OPTIONS') {
