@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TravelModel } from './engine/types.js';
 import { DEFAULT_TRAVEL_MODEL } from './engine/types.js';
+import type { HttpConfig } from './http/hygiene.js';
 import type { JwtConfig } from './modules/keys/jwt.js';
 
 const envSchema = z.object({
@@ -62,6 +63,12 @@ const envSchema = z.object({
   SERVICEATLAS_RATE_BURST_IP: z.coerce.number().int().min(1).default(200),
   SERVICEATLAS_RATE_LIMIT_KEY: z.coerce.number().min(0).default(200),
   SERVICEATLAS_RATE_BURST_KEY: z.coerce.number().int().min(1).default(800),
+  // HTTP connection hygiene (docs/operations.md, "Connections").
+  SERVICEATLAS_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SERVICEATLAS_RECEIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(120_000),
+  SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  SERVICEATLAS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_024),
+  SERVICEATLAS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(128),
   SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
   SERVICEATLAS_CORS_ORIGINS: z.string().default('*'),
   SERVICEATLAS_PUBLIC_URL: z
@@ -105,6 +112,8 @@ export interface Config {
   /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
   limits: LimitsConfig;
+  /** HTTP timeouts and connection caps (src/http/hygiene.ts). */
+  http: HttpConfig;
   /**
    * Bytes the GraphQL response cache may hold (SERVICEATLAS_RESPONSE_CACHE_MB; 0 = off): answers to
    * identical read requests, keyed on the data versions (src/graphql/response-cache.ts).
@@ -218,6 +227,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${issues}`);
   }
   const e = parsed.data;
+  if (
+    e.SERVICEATLAS_RECEIVE_TIMEOUT_MS > 0 &&
+    e.SERVICEATLAS_HEADERS_TIMEOUT_MS > e.SERVICEATLAS_RECEIVE_TIMEOUT_MS
+  )
+    throw new Error(
+      'Invalid configuration: SERVICEATLAS_HEADERS_TIMEOUT_MS must not exceed SERVICEATLAS_RECEIVE_TIMEOUT_MS',
+    );
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(e.SERVICEATLAS_DATA_DIR),
@@ -262,6 +278,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerKey: e.SERVICEATLAS_RATE_LIMIT_KEY,
       rateBurstPerKey: e.SERVICEATLAS_RATE_BURST_KEY,
       maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES,
+    },
+    http: {
+      headersTimeoutMs: e.SERVICEATLAS_HEADERS_TIMEOUT_MS,
+      receiveTimeoutMs: e.SERVICEATLAS_RECEIVE_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.SERVICEATLAS_MAX_CONNECTIONS,
+      maxConnectionsPerIp: e.SERVICEATLAS_MAX_CONNECTIONS_PER_IP,
     },
     responseCacheBytes: Math.round(e.SERVICEATLAS_RESPONSE_CACHE_MB * 1024 * 1024),
     corsOrigins: corsOrigins(e.SERVICEATLAS_CORS_ORIGINS),

@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { authenticate, unauthenticatedMessage } from './auth.js';
@@ -16,6 +15,7 @@ import { Services } from './services.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
+import { createHygienicServer, isClientAbort, logClientAbort } from './http/hygiene.js';
 import { requestUrl } from './http/request-url.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
 
@@ -90,8 +90,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${url.pathname}` } });
   };
 
-  const server = createServer((req, res) => {
+  const server = createHygienicServer(config.http, log, (req, res) => {
     route(req, res).catch((error: unknown) => {
+      if (isClientAbort(error)) {
+        logClientAbort(log, req, error);
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
       log.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' } });

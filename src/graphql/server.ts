@@ -227,12 +227,20 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    let ended = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > maxBytes) tooLarge = true;
       else chunks.push(c);
     });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      ended = true;
+      resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    // A client that goes away mid-body: reported once, as an abort (src/http/hygiene.ts logs it at info).
+    req.on('close', () => {
+      if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    });
   });
 }
