@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ASTVisitor, ValidationContext } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { LimitsConfig } from '../config.js';
-import { documentNesting, jsonNesting } from '../limits/document-nesting.js';
+import { jsonNesting, scanDocument } from '../limits/document-nesting.js';
 
 /** A refusal of the whole request before Apollo sees it: HTTP status and one GraphQL error. */
 export interface RequestRefusal {
@@ -31,6 +31,9 @@ function jsonParam(url: URL, name: string): unknown {
  *   JSON.parse accepts any depth, but the response-cache key (JSON.stringify) and variable coercion recurse;
  * - the document nests at most maxNesting deep, fragments followed (400 QUERY_TOO_COMPLEX): the parser and
  *   graphql's NoFragmentCycles rule recurse;
+ * - no number, in the document or the variables, overflows to Infinity (`1e999`; 400 BAD_USER_INPUT):
+ *   graphql-js's Float refuses Infinity in variables but reads the literal 1e999 as Infinity, and the JSON
+ *   scalar takes any number;
  * - an automatic-persisted-query extension is well formed: an object, version 1, a SHA-256 of 64 hex
  *   digits matching the query when one is sent (400 BAD_REQUEST; Apollo answers these with code-less
  *   errors, which are masked as INTERNAL_SERVER_ERROR).
@@ -65,14 +68,28 @@ export function checkRequest(
       : {};
   const query = request.query;
   if (typeof query === 'string') {
-    const depth = documentNesting(query, limits.maxTokens);
-    if (depth !== null && depth > max)
+    const scan = scanDocument(query, limits.maxTokens);
+    if (scan && scan.nesting > max)
       return {
         status: 400,
-        message: `The document nests ${depth} deep with its fragments followed; at most ${max} (maxNesting)`,
-        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'maxNesting', max, actual: depth },
+        message: `The document nests ${scan.nesting} deep with its fragments followed; at most ${max} (maxNesting)`,
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'maxNesting', max, actual: scan.nesting },
+      };
+    if (scan?.nonFinite)
+      return {
+        status: 400,
+        message: `${scan.nonFinite.slice(0, 40)} is not a finite number`,
+        extensions: { code: 'BAD_USER_INPUT' },
       };
   }
+  const variables = get ? parts[0]![1] : (request as { variables?: unknown }).variables;
+  const infinite = nonFinitePath(variables, 'variables');
+  if (infinite)
+    return {
+      status: 400,
+      message: `${infinite} is not a finite number (JSON numbers such as 1e999 overflow to Infinity)`,
+      extensions: { code: 'BAD_USER_INPUT', field: infinite },
+    };
   const extensions = request.extensions;
   if (isObject(extensions) && extensions.persistedQuery !== undefined) {
     const pq = extensions.persistedQuery;
@@ -88,6 +105,25 @@ export function checkRequest(
       return bad('extensions.persistedQuery.sha256Hash must be a SHA-256 in 64 lowercase hex digits');
     if (typeof query === 'string' && createHash('sha256').update(query).digest('hex') !== hash)
       return bad('extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it');
+  }
+  return null;
+}
+
+/**
+ * The path of the first number in a JSON value that is not finite (`1e999` parses to Infinity), or null.
+ * Iterative; the value's nesting is bounded by maxNesting before this runs.
+ */
+export function nonFinitePath(value: unknown, root: string): string | null {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) stack.push([child, `${path}.${k}`]);
+    }
   }
   return null;
 }

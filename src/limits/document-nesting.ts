@@ -13,6 +13,18 @@ import { Lexer, Source, TokenKind } from 'graphql';
  * Returns null when the text does not lex (Apollo then reports the syntax error).
  */
 export function documentNesting(query: string, maxTokens: number): number | null {
+  return scanDocument(query, maxTokens)?.nesting ?? null;
+}
+
+/**
+ * One pass over a document's tokens: its nesting (as documentNesting) and its first number literal that is
+ * not finite (`1e999`, which graphql-js's Float reads as Infinity), or null when the text does not lex.
+ */
+export function scanDocument(
+  query: string,
+  maxTokens: number,
+): { nesting: number; nonFinite: string | null } | null {
+  let nonFinite: string | null = null;
   interface Definition {
     own: number;
     spreads: { name: string; at: number }[];
@@ -30,6 +42,8 @@ export function documentNesting(query: string, maxTokens: number): number | null
     for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
       if (++tokens > maxTokens) return null; // Apollo's parser refuses it by maxTokens
       const kind = token.kind;
+      if (kind === TokenKind.FLOAT && nonFinite === null && !Number.isFinite(Number(token.value)))
+        nonFinite = token.value;
       if (level === 0 && !bodyOpened && current === null) {
         // The start of a definition: `fragment Name on Type {…}`, or an operation.
         current = { own: 0, spreads: [] };
@@ -92,7 +106,7 @@ export function documentNesting(query: string, maxTokens: number): number | null
     for (const s of op.spreads) n = Math.max(n, s.at + nestingOf(s.name));
     deepest = Math.max(deepest, n);
   }
-  return deepest;
+  return { nesting: deepest, nonFinite };
 }
 
 /**

@@ -28,6 +28,9 @@ import { startTestServer } from '../helpers/server.js';
  * Settlement, up to thousands deep) and JSON bodies nested up to 20,000 deep; each answered 4xx or
  * executed, never 5xx, and /healthz answers after them.
  *
+ * Dates (issue 19): instants built from parts, some out of range (30 February, 24:00, +25:00), through
+ * the DateTime scalar and tiles `?at=`: refused (BAD_USER_INPUT / 400) exactly when they do not exist.
+ *
  * FUZZ_RUNS (default 10,000) is the total number of cases, split 60 / 25 / 15 % (plus 4 % hostile); FUZZ_SEED replays a
  * run (the seed is printed). GraphQL cases go in batches of BATCH concurrent requests (one fast-check
  * run = one batch, shrunk as a whole), which overlaps the database's waits with the next request's work.
@@ -538,6 +541,44 @@ const hostileCase = fc.oneof(
   },
 );
 
+// ---------- dates (issue 19) ----------
+
+/** An instant from its parts, each sometimes out of range; `exists` is the oracle, from the parts alone. */
+const instantCase = fc
+  .record({
+    y: fc.integer({ min: 1999, max: 2101 }),
+    mo: fc.integer({ min: 0, max: 13 }),
+    d: fc.integer({ min: 0, max: 32 }),
+    h: fc.integer({ min: 0, max: 25 }),
+    mi: fc.integer({ min: 0, max: 61 }),
+    s: fc.option(fc.integer({ min: 0, max: 61 })),
+    zone: fc.oneof(
+      fc.constant('Z'),
+      fc.record({
+        sign: fc.constantFrom('+', '-'),
+        oh: fc.integer({ min: 0, max: 25 }),
+        om: fc.integer({ min: 0, max: 61 }),
+      }),
+    ),
+  })
+  .map((r) => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    const zone = r.zone === 'Z' ? 'Z' : `${r.zone.sign}${two(r.zone.oh)}:${two(r.zone.om)}`;
+    const text = `${r.y}-${two(r.mo)}-${two(r.d)}T${two(r.h)}:${two(r.mi)}${r.s === null ? '' : `:${two(r.s)}`}${zone}`;
+    const leap = (r.y % 4 === 0 && r.y % 100 !== 0) || r.y % 400 === 0;
+    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][r.mo - 1] ?? 0;
+    const exists =
+      r.mo >= 1 &&
+      r.mo <= 12 &&
+      r.d >= 1 &&
+      r.d <= days &&
+      r.h <= 23 &&
+      r.mi <= 59 &&
+      (r.s ?? 0) <= 59 &&
+      (r.zone === 'Z' || (r.zone.oh <= 23 && r.zone.om <= 59));
+    return { text, exists };
+  });
+
 describe('fuzz (fast-check)', () => {
   it('refuses a settlement polygon with overflowing coordinates as a bad row (found by this fuzz on PGlite)', async () => {
     const file = join(dir, 'overflow.geojson');
@@ -621,6 +662,40 @@ describe('fuzz (fast-check)', () => {
       { numRuns: Math.ceil(RUNS.hostile / BATCH), seed: SEED + 3 },
     );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  }, 600_000);
+
+  it(`dates: ${RUNS.hostile} instants through DateTime and tiles ?at=, refused exactly when they do not exist`, async () => {
+    const query =
+      'query($at: DateTime) { nearestServicePoints(location: { lon: 15, lat: 60 }, serviceType: GROCERY, at: $at) { travelMinutes } }';
+    await fc.assert(
+      fc.asyncProperty(fc.array(instantCase, { minLength: BATCH, maxLength: BATCH }), async (cases) => {
+        const answers = await Promise.all(
+          cases.map(async (c) => {
+            const gql = await send({ query, variables: { at: c.text } });
+            const tile = await fetch(
+              `${server.url}/tiles/settlements/8/138/72.mvt?at=${encodeURIComponent(c.text)}`,
+            );
+            await tile.arrayBuffer();
+            return { gql, tile: tile.status };
+          }),
+        );
+        for (const [i, c] of cases.entries()) {
+          const { gql, tile } = answers[i]!;
+          checkAnswer({ query, variables: { at: c.text } }, gql);
+          const codes = (
+            (JSON.parse(gql.text) as { errors?: { extensions?: { code?: string } }[] }).errors ?? []
+          ).map((e) => e.extensions?.code);
+          if (c.exists) {
+            expect(codes, c.text).toEqual([]);
+            expect(tile, c.text).toBe(200);
+          } else {
+            expect(codes, c.text).toEqual(['BAD_USER_INPUT']);
+            expect(tile, c.text).toBe(400);
+          }
+        }
+      }),
+      { numRuns: Math.ceil(RUNS.hostile / BATCH), seed: SEED + 4 },
+    );
   }, 600_000);
 
   it(`GraphQL variables of the main queries: ${RUNS.variables} cases, no 5xx or INTERNAL_SERVER_ERROR`, async () => {
