@@ -73,8 +73,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(services.refusals.prometheus());
     }
-    if (config.readAuth === 'key' && url.pathname.startsWith('/tiles')) {
-      const viewer = await authenticate(req.headers.authorization, services);
+    // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
+    const limited = url.pathname.startsWith('/tiles') || url.pathname.startsWith('/reports/');
+    const viewer = limited ? await authenticate(req.headers.authorization, services) : null;
+    if (viewer && !graphql.guard.admit(req, res, viewer, 'plain')) return;
+    if (config.readAuth === 'key' && url.pathname.startsWith('/tiles') && viewer) {
       if (!viewer.principal) {
         const message = unauthenticatedMessage(viewer, 'Tiles on this server');
         res.setHeader('www-authenticate', 'Bearer');
