@@ -213,7 +213,7 @@ export async function createGraphQLHandler(
     }
   }
 
-  return { handle, cache, stop: () => apollo.stop() };
+  return { handle, cache, guard, stop: () => apollo.stop() };
 }
 
 /** The HTTP status a GraphQLError asks for in extensions.http (Apollo's convention), if any. */
