@@ -54,6 +54,16 @@ export interface ServicePointInput {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/**
+ * The status today: a point closed on a date still ahead (closeServicePoint(closedOn: a future date), or an
+ * import with a later valid_to) is OPEN until then and CLOSED from it — what the analyses count
+ * (inServiceOn below), not the stored intent alone.
+ */
+const statusToday = sql<ServicePointStatus>`(CASE
+    WHEN status = 'CLOSED' AND valid_to IS NOT NULL AND current_date < valid_to THEN 'OPEN'
+    WHEN status = 'OPEN' AND valid_to IS NOT NULL AND current_date >= valid_to THEN 'CLOSED'
+    ELSE status END)`;
+
 function selectPoints(db: Db) {
   return db
     .selectFrom('service_points')
@@ -61,7 +71,7 @@ function selectPoints(db: Db) {
       'id',
       'name',
       'service_types',
-      'status',
+      statusToday.as('status'),
       'operator',
       'capacity',
       'opening_hours',
@@ -104,7 +114,7 @@ function applyFilter<O>(
   let q = qb;
   if (f.name) q = q.where(sql<boolean>`lower(name) like ${`${escapeLike(f.name.toLowerCase())}%`}`);
   if (f.serviceType) q = q.where(sql<boolean>`service_types @> ARRAY[${f.serviceType}]::text[]`);
-  if (f.status) q = q.where('status', '=', f.status);
+  if (f.status) q = q.where(sql<boolean>`${statusToday} = ${f.status}`);
   if (f.municipalityCode) q = q.where('municipality_code', '=', f.municipalityCode);
   if (f.countyCode) q = q.where('municipality_code', 'like', `${escapeLike(f.countyCode)}__`);
   if (f.bbox) q = q.where(sql<boolean>`geom && ${envelope(f.bbox)}`);
