@@ -111,7 +111,8 @@ describe(`a closing date ahead (${backend})`, () => {
     );
     expect(later.data!.nearestServicePoints.map((n) => n.servicePoint.id)).not.toContain(id);
 
-    const other = (await create(pharmacy({ name: 'Apoteket Igår', validFrom: '2020-01-01' }))).servicePoint!.id;
+    const other = (await create(pharmacy({ name: 'Apoteket Igår', validFrom: '2020-01-01' }))).servicePoint!
+      .id;
     const today = new Date().toISOString().slice(0, 10);
     const now = await server.gql<{ closeServicePoint: Payload }>(
       CLOSE,

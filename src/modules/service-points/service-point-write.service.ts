@@ -309,8 +309,12 @@ export async function closeServicePoint(
     throw invalid('closedOn must be a date YYYY-MM-DD', 'closedOn');
   return db.transaction().execute(async (trx) => {
     const { n, point: before } = await lockedInScope(trx, principal, id);
-    if (before.status === 'CLOSED')
-      throw invalid(`service point ${id} is already closed (valid to ${before.validTo ?? 'unknown'})`, 'id');
+    // A closing date ahead counts too (status is OPEN until then): reopen first to change it.
+    if (before.status === 'CLOSED' || before.validTo !== null)
+      throw invalid(
+        `service point ${id} is already closed or closing (valid to ${before.validTo ?? 'unknown'}); reopen it to change the date`,
+        'id',
+      );
     if (closedOn !== null && before.validFrom && closedOn <= before.validFrom)
       throw invalid(
         `closedOn ${closedOn} must be after the first day in service, ${before.validFrom}`,
