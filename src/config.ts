@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TravelModel } from './engine/types.js';
 import { DEFAULT_TRAVEL_MODEL } from './engine/types.js';
+import type { HttpConfig } from './http/hygiene.js';
 import type { JwtConfig } from './modules/keys/jwt.js';
 
 const envSchema = z.object({
@@ -40,6 +41,7 @@ const envSchema = z.object({
   SERVICEATLAS_MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
   SERVICEATLAS_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
   SERVICEATLAS_MAX_TOKENS: z.coerce.number().int().min(100).default(50_000),
+  SERVICEATLAS_MAX_NESTING: z.coerce.number().int().min(16).max(1_000).default(128),
   SERVICEATLAS_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -61,6 +63,12 @@ const envSchema = z.object({
   SERVICEATLAS_RATE_BURST_IP: z.coerce.number().int().min(1).default(200),
   SERVICEATLAS_RATE_LIMIT_KEY: z.coerce.number().min(0).default(200),
   SERVICEATLAS_RATE_BURST_KEY: z.coerce.number().int().min(1).default(800),
+  // HTTP connection hygiene (docs/operations.md, "Connections").
+  SERVICEATLAS_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SERVICEATLAS_RECEIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(120_000),
+  SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  SERVICEATLAS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_024),
+  SERVICEATLAS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(128),
   SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
   SERVICEATLAS_CORS_ORIGINS: z.string().default('*'),
   SERVICEATLAS_PUBLIC_URL: z
@@ -110,6 +118,8 @@ export interface Config {
   /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
   limits: LimitsConfig;
+  /** HTTP timeouts and connection caps (src/http/hygiene.ts). */
+  http: HttpConfig;
   /**
    * Bytes the GraphQL response cache may hold (SERVICEATLAS_RESPONSE_CACHE_MB; 0 = off): answers to
    * identical read requests, keyed on the data versions (src/graphql/response-cache.ts).
@@ -137,6 +147,11 @@ export interface LimitsConfig {
   maxDirectives: number;
   /** Lexical tokens in a document (graphql-js stops parsing beyond). */
   maxTokens: number;
+  /**
+   * Nesting of a GraphQL document (brackets, fragments followed through their spreads) and of a JSON
+   * request body: deeper is refused before parsing, as the parser, validation and JSON.stringify recurse.
+   */
+  maxNesting: number;
   maxBodyBytes: number;
   /** Serialised response size; large JSON fields are counted while they are built. */
   maxResponseBytes: number;
@@ -218,6 +233,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${issues}`);
   }
   const e = parsed.data;
+  if (
+    e.SERVICEATLAS_RECEIVE_TIMEOUT_MS > 0 &&
+    e.SERVICEATLAS_HEADERS_TIMEOUT_MS > e.SERVICEATLAS_RECEIVE_TIMEOUT_MS
+  )
+    throw new Error(
+      'Invalid configuration: SERVICEATLAS_HEADERS_TIMEOUT_MS must not exceed SERVICEATLAS_RECEIVE_TIMEOUT_MS',
+    );
   return {
     databaseUrl: e.DATABASE_URL,
     // The Andorra demo gets a directory of its own, so it never meets the Swedish demo's database.
@@ -253,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRootFields: e.SERVICEATLAS_MAX_ROOT_FIELDS,
       maxDirectives: e.SERVICEATLAS_MAX_DIRECTIVES,
       maxTokens: e.SERVICEATLAS_MAX_TOKENS,
+      maxNesting: e.SERVICEATLAS_MAX_NESTING,
       maxBodyBytes: e.SERVICEATLAS_MAX_BODY_BYTES,
       maxResponseBytes: e.SERVICEATLAS_MAX_RESPONSE_BYTES,
       requestTimeoutMs: e.SERVICEATLAS_REQUEST_TIMEOUT_MS,
@@ -266,6 +289,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerKey: e.SERVICEATLAS_RATE_LIMIT_KEY,
       rateBurstPerKey: e.SERVICEATLAS_RATE_BURST_KEY,
       maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES,
+    },
+    http: {
+      headersTimeoutMs: e.SERVICEATLAS_HEADERS_TIMEOUT_MS,
+      receiveTimeoutMs: e.SERVICEATLAS_RECEIVE_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.SERVICEATLAS_MAX_CONNECTIONS,
+      maxConnectionsPerIp: e.SERVICEATLAS_MAX_CONNECTIONS_PER_IP,
     },
     responseCacheBytes: Math.round(e.SERVICEATLAS_RESPONSE_CACHE_MB * 1024 * 1024),
     corsOrigins: corsOrigins(e.SERVICEATLAS_CORS_ORIGINS),

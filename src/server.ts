@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { authenticate, unauthenticatedMessage } from './auth.js';
@@ -17,6 +16,8 @@ import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
 import { INTERNAL_COMMAND_PATH, createInternalCommand } from './http/internal-command.js';
+import { createHygienicServer, isClientAbort, logClientAbort } from './http/hygiene.js';
+import { requestUrl } from './http/request-url.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
 import { createOgcRoutes, isOgcPath } from './ogc/node-http.js';
 
@@ -67,7 +68,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const ogc = createOgcRoutes(services, log);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (!url)
+      return sendJson(res, 400, {
+        error: { code: 'BAD_REQUEST', message: 'The request target is not a path (origin-form /path?query)' },
+      });
     if (internalImport && url.pathname === INTERNAL_IMPORT_PATH) return internalImport(req, res);
     if (internalCommand && url.pathname === INTERNAL_COMMAND_PATH) return internalCommand(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
@@ -77,8 +82,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(services.refusals.prometheus());
     }
-    if (config.readAuth === 'key' && url.pathname.startsWith('/tiles')) {
-      const viewer = await authenticate(req.headers.authorization, services);
+    // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
+    const limited = url.pathname.startsWith('/tiles') || url.pathname.startsWith('/reports/');
+    const viewer = limited ? await authenticate(req.headers.authorization, services) : null;
+    if (viewer && !graphql.guard.admit(req, res, viewer, 'plain')) return;
+    if (config.readAuth === 'key' && url.pathname.startsWith('/tiles') && viewer) {
       if (!viewer.principal) {
         const message = unauthenticatedMessage(viewer, 'Tiles on this server');
         res.setHeader('www-authenticate', 'Bearer');
@@ -94,8 +102,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${url.pathname}` } });
   };
 
-  const server = createServer((req, res) => {
+  const server = createHygienicServer(config.http, log, (req, res) => {
     route(req, res).catch((error: unknown) => {
+      if (isClientAbort(error)) {
+        logClientAbort(log, req, error);
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
       log.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' } });

@@ -1,6 +1,6 @@
 import { Kind } from 'graphql';
 import type { ValueNode } from 'graphql';
-import { isCalendarDate } from '../calendar-date.js';
+import { isCalendarDate, parseInstant } from '../calendar-date.js';
 import { badInput } from '../errors.js';
 import type { GeoJsonPoint } from './builder.js';
 import { builder } from './builder.js';
@@ -79,13 +79,11 @@ function parseDateTime(value: unknown): Date {
   const text = typeof value === 'string' ? value.trim() : '';
   // A time needs an offset (Z or ±hh:mm): a bare local time would silently mean the server's zone. A date
   // alone is that day's start in UTC (convenient for ranges such as the audit log's since/until).
-  const ok =
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ||
-    (/^\d{4}-\d{2}-\d{2}$/.test(text) && isCalendarDate(text));
-  const date = ok ? new Date(text) : null;
+  // The date must exist: 2026-02-30T10:00+01:00 is refused, not read as 2 March.
+  const date = isCalendarDate(text) ? new Date(text) : parseInstant(text);
   if (!date || Number.isNaN(date.getTime())) {
     throw badInput(
-      `A DateTime must be ISO 8601 with an offset, e.g. "2026-06-06T16:00:00+02:00" or "…Z", or a date YYYY-MM-DD (got ${JSON.stringify(value)})`,
+      `A DateTime must be an instant that exists, ISO 8601 with an offset, e.g. "2026-06-06T16:00:00+02:00" or "…Z", or a date YYYY-MM-DD (got ${JSON.stringify(value)})`,
     );
   }
   return date;

@@ -20,6 +20,7 @@ import { createHttpGuard } from '../limits/http-guard.js';
 import { workLimitsPlugin } from '../limits/plugin.js';
 import { runWithRequestState } from '../limits/request-state.js';
 import { queryLimitsPlugin } from './limits.js';
+import { NoSubscriptionsRule, checkRequest } from './request-checks.js';
 import type { CacheNote, CachedResponse } from './response-cache.js';
 import { ResponseCache, responseCachePlugin } from './response-cache.js';
 
@@ -70,6 +71,7 @@ export async function createGraphQLHandler(
     schema,
     introspection: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [NoSubscriptionsRule],
     // The process owns SIGTERM/SIGINT (src/main.ts drains requests, then closes the database); Apollo's
     // own handler would stop it first and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -106,6 +108,12 @@ export async function createGraphQLHandler(
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
         return { ...formatted, extensions };
+      }
+      // Apollo's own refusals of a malformed request carry an HTTP 4xx status and no code (e.g. a
+      // persisted query it cannot use): the client's mistake, BAD_REQUEST, not a server error.
+      const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
+      if (status !== undefined && status >= 400 && status < 500 && formatted.path === undefined) {
+        return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
       }
       log.error({ err: error }, 'unexpected GraphQL error');
       return {
@@ -155,6 +163,12 @@ export async function createGraphQLHandler(
         );
         return;
       }
+    }
+    const refusal = checkRequest(req.method ?? 'GET', body, url, config.limits);
+    if (refusal) {
+      res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] }));
+      return;
     }
     // One version look-up per request (none on the embedded database): the cache key and the snapshot
     // both use it. If it fails (a database restart), the request goes uncached and its resolvers report
@@ -215,7 +229,13 @@ export async function createGraphQLHandler(
     }
   }
 
-  return { handle, cache, stop: () => apollo.stop() };
+  return { handle, cache, guard, stop: () => apollo.stop() };
+}
+
+/** The HTTP status a GraphQLError asks for in extensions.http (Apollo's convention), if any. */
+function httpStatusOf(error: GraphQLError): number | undefined {
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return typeof http?.status === 'number' ? http.status : undefined;
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
@@ -223,12 +243,20 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    let ended = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > maxBytes) tooLarge = true;
       else chunks.push(c);
     });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      ended = true;
+      resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    // A client that goes away mid-body: reported once, as an abort (src/http/hygiene.ts logs it at info).
+    req.on('close', () => {
+      if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    });
   });
 }

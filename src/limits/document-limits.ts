@@ -1,10 +1,6 @@
-import type {
-  DocumentNode,
-  FragmentDefinitionNode,
-  OperationDefinitionNode,
-  SelectionSetNode,
-} from 'graphql';
+import type { DocumentNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { Kind } from 'graphql';
+import { fragmentMemo, fragmentsOf, reportable } from './document-walk.js';
 
 export interface DocumentCounts {
   /** Aliased fields, fragments expanded (each spread counts its fragment's aliases again). */
@@ -21,11 +17,8 @@ export interface DocumentCounts {
  * validation refuses them anyway).
  */
 export function countDocument(document: DocumentNode, operation: OperationDefinitionNode): DocumentCounts {
-  const fragments = new Map<string, FragmentDefinitionNode>();
+  const fragments = fragmentsOf(document);
   let directives = 0;
-  for (const d of document.definitions) {
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  }
   // Directives: every node in the document's text, operation or not (a cheap lexical bound).
   const countDirectives = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
@@ -40,45 +33,33 @@ export function countDocument(document: DocumentNode, operation: OperationDefini
   };
   countDirectives(document);
 
-  const aliasMemo = new Map<string, number>();
-  const aliasesIn = (set: SelectionSetNode | undefined, visiting: Set<string>): number => {
+  // Aliases anywhere below a point, and fields at the operation's root: each fragment counted once
+  // (fragmentMemo), a spread adding its fragment's count.
+  const aliasesIn = (set: SelectionSetNode | undefined): number => {
     if (!set) return 0;
     let n = 0;
     for (const s of set.selections) {
-      if (s.kind === Kind.FIELD) n += (s.alias ? 1 : 0) + aliasesIn(s.selectionSet, visiting);
-      else if (s.kind === Kind.INLINE_FRAGMENT) n += aliasesIn(s.selectionSet, visiting);
-      else {
-        const name = s.name.value;
-        if (visiting.has(name)) continue;
-        let m = aliasMemo.get(name);
-        if (m === undefined) {
-          visiting.add(name);
-          m = aliasesIn(fragments.get(name)?.selectionSet, visiting);
-          visiting.delete(name);
-          aliasMemo.set(name, m);
-        }
-        n += m;
-      }
+      if (s.kind === Kind.FIELD) n += (s.alias ? 1 : 0) + aliasesIn(s.selectionSet);
+      else if (s.kind === Kind.INLINE_FRAGMENT) n += aliasesIn(s.selectionSet);
+      else n += fragmentAliases(s.name.value);
     }
     return n;
   };
-  const rootFieldsIn = (set: SelectionSetNode | undefined, visiting: Set<string>): number => {
+  const fragmentAliases = fragmentMemo(fragments, (f) => aliasesIn(f.selectionSet), 0);
+  const rootFieldsIn = (set: SelectionSetNode | undefined): number => {
     if (!set) return 0;
     let n = 0;
     for (const s of set.selections) {
       if (s.kind === Kind.FIELD) n += 1;
-      else if (s.kind === Kind.INLINE_FRAGMENT) n += rootFieldsIn(s.selectionSet, visiting);
-      else if (!visiting.has(s.name.value)) {
-        visiting.add(s.name.value);
-        n += rootFieldsIn(fragments.get(s.name.value)?.selectionSet, visiting);
-        visiting.delete(s.name.value);
-      }
+      else if (s.kind === Kind.INLINE_FRAGMENT) n += rootFieldsIn(s.selectionSet);
+      else n += fragmentRootFields(s.name.value);
     }
     return n;
   };
+  const fragmentRootFields = fragmentMemo(fragments, (f) => rootFieldsIn(f.selectionSet), 0);
   return {
-    aliases: aliasesIn(operation.selectionSet, new Set()),
-    rootFields: rootFieldsIn(operation.selectionSet, new Set()),
+    aliases: reportable(aliasesIn(operation.selectionSet)),
+    rootFields: reportable(rootFieldsIn(operation.selectionSet)),
     directives,
   };
 }

@@ -18,8 +18,17 @@ export function createHttpGuard(limits: LimitsConfig) {
 
   return {
     queue,
-    /** Takes a token for the client; on refusal answers 429 RATE_LIMITED with Retry-After and returns false. */
-    admit(req: IncomingMessage, res: ServerResponse, viewer: Viewer): boolean {
+    /**
+     * Takes a token for the client; on refusal answers 429 RATE_LIMITED with Retry-After and returns false.
+     * `shape`: the error body of the route — GraphQL's `{ errors: [...] }` or the tile and report routes'
+     * `{ error: { code, message } }`. The buckets are shared: /graphql, /tiles and /reports draw on one rate.
+     */
+    admit(
+      req: IncomingMessage,
+      res: ServerResponse,
+      viewer: Viewer,
+      shape: 'graphql' | 'plain' = 'graphql',
+    ): boolean {
       const principal = viewer.principal;
       const byKey = principal !== null;
       const wait = principal ? perKey.take(principal.id) : perIp.take(req.socket.remoteAddress ?? 'unknown');
@@ -27,12 +36,13 @@ export function createHttpGuard(limits: LimitsConfig) {
       const limit = byKey ? 'rateLimitPerKey' : 'rateLimitPerIp';
       const max = byKey ? limits.rateLimitPerKey : limits.rateLimitPerIp;
       const retryAfter = Math.max(1, Math.ceil(wait));
-      sendErrors(res, 429, { 'retry-after': String(retryAfter) }, [
-        {
-          message: `Too many requests: at most ${max} per second (${limit}, burst ${byKey ? limits.rateBurstPerKey : limits.rateBurstPerIp}); retry in ${retryAfter} s`,
-          extensions: { code: 'RATE_LIMITED', limit, max, retryAfterSeconds: retryAfter },
-        },
-      ]);
+      const message = `Too many requests: at most ${max} per second (${limit}, burst ${byKey ? limits.rateBurstPerKey : limits.rateBurstPerIp}); retry in ${retryAfter} s`;
+      const details = { limit, max, retryAfterSeconds: retryAfter };
+      const headers = { 'retry-after': String(retryAfter) };
+      if (shape === 'plain') {
+        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', ...headers });
+        res.end(JSON.stringify({ error: { code: 'RATE_LIMITED', message, ...details } }));
+      } else sendErrors(res, 429, headers, [{ message, extensions: { code: 'RATE_LIMITED', ...details } }]);
       return false;
     },
     newState: () => new RequestState(limits, queue),

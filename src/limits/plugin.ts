@@ -1,11 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { Kind, visit } from 'graphql';
-import { getComplexity } from 'graphql-query-complexity';
 import type { LimitsConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { AppError } from '../errors.js';
 import { countDocument } from './document-limits.js';
+import { operationCost, reportable } from './document-walk.js';
 import { currentRequestState } from './request-state.js';
 import { WORK_PRICED_FIELD_NAMES, workEstimator } from './work-cost.js';
 import { workScaleOf } from './work-scale.js';
@@ -68,13 +68,15 @@ export function workLimitsPlugin(schema: GraphQLSchema, limits: LimitsConfig): A
           if (!mentionsWorkPricedField(operation, document)) return;
           const scale = workScaleOf(await contextValue.snapshot());
           const bytes = { total: 0 };
-          const work = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [workEstimator(scale, bytes)],
-          });
+          const work = reportable(
+            operationCost({
+              schema,
+              document,
+              operation,
+              variables: request.variables,
+              estimators: [workEstimator(scale, bytes)],
+            }),
+          );
           if (work > limits.maxWork)
             throw overLimit(
               'maxWork',
@@ -86,7 +88,7 @@ export function workLimitsPlugin(schema: GraphQLSchema, limits: LimitsConfig): A
             throw overLimit(
               'maxResponseBytes',
               limits.maxResponseBytes,
-              Math.round(bytes.total),
+              reportable(Math.round(bytes.total)),
               'The estimated response is too large; ask for a smaller bbox, fewer parts or fewer aliases',
             );
         },

@@ -1,4 +1,4 @@
-import type { ComplexityEstimator } from 'graphql-query-complexity';
+import type { Estimator } from './document-walk.js';
 import type { AreaLike, BoxLike, WorkScale } from './work-scale.js';
 
 /**
@@ -239,10 +239,10 @@ export function fieldWork(coordinate: string, args: Args, scale: WorkScale): num
 export const WORK_PRICED_FIELD_NAMES = new Set(Object.keys(FIELD_WORK).map((c) => c.split('.')[1]!));
 
 /**
- * graphql-query-complexity estimator for WORK: a field's own work plus its children's, the children
+ * The estimator for WORK (src/limits/document-walk.ts): a field's own work plus its children's, the children
  * multiplied by the page or list size the field asks for (as for the field complexity).
  */
-export function workEstimator(scale: WorkScale, responseBytes: { total: number }): ComplexityEstimator {
+export function workEstimator(scale: WorkScale, responseBytes: { total: number }): Estimator {
   return ({ type, field, args, childComplexity }) => {
     const coordinate = `${type.name}.${field.name}`;
     if (coordinate === 'Query.coverageLayer') responseBytes.total += coverageBytes(args, scale);

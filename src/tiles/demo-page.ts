@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etagMatches, headerValue, type PlainRequest, type PlainResponse } from './http.js';
+import { requestUrl } from '../http/request-url.js';
 
 /**
  * The demo map page: `GET /` (public/index.html), its script and stylesheet, and MapLibre GL's own
@@ -95,7 +96,8 @@ export function clearStaticCache(): void {
  */
 export async function handleStatic(req: PlainRequest): Promise<PlainResponse | null> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return null;
-  const path = new URL(req.url, 'http://serviceatlas.invalid').pathname;
+  const path = requestUrl(req.url)?.pathname;
+  if (path === undefined) return null;
   if (!Object.hasOwn(STATIC_FILES, path)) return null;
   const entry = STATIC_FILES[path]!;
   const { body, etag } = await load(entry.file);

@@ -13,6 +13,8 @@ import { isTileLayerName, TILE_LAYER_NAMES, TILE_LAYERS, type TileLayerName } fr
 import { isValidTile, MAX_SERVED_ZOOM } from './mvt.js';
 import { type CachedTile, TileLayerCache, type TileLayerKey } from './tile-cache.js';
 import { buildTileCatalogue, buildTileJson, type TileQuery } from './tilejson.js';
+import { parseInstant } from '../calendar-date.js';
+import { requestUrl } from '../http/request-url.js';
 
 /**
  * The HTTP routes for map frontends, independent of any framework:
@@ -138,11 +140,9 @@ function parseQuery(
 
   const at = params.get('at');
   if (at !== null && at !== '') {
-    const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at)
-      ? new Date(at)
-      : null;
-    if (instant === null || Number.isNaN(instant.getTime())) {
-      const message = `at must be an ISO 8601 instant with an offset, e.g. 2026-06-06T16:00:00+02:00, got '${at}'`;
+    const instant = parseInstant(at);
+    if (instant === null) {
+      const message = `at must be an ISO 8601 instant that exists, with an offset, e.g. 2026-06-06T16:00:00+02:00, got '${at}'`;
       return { ok: false, response: jsonError(400, 'BAD_USER_INPUT', message, 'at') };
     }
     query.at = new Date(Math.floor(instant.getTime() / 60_000) * 60_000).toISOString();
@@ -306,7 +306,8 @@ export async function handleTileRequest(
   baseUrl: string,
   options: TileRouteOptions = {},
 ): Promise<PlainResponse | null> {
-  const url = new URL(req.url, 'http://serviceatlas.invalid');
+  const url = requestUrl(req.url);
+  if (!url) return null;
   const path = url.pathname;
   if (path !== '/tiles' && !path.startsWith('/tiles/')) return null;
   if (req.method === 'OPTIONS') {

@@ -279,3 +279,44 @@ describe('rate limits', () => {
     expect(keyed.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'rateLimitPerKey' });
   });
 });
+
+describe('rate limits on /tiles and /reports (issue 19: 1,137 tile requests a second from one IP)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      config: {
+        limits: limits({
+          rateLimitPerIp: 0.01,
+          rateBurstPerIp: 3,
+          rateLimitPerKey: 0.01,
+          rateBurstPerKey: 2,
+        }),
+      },
+    });
+  });
+  afterAll(() => server.close());
+
+  it('draw on the same per-IP bucket as /graphql, answer 429 RATE_LIMITED with Retry-After; /healthz is not limited', async () => {
+    const tile = `${server.url}/tiles/settlements/8/138/72.mvt`;
+    for (let i = 0; i < 3; i++) expect((await fetch(tile)).status).toBe(200);
+    for (const url of [
+      tile,
+      `${server.url}/tiles/settlements.json`,
+      `${server.url}/reports/municipality/2085`,
+    ]) {
+      const res = await fetch(url);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = (await res.json()) as { error: Record<string, unknown> };
+      expect(body.error).toMatchObject({ code: 'RATE_LIMITED', limit: 'rateLimitPerIp', max: 0.01 });
+    }
+    expect((await server.gql('{ serviceTypes { code } }')).status).toBe(429);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // A write token has its own bucket.
+    const keyed = { headers: { authorization: 'Bearer test-writer' } };
+    for (let i = 0; i < 2; i++) expect((await fetch(tile, keyed)).status).toBe(200);
+    const over = await fetch(tile, keyed);
+    expect(over.status).toBe(429);
+    expect(((await over.json()) as { error: Record<string, unknown> }).error.limit).toBe('rateLimitPerKey');
+  });
+});

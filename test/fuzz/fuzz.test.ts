@@ -10,6 +10,7 @@ import { ImportError, ImportOptionError, ImportValidationError } from '../../src
 import { IMPORT_FIELDS } from '../../src/import/field-map.js';
 import { importFile } from '../../src/modules/imports/import.service.js';
 import { testConfig } from '../helpers/db.js';
+import { deepJsonBody, fragmentChain } from '../helpers/hostile-documents.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
@@ -23,7 +24,14 @@ import { startTestServer } from '../helpers/server.js';
  * from the closed set, the process survives; a failed import is a typed import error and leaves the row
  * counts and the data version as they were, a successful one adds exactly what it reports.
  *
- * FUZZ_RUNS (default 10,000) is the total number of cases, split 60 / 25 / 15 %; FUZZ_SEED replays a
+ * Hostile documents (issue 19): fragments spreading fragments (doubling, chains, cycles, on Query and on
+ * Settlement, up to thousands deep) and JSON bodies nested up to 20,000 deep; each answered 4xx or
+ * executed, never 5xx, and /healthz answers after them.
+ *
+ * Dates (issue 19): instants built from parts, some out of range (30 February, 24:00, +25:00), through
+ * the DateTime scalar and tiles `?at=`: refused (BAD_USER_INPUT / 400) exactly when they do not exist.
+ *
+ * FUZZ_RUNS (default 10,000) is the total number of cases, split 60 / 25 / 15 % (plus 4 % hostile); FUZZ_SEED replays a
  * run (the seed is printed). GraphQL cases go in batches of BATCH concurrent requests (one fast-check
  * run = one batch, shrunk as a whole), which overlaps the database's waits with the next request's work.
  */
@@ -31,6 +39,8 @@ const TOTAL = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const BATCH = 4;
 const RUNS = {
+  // Hostile documents and bodies (issue 19): on top of the split below.
+  hostile: Math.max(40, Math.round(TOTAL * 0.04)),
   variables: Math.max(1, Math.round(TOTAL * 0.6)),
   areas: Math.max(1, Math.round(TOTAL * 0.25)),
   imports: Math.max(1, Math.round(TOTAL * 0.15)),
@@ -458,6 +468,15 @@ async function send(c: Case): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
+async function sendRaw(body: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return { status: res.status, text: await res.text() };
+}
+
 /** The property of every GraphQL answer: a client mistake is never a server error. */
 function checkAnswer(c: Case, r: { status: number; text: string }): void {
   const context = () => `${r.status} ${r.text.slice(0, 600)}\nfor ${JSON.stringify(c).slice(0, 1500)}`;
@@ -468,6 +487,97 @@ function checkAnswer(c: Case, r: { status: number; text: string }): void {
     if (!KNOWN.has(code)) throw new Error(`error code ${code}: ${context()}`);
   }
 }
+
+// ---------- hostile documents (issue 19) ----------
+
+/** Fragments F0…F(depth) each spreading the next `copies` times (the last may spread F0: a cycle). */
+const fragmentDocument = fc
+  .record({
+    depth: fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 100, max: 300 })),
+    copies: fc.integer({ min: 1, max: 4 }),
+    onSettlement: fc.boolean(),
+    leaf: fc.integer({ min: 0, max: 3 }),
+    alias: fc.boolean(),
+    cycle: fc.boolean(),
+    inline: fc.boolean(),
+  })
+  .map((r): Case => {
+    const type = r.onSettlement ? 'Settlement' : 'Query';
+    const leaves = r.onSettlement
+      ? ['id', 'name population', 'access(serviceTypes: [GROCERY]) { travelMinutes }', 'gaps { code }']
+      : [
+          '__typename',
+          'serviceTypes { code }',
+          'settlements(first: 50) { nodes { id } }',
+          'gapAnalysis(first: 1) { totalCount }',
+        ];
+    const leaf = `${r.alias ? 'x: ' : ''}${leaves[r.leaf]}`;
+    let query = r.onSettlement ? '{ settlements(first: 3) { nodes { ...F0 } } }\n' : '{ ...F0 }\n';
+    for (let i = 0; i < r.depth; i++) {
+      const spread = r.inline ? `... on ${type} { ...F${i + 1} }` : `...F${i + 1}`;
+      query += `fragment F${i} on ${type} { ${Array.from({ length: r.copies }, () => spread).join(' ')} }\n`;
+    }
+    query += `fragment F${r.depth} on ${type} { ${leaf}${r.cycle ? ' ...F0' : ''} }\n`;
+    return { query, variables: {} };
+  });
+
+const hostileCase = fc.oneof(
+  { weight: 4, arbitrary: fragmentDocument.map((c) => ({ kind: 'graphql' as const, c })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 6000 })
+      .map((n) => ({ kind: 'graphql' as const, c: { query: fragmentChain(n), variables: {} } })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        depth: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 200, max: 20_000 })),
+        shape: fc.constantFrom('array' as const, 'object' as const),
+        where: fc.constantFrom('variables' as const, 'extensions' as const),
+      })
+      .map((r) => ({ kind: 'json' as const, body: deepJsonBody(r.depth, r.shape, r.where) })),
+  },
+);
+
+// ---------- dates (issue 19) ----------
+
+/** An instant from its parts, each sometimes out of range; `exists` is the oracle, from the parts alone. */
+const instantCase = fc
+  .record({
+    y: fc.integer({ min: 1999, max: 2101 }),
+    mo: fc.integer({ min: 0, max: 13 }),
+    d: fc.integer({ min: 0, max: 32 }),
+    h: fc.integer({ min: 0, max: 25 }),
+    mi: fc.integer({ min: 0, max: 61 }),
+    s: fc.option(fc.integer({ min: 0, max: 61 })),
+    zone: fc.oneof(
+      fc.constant('Z'),
+      fc.record({
+        sign: fc.constantFrom('+', '-'),
+        oh: fc.integer({ min: 0, max: 25 }),
+        om: fc.integer({ min: 0, max: 61 }),
+      }),
+    ),
+  })
+  .map((r) => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    const zone = r.zone === 'Z' ? 'Z' : `${r.zone.sign}${two(r.zone.oh)}:${two(r.zone.om)}`;
+    const text = `${r.y}-${two(r.mo)}-${two(r.d)}T${two(r.h)}:${two(r.mi)}${r.s === null ? '' : `:${two(r.s)}`}${zone}`;
+    const leap = (r.y % 4 === 0 && r.y % 100 !== 0) || r.y % 400 === 0;
+    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][r.mo - 1] ?? 0;
+    const exists =
+      r.mo >= 1 &&
+      r.mo <= 12 &&
+      r.d >= 1 &&
+      r.d <= days &&
+      r.h <= 23 &&
+      r.mi <= 59 &&
+      (r.s ?? 0) <= 59 &&
+      (r.zone === 'Z' || (r.zone.oh <= 23 && r.zone.om <= 59));
+    return { text, exists };
+  });
 
 describe('fuzz (fast-check)', () => {
   it('refuses a settlement polygon with overflowing coordinates as a bad row (found by this fuzz on PGlite)', async () => {
@@ -537,6 +647,56 @@ describe('fuzz (fast-check)', () => {
       expect(JSON.parse(r.text)).toEqual({ data: { settlement: null, servicePoint: null } });
     }
   });
+
+  it(`hostile documents and bodies: ${RUNS.hostile} cases, 4xx or answered, never 5xx`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostileCase, { minLength: BATCH, maxLength: BATCH }), async (cases) => {
+        const answers = await Promise.all(
+          cases.map((h) => (h.kind === 'graphql' ? send(h.c) : sendRaw(h.body))),
+        );
+        for (const [i, h] of cases.entries()) {
+          const c = h.kind === 'graphql' ? h.c : { query: h.body.slice(0, 300), variables: {} };
+          checkAnswer(c, answers[i]!);
+        }
+      }),
+      { numRuns: Math.ceil(RUNS.hostile / BATCH), seed: SEED + 3 },
+    );
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  }, 600_000);
+
+  it(`dates: ${RUNS.hostile} instants through DateTime and tiles ?at=, refused exactly when they do not exist`, async () => {
+    const query =
+      'query($at: DateTime) { nearestServicePoints(location: { lon: 15, lat: 60 }, serviceType: GROCERY, at: $at) { travelMinutes } }';
+    await fc.assert(
+      fc.asyncProperty(fc.array(instantCase, { minLength: BATCH, maxLength: BATCH }), async (cases) => {
+        const answers = await Promise.all(
+          cases.map(async (c) => {
+            const gql = await send({ query, variables: { at: c.text } });
+            const tile = await fetch(
+              `${server.url}/tiles/settlements/8/138/72.mvt?at=${encodeURIComponent(c.text)}`,
+            );
+            await tile.arrayBuffer();
+            return { gql, tile: tile.status };
+          }),
+        );
+        for (const [i, c] of cases.entries()) {
+          const { gql, tile } = answers[i]!;
+          checkAnswer({ query, variables: { at: c.text } }, gql);
+          const codes = (
+            (JSON.parse(gql.text) as { errors?: { extensions?: { code?: string } }[] }).errors ?? []
+          ).map((e) => e.extensions?.code);
+          if (c.exists) {
+            expect(codes, c.text).toEqual([]);
+            expect(tile, c.text).toBe(200);
+          } else {
+            expect(codes, c.text).toEqual(['BAD_USER_INPUT']);
+            expect(tile, c.text).toBe(400);
+          }
+        }
+      }),
+      { numRuns: Math.ceil(RUNS.hostile / BATCH), seed: SEED + 4 },
+    );
+  }, 600_000);
 
   it(`GraphQL variables of the main queries: ${RUNS.variables} cases, no 5xx or INTERNAL_SERVER_ERROR`, async () => {
     await fc.assert(

@@ -227,7 +227,7 @@ describe('service-point and settlement writes over GraphQL', () => {
     });
   });
 
-  it('closes on a date (status CLOSED, validTo = that date, the row kept) and reopens', async () => {
+  it('closes on a date (validTo = that date, OPEN until then — issue 19 — the row kept) and reopens', async () => {
     const closed = await server.gql<{ closeServicePoint: Payload }>(
       CLOSE,
       { id: lockerId, closedOn: '2030-01-15' },
@@ -235,7 +235,7 @@ describe('service-point and settlement writes over GraphQL', () => {
     );
     expect(closed.data!.closeServicePoint.errors).toEqual([]);
     expect(closed.data!.closeServicePoint.servicePoint).toMatchObject({
-      status: 'CLOSED',
+      status: 'OPEN',
       validTo: '2030-01-15',
     });
     const again = await server.gql<{ closeServicePoint: Payload }>(

@@ -3,7 +3,9 @@ import { isCalendarDate } from '../../calendar-date.js';
 import { bumpDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
 import { forbidden, invalid, missing } from '../../domain-error.js';
+import { openingHoursProblem } from '../../engine/opening-hours.js';
 import { lonLatProblem } from '../../geo/polygon.js';
+import { municipalityExists } from '../areas/municipality-codes.js';
 import { insertAuditEntry } from '../audit/audit.repository.js';
 import type { Principal } from '../keys/principal.js';
 import { describeScope, mayChange } from '../keys/principal.js';
@@ -92,7 +94,17 @@ function columnsOf(f: ServicePointFields, creating: boolean): ServicePointColumn
     c.municipality_code = f.municipalityCode;
   }
   if (f.operator !== undefined) c.operator = text(f.operator, 'input.operator') ?? null;
-  if (f.openingHours !== undefined) c.opening_hours = text(f.openingHours, 'input.openingHours', 500) ?? null;
+  if (f.openingHours !== undefined) {
+    c.opening_hours = text(f.openingHours, 'input.openingHours', 500) ?? null;
+    // The import's rule and library (src/import/values.ts): unparseable hours were stored, then counted
+    // as always open.
+    const problem = c.opening_hours ? openingHoursProblem(c.opening_hours) : null;
+    if (problem)
+      throw invalid(
+        `input.openingHours is not valid OSM opening_hours syntax (got ${JSON.stringify(c.opening_hours)}): ${problem}`,
+        'input.openingHours',
+      );
+  }
   if (f.externalId !== undefined) c.external_id = text(f.externalId, 'input.externalId') ?? null;
   if (f.capacity !== undefined) {
     if (f.capacity !== null && !(Number.isSafeInteger(f.capacity) && f.capacity >= 0))
@@ -141,6 +153,11 @@ async function placeOf(
   if (found !== null && given != null && given !== found)
     throw invalid(
       `input.municipalityCode ${given} does not match the location, which lies in municipality ${found}`,
+      'input.municipalityCode',
+    );
+  if (found === null && given != null && !(await municipalityExists(trx, given)))
+    throw invalid(
+      `input.municipalityCode ${given} is not a municipality: neither an SCB kommunkod nor the code of an imported boundary`,
       'input.municipalityCode',
     );
   return found ?? given ?? null;
@@ -292,8 +309,12 @@ export async function closeServicePoint(
     throw invalid('closedOn must be a date YYYY-MM-DD', 'closedOn');
   return db.transaction().execute(async (trx) => {
     const { n, point: before } = await lockedInScope(trx, principal, id);
-    if (before.status === 'CLOSED')
-      throw invalid(`service point ${id} is already closed (valid to ${before.validTo ?? 'unknown'})`, 'id');
+    // A closing date ahead counts too (status is OPEN until then): reopen first to change it.
+    if (before.status === 'CLOSED' || before.validTo !== null)
+      throw invalid(
+        `service point ${id} is already closed or closing (valid to ${before.validTo ?? 'unknown'}); reopen it to change the date`,
+        'id',
+      );
     if (closedOn !== null && before.validFrom && closedOn <= before.validFrom)
       throw invalid(
         `closedOn ${closedOn} must be after the first day in service, ${before.validFrom}`,

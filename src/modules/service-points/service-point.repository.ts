@@ -59,8 +59,18 @@ export interface ServicePointInput {
 }
 
 /**
+ * The status today: a point closed on a date still ahead (closeServicePoint(closedOn: a future date), or an
+ * import with a later valid_to) is OPEN until then and CLOSED from it — what the analyses count
+ * (inServiceOn below), not the stored intent alone.
+ */
+const statusToday = sql<ServicePointStatus>`(CASE
+    WHEN status = 'CLOSED' AND valid_to IS NOT NULL AND current_date < valid_to THEN 'OPEN'
+    WHEN status = 'OPEN' AND valid_to IS NOT NULL AND current_date >= valid_to THEN 'CLOSED'
+    ELSE status END)`;
+
+/**
  * The service point columns; with `asOf`, `status` is the point's status on that date (statusOn), so a dated
- * question reads the row as it stood then.
+ * question reads the row as it stood then; without, the status today (statusToday).
  */
 function selectPoints(db: Db, asOf: string | null = null) {
   return db
@@ -69,7 +79,7 @@ function selectPoints(db: Db, asOf: string | null = null) {
       'id',
       'name',
       'service_types',
-      asOf === null ? 'status' : statusOn(asOf).as('status'),
+      (asOf === null ? statusToday : statusOn(asOf)).as('status'),
       'operator',
       'capacity',
       'opening_hours',
@@ -113,9 +123,7 @@ function applyFilter<O>(
   if (f.name) q = q.where(sql<boolean>`lower(name) like ${`${escapeLike(f.name.toLowerCase())}%`}`);
   if (f.serviceType) q = q.where(sql<boolean>`service_types @> ARRAY[${f.serviceType}]::text[]`);
   if (f.status)
-    q = f.inServiceOn
-      ? q.where(sql<boolean>`${statusOn(f.inServiceOn)} = ${f.status}`)
-      : q.where('status', '=', f.status);
+    q = q.where(sql<boolean>`${f.inServiceOn ? statusOn(f.inServiceOn) : statusToday} = ${f.status}`);
   if (f.municipalityCode) q = q.where('municipality_code', '=', f.municipalityCode);
   if (f.countyCode) q = q.where('municipality_code', 'like', `${escapeLike(f.countyCode)}__`);
   if (f.bbox) q = q.where(sql<boolean>`geom && ${envelope(f.bbox)}`);

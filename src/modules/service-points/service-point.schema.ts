@@ -31,7 +31,8 @@ ServicePointRef.implement({
     status: t.field({
       type: ServicePointStatusEnum,
       resolve: (p) => p.status,
-      description: 'Open, closed or planned.',
+      description:
+        'Open, closed or planned, today: a point whose closing date (validTo) lies ahead is OPEN until that date and CLOSED from it, as the analyses count it.',
     }),
     location: t.field({
       type: 'Point',
