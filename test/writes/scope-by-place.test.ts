@@ -208,12 +208,17 @@ describe('with boundaries: the place decides, not the stored or claimed code', (
     const expectedCode = (lon: number, lat: number, kept: string | null): string | null => {
       const at = point([lon, lat]);
       for (const f of features)
-        if (booleanPointInPolygon(at, polygon(f.geometry.coordinates as number[][][]))) return f.properties.code;
+        if (booleanPointInPolygon(at, polygon(f.geometry.coordinates as number[][][])))
+          return f.properties.code;
       let best: { code: string; km: number } | null = null;
       for (const f of features) {
-        const km = pointToLineDistance(at, polygonToLine(polygon(f.geometry.coordinates as number[][][])) as never, {
-          units: 'kilometers',
-        });
+        const km = pointToLineDistance(
+          at,
+          polygonToLine(polygon(f.geometry.coordinates as number[][][])) as never,
+          {
+            units: 'kilometers',
+          },
+        );
         if (km <= 2 && (best === null || km < best.km)) best = { code: f.properties.code, km };
       }
       return best?.code ?? kept;
@@ -263,7 +268,9 @@ describe('with boundaries: the place decides, not the stored or claimed code', (
       write(server, UPDATE, { id, input: { name: 'renamed by Ludvika' } }, keys.plannerLudvika),
     );
     expect(error.code).toBe('FORBIDDEN');
-    expect(error.message).toMatch(/lies in municipality 2080, outside the scope of key k_\w+ \(municipalities 2085\); where a point lies is decided by the imported boundaries/);
+    expect(error.message).toMatch(
+      /lies in municipality 2080, outside the scope of key k_\w+ \(municipalities 2085\); where a point lies is decided by the imported boundaries/,
+    );
     for (const [query, variables] of [
       [CLOSE, { id }],
       [REOPEN, { id }],
