@@ -175,7 +175,7 @@ export async function* readGeoJsonRecords(
     for (const [name, value] of Object.entries(properties)) {
       const problem = typeof value === 'string' ? fieldTooLong(value.length) : null;
       if (problem === null) continue;
-      properties[name] = value.slice(0, 100); // only its start is kept: it would be copied into messages
+      properties[name] = (value as string).slice(0, 100); // only its start is kept: it would be copied into messages
       rejection ??= { kind: 'error', field: name, message: problem };
     }
     yield rejection
