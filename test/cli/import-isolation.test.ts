@@ -170,6 +170,28 @@ describe('through a running server: the server keeps serving', () => {
     expect(data.settlements.totalCount).toBe(0);
   }, 180_000);
 
+  it('a light read is answered while a 50,000-row import is still running (ordering, not timing)', async () => {
+    const file = join(dir, 'fifty-thousand.csv');
+    const rows = ['externalId,name,population,lon,lat,municipalityCode'];
+    for (let i = 0; i < 50_000; i++)
+      rows.push(
+        `F${i},By ${i},${100 + (i % 900)},${(13 + (i % 300) / 100).toFixed(4)},${(60 + Math.floor(i / 300) / 400).toFixed(4)},2085`,
+      );
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const importing = spawnServiceatlas(env, ['import', 'settlements', file]);
+    // The import has begun reading (its first progress line, sent by whoever runs it)…
+    await importing.waitFor(/Importing settlements/);
+    // …and a light read, sent now, comes back before the import command has ended.
+    const data = await server.gql<{ serviceTypes: { code: string }[] }>('{ serviceTypes { code } }');
+    const stillRunning = importing.child.exitCode === null;
+    expect(data.serviceTypes.length).toBeGreaterThan(0);
+    expect(await healthz(server)).toBe(200);
+    const r = await importing.exited;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/50000 valid rows — 50000 inserted/);
+    expect(stillRunning).toBe(true);
+  }, 300_000);
+
   it('after all that, a good import through the same server commits and is read at once', async () => {
     const file = join(dir, 'good.csv');
     writeFileSync(
