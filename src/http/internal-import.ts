@@ -93,7 +93,10 @@ export function createInternalImport(options: { db: Kysely<Database>; secret: st
         // In a worker thread with a heap cap: a corrupt or hostile file ends that thread, not the server.
         const started = Date.now();
         const outcome = await runImportIsolated(options.db, job, { path, progress: progressEvents(send) });
-        options.log.info({ job: describeJob(job), ms: Date.now() - started }, 'import through the server done');
+        options.log.info(
+          { job: describeJob(job), ms: Date.now() - started },
+          'import through the server done',
+        );
         send({ event: 'done', lines: outcome.lines });
       } catch (error) {
         const failure =
