@@ -92,7 +92,7 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
     );
   }
   try {
-    // In a worker thread with a heap cap, as a server runs it: whatever the file does ends there, and
+    // In a child process with a heap cap, as a server runs it: whatever the file does ends there, and
     // comes back as one line naming the file (exit 1), never a stack.
     const outcome = await runImportIsolated(app.db, job, {
       progress: createProgressReporter(`Importing ${kind}`),

@@ -1,7 +1,7 @@
 /**
  * The server side of `serviceatlas import` while a server holds the embedded data directory: the CLI may
  * not open the directory (one writer), so it uploads the file here and the server runs the same import
- * job in a worker thread of its own (isolated-import.ts: a heap cap, queries sent back to this thread's
+ * job in a child process of its own (isolated-import.ts: a heap cap, queries sent back to this process's
  * database handle), streaming progress and the outcome back as NDJSON.
  *
  * Only for that CLI: the request must come over loopback, carry no proxy forwarding headers, and bear
@@ -90,7 +90,7 @@ export function createInternalImport(options: { db: Kysely<Database>; secret: st
       }
       options.log.info({ job: describeJob(job) }, 'import through the server');
       try {
-        // In a worker thread with a heap cap: a corrupt or hostile file ends that thread, not the server.
+        // In a child process with a heap cap: a corrupt or hostile file ends that process, not the server.
         const started = Date.now();
         const outcome = await runImportIsolated(options.db, job, { path, progress: progressEvents(send) });
         options.log.info(

@@ -1,4 +1,4 @@
-// Entry of an import worker thread (isolated-import.ts): loads the TypeScript sources through tsx (as
+// Entry of an import child process (isolated-import.ts): loads the TypeScript sources through tsx (as
 // bin/serviceatlas.mjs does), then runs the job.
 import { register } from 'tsx/esm/api';
 

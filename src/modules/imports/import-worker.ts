@@ -1,9 +1,8 @@
 /**
- * An import job in a worker thread of its own (see isolated-import.ts): reads, validates and writes as
+ * An import job in a child process of its own (see isolated-import.ts): reads, validates and writes as
  * runImportJob does in-process, with its database queries sent to the owning thread (remote-db.ts) and
  * its progress forwarded. Whatever goes wrong here ends this thread only.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.js';
 import type { ProgressReporter } from '../../import/index.js';
@@ -25,8 +24,20 @@ export interface WorkerInput {
   path?: string;
 }
 
-const port = parentPort!;
-const { job, path } = workerData as WorkerInput;
+// A child process (isolated-import.ts), spoken to over its IPC channel (structured clone).
+const port = {
+  on: (event: 'message', listener: (message: never) => void) =>
+    process.on(event, listener as (message: unknown) => void),
+  postMessage: (message: unknown) => process.send?.(message),
+};
+const { job, path } = await new Promise<WorkerInput>((resolve) => {
+  const first = (message: { type?: string; input?: WorkerInput }) => {
+    if (message.type !== 'start' || !message.input) return;
+    process.off('message', first);
+    resolve(message.input);
+  };
+  process.on('message', first);
+});
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 /** Forwards a reporter's calls; ticks are summed and sent at most every 100 ms. */

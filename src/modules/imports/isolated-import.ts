@@ -1,5 +1,5 @@
 /**
- * Runs an import job in a worker thread of its own, with a heap cap, so that nothing a file does — a
+ * Runs an import job in a child process of its own, with a heap cap (--max-old-space-size), so that nothing a file does — a
  * corrupt stream that throws where no caller catches it, a parser bug, a file that needs more memory
  * than allowed — can stop the process that sent it (the server keeps serving; the CLI prints one line).
  * The worker's queries run on the caller's database handle (remote-db.ts): the embedded PGlite has one
@@ -9,7 +9,8 @@
  * Every failure ends as `{ exit, message }` naming the file: 1 for the file (unreadable, corrupt, over
  * a cap, over the memory cap, the worker died on it), 2 for an internal error of ours, 3 for busy.
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.js';
 import type { ProgressReporter } from '../../import/index.js';
@@ -19,7 +20,7 @@ import type { WorkerInput, WorkerMessage } from './import-worker.js';
 import type { DbEnvelope } from './remote-db.js';
 import { serveDatabase } from './remote-db.js';
 
-const WORKER_FILE = new URL('./import-worker.mjs', import.meta.url);
+const WORKER_FILE = fileURLToPath(new URL('./import-worker.mjs', import.meta.url));
 
 /** The default heap cap of an import worker, in MB (SERVICEATLAS_IMPORT_MEMORY_MB). */
 export const DEFAULT_IMPORT_MEMORY_MB = 4096;
@@ -55,7 +56,7 @@ export interface IsolatedImportContext {
 }
 
 /**
- * Runs `job` in a worker thread on `db`. Resolves with the outcome once committed; rejects with an
+ * Runs `job` in a child process on `db`. Resolves with the outcome once committed; rejects with an
  * {@link ImportFailure} (never anything else) when nothing was imported.
  */
 export async function runImportIsolated(
@@ -66,12 +67,19 @@ export async function runImportIsolated(
   const memoryMb = context.memoryMb ?? importMemoryMb();
   const reporters = new Map<number, ProgressReporter>([[0, context.progress ?? silentProgress]]);
   const database = serveDatabase(db);
-  const worker = new Worker(WORKER_FILE, {
-    workerData: { job, path: context.path } satisfies WorkerInput,
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-    stdout: false,
-    stderr: false,
+  // A child process, not a worker thread: V8 may end a whole process when a heap runs out (a worker's
+  // resourceLimits did take the server down with it in testing), and a process is what can be lost.
+  const worker = fork(WORKER_FILE, [], {
+    serialization: 'advanced',
+    execArgv: [`--max-old-space-size=${memoryMb}`],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: process.env,
   });
+  let stderr = '';
+  worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < 65_536) stderr += chunk;
+  });
+  worker.send({ type: 'start', input: { job, path: context.path } satisfies WorkerInput });
 
   let settled = false;
   let outcome: { lines: string[] } | { exit: 1 | 2 | 3; message: string } | null = null;
@@ -86,7 +94,7 @@ export async function runImportIsolated(
       switch (message.type) {
         case 'db':
           void database.handle(message.request).then((response) => {
-            if (!settled) worker.postMessage({ type: 'db-response', response });
+            if (!settled && worker.connected) worker.send({ type: 'db-response', response });
           });
           return;
         case 'reporter':
@@ -109,21 +117,21 @@ export async function runImportIsolated(
           return;
       }
     });
-    worker.on('error', (error: Error & { code?: string }) => {
+    worker.on('error', (error: Error) => {
       outcome ??= {
         exit: 1,
-        message:
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `${job.file}: the import needs more memory than its cap of ${memoryMb} MB ` +
-              '(SERVICEATLAS_IMPORT_MEMORY_MB); nothing was imported'
-            : `${job.file}: the import stopped on this file: ${error.message}; nothing was imported`,
+        message: `${job.file}: the import stopped on this file: ${error.message}; nothing was imported`,
       };
       finish();
     });
-    worker.on('exit', (code) => {
+    worker.on('exit', (code, signal) => {
+      const uncaught = /^(\w*Error[^\n]*)/m.exec(stderr)?.[1];
       outcome ??= {
         exit: 1,
-        message: `${job.file}: the import stopped (its worker ended with code ${code}); nothing was imported`,
+        message: /heap out of memory|Reached heap limit|Allocation failed/i.test(stderr)
+          ? `${job.file}: the import needs more memory than its cap of ${memoryMb} MB ` +
+            '(SERVICEATLAS_IMPORT_MEMORY_MB); nothing was imported'
+          : `${job.file}: the import stopped on this file (${uncaught ?? `its process ended with ${signal ?? `code ${code}`}`}); nothing was imported`,
       };
       finish();
     });
@@ -131,7 +139,11 @@ export async function runImportIsolated(
 
   await ended;
   for (const reporter of reporters.values()) reporter.stop();
-  await worker.terminate();
+  if (worker.exitCode === null && worker.signalCode === null) {
+    const gone = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGKILL');
+    await gone;
+  }
   // A worker that died mid-transaction left it open on our connection: roll it back, release it.
   await database.abandon();
   const result = outcome as { lines: string[] } | { exit: 1 | 2 | 3; message: string } | null;

@@ -1,11 +1,15 @@
 /**
- * The database of an import that runs in a worker thread (isolated-import.ts), over a MessagePort: the
+ * The database of an import that runs in a child process (isolated-import.ts), over its IPC channel: the
  * worker's Kysely compiles its queries as usual and this dialect sends each one, with its connection,
  * to the thread that owns the database (the embedded PGlite lives there, in one session), which runs it
  * on a connection it holds for the worker. A transaction is BEGIN … COMMIT on one held connection; if
  * the worker dies, the owner rolls back whatever it still holds (nothing is half-written).
  */
-import type { MessagePort } from 'node:worker_threads';
+/** Where messages go both ways: a worker's parentPort, or a child process's IPC channel. */
+export interface MessageChannelLike {
+  on(event: 'message', listener: (message: never) => void): unknown;
+  postMessage(message: unknown): void;
+}
 import type { DatabaseConnection, Dialect, Driver, Kysely, QueryResult, TransactionSettings } from 'kysely';
 import { CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { Database } from '../../db/tables.js';
@@ -59,10 +63,10 @@ class RemoteConnection implements DatabaseConnection {
 }
 
 /** A Kysely dialect whose queries run in the thread at the other end of `port`. */
-export function remoteDialect(port: MessagePort): Dialect {
+export function remoteDialect(port: MessageChannelLike): Dialect {
   let next = 0;
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  port.on('message', (message: { type?: string; response?: DbResponse }) => {
+  port.on('message', (message: { type?: string; response?: DbResponse } | never) => {
     if (message.type !== 'db-response' || !message.response) return;
     const { response } = message;
     const waiter = pending.get(response.id);
