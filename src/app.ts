@@ -58,7 +58,7 @@ async function prepare(
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
   await seedServiceTypes(db, readCatalogue());
   if (options.demo ?? config.demo) {
-    const loaded = await loadDemoData(db, say);
+    const loaded = await loadDemoData(db, say, config.demoRegion);
     if (loaded)
       say(`  demo data loaded: ${loaded.settlements} settlements, ${loaded.servicePoints} service points`);
   }

@@ -7,8 +7,8 @@ import type { JwtConfig } from './modules/keys/jwt.js';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
-  SERVICEATLAS_DATA_DIR: z.string().min(1).default('./.serviceatlas'),
-  SERVICEATLAS_DEMO: z.enum(['on', 'off']).default('on'),
+  SERVICEATLAS_DATA_DIR: z.string().min(1).optional(),
+  SERVICEATLAS_DEMO: z.enum(['on', 'off', 'andorra']).default('on'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   SERVICEATLAS_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   SERVICEATLAS_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
@@ -79,6 +79,12 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   demo: boolean;
+  /**
+   * Which demo an empty database gets (SERVICEATLAS_DEMO): `sweden` (`on`, the default: SCB tätorter,
+   * real and generated points) or `andorra` (src/demo/andorra.ts: roads, places, points and parishes from
+   * one OpenStreetMap extract).
+   */
+  demoRegion: 'sweden' | 'andorra';
   port: number;
   maxPageSize: number;
   maxDepth: number;
@@ -214,8 +220,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
-    dataDir: resolve(e.SERVICEATLAS_DATA_DIR),
-    demo: e.SERVICEATLAS_DEMO === 'on',
+    // The Andorra demo gets a directory of its own, so it never meets the Swedish demo's database.
+    dataDir: resolve(
+      e.SERVICEATLAS_DATA_DIR ??
+        (e.SERVICEATLAS_DEMO === 'andorra' ? './.serviceatlas-andorra' : './.serviceatlas'),
+    ),
+    demo: e.SERVICEATLAS_DEMO !== 'off',
+    demoRegion: e.SERVICEATLAS_DEMO === 'andorra' ? 'andorra' : 'sweden',
     port: e.PORT,
     maxPageSize: e.SERVICEATLAS_MAX_PAGE_SIZE,
     maxDepth: e.SERVICEATLAS_MAX_DEPTH,

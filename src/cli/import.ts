@@ -9,6 +9,7 @@ import { isImportKind } from '../modules/imports/import-jobs.js';
 import { ImportFailure, runImportIsolated } from '../modules/imports/isolated-import.js';
 import { CliError } from './errors.js';
 import { importThroughServer } from './remote-import.js';
+import { resolveRoadSource } from './roads-source.js';
 
 /** A ready server (it listens, and takes imports through its internal endpoint). */
 export const isReadyServer = (holder: LockHolder | null): holder is LockHolder & { port: number } =>
@@ -52,11 +53,22 @@ export interface ImportCliOptions extends Omit<ImportJobOptions, 'append'> {
   append?: boolean;
   /** Seconds to wait for another command holding the embedded database. */
   wait?: string;
+  /** Roads: expected SHA-256 of the file or download. */
+  sha256?: string;
+  /** Roads: accept a plain http URL. */
+  allowHttp?: boolean;
 }
 
 /** `serviceatlas import <kind> <file> [options]`: here, or through the server holding the data directory. */
 export async function runImport(kind: string, file: string, values: ImportCliOptions): Promise<ExitCode> {
   if (!isImportKind(kind)) throw new CliError(`cannot import ${kind}`);
+  // Roads: an https URL is downloaded first, --sha256 checked, a --clip file made absolute.
+  if (kind === 'roads')
+    ({
+      file,
+      clip: values.clip,
+      source: values.source,
+    } = await resolveRoadSource(file, values, loadConfig().dataDir));
   const job: ImportJob = {
     kind,
     file,
@@ -69,8 +81,10 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       asOf: values.asOf,
       level: values.level,
       speeds: values.speeds,
+      clip: values.clip,
       cellSize: values.cellSize,
       append: values.append ? 'true' : undefined,
+      licence: values.licence,
     } satisfies ImportJobOptions,
   };
   const config = loadConfig();

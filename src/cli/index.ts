@@ -5,6 +5,8 @@ import type { AnalyseDesertsOptions } from './analyse.js';
 import { runAnalyseDeserts } from './analyse.js';
 import type { AnalyseCapacityOptions } from './analyse-capacity.js';
 import { runAnalyseCapacity } from './analyse-capacity.js';
+import type { AnalyseEServiceOptions } from './analyse-eservice.js';
+import { runAnalyseEService } from './analyse-eservice.js';
 import type { AuditExportOptions } from './audit.js';
 import { runAuditExport } from './audit.js';
 import type { KeysCreateOptions } from './keys.js';
@@ -93,10 +95,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     'Import a road network (OpenStreetMap .osm.pbf, .osm, .osm.gz, .osm.bz2, or GeoJSON lines); ' +
       'replaces the whole stored network in one transaction.',
     (c) =>
-      withFormatAndCrs(['osm', 'pbf', 'geojson'])(c).option(
-        '--speeds <file.json>',
-        'speed table overriding data/road-speeds.json (km/h per road class, ferry speed)',
-      ),
+      withFormatAndCrs(['osm', 'pbf', 'geojson'])(c)
+        .option(
+          '--speeds <file.json>',
+          'speed table overriding data/road-speeds.json (km/h per road class, ferry speed)',
+        )
+        .option(
+          '--clip <area>',
+          'keep only roads with a node inside: a county (2 digits) or municipality (4 digits) code whose ' +
+            'boundary is imported, or a GeoJSON polygon file; ways are kept whole (OSM files)',
+        )
+        .option('--sha256 <hex>', 'expected SHA-256 of the file or download; a mismatch imports nothing')
+        .option('--allow-http', 'with a URL: accept plain http (refused by default)')
+        .addHelpText(
+          'after',
+          '\n<file> may be an https URL (e.g. https://download.geofabrik.de/europe/sweden-latest.osm.pbf): it is\n' +
+            'downloaded into <data dir>/downloads first, resumably (run the command again after a cut), then imported.',
+        ),
   );
 
   addImportKind(
@@ -107,6 +122,28 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       withFormatAndCrs(['csv', 'geojson'])(c)
         .option('--cell-size <metres>', 'square size (default: read from SCB rutids, 1000 or 250)')
         .option('--append', 'add to / update the stored grid instead of replacing it (same square size)'),
+  );
+
+  addImportKind(
+    'connectivity',
+    'Import connectivity figures (CSV): fixed-broadband share (0..1) and optionally the gigabit share and mobile ' +
+      'coverage per municipality, per settlement (by externalId) or per population square (by cellId/rutid), ' +
+      'e.g. PTS broadband mapping or Kolada; upserted by area, finer data wins over coarser in every answer.',
+    (c) =>
+      c
+        .requiredOption(
+          '--level <level>',
+          'which areas the rows describe: MUNICIPALITY (key column municipalityCode), SETTLEMENT (externalId) or GRID (cellId)',
+        )
+        .option('--format <format>', 'file format: csv (default: from the extension)')
+        .option(
+          '--as-of <date>',
+          'the date the figures stand on (YYYY-MM-DD; PTS publishes as of 1 October yearly)',
+        )
+        .option(
+          '--licence <licence>',
+          'the licence of the figures, kept with them (e.g. "CC0", "PTS open data")',
+        ),
   );
 
   const analyse = program
@@ -140,6 +177,32 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here instead of stdout')
     .action(async (opts: AnalyseCapacityOptions) => setExitCode(await runAnalyseCapacity(opts)));
+  analyse
+    .command('e-service')
+    .description(
+      'E-service targets: resident origins (population squares where a grid is loaded, settlements elsewhere) ' +
+        'beyond the threshold where the type’s e-service could close the gap — connectivity sufficient or ' +
+        'unknown (connectivityKnown 0) — ranked by potential users.',
+    )
+    .requiredOption('--service-type <code>', 'service-type code, e.g. PHARMACY')
+    .option('--area <code>', '4-digit municipality or 2-digit county code (whose residents)')
+    .option('--threshold <minutes>', 'threshold in minutes (default: the service type’s)')
+    .option(
+      '--min-broadband-share <share>',
+      'broadband share 0..1 an e-service needs (default: the server setting)',
+    )
+    .option(
+      '--weight-65-plus <weight>',
+      'extra weight 0..1 of residents aged 65+ in potentialUsers (default 0)',
+    )
+    .option('--known-connectivity-only', 'leave out origins whose connectivity is unknown')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
+    .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
+    .option(
+      '--output <file>',
+      'write here instead of stdout (CSV: also <name>.csvt with the column types and <name>.prj, EPSG:4326)',
+    )
+    .action(async (opts: AnalyseEServiceOptions) => setExitCode(await runAnalyseEService(opts)));
   const keys = program
     .command('keys')
     .description(

@@ -7,6 +7,7 @@ import * as gridCapacity from './migrations/2026-11-30T0005-grid-capacity.js';
 import * as trustedWrites from './migrations/2026-11-30T0004-trusted-writes.js';
 import * as settlementHistory from './migrations/2026-11-30T0006-settlement-history.js';
 import * as writeVersion from './migrations/2026-11-30T0007-write-version.js';
+import * as connectivity from './migrations/2026-12-06T0008-connectivity.js';
 
 /** Migrations are listed here (not read from disk) so they work the same from tsx, tests and bundles. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0004-trusted-writes': trustedWrites,
   '2026-11-30T0006-settlement-history': settlementHistory,
   '2026-11-30T0007-write-version': writeVersion,
+  '2026-12-06T0008-connectivity': connectivity,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -198,6 +198,22 @@ export interface SettlementVersionTable {
   import_run_id: number | null;
 }
 
+/** Connectivity figures per municipality, settlement or grid square (migration 2026-12-06T0008). */
+export interface ConnectivityTable {
+  level: 'MUNICIPALITY' | 'SETTLEMENT' | 'GRID';
+  /** Municipality code, settlement externalId or grid cellId. */
+  area_key: string;
+  broadband_share: number;
+  gigabit_share: number | null;
+  mobile_coverage: number | null;
+  /** YYYY-MM-DD, the date the figures stand on. */
+  as_of: ColumnType<string | null, string | null | undefined, string | null>;
+  source: string;
+  licence: string | null;
+  generated: Generated<boolean>;
+  import_run_id: number | null;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -212,6 +228,7 @@ export interface Database {
   road_network: RoadNetworkTable;
   grid_cells: GridCellTable;
   settlement_versions: SettlementVersionTable;
+  connectivity: ConnectivityTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;

@@ -18,6 +18,13 @@ import {
   OSM_DEMO_TYPES,
 } from './real-points.js';
 import { upsertGridCells } from '../modules/grid/grid.repository.js';
+import { upsertConnectivity } from '../modules/connectivity/connectivity.repository.js';
+import {
+  DEMO_CONNECTIVITY_LICENCE,
+  DEMO_CONNECTIVITY_SOURCE,
+  generateDemoConnectivity,
+} from './connectivity.js';
+import { loadAndorraDemo } from './andorra.js';
 
 /** SCB's generalised municipality and county boundaries 2024 (CC0), vendored for the tests and the demo. */
 export const DEMO_BOUNDARIES_DIR = fileURLToPath(
@@ -88,13 +95,18 @@ export async function addDemoBoundaries(db: Kysely<Database>): Promise<number> {
 
 /**
  * Loads the demo region in one transaction, unless the database already holds settlements: SCB's
- * municipality and county boundaries 2024 (generalised), SCB's 2,017 tätorter 2020 and Dalarna's 1 km population grid 2025 (real, CC0), OpenStreetMap pharmacies, clinics and
- * doctors (real, ODbL), and GENERATED points of the other types (labelled). Returns what was loaded.
+ * municipality and county boundaries 2024 (generalised), SCB's 2,017 tätorter 2020 and Dalarna's 1 km
+ * population grid 2025 (real, CC0), OpenStreetMap pharmacies, clinics and doctors (real, ODbL), GENERATED
+ * points of the other types and GENERATED connectivity per municipality, tätort and grid square
+ * (labelled; src/demo/connectivity.ts). Returns what was loaded.
  */
 export async function loadDemoData(
   db: Kysely<Database>,
   say: (line: string) => void = () => {},
+  region: 'sweden' | 'andorra' = 'sweden',
 ): Promise<{ settlements: number; servicePoints: number } | null> {
+  // SERVICEATLAS_DEMO=andorra: everything from one OpenStreetMap extract, roads included (andorra.ts).
+  if (region === 'andorra') return loadAndorraDemo(db, say);
   const existing = await db.selectFrom('settlements').select('id').limit(1).executeTakeFirst();
   if (existing) {
     const outlined = await addDemoBoundaries(db);
@@ -107,8 +119,9 @@ export async function loadDemoData(
   const points = generateDemoServicePoints(settlements, new Set(Object.values(OSM_DEMO_TYPES)));
   const cells = demoGridCells();
   say(
-    `Loading demo data: SCB's 290 municipality and 21 county boundaries, ${settlements.length} SCB tätorter, ${cells.length} SCB grid squares (Dalarna), ` +
-      `${osmPoints.length} OpenStreetMap health points (ODbL), ${points.length} GENERATED service points…`,
+    `Loading demo data: SCB's 290 municipality and 21 county boundaries, ${settlements.length} SCB tätorter, ` +
+      `${cells.length} SCB grid squares (Dalarna), ${osmPoints.length} OpenStreetMap health points (ODbL), ` +
+      `${points.length} GENERATED service points, GENERATED connectivity figures…`,
   );
   await db.transaction().execute(async (trx) => {
     await upsertAreas(trx, demoAreas());
@@ -178,6 +191,21 @@ export async function loadDemoData(
       .returning('id')
       .executeTakeFirstOrThrow();
     await upsertGridCells(trx, cells, { source: DEMO_GRID_SOURCE, importRunId: run.id });
+    // GENERATED connectivity (no real figures are vendored): labelled in source and `generated`.
+    await upsertConnectivity(
+      trx,
+      generateDemoConnectivity({
+        municipalityCodes: [...municipalityNames().keys()],
+        settlements: settlements.map((s) => ({ externalId: s.externalId, population: s.population })),
+        cells: cells.map((c) => ({ cellId: c.cellId, population: c.population })),
+      }),
+      {
+        source: DEMO_CONNECTIVITY_SOURCE,
+        licence: DEMO_CONNECTIVITY_LICENCE,
+        generated: true,
+        importRunId: null,
+      },
+    );
     await bumpDataVersion(trx);
   });
   return { settlements: settlements.length, servicePoints: points.length + osmPoints.length };

@@ -1,6 +1,6 @@
 import { chordForKm, distanceKm, kmForChord, writeUnitVector } from './geodesic.js';
 import { hilbertOrder, PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
+import { estimateMinutes, estimateTravelKm, reachRadiusKm, validateTravelModel } from './travel.js';
 import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
 import { applyThresholds, estimatedAccess, meetsThresholds, ROW_ESTIMATED } from './verdict.js';
 import { EngineInputError } from './errors.js';
@@ -122,8 +122,7 @@ export function countWithin(
   const type = engine.serviceType(code);
   validateTravelModel(model);
   const threshold = thresholdMinutes ?? type.thresholdMinutes;
-  let radiusKm = straightLineKmWithin(threshold, model);
-  if (type.thresholdKm !== null) radiusKm = Math.min(radiusKm, type.thresholdKm / model.circuityFactor);
+  const radiusKm = reachRadiusKm(threshold, model, type.thresholdKm);
   // The radius is the inverse of the model; a hair of slack, then the exact test decides.
   const candidates = engine.index(code).within(lon, lat, radiusKm * (1 + 1e-9) + 1e-9);
   let count = 0;

@@ -12,11 +12,14 @@ import { EngineInputError } from './errors.js';
  * - A settlement is a *desert* for a type when `access.withinThreshold` is false; no point of the type
  *   at all (`access.pointId === null`) is a desert too.
  * - `E_SERVICE_CAN_CLOSE`: a desert, the type has a digital substitute of adequacy FULL or PARTIAL, and the
- *   settlement's broadband share is known and ≥ `minBroadbandShare`. A PARTIAL substitute says "partially"
+ *   settlement's broadband share is ≥ `minBroadbandShare` — or unknown (issue 24: unknown is not zero): an
+ *   unknown-connectivity desert is still named as a candidate, with `details.connectivityKnown = false`
+ *   and a reason saying so, unless `knownConnectivityOnly` is set. A PARTIAL substitute says "partially"
  *   in the reason and names its limitation.
  * - `NEW_SERVICE_POINT_NEEDED`: a desert that the e-service cannot close, one flag whose reason says why:
  *   no substitute (null or adequacy NONE); poor connectivity; connectivity unknown (we do not guess: the
- *   planner sees the flag with `details.connectivity = 'UNKNOWN'` and can load broadband data); or a
+ *   planner sees the flag with `details.connectivity = 'UNKNOWN'` beside the candidate E_SERVICE_CAN_CLOSE,
+ *   and can load broadband data with `import connectivity`); or a
  *   PARTIAL substitute whose limitation is essential (types in `essentialLimitationTypes`, by default
  *   PAYMENT: digital banking does not give cash) — then both flags are given, the e-service closes the gap
  *   partially and a physical point is still needed.
@@ -41,7 +44,8 @@ export interface GapFlag {
   reason: string;
   /**
    * The reason as data. Always: travelMinutes, thresholdMinutes, pointId. Desert flags add broadbandShare,
-   * minBroadbandShare, connectivity, adequacy, limitation, essentialLimitation; SINGLE_POINT_OF_FAILURE adds
+   * minBroadbandShare, connectivity, connectivityKnown, adequacy, limitation, essentialLimitation;
+   * SINGLE_POINT_OF_FAILURE adds
    * pointsWithinThreshold; CROSS_BORDER_NEAREST adds settlementMunicipality and pointMunicipality.
    */
   details: Record<string, string | number | boolean | null>;
@@ -57,11 +61,17 @@ export interface GapOptions {
    * point even with good connectivity. Default ['PAYMENT'] (cash).
    */
   essentialLimitationTypes: readonly string[];
+  /**
+   * Only settlements whose connectivity is known can be E_SERVICE_CAN_CLOSE candidates. Default false:
+   * an unknown-connectivity desert is a candidate with `details.connectivityKnown = false`.
+   */
+  knownConnectivityOnly: boolean;
 }
 
 export const DEFAULT_GAP_OPTIONS: Readonly<GapOptions> = Object.freeze({
   minBroadbandShare: 0.8,
   essentialLimitationTypes: Object.freeze(['PAYMENT']),
+  knownConnectivityOnly: false,
 });
 
 /** What the access analysis knows about one settlement and one type. */
@@ -194,6 +204,7 @@ function desertFlags(
           broadbandShare: settlement.broadbandShare,
           minBroadbandShare: opts.minBroadbandShare,
           connectivity: connectivityOf(settlement.broadbandShare, opts.minBroadbandShare),
+          connectivityKnown: connectivityOf(settlement.broadbandShare, opts.minBroadbandShare) !== 'UNKNOWN',
           adequacy: substitute?.adequacy ?? null,
           limitation: null,
           essentialLimitation: false,
@@ -210,6 +221,7 @@ function desertFlags(
     broadbandShare: settlement.broadbandShare,
     minBroadbandShare: opts.minBroadbandShare,
     connectivity,
+    connectivityKnown: connectivity !== 'UNKNOWN',
     adequacy: substitute.adequacy,
     limitation: substitute.limitations,
     essentialLimitation: essential,
@@ -225,6 +237,17 @@ function desertFlags(
       code: 'E_SERVICE_CAN_CLOSE',
       serviceType: type.code,
       reason: `${situation}; ${coverage}: ${how}`,
+      details,
+      eService: substitute.name,
+    });
+  } else if (connectivity === 'UNKNOWN' && !opts.knownConnectivityOnly) {
+    const how = partial
+      ? `${substitute.name} could partially close the gap (not: ${substitute.limitations ?? 'unspecified needs'})`
+      : `${substitute.name} could close the gap`;
+    flags.push({
+      code: 'E_SERVICE_CAN_CLOSE',
+      serviceType: type.code,
+      reason: `${situation}; connectivity unknown: ${how} where ≥ ${percent(opts.minBroadbandShare)} of households have fast broadband (import connectivity data to confirm)`,
       details,
       eService: substitute.name,
     });
@@ -263,8 +286,13 @@ export function connectivityOf(broadbandShare: number | null, minBroadbandShare:
 
 export interface EServicePotential {
   settlement: EngineSettlement;
-  /** (population + weight65Plus × population65Plus) × broadbandShare. */
+  /**
+   * (population + weight65Plus × population65Plus) × broadbandShare; without the broadband factor when
+   * connectivity is unknown (connectivityKnown false).
+   */
   potentialUsers: number;
+  /** False when the settlement's broadband share is unknown (the potential then has no connectivity factor). */
+  connectivityKnown: boolean;
   flag: GapFlag;
 }
 
@@ -273,7 +301,8 @@ const byName = new Intl.Collator('sv');
 /**
  * Settlements where an e-service can close the gap for one type (they carry E_SERVICE_CAN_CLOSE for it),
  * ranked by potential users = (population + weight65Plus × population65Plus) × broadbandShare, descending;
- * ties by name (Swedish collation), then id. An unknown 65+ population counts as 0.
+ * ties by name (Swedish collation), then id. An unknown 65+ population counts as 0. A candidate whose
+ * connectivity is unknown (its flag says connectivityKnown false) counts without the broadband factor.
  * @example
  * rankEServicePotential(rows, 'PHARMACY', { weight65Plus: 0.5 })
  * // [{ settlement: { name: 'Ås', … }, potentialUsers: 270, flag: { code: 'E_SERVICE_CAN_CLOSE', … } }, …]
@@ -291,9 +320,15 @@ export function rankEServicePotential(
   for (const { settlement, flags } of rows) {
     const flag = flags.find((f) => f.code === 'E_SERVICE_CAN_CLOSE' && f.serviceType === serviceType);
     if (flag === undefined) continue;
-    const share = settlement.broadbandShare ?? 0;
+    const share = settlement.broadbandShare;
+    const known = share !== null && Number.isFinite(share);
     const people = settlement.population + weight65Plus * (settlement.population65Plus ?? 0);
-    ranked.push({ settlement, potentialUsers: people * share, flag });
+    ranked.push({
+      settlement,
+      potentialUsers: known ? people * share : people,
+      connectivityKnown: known,
+      flag,
+    });
   }
   return ranked.sort(
     (a, b) =>

@@ -1,5 +1,5 @@
 import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel.js';
+import { estimateMinutes, estimateTravelKm, reachRadiusKm } from './travel.js';
 import { meetsThresholds } from './verdict.js';
 import type { EnginePoint, EngineSettlement, TravelModel } from './types.js';
 import { EngineInputError } from './errors.js';
@@ -239,8 +239,7 @@ function estimatedReach(
 ): CandidateReach {
   const index = demandIndex ?? new PointIndex(settlements.map(asPoint));
   return (candidate, _type, thresholdMinutes, thresholdKm) => {
-    let radiusKm = straightLineKmWithin(thresholdMinutes, model);
-    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / model.circuityFactor);
+    const radiusKm = reachRadiusKm(thresholdMinutes, model, thresholdKm);
     const served: number[] = [];
     for (const hit of index.within(candidate.lon, candidate.lat, radiusKm * (1 + 1e-9) + 1e-9)) {
       const minutes = estimateMinutes(hit.km, model);

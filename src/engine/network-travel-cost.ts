@@ -16,20 +16,21 @@ import {
   insertFacility,
   RoadGraph,
   type RoadEdges,
+  reachFromSeeds,
   relabelWithout,
-  type ServiceArea,
   type SnapBatch,
-  serviceAreas,
   siteSeeds,
   sitesByEdge,
 } from './network/index.js';
 import {
   EstimatedTravelCost,
   type Reach,
+  type ServiceAreaRequestOptions,
   type ThresholdOptions,
   type TravelCost,
   thresholdsOf,
 } from './travel-cost.js';
+import { networkServiceAreas, type ServiceAreaShape } from './travel/service-areas.js';
 import type { AccessResult, EnginePoint, TravelModel } from './types.js';
 import {
   applyThresholds,
@@ -532,14 +533,43 @@ export class NetworkTravelCost implements TravelCost {
    * Service areas (isochrones) of every open point of a type, or of one point, for several minute values:
    * where someone can drive to the service within each value, as nested polygons.
    */
-  serviceAreas(code: string, minutesList: readonly number[], pointId?: string): ServiceArea[] {
+  /**
+   * Service areas from one search: for the whole type, its labels (kept for its access table) give every
+   * node's minutes to the nearest point; for one point, a search bounded by the largest minutes value.
+   */
+  serviceAreas(
+    code: string,
+    minutes: readonly number[],
+    options: ServiceAreaRequestOptions = {},
+  ): ServiceAreaShape[] {
+    const limit = Math.max(0, ...minutes.filter((m) => Number.isFinite(m)));
+    const common = {
+      edges: this.network.edges,
+      connectorKmh: this.options.connectorKmh,
+      maxSnapKm: this.options.maxSnapKm,
+    };
+    if (options.pointId === undefined) {
+      const { labels, sites } = this.labelsOf(code);
+      const placed = sites.filter((s): s is FacilitySite => s !== null);
+      return networkServiceAreas(
+        { ...common, nodeMinutes: labels.minutes1, sites: placed },
+        minutes,
+        options.window,
+      );
+    }
     const { sites } = this.sitesOf(code);
     const points = this.engine.index(code).points;
     const chosen = sites.filter(
-      (site, j): site is FacilitySite =>
-        site !== null && (pointId === undefined || points[j]!.id === pointId),
+      (site, j): site is FacilitySite => site !== null && points[j]!.id === options.pointId,
     );
-    return serviceAreas(this.network.graph, chosen, minutesList);
+    const nodeMinutes = new Float64Array(this.network.edges.nodeCount).fill(Number.POSITIVE_INFINITY);
+    if (chosen.length > 0) {
+      const reach = reachFromSeeds(this.network.graph, siteSeeds(this.network.edges, chosen), limit);
+      reach.nodes.forEach((x, i) => {
+        nodeMinutes[x] = reach.minutes[i]!;
+      });
+    }
+    return networkServiceAreas({ ...common, nodeMinutes, sites: chosen }, minutes, options.window);
   }
 
   /** Whether a point lies within the snap limit of a road (else it serves no one along the network). */
@@ -549,6 +579,10 @@ export class NetworkTravelCost implements TravelCost {
 
   /** How the labels of each type were made (for tests, benches and the method text). */
   readonly labelSource = new Map<string, 'FULL' | 'INCREMENTAL' | 'REUSED'>();
+
+  labelSourceOf(code: string): 'FULL' | 'INCREMENTAL' | 'REUSED' | null {
+    return this.labelSource.get(code) ?? null;
+  }
 
   /** Per type, the sites of its points (cheap; what nearest and service areas need, not the labels). */
   private readonly siteCache = new Map<string, Omit<TypeLabels, 'labels'>>();

@@ -3,7 +3,12 @@ import { type AccessEngine, computeAccessTable } from './access.js';
 import { EngineInputError } from './errors.js';
 import { chordForKm, distanceKm, writeUnitVector } from './geodesic.js';
 import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, straightLineKmWithin, validateTravelModel } from './travel.js';
+import { estimateMinutes, estimateTravelKm, reachRadiusKm, validateTravelModel } from './travel.js';
+import {
+  estimatedServiceAreas,
+  type ServiceAreaShape,
+  type ServiceAreaWindow,
+} from './travel/service-areas.js';
 import type { AccessMethod, AccessResult, EnginePoint, TravelModel } from './types.js';
 import { applyThresholds, FALLBACK_REASONS, meetsThresholds, methodOf, ROW_ESTIMATED } from './verdict.js';
 
@@ -168,6 +173,29 @@ export interface TravelCost {
    * (2SFCA's catchments). Absent = `reach(…).index`.
    */
   catchment?(lon: number, lat: number, code: string, options?: ThresholdOptions): Int32Array;
+  /**
+   * Service areas (isochrones) of every open point of a type, or of one (`pointId`): one outline per
+   * minutes value, ascending, nested — the places from which the service is reached within that time under
+   * this provider, from one search (travel/service-areas.ts).
+   */
+  serviceAreas(
+    code: string,
+    minutes: readonly number[],
+    options?: ServiceAreaRequestOptions,
+  ): ServiceAreaShape[];
+  /**
+   * Optional diagnostics (tests, benches): how this provider made a type's road labels — a full search,
+   * derived from the last version's, or reused — or null when it has not made them. Absent = no labels.
+   */
+  labelSourceOf?(code: string): 'FULL' | 'INCREMENTAL' | 'REUSED' | null;
+}
+
+/** Which part of a type's service areas to build. */
+export interface ServiceAreaRequestOptions {
+  /** One open point of the type (its id) instead of every point. */
+  pointId?: string;
+  /** Clip to a bbox and/or polygon. */
+  window?: ServiceAreaWindow;
 }
 
 /** A type's thresholds with the overrides applied. */
@@ -219,8 +247,7 @@ export class EstimatedTravelCost implements TravelCost {
 
   reach(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Reach {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
-    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
-    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    const radiusKm = reachRadiusKm(thresholdMinutes, this.model, thresholdKm);
     if (this.origins.length === 0 || !(radiusKm >= 0)) return emptyReach();
     // The radius is the inverse of the model; a hair of slack, then the exact verdict decides. Candidates
     // are typed-sorted ascending and filtered in place (2SFCA asks this once per capacitated point).
@@ -269,8 +296,7 @@ export class EstimatedTravelCost implements TravelCost {
    */
   catchment(lon: number, lat: number, code: string, options: ThresholdOptions = {}): Int32Array {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
-    let radiusKm = straightLineKmWithin(thresholdMinutes, this.model);
-    if (thresholdKm !== null) radiusKm = Math.min(radiusKm, thresholdKm / this.model.circuityFactor);
+    const radiusKm = reachRadiusKm(thresholdMinutes, this.model, thresholdKm);
     if (this.origins.length === 0 || !(radiusKm >= 0)) return new Int32Array(0);
     const searchKm = radiusKm * (1 + 1e-9) + 1e-9;
     const candidates = this.originsIndex().candidateIndices(lon, lat, searchKm);
@@ -298,6 +324,16 @@ export class EstimatedTravelCost implements TravelCost {
       out[n++] = i;
     }
     return out.slice(0, n);
+  }
+
+  serviceAreas(
+    code: string,
+    minutes: readonly number[],
+    options: ServiceAreaRequestOptions = {},
+  ): ServiceAreaShape[] {
+    const all = this.engine.index(code).points;
+    const points = options.pointId === undefined ? all : all.filter((p) => p.id === options.pointId);
+    return estimatedServiceAreas(points, this.model, minutes, options.window);
   }
 
   withPoints(engine: AccessEngine): TravelCost {

@@ -31,6 +31,21 @@ export function straightLineKmWithin(minutes: number, model: TravelModel): numbe
   return ((drivingMinutes / 60) * model.speedKmh) / model.circuityFactor;
 }
 
+/**
+ * The one reach radius of the estimate: the straight-line km within `minutes` (straightLineKmWithin) and,
+ * with a km threshold, within the km whose travel km (× circuity) meet it. Every radius search of the
+ * ESTIMATED provider (reach, catchment, service areas, the MCLP's coverage, countWithin) uses it.
+ * @example reachRadiusKm(20, DEFAULT_TRAVEL_MODEL, null)
+ */
+export function reachRadiusKm(
+  minutes: number,
+  model: TravelModel,
+  thresholdKm: number | null = null,
+): number {
+  const radius = straightLineKmWithin(minutes, model);
+  return thresholdKm === null ? radius : Math.min(radius, thresholdKm / model.circuityFactor);
+}
+
 /** Throws a RangeError naming the field when a travel model is not physically meaningful. */
 export function validateTravelModel(model: TravelModel): void {
   if (!Number.isFinite(model.circuityFactor) || model.circuityFactor < 1 || model.circuityFactor > 5) {

@@ -6,6 +6,7 @@ import '../modules/settlements/settlement.schema.js';
 import '../modules/service-points/service-point.schema.js';
 import '../modules/access/access.schema.js';
 import '../modules/gaps/gaps.schema.js';
+import '../modules/eservice/eservice.schema.js';
 import '../modules/sites/sites.schema.js';
 import '../modules/scenarios/scenario.schema.js';
 import '../modules/map/map.schema.js';

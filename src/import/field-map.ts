@@ -5,7 +5,7 @@
 import { ImportOptionError } from './errors.js';
 
 /** What is being imported. */
-export type ImportTarget = 'settlements' | 'service-points' | 'roads' | 'grid';
+export type ImportTarget = 'settlements' | 'service-points' | 'roads' | 'grid' | 'connectivity';
 
 /** Coordinate fields, shared by both targets: `lon`,`lat` in EPSG:4326, `x`,`y` in EPSG:3006. */
 export const COORDINATE_FIELDS = ['lon', 'lat', 'x', 'y'] as const;
@@ -45,6 +45,15 @@ export const IMPORT_FIELDS: Readonly<Record<ImportTarget, readonly string[]>> = 
     'municipalityCode',
     'countyCode',
     ...COORDINATE_FIELDS,
+  ],
+  // Connectivity figures (src/import/connectivity-row.ts): the key column of the --level, then the shares.
+  connectivity: [
+    'municipalityCode',
+    'externalId',
+    'cellId',
+    'broadbandShare',
+    'gigabitShare',
+    'mobileCoverage',
   ],
   // Road lines (GeoJSON): OSM tag names, so one set of rules (src/import/roads/tags.ts) reads both.
   roads: [

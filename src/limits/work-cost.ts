@@ -31,8 +31,18 @@ export const WORK_WEIGHTS = {
   savedScenario: 500_000,
   /** One settlement or service-point feature of a coverage layer, built and serialised. */
   feature: 150,
-  /** One service-area feature (a 33-vertex circle). */
+  /** One service-area feature of a coverage layer (a 49-vertex circle around one point). */
   serviceArea: 1_300,
+  /**
+   * serviceAreas: the minutes grid (at most 1M cells: filled, spread to the nearest road, thresholded),
+   * once per request; one outline per minutes value; one point painted (ESTIMATED) or one road edge
+   * scanned and rasterised with the type's labels (NETWORK). Measured: a type's [10, 20] on the demo
+   * 0.25–0.45 s warm at load 19; on the 2.5M-edge bench network see bench/service-areas.bench.ts.
+   */
+  serviceAreaGrid: 400_000,
+  serviceAreaValue: 150_000,
+  serviceAreaPoint: 50,
+  serviceAreaEdge: 0.5,
   /** One service point filtered and indexed into a derived (dated or open-at) snapshot. */
   pointIndexed: 5,
   /** Anything small but not free (nearest points of one location). */
@@ -126,6 +136,10 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
     datedWork(a, s, 1),
   'Query.gapAnalysis': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * typesOf(a, s) * W.gapFlag,
   'Query.eServicePotential': (a, s) => areaWork(areaOf(a)) + s.originsIn(areaOf(a)) * W.gapFlag,
+  // Over the resident origins (grid squares too): the area's share of the settlements scales the residents.
+  'Query.eServiceTargets': (a, s) =>
+    areaWork(areaOf(a)) +
+    Math.ceil((s.residents * s.originsIn(areaOf(a))) / Math.max(1, s.settlements)) * W.gapFlag,
   // The k = 2 table over every settlement (a point's impact counts all it serves), then the area's points.
   'Query.closureImpact': (a, s) => areaWork(areaOf(a)) + s.settlements * W.closureOrigin,
   'Query.siteSuggestions': (a, s) => {
@@ -173,11 +187,19 @@ const FIELD_WORK: Record<string, (args: Args, scale: WorkScale) => number> = {
   // p-median over the group's candidates and residents (bounded by MAX_JOINT_* in the service).
   'Query.jointFacility': (a, s) =>
     s.residents * W.origin + (list(a.municipalityCodes)?.length ?? 1) * W.candidateType * 1_000,
-  // One polygon per minutes value: for a whole type, every point's area is built and joined.
+  // One minutes grid from one search (the type's labels or one point's bounded search), one outline per
+  // minutes value: the grid is capped, so the price grows with values, points and road edges, not with
+  // their overlaps (engine/travel/service-areas.ts).
   'Query.serviceAreas': (a, s) => {
     const values = list(a.minutes)?.length ?? 1;
     const points = a.servicePointId ? 1 : s.pointsOfType(String(a.serviceType ?? ''));
-    return values * points * W.serviceArea;
+    return (
+      areaWork(areaOf(a)) +
+      W.serviceAreaGrid +
+      values * W.serviceAreaValue +
+      points * W.serviceAreaPoint +
+      s.networkEdges * W.serviceAreaEdge
+    );
   },
 };
 

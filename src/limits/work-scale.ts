@@ -11,6 +11,8 @@ export interface WorkScale {
   residents: number;
   openPoints: number;
   catalogueTypes: number;
+  /** Edges of the loaded road network (0 without one). */
+  networkEdges: number;
   originsIn(area: AreaLike | null | undefined): number;
   pointsOfType(code: string, bbox?: BoxLike | null): number;
 }
@@ -34,6 +36,7 @@ interface SnapshotLike {
   grid?: readonly unknown[];
   openPoints: readonly EnginePoint[];
   catalogue: readonly unknown[];
+  network?: { edges: { count: number } } | null;
 }
 
 const inBox = (lon: number, lat: number, b: BoxLike) =>
@@ -83,6 +86,7 @@ export function workScaleOf(snapshot: SnapshotLike): WorkScale {
     residents: snapshot.settlements.length + (snapshot.grid?.length ?? 0),
     openPoints: snapshot.openPoints.length,
     catalogueTypes: snapshot.catalogue.length,
+    networkEdges: snapshot.network?.edges.count ?? 0,
     originsIn(area) {
       if (!area) return snapshot.settlements.length;
       const { municipalityCode: m, countyCode: c, bbox } = area;

@@ -12,7 +12,8 @@ export type TileLayerName =
   | 'access-hex'
   | 'areas'
   | 'service-areas'
-  | 'grid';
+  | 'grid'
+  | 'eservice-targets';
 
 /**
  * An attribute's type as tippecanoe writes it in `vector_layers[].fields`; GDAL's MVT driver and QGIS
@@ -276,6 +277,55 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
     dependsOnServiceType: true,
     variantForZoom: sameForEveryZoom,
     thinPriority: 'population',
+  },
+  'eservice-targets': {
+    id: 'eservice-targets',
+    description:
+      'E-service targets for the selected service type: resident origins (population squares where a grid is ' +
+      'loaded, settlements elsewhere) beyond the threshold where the e-service could close the gap — ' +
+      'connectivity sufficient, or unknown (connectivityKnown false) — ranked by potential users ' +
+      '(Query.eServiceTargets, default options)',
+    fields: {
+      rank: '1-based rank by potential users (over all targets of the type)',
+      originId: "The square's cellId (SCB rutid) or the settlement's id",
+      originKind: 'GRID_CELL or SETTLEMENT',
+      name: "The settlement's name, or the cell id",
+      municipalityCode: 'Municipality (kommun) code, 4 digits',
+      population: 'Residents',
+      population65Plus: 'Residents aged 65 and over (absent when unknown)',
+      minutes: 'Travel minutes to the nearest open point of the type, rounded to 0.1 (absent when none)',
+      eService: 'The e-service that would close the gap',
+      connectivityKnown: 'False when no connectivity figure covers the origin',
+      broadbandShare: 'Share (0..1) of households with ≥ 100 Mbit/s (absent when unknown)',
+      connectivityLevel: 'MUNICIPALITY, SETTLEMENT or GRID: where the figure came from (absent when unknown)',
+      connectivityGenerated: 'True when the figure was GENERATED (the demo), not measured',
+      potentialUsers:
+        '(population + 0 × 65+) × broadbandShare, rounded to 0.1; no broadband factor when unknown',
+      thresholdMinutes: ACCESS_FIELDS.thresholdMinutes,
+    },
+    fieldTypes: {
+      rank: 'Number',
+      originId: 'String',
+      originKind: 'String',
+      name: 'String',
+      municipalityCode: 'String',
+      population: 'Number',
+      population65Plus: 'Number',
+      minutes: 'Number',
+      eService: 'String',
+      connectivityKnown: 'Boolean',
+      broadbandShare: 'Number',
+      connectivityLevel: 'String',
+      connectivityGenerated: 'Boolean',
+      potentialUsers: 'Number',
+      thresholdMinutes: 'Number',
+    },
+    geometry: 'point',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: true,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: 'potentialUsers',
   },
 });
 

@@ -15,7 +15,6 @@ import type { EvaluateOptions } from '../modules/scenarios/scenario.service.js';
 import { evaluateChanges } from '../modules/scenarios/scenario.service.js';
 import type { SiteSuggestionRequest } from '../modules/sites/sites.service.js';
 import { suggestSites } from '../modules/sites/sites.service.js';
-import { NetworkTravelCost } from '../engine/network-travel-cost.js';
 import type { TravelModel } from '../engine/types.js';
 import type { GridAccessColumns } from '../tiles/grid-features.js';
 
@@ -88,8 +87,7 @@ export const ANALYSIS_JOBS = {
    * has not made them (or there is no network). Sent to the type's thread, like every job about one type.
    */
   labelSource: (snapshot: AnalysisSnapshot, a: { code: string; model: TravelModel }) => {
-    const travel = snapshot.travel(a.model);
-    return travel instanceof NetworkTravelCost ? (travel.labelSource.get(a.code) ?? null) : null;
+    return snapshot.travel(a.model).labelSourceOf?.(a.code) ?? null;
   },
 };
 

@@ -131,4 +131,52 @@ describe('the demo region', () => {
     expect(joint.costSplit.map((m) => m.municipalityCode)).toEqual(['2085', '2061', '2081']);
     expect(joint.costSplit.reduce((s, m) => s + m.share, 0)).toBeCloseTo(1, 12);
   });
+  it('answers e-service developers on the demo: candidates in Dalarna, their connectivity labelled GENERATED', async () => {
+    const r = await server.gql<{
+      eServicePotential: {
+        settlement: { name: string; municipalityCode: string };
+        connectivityKnown: boolean;
+        connectivity: { level: string; generated: boolean; source: string };
+      }[];
+      eServiceTargets: {
+        populationBase: string;
+        targets: {
+          totalCount: number;
+          nodes: {
+            originKind: string;
+            originId: string;
+            population: number;
+            connectivity: { level: string; generated: boolean };
+          }[];
+        };
+        municipalities: { municipalityCode: string; targetPopulation: number }[];
+      };
+    }>(`{
+      eServicePotential(serviceType: PHARMACY, area: { countyCode: "20" }, first: 500) {
+        settlement { name municipalityCode } connectivityKnown connectivity { level generated source } }
+      eServiceTargets(serviceType: PHARMACY, area: { countyCode: "20" }, first: 500) {
+        populationBase targets { totalCount nodes { originKind originId population connectivity { level generated } } }
+        municipalities { municipalityCode targetPopulation } }
+    }`);
+    expect(r.errors).toBeUndefined();
+    const potential = r.data!.eServicePotential;
+    expect(potential.length).toBeGreaterThan(0);
+    for (const p of potential) {
+      expect(p.settlement.municipalityCode.startsWith('20')).toBe(true);
+      expect(p.connectivity.generated).toBe(true);
+      expect(p.connectivity.source).toMatch(/^GENERATED demo connectivity/);
+    }
+    const targets = r.data!.eServiceTargets;
+    expect(targets.populationBase).toBe('GRID');
+    expect(targets.targets.totalCount).toBeGreaterThan(0);
+    const cellIds = new Set(grid.map((c) => c.rutid));
+    for (const t of targets.targets.nodes) {
+      expect(t.originKind).toBe('GRID_CELL');
+      expect(cellIds.has(t.originId)).toBe(true);
+      expect(t.connectivity).toEqual({ level: 'GRID', generated: true });
+    }
+    const total = targets.municipalities.reduce((s, m) => s + m.targetPopulation, 0);
+    expect(targets.targets.totalCount).toBeLessThanOrEqual(500); // one page holds them all
+    expect(total).toBe(targets.targets.nodes.reduce((s, t) => s + t.population, 0));
+  });
 });

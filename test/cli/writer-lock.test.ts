@@ -179,6 +179,41 @@ describe('a server running on the database and CLI imports beside it', () => {
     expect(data.accessIndicators).toEqual([{ population: 60, populationBase: 'GRID' }]);
   }, 180_000);
 
+  it('connectivity figures go the same way, --level, --as-of and --licence included', async () => {
+    const file = join(dir, 'kommuner.csv');
+    writeFileSync(file, 'municipalityCode,broadbandShare\n2085,0.91\n');
+    const r = await cli(
+      env,
+      ...[
+        'import',
+        'connectivity',
+        file,
+        '--level',
+        'MUNICIPALITY',
+        '--as-of',
+        '2025-10-01',
+        '--licence',
+        'CC0',
+      ],
+    );
+    expect(r.stdout).toMatch(/1 rows — 1 inserted, 0 updated/);
+    expect(r.code).toBe(0);
+    if (embedded) expect(r.stderr).toMatch(/sending the import through it/);
+    const data = await server.gql<{
+      settlements: {
+        nodes: { connectivity: { level: string; broadbandShare: number; licence: string; asOf: string } }[];
+      };
+    }>(
+      '{ settlements(filter: { name: "A by 0" }) { nodes { connectivity { level broadbandShare licence asOf } } } }',
+    );
+    expect(data.settlements.nodes[0]!.connectivity).toEqual({
+      level: 'MUNICIPALITY',
+      broadbandShare: 0.91,
+      licence: 'CC0',
+      asOf: '2025-10-01',
+    });
+  }, 180_000);
+
   it('a bad file is refused with its file, line and field (exit 1) and changes nothing', async () => {
     const r = await cli(env, 'import', 'settlements', settlementsCsv('bad.csv', 'X', 5, true));
     expect(r.code).toBe(1);

@@ -58,6 +58,9 @@ function matrixTravel(minutes: number[][], points: EnginePoint[]): TravelCost {
     withPoints: () => {
       throw new Error('not used');
     },
+    serviceAreas: () => {
+      throw new Error('not used');
+    },
   } as TravelCost;
 }
 

@@ -65,18 +65,35 @@ describe('gapFlagsFor', () => {
     expect(flags[0]!.reason).toContain('poor connectivity: 40% of households have fast broadband (< 80%)');
   });
 
-  it('does not guess when connectivity is unknown: a new point is needed, and it says why', () => {
+  it('names an unknown-connectivity desert as a candidate (connectivityKnown false) beside the new point it may need', () => {
     const flags = gapFlagsFor(settlement({ id: 's', broadbandShare: null }), pharmacy, {
       access: access('PHARMACY', 32, 20),
       nearestPointMunicipality: '2080',
       pointsWithinThreshold: 0,
     });
-    expect(codes(flags)).toEqual(['NEW_SERVICE_POINT_NEEDED']);
-    expect(flags[0]!.details['connectivity']).toBe('UNKNOWN');
-    expect(flags[0]!.eService).toBe('Online pharmacy with delivery');
+    expect(codes(flags)).toEqual(['E_SERVICE_CAN_CLOSE', 'NEW_SERVICE_POINT_NEEDED']);
+    for (const f of flags) {
+      expect(f.details['connectivity']).toBe('UNKNOWN');
+      expect(f.details['connectivityKnown']).toBe(false);
+      expect(f.eService).toBe('Online pharmacy with delivery');
+    }
     expect(flags[0]!.reason).toContain(
+      'connectivity unknown: Online pharmacy with delivery could close the gap',
+    );
+    expect(flags[1]!.reason).toContain(
       'connectivity unknown: cannot tell whether Online pharmacy with delivery could close the gap',
     );
+  });
+
+  it('does not guess with knownConnectivityOnly: an unknown-connectivity desert only needs a new point', () => {
+    const flags = gapFlagsFor(
+      settlement({ id: 's', broadbandShare: null }),
+      pharmacy,
+      { access: access('PHARMACY', 32, 20), nearestPointMunicipality: '2080', pointsWithinThreshold: 0 },
+      { knownConnectivityOnly: true },
+    );
+    expect(codes(flags)).toEqual(['NEW_SERVICE_POINT_NEEDED']);
+    expect(flags[0]!.details['connectivity']).toBe('UNKNOWN');
   });
 
   it('needs a new service point for a desert of a type without a digital substitute, whatever the broadband', () => {
@@ -270,15 +287,27 @@ describe('rankEServicePotential', () => {
       rowFor('b', 'Ås', 300, 0, 0.9), // 300 × 0.9 = 270
       rowFor('c', 'Åsen', 250, 0, 0.9), // 225, ties with Älvsbyn: Å before Ä in Swedish
       rowFor('d', 'Poor', 1000, 0, 0.5), // poor connectivity: not in the gap
-      rowFor('e', 'Unknown', 1000, 0, null), // unknown: not in the gap
+      rowFor('e', 'Unknown', 1000, 0, null), // unknown: a candidate without the broadband factor, 1000
     ];
     const ranked = rankEServicePotential(rows, 'PHARMACY', { weight65Plus: 0.5 });
-    expect(ranked.map((r) => [r.settlement.name, r.potentialUsers])).toEqual([
-      ['Ås', 270],
-      ['Åsen', 225],
-      ['Älvsbyn', 225],
+    expect(ranked.map((r) => [r.settlement.name, r.potentialUsers, r.connectivityKnown])).toEqual([
+      ['Unknown', 1000, false],
+      ['Ås', 270, true],
+      ['Åsen', 225, true],
+      ['Älvsbyn', 225, true],
     ]);
     expect(ranked[0]!.flag.code).toBe('E_SERVICE_CAN_CLOSE');
+  });
+
+  it('leaves unknown connectivity out only when the flags were made with knownConnectivityOnly', () => {
+    const s = settlement({ id: 'e', name: 'Unknown', population: 1000, broadbandShare: null });
+    const flags = gapFlagsFor(
+      s,
+      pharmacy,
+      { access: access('PHARMACY', 30, 20), nearestPointMunicipality: null, pointsWithinThreshold: 0 },
+      { knownConnectivityOnly: true },
+    );
+    expect(rankEServicePotential([{ settlement: s, flags }], 'PHARMACY')).toEqual([]);
   });
 
   it('counts only the population when no 65+ weight is given, and only flags of the asked type', () => {

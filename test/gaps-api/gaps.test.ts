@@ -71,12 +71,21 @@ describe('gap flags, gap analysis and e-service potential over GraphQL', () => {
     expect(flag!.details.minBroadbandShare).toBe(0.8);
   });
 
-  it('asks for a new service point where broadband is unknown, and says so in the details', async () => {
+  it('names an unknown-broadband desert as an e-service candidate (connectivityKnown false) and a new-point case', async () => {
     const flags = await gapsOf('Okändby');
+    expect(flags.map((f) => f.code)).toEqual(['E_SERVICE_CAN_CLOSE', 'NEW_SERVICE_POINT_NEEDED']);
+    for (const f of flags) {
+      expect(f.details.connectivity).toBe('UNKNOWN');
+      expect(f.details.connectivityKnown).toBe(false);
+      expect(f.reason).toContain('connectivity unknown');
+      expect(f.details.travelMinutes).toBeCloseTo(minutesFor(40), 6);
+    }
+  });
+
+  it('asks only for a new service point where broadband is unknown when knownConnectivityOnly is set', async () => {
+    const flags = await gapsOf('Okändby', 'serviceTypes: [PHARMACY], knownConnectivityOnly: true');
     expect(flags.map((f) => f.code)).toEqual(['NEW_SERVICE_POINT_NEEDED']);
     expect(flags[0]!.details.connectivity).toBe('UNKNOWN');
-    expect(flags[0]!.reason).toContain('connectivity unknown');
-    expect(flags[0]!.details.travelMinutes).toBeCloseTo(minutesFor(40), 6);
   });
 
   it('treats 50% broadband as poor by default and as enough with minBroadbandShare 0.4', async () => {
@@ -197,27 +206,34 @@ describe('gap flags, gap analysis and e-service potential over GraphQL', () => {
       potentialUsers: number;
       eService: string;
       flag: Flag;
+      connectivityKnown: boolean;
     }[];
   }
-  const potentialQuery = `query($w: Float, $share: Float) {
-    eServicePotential(serviceType: PHARMACY, weight65Plus: $w, minBroadbandShare: $share) {
-      settlement { name } potentialUsers eService flag { code }
+  const potentialQuery = `query($w: Float, $share: Float, $known: Boolean) {
+    eServicePotential(serviceType: PHARMACY, weight65Plus: $w, minBroadbandShare: $share, knownConnectivityOnly: $known) {
+      settlement { name } potentialUsers eService flag { code } connectivityKnown
     } }`;
 
-  it('ranks e-service potential by (population + weight × 65+) × broadband share', async () => {
+  it('ranks e-service potential by (population + weight × 65+) × broadband share, unknown broadband without the factor', async () => {
     const r = await server.gql<Potential>(potentialQuery, { w: 0.5 });
     expect(r.errors).toBeUndefined();
     const list = r.data!.eServicePotential;
-    expect(list.map((p) => p.settlement.name)).toEqual(['Fjärrby']);
+    expect(list.map((p) => p.settlement.name)).toEqual(['Fjärrby', 'Okändby']);
     expect(list[0]!.potentialUsers).toBeCloseTo((300 + 0.5 * 120) * 0.9, 9);
     expect(list[0]!.eService).toBe('Online pharmacy with delivery');
     expect(list[0]!.flag.code).toBe('E_SERVICE_CAN_CLOSE');
+    // Okändby: broadband unknown, 65+ unknown (0): 200 without the broadband factor.
+    expect(list[1]!.potentialUsers).toBe(200);
+    expect(list.map((p) => p.connectivityKnown)).toEqual([true, false]);
+    const known = await server.gql<Potential>(potentialQuery, { w: 0.5, known: true });
+    expect(known.data!.eServicePotential.map((p) => p.settlement.name)).toEqual(['Fjärrby']);
     const lenient = await server.gql<Potential>(potentialQuery, { w: 0.5, share: 0.4 });
     expect(
       lenient.data!.eServicePotential.map((p) => [p.settlement.name, Math.round(p.potentialUsers)]),
     ).toEqual([
       ['Fjärrby', 324],
       ['Svagby', 300],
+      ['Okändby', 200],
     ]);
   });
 

@@ -75,8 +75,9 @@ export const PHARMACY_FLAGS: Readonly<Record<string, string[]>> = {
   Grängesberg: ['SINGLE_POINT_OF_FAILURE'],
   // ≈ 38 km ≈ 44 min: a desert; 95 % broadband and a FULL online substitute; the pharmacy is in Ludvika.
   Säter: ['E_SERVICE_CAN_CLOSE', 'CROSS_BORDER_NEAREST'],
-  // ≈ 200 km: a desert with unknown connectivity, nearest pharmacy in another municipality.
-  Idre: ['NEW_SERVICE_POINT_NEEDED', 'CROSS_BORDER_NEAREST'],
+  // ≈ 200 km: a desert with unknown connectivity (an e-service candidate to confirm, and maybe a new point),
+  // nearest pharmacy in another municipality.
+  Idre: ['E_SERVICE_CAN_CLOSE', 'NEW_SERVICE_POINT_NEEDED', 'CROSS_BORDER_NEAREST'],
 };
 
 /** Seeds the world (one transaction, one data-version bump). */

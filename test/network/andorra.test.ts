@@ -289,6 +289,59 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
     });
   });
 
+  it('gives a type valid, nested road service areas agreeing with every settlement’s road minutes', async () => {
+    const res = await server.gql<{
+      serviceAreas: { features: { geometry: unknown; properties: { minutes: number; method: string } }[] };
+    }>('{ serviceAreas(serviceType: GROCERY, minutes: [10, 5, 20]) }');
+    expect(res.errors).toBeUndefined();
+    const features = res.data!.serviceAreas.features;
+    expect(features.map((f) => [f.properties.minutes, f.properties.method])).toEqual([
+      [5, 'NETWORK'],
+      [10, 'NETWORK'],
+      [20, 'NETWORK'],
+    ]);
+    const db = server.app.db;
+    const json = (g: unknown) => JSON.stringify(g);
+    for (const f of features) {
+      const valid = await sql<{
+        ok: boolean;
+      }>`SELECT ST_IsValid(ST_GeomFromGeoJSON(${json(f.geometry)})) AS ok`.execute(db);
+      expect(valid.rows[0]!.ok, `${f.properties.minutes}-minute area valid (PostGIS)`).toBe(true);
+    }
+    for (let k = 1; k < features.length; k++) {
+      const nested = await sql<{ ok: boolean }>`
+        SELECT ST_Covers(ST_GeomFromGeoJSON(${json(features[k]!.geometry)}), ST_GeomFromGeoJSON(${json(features[k - 1]!.geometry)})) AS ok`.execute(
+        db,
+      );
+      expect(nested.rows[0]!.ok, 'nested').toBe(true);
+    }
+    // The oracle: each settlement's minutes to its nearest store by the plain Dijkstra over the stored rows.
+    // One PostGIS query per area (few round trips: the test stays short between HTTP requests).
+    let inside = 0;
+    let outside = 0;
+    for (const f of features) {
+      const m = f.properties.minutes;
+      const covered = await sql<{ ok: boolean }>`
+        SELECT ST_Covers(ST_GeomFromGeoJSON(${json(f.geometry)}), ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)) AS ok
+        FROM unnest(${settlements.map((s) => s.lon)}::float8[], ${settlements.map((s) => s.lat)}::float8[])
+          WITH ORDINALITY AS p(lon, lat, n)
+        ORDER BY p.n`.execute(db);
+      for (let i = 0; i < settlements.length; i++) {
+        const best = Math.min(...oracle.minutes[i]!);
+        if (best <= m) {
+          expect(covered.rows[i]!.ok, `village ${i} (${best} min) inside the ${m}-minute area`).toBe(true);
+          inside++;
+        } else if (best > 1.15 * m + 3) {
+          // Clearly beyond: the cells (~100 m) and the connector's bound add well under 3 minutes here.
+          expect(covered.rows[i]!.ok, `village ${i} (${best} min) outside the ${m}-minute area`).toBe(false);
+          outside++;
+        }
+      }
+    }
+    expect(inside).toBeGreaterThan(10);
+    expect(outside).toBeGreaterThan(5);
+  });
+
   it('suggests the site a brute force over the candidates picks, by road minutes', async () => {
     const res = await server.gql<{
       siteSuggestions: {

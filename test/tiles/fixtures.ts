@@ -15,6 +15,8 @@ import {
   settlementFeatures,
 } from '../../src/tiles/layer-features.js';
 import type { TileLayerName } from '../../src/tiles/layers.js';
+import type { EServiceTarget } from '../../src/modules/eservice/eservice-targets.js';
+import { targetFeature } from '../../src/modules/eservice/eservice-tiles.js';
 import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
 
 /** Seed builders for the tile tests, the browser test's fixture server and the tile benchmark. */
@@ -225,6 +227,54 @@ export class FakeTileSource implements TileDataSource {
             geometry: { type: 'Point', coordinates: [cells[i]!.lon, cells[i]!.lat] },
           })),
         };
+      }
+      case 'eservice-targets': {
+        // Deserts of a type with a digital substitute, each settlement's own share (unknown: no factor), ranked
+        // as src/modules/eservice/eservice-targets.ts does (checked there against the real snapshot).
+        const a = access();
+        const substitute = type.digitalSubstitute;
+        if (substitute === null || substitute.adequacy === 'NONE')
+          return { type: 'FeatureCollection', features: [] };
+        const targets = this.world.settlements.flatMap((s, i) => {
+          const minutes = a.minutes[i]!;
+          const share = s.broadbandShare;
+          if (!(minutes > threshold) || (share !== null && share < 0.8)) return [];
+          const target: EServiceTarget = {
+            rank: 0,
+            originId: s.id,
+            originKind: 'SETTLEMENT',
+            name: s.name,
+            municipalityCode: s.municipalityCode,
+            countyCode: s.countyCode,
+            lon: s.lon,
+            lat: s.lat,
+            population: s.population,
+            population65Plus: s.population65Plus,
+            serviceType: params.serviceType,
+            travelMinutes: Number.isFinite(minutes) ? minutes : null,
+            travelKm: Number.isFinite(minutes) ? (a.travelKm?.[i] ?? null) : null,
+            thresholdMinutes: threshold,
+            method: 'ESTIMATED',
+            nearestServicePointId: a.pointIds[i] ?? null,
+            eService: substitute.name,
+            adequacy: substitute.adequacy === 'FULL' ? 'FULL' : 'PARTIAL',
+            limitation: substitute.limitations,
+            connectivityKnown: share !== null,
+            broadbandShare: share,
+            gigabitShare: null,
+            mobileCoverage: null,
+            connectivityLevel: share === null ? null : 'SETTLEMENT',
+            connectivitySource: null,
+            connectivityGenerated: false,
+            potentialUsers: s.population * (share ?? 1),
+          };
+          return [target];
+        });
+        targets.sort((x, y) => y.potentialUsers - x.potentialUsers);
+        targets.forEach((t, i) => {
+          t.rank = i + 1;
+        });
+        return { type: 'FeatureCollection', features: targets.map(targetFeature) };
       }
     }
   }

@@ -389,7 +389,7 @@ describe('analysis worker pool', () => {
   });
 
   it('keeps answering /healthz and light reads while service areas are built', async () => {
-    // Every post office's 5-minute buffer, joined: seconds of geometry work on the thread.
+    // Every post office's 5-minute service area: one minutes grid outlined on the thread.
     const query = '{ serviceAreas(serviceType: POST, minutes: [5]) }';
     const order = await lightWhileHeavy(server.url, JSON.stringify({ query }), onPool(1));
     expect(order.heavyOk).toBe(true);

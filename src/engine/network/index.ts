@@ -15,7 +15,7 @@
  *   const all = originAccessMany(edges, labels, snapper.snapMany(lons, lats, 5), 20, sitesByEdge(sites));
  *   const delta = relabelWithout(graph, labels, [closed], seeds);   // closure: only nodes it owned
  *   const reach = reachFromSeeds(graph, siteSeeds(edges, [newSite]), 30); // added site: bounded search
- *   const areas = serviceAreas(graph, sites, [10, 20, 30]);         // nested isochrone polygons
+ *   // service areas: engine/travel/service-areas.ts (networkServiceAreas over a type's labels)
  *
  * Tie-breaking everywhere: (minutes, facility index, km) ascending — equal minutes go to the lower
  * facility index. Unreached: minutes = km = Infinity, facility = −1. A null snap (nothing within maxKm)
@@ -37,8 +37,6 @@ export type { LabelDelta, NodeReach } from './incremental.js';
 export { applyDelta, forEachReached, insertFacility, reachFromSeeds, relabelWithout } from './incremental.js';
 export { RoadGraph } from './graph.js';
 export { renumberNodesForLocality } from './locality.js';
-export type { ServiceArea, ServiceAreaOptions } from './isochrone.js';
-export { serviceAreas } from './isochrone.js';
 export type { EdgeSnap, SnapBatch } from './snap.js';
 export { EdgeSnapper } from './snap.js';
 export type { RoadEdges } from './types.js';

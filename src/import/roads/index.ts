@@ -4,6 +4,7 @@
  */
 import type { Crs } from '../coordinates.js';
 import { ImportOptionError } from '../errors.js';
+import type { ClipArea } from './clip.js';
 import { parseFieldMap } from '../field-map.js';
 import type { ProgressReporter } from '../progress.js';
 import { silentProgress } from '../progress.js';
@@ -13,6 +14,8 @@ import { readOsmRoads } from './osm-network.js';
 import { pbfPasses, xmlPasses } from './osm-source.js';
 import { loadRoadSpeeds } from './speeds.js';
 
+export type { ClipArea } from './clip.js';
+export { clipArea, clipAreaLevel, polygonsOfGeoJson, readClipFile } from './clip.js';
 export type { RoadEdge } from './edges.js';
 export type { PreparedRoads } from './osm-network.js';
 export type { RoadSpeeds } from './speeds.js';
@@ -51,6 +54,8 @@ export interface RoadReadOptions {
   speedsFile?: string;
   /** A reporter per reading pass (default: silent). */
   progressFor?: (label: string) => ProgressReporter;
+  /** `--clip`: keep only the ways with a node inside (OSM files; see clip.ts). */
+  clip?: ClipArea;
 }
 
 /** Reads and filters a road file; the returned edges are cut lazily, for batched inserts. */
@@ -59,6 +64,11 @@ export async function prepareRoads(file: string, options: RoadReadOptions = {}):
   const speeds = loadRoadSpeeds(options.speedsFile);
   const progressFor = options.progressFor ?? (() => silentProgress);
   if (format === 'geojson') {
+    if (options.clip !== undefined)
+      throw new ImportOptionError(
+        '--clip',
+        'applies to OSM files; cut a GeoJSON road file with ogr2ogr -clipsrc before importing it',
+      );
     return readGeoJsonRoads(file, {
       crs: options.crs ?? 'EPSG:4326',
       fieldMap: parseFieldMap(options.map, 'roads'),
@@ -70,5 +80,11 @@ export async function prepareRoads(file: string, options: RoadReadOptions = {}):
     throw new ImportOptionError('--map', 'applies to GeoJSON road files; OSM files are read by their tags');
   if (options.crs !== undefined && options.crs !== 'EPSG:4326')
     throw new ImportOptionError('--crs', 'OSM files are always EPSG:4326');
-  return readOsmRoads(file, format === 'pbf' ? pbfPasses(file) : xmlPasses(file), speeds, progressFor);
+  return readOsmRoads(
+    file,
+    format === 'pbf' ? pbfPasses(file) : xmlPasses(file),
+    speeds,
+    progressFor,
+    options.clip,
+  );
 }

@@ -6,6 +6,7 @@
  */
 import { ImportError } from '../errors.js';
 import type { ProgressReporter } from '../progress.js';
+import type { ClipArea } from './clip.js';
 import type { EdgeStats, RoadEdge } from './edges.js';
 import { EdgeSplitter, WayVertices } from './edges.js';
 import { Growable } from './growable.js';
@@ -50,6 +51,7 @@ export async function readOsmRoads(
   passes: OsmPasses,
   speeds: RoadSpeeds,
   progressFor: (label: string) => ProgressReporter,
+  clip?: ClipArea,
 ): Promise<PreparedRoads> {
   const refs = new Growable(Float64Array, 1 << 16);
   const wayStart = new Growable(Uint32Array);
@@ -98,8 +100,8 @@ export async function readOsmRoads(
     progressFor(`Reading ${file} (1/2: ways)`),
   );
 
-  const waysKept = wayIds.length;
-  if (waysKept === 0) {
+  const waysKeptRead = wayIds.length;
+  if (waysKeptRead === 0) {
     throw new ImportError(
       `no car-usable roads in the file (${waysRead} ways read: ${JSON.stringify(rejected)}); ` +
         'expected OSM ways tagged highway=motorway … service/track, or car ferries',
@@ -108,21 +110,14 @@ export async function readOsmRoads(
   }
   wayStart.push(refs.length);
 
-  // The distinct node ids, sorted; graph nodes are those used twice or more, and every way's ends.
+  // The distinct node ids, sorted; their coordinates come in the node pass.
   const sorted = refs.view().slice().sort();
   let unique = 0;
-  const isGraphNode = new Uint8Array(sorted.length);
-  for (let i = 0; i < sorted.length; i++) {
-    if (unique > 0 && sorted[unique - 1] === sorted[i]) isGraphNode[unique - 1] = 1;
-    else sorted[unique++] = sorted[i]!;
-  }
+  for (let i = 0; i < sorted.length; i++)
+    if (unique === 0 || sorted[unique - 1] !== sorted[i]) sorted[unique++] = sorted[i]!;
   const nodeIds = sorted.slice(0, unique);
   const starts = wayStart.view();
   const allRefs = refs.view();
-  for (let w = 0; w < waysKept; w++) {
-    isGraphNode[sortedIndexOf(nodeIds, allRefs[starts[w]!]!)] = 1;
-    isGraphNode[sortedIndexOf(nodeIds, allRefs[starts[w + 1]! - 1]!)] = 1;
-  }
 
   const coords = new Float64Array(2 * unique).fill(Number.NaN);
   await passes.nodes(
@@ -140,7 +135,50 @@ export async function readOsmRoads(
     progressFor(`Reading ${file} (2/2: nodes)`),
   );
 
-  const splitter = new EdgeSplitter(isGraphNode.subarray(0, unique), new Uint8Array(unique));
+  // --clip: a way is kept whole when any of its nodes is inside (osmium's complete_ways).
+  const kept = new Uint8Array(waysKeptRead).fill(1);
+  let waysKept = waysKeptRead;
+  if (clip !== undefined) {
+    const inside = new Uint8Array(unique);
+    for (let i = 0; i < unique; i++) {
+      const lon = coords[2 * i]!;
+      if (!Number.isNaN(lon) && clip.contains(lon, coords[2 * i + 1]!)) inside[i] = 1;
+    }
+    for (let w = 0; w < waysKeptRead; w++) {
+      let any = 0;
+      for (let r = starts[w]!; r < starts[w + 1]! && any === 0; r++)
+        any = inside[sortedIndexOf(nodeIds, allRefs[r]!)]!;
+      if (any === 0) {
+        kept[w] = 0;
+        waysKept--;
+        if ((wayFlags.view()[w]! & FLAG_FERRY) !== 0) ferryWays--;
+      }
+    }
+    const outside = waysKeptRead - waysKept;
+    if (outside > 0) rejected[`outside ${clip.label}`] = outside;
+    if (waysKept === 0)
+      throw new ImportError(
+        `no car-usable road has a node inside ${clip.label} (${waysKeptRead} car-usable ways read); ` +
+          'is it the right extract for the area?',
+        { file },
+      );
+  }
+
+  // Graph nodes: those the kept ways use twice or more, and every kept way's ends.
+  const uses = new Uint8Array(unique);
+  const isGraphNode = new Uint8Array(unique);
+  for (let w = 0; w < waysKeptRead; w++) {
+    if (kept[w] === 0) continue;
+    for (let r = starts[w]!; r < starts[w + 1]!; r++) {
+      const i = sortedIndexOf(nodeIds, allRefs[r]!);
+      if (uses[i]! > 0) isGraphNode[i] = 1;
+      else uses[i] = 1;
+    }
+    isGraphNode[sortedIndexOf(nodeIds, allRefs[starts[w]!]!)] = 1;
+    isGraphNode[sortedIndexOf(nodeIds, allRefs[starts[w + 1]! - 1]!)] = 1;
+  }
+
+  const splitter = new EdgeSplitter(isGraphNode, new Uint8Array(unique));
   const ids = wayIds.view();
   const classes = wayClass.view();
   const wSpeed = waySpeed.view();
@@ -156,7 +194,8 @@ export async function readOsmRoads(
     nodes: () => splitter.nodes,
     *edges() {
       const v = new WayVertices();
-      for (let w = 0; w < waysKept; w++) {
+      for (let w = 0; w < waysKeptRead; w++) {
+        if (kept[w] === 0) continue;
         const start = starts[w]!;
         const n = starts[w + 1]! - start;
         v.reset(n);

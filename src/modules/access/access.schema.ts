@@ -2,7 +2,7 @@ import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import type { PopulationBase } from '../../engine/population-base.js';
 import type { TravelModel } from '../../engine/types.js';
 import { builder } from '../../graphql/builder.js';
-import { AreaInput, PointInput, validateLocation } from '../../graphql/inputs.js';
+import { AreaInput, BBoxInput, PointInput, validateBBox, validateLocation } from '../../graphql/inputs.js';
 import { pageOfList } from '../../graphql/offset-cursor.js';
 import { pageSize } from '../../graphql/pagination.js';
 import { badInput } from '../../errors.js';
@@ -10,7 +10,7 @@ import { listAreas } from '../areas/area.repository.js';
 import { ServicePointRef } from '../service-points/service-point.schema.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { SettlementConnection, SettlementRef } from '../settlements/settlement.schema.js';
-import { residentsInArea, settlementsInArea } from './area-settlements.js';
+import { areaWindow, residentsInArea, settlementsInArea } from './area-settlements.js';
 import type { ServiceAccess } from './access.service.js';
 import { runAnalysis } from '../../workers/run-analysis.js';
 import {
@@ -270,14 +270,15 @@ builder.queryFields((t) => ({
     type: TravelModelRef,
     description: 'The travel model behind the answers (road network or estimate), so users can check them.',
     resolve: async (_r, _a, ctx) => {
-      const network = (await ctx.snapshot()).network;
+      const snapshot = await ctx.snapshot();
+      const network = snapshot.network;
       const options = ctx.config.network;
       return {
         ...ctx.config.travelModel,
         networkLoaded: network !== null,
         networkEdges: network?.edges.count ?? null,
         networkNodes: network?.edges.nodeCount ?? null,
-        method: network ? ('NETWORK' as const) : ('ESTIMATED' as const),
+        method: snapshot.travel(ctx.config.travelModel).method,
         connectorSpeedKmh: network ? options.connectorKmh : null,
         maxSnapKm: network ? options.maxSnapKm : null,
       };
@@ -288,8 +289,11 @@ builder.queryFields((t) => ({
     description:
       'Service areas (isochrones): a GeoJSON FeatureCollection with one polygon feature per minutes value — the ' +
       'area from which the service (one point, or the nearest of every open point of a type) is reached within ' +
-      'that time. Along the road network when one is loaded (method NETWORK: reachable roads and partial ' +
-      'edges, a concave hull, nested); otherwise straight-line distance buffers of the estimate (method ESTIMATED).',
+      'that time, nested (the 10-minute area lies inside the 20-minute one). Along the road network when one is ' +
+      'loaded (method NETWORK: the reachable roads, edges cut at the limit, widened by the connector to places ' +
+      'off the road); otherwise the straight-line reach of the estimate (method ESTIMATED). Drawn on a grid of ' +
+      'cells (100 m, coarser over large areas) so every settlement whose access minutes are within a value ' +
+      'lies inside its polygon.',
     args: {
       serviceType: t.arg({ type: 'ServiceTypeCode', description: 'Every open point of this type.' }),
       servicePointId: t.arg.id({
@@ -301,10 +305,16 @@ builder.queryFields((t) => ({
         description: 'Minutes values (at most 12), e.g. [10, 20, 30].',
       }),
       travel: t.arg({ type: TravelModelInput, description: 'Override the estimate (ESTIMATED areas only).' }),
+      bbox: t.arg({ type: BBoxInput, description: 'Only this box (the areas are clipped to it).' }),
+      area: t.arg({
+        type: AreaInput,
+        description: 'Only this area (municipality, county, bbox or polygon; the areas are clipped to it).',
+      }),
     },
     resolve: async (_r, args, ctx) => {
       if (args.serviceType) await requireServiceTypes(ctx, [args.serviceType]);
       const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+      const window = await areaWindow(ctx, args.area, validateBBox(args.bbox));
       // Off the event loop (a worker thread), on the same snapshot data: see src/workers/analysis-pool.ts.
       return runAnalysis(ctx, await ctx.snapshot(), 'serviceAreas', {
         model,
@@ -315,6 +325,7 @@ builder.queryFields((t) => ({
               ? null
               : String(args.servicePointId),
           minutes: args.minutes,
+          window,
         },
       });
     },

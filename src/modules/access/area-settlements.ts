@@ -6,6 +6,10 @@ import { validateArea } from '../../graphql/inputs.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import { requireServiceTypes } from '../service-types/service-type.schema.js';
 import { findSettlementIdsInArea } from '../settlements/settlement.repository.js';
+import { findAreaGeometry } from '../areas/area.repository.js';
+import type { ServiceAreaWindow } from '../../engine/travel/service-areas.js';
+import type { MultiPolygon, Polygon } from 'geojson';
+import { notFound } from '../../errors.js';
 import { findGridCellIdsInArea } from '../grid/grid.repository.js';
 
 /**
@@ -23,6 +27,41 @@ export async function settlementsInArea(
     query,
   );
   return { snapshot, indices, wholeSnapshot };
+}
+
+/**
+ * An area (and a bbox) as shapes to clip a map answer to: the bbox, the polygon (validated, repaired on
+ * request) and the boundaries of the municipality and county codes — all must hold. An unknown code, or
+ * one without an imported boundary, is refused on its field.
+ */
+export async function areaWindow(
+  ctx: Context,
+  area: AreaArgs | null | undefined,
+  bbox: AreaArgs['bbox'],
+): Promise<ServiceAreaWindow> {
+  const valid = await validAreaOf(ctx, area);
+  const polygons: (Polygon | MultiPolygon)[] = [];
+  if (valid.polygon != null) polygons.push(valid.polygon as Polygon | MultiPolygon);
+  for (const [field, code] of [
+    ['area.municipalityCode', valid.municipalityCode],
+    ['area.countyCode', valid.countyCode],
+  ] as const) {
+    if (code == null) continue;
+    const geometry = await findAreaGeometry(ctx.db, code);
+    if (geometry === null) throw notFound(`area with a boundary (${field})`, code);
+    polygons.push(geometry as Polygon | MultiPolygon);
+  }
+  const boxes = [valid.bbox, bbox].filter((b) => b != null);
+  const box =
+    boxes.length === 0
+      ? null
+      : {
+          minLon: Math.max(...boxes.map((b) => b.minLon)),
+          minLat: Math.max(...boxes.map((b) => b.minLat)),
+          maxLon: Math.min(...boxes.map((b) => b.maxLon)),
+          maxLat: Math.min(...boxes.map((b) => b.maxLat)),
+        };
+  return { bbox: box, polygons };
 }
 
 async function validAreaOf(ctx: Context, area: AreaArgs | null | undefined) {

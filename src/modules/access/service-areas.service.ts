@@ -1,8 +1,6 @@
-import { circle, featureCollection, union } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import { NetworkTravelCost } from '../../engine/network-travel-cost.js';
-import { straightLineKmWithin } from '../../engine/travel.js';
-import type { TravelModel } from '../../engine/types.js';
+import { reachRadiusKm, type ServiceAreaWindow } from '../../engine/travel/service-areas.js';
+import type { AccessMethod, TravelModel } from '../../engine/types.js';
 import { badInput, notFound } from '../../errors.js';
 import type { AnalysisSnapshot } from './snapshot.js';
 
@@ -14,7 +12,7 @@ export interface ServiceAreaProperties {
   serviceType: string;
   servicePointId: string | null;
   /** NETWORK: reachable road network within the minutes; ESTIMATED: straight-line distance buffers. */
-  method: 'NETWORK' | 'ESTIMATED';
+  method: AccessMethod;
   label: string;
 }
 
@@ -22,13 +20,30 @@ export interface ServiceAreaRequest {
   serviceType?: string | null;
   servicePointId?: string | null;
   minutes: readonly number[];
+  /** Clip to a bbox and/or area polygons (validated by the caller). */
+  window?: ServiceAreaWindow | null;
+}
+
+/** What an area is, in words (the answer says which model drew it). */
+function labelOf(method: AccessMethod, minutes: number, model: TravelModel): string {
+  if (method === 'NETWORK') {
+    return (
+      `Reachable by road within ${minutes} min (one-way streets honoured; places off the road by the ` +
+      'connector at its stated speed, up to the snap limit)'
+    );
+  }
+  const radiusKm = reachRadiusKm(minutes, model);
+  return (
+    `Straight-line radius of ${Math.round(radiusKm * 100) / 100} km: the distance that fits in ${minutes} min ` +
+    'under the estimated travel model (no road network loaded)'
+  );
 }
 
 /**
  * Service areas (isochrones) for one open point or every open point of a type: one polygon feature per
- * minutes value, the area from which the service is reached within that time. With a road network they
- * come from it (reachable roads and edge cuts, a concave hull, nested); without one they are the
- * ESTIMATED travel model's straight-line distance buffers, labelled as such.
+ * minutes value, the area from which the service is reached within that time, nested (10 ⊂ 20). The
+ * snapshot's travel provider draws them from one search (engine/travel/service-areas.ts): along the road
+ * network when one is loaded, else the ESTIMATED model's straight-line reach, labelled as such.
  */
 export function serviceAreasOf(
   snapshot: AnalysisSnapshot,
@@ -54,41 +69,21 @@ export function serviceAreasOf(
   }
   const travel = snapshot.travel(model);
   const features: Feature<Polygon | MultiPolygon, ServiceAreaProperties>[] = [];
-  if (travel instanceof NetworkTravelCost) {
-    for (const area of travel.serviceAreas(code, minutes, pointId ?? undefined)) {
-      if (area.feature === null) continue;
-      features.push({
-        type: 'Feature',
-        geometry: area.feature.geometry,
-        properties: {
-          minutes: area.minutes,
-          serviceType: code,
-          servicePointId: pointId,
-          method: 'NETWORK',
-          label: `Reachable by road within ${area.minutes} min (one-way streets honoured)`,
-        },
-      });
-    }
-    return { type: 'FeatureCollection', features };
-  }
-  const points = point ? [point] : snapshot.engine.index(code).points;
-  for (const m of minutes) {
-    const radiusKm = straightLineKmWithin(m, model);
-    if (!(radiusKm > 0) || points.length === 0) continue;
-    const circles = points.map((p) => circle([p.lon, p.lat], radiusKm, { steps: 48, units: 'kilometers' }));
-    const merged = circles.length === 1 ? circles[0]! : union(featureCollection(circles));
-    if (!merged) continue;
+  const areas = travel.serviceAreas(code, minutes, {
+    pointId: pointId ?? undefined,
+    window: request.window ?? undefined,
+  });
+  for (const area of areas) {
+    if (area.geometry === null) continue;
     features.push({
       type: 'Feature',
-      geometry: merged.geometry,
+      geometry: area.geometry,
       properties: {
-        minutes: m,
+        minutes: area.minutes,
         serviceType: code,
         servicePointId: pointId,
-        method: 'ESTIMATED',
-        label:
-          `Straight-line radius of ${Math.round(radiusKm * 100) / 100} km: the distance that fits in ${m} min ` +
-          'under the estimated travel model (no road network loaded)',
+        method: travel.method,
+        label: labelOf(travel.method, area.minutes, model),
       },
     });
   }

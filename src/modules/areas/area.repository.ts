@@ -74,3 +74,13 @@ export async function listAreaGeometries(
     .execute();
   return rows.map((r) => ({ code: r.code, name: r.name, level: r.level, geometry: JSON.parse(r.geojson) }));
 }
+
+/** The boundary of one area as GeoJSON (Polygon or MultiPolygon); null when the code is unknown or has none. */
+export async function findAreaGeometry(db: Db, code: string): Promise<unknown | null> {
+  const row = await db
+    .selectFrom('areas')
+    .select(sql<string | null>`ST_AsGeoJSON(geom, 6)`.as('geojson'))
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return row?.geojson ? JSON.parse(row.geojson) : null;
+}

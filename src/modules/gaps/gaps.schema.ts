@@ -9,6 +9,11 @@ import { SettlementRef } from '../settlements/settlement.schema.js';
 import { requestedServiceTypes, settlementsInArea } from '../access/area-settlements.js';
 import type { EServicePotential, SettlementGap } from './gaps.service.js';
 import { eServicePotential, gapAnalysis, gapOptions, gapsOfSettlement } from './gaps.service.js';
+import { connectivityIndex } from '../connectivity/connectivity.js';
+import { ConnectivityLevelEnum, ConnectivityRef } from '../eservice/eservice.schema.js';
+
+const KNOWN_ONLY_DESCRIPTION =
+  'Only settlements whose connectivity is known can be e-service candidates (default false: where it is unknown, E_SERVICE_CAN_CLOSE still names the candidate with connectivityKnown false).';
 
 export const GapCodeEnum = builder.enumType('GapCode', {
   description: 'What kind of gap (or risk) a settlement has for a service type.',
@@ -65,7 +70,23 @@ export const GapFlagRef = builder.objectRef<GapFlag>('GapFlag').implement({
       type: 'JSON',
       resolve: (f) => f.details,
       description:
-        'The reason as data: travelMinutes, thresholdMinutes, pointId; desert flags add broadbandShare, minBroadbandShare, connectivity (SUFFICIENT|POOR|UNKNOWN), adequacy, limitation, essentialLimitation; SINGLE_POINT_OF_FAILURE adds pointsWithinThreshold; CROSS_BORDER_NEAREST adds settlementMunicipality and pointMunicipality.',
+        'The reason as data: travelMinutes, thresholdMinutes, pointId; desert flags add broadbandShare, minBroadbandShare, connectivity (SUFFICIENT|POOR|UNKNOWN), connectivityKnown, connectivityLevel, connectivitySource, connectivityGenerated, adequacy, limitation, essentialLimitation; SINGLE_POINT_OF_FAILURE adds pointsWithinThreshold; CROSS_BORDER_NEAREST adds settlementMunicipality and pointMunicipality.',
+    }),
+    connectivityKnown: t.boolean({
+      nullable: true,
+      resolve: (f) => (typeof f.details.connectivityKnown === 'boolean' ? f.details.connectivityKnown : null),
+      description:
+        'Desert flags: whether the settlement’s connectivity is known (an E_SERVICE_CAN_CLOSE with false is a candidate to confirm with connectivity data); null for other flags.',
+    }),
+    connectivityLevel: t.field({
+      type: ConnectivityLevelEnum,
+      nullable: true,
+      resolve: (f) => {
+        const level = f.details.connectivityLevel;
+        return level === 'MUNICIPALITY' || level === 'SETTLEMENT' || level === 'GRID' ? level : null;
+      },
+      description:
+        'Desert flags: which level the connectivity figure came from (null when unknown or not a desert flag).',
     }),
   }),
 });
@@ -102,7 +123,8 @@ const SettlementGapConnection = defineConnection<SettlementGap>(
 );
 
 const EServicePotentialRef = builder.objectRef<EServicePotential>('EServicePotential').implement({
-  description: 'A settlement where an e-service can close the gap for a type, with its potential users.',
+  description:
+    'A settlement where an e-service can close the gap for a type (connectivity sufficient, or unknown: connectivityKnown false), with its potential users.',
   fields: (t) => ({
     settlement: t.field({
       type: SettlementRef,
@@ -111,7 +133,16 @@ const EServicePotentialRef = builder.objectRef<EServicePotential>('EServicePoten
     }),
     potentialUsers: t.exposeFloat('potentialUsers', {
       description:
-        '(population + weight65Plus × population65Plus) × broadbandShare; unknown 65+ counts as 0.',
+        '(population + weight65Plus × population65Plus) × broadbandShare; unknown 65+ counts as 0; without the broadband factor when connectivity is unknown (connectivityKnown false).',
+    }),
+    connectivityKnown: t.exposeBoolean('connectivityKnown', {
+      description:
+        'False when no connectivity figure covers the settlement: it is named as a candidate to confirm, its potential without the broadband factor.',
+    }),
+    connectivity: t.field({
+      type: ConnectivityRef,
+      resolve: (p) => p.connectivity,
+      description: 'The connectivity that applies, and the level (SETTLEMENT or MUNICIPALITY) it came from.',
     }),
     eService: t.exposeString('eService', {
       description: 'The e-service, e.g. "Online pharmacy with delivery".',
@@ -137,6 +168,7 @@ builder.objectField(SettlementRef, 'gaps', (t) =>
       minBroadbandShare: t.arg.float({
         description: 'Fast-broadband share (0..1) an e-service needs (default: the server setting, 0.8).',
       }),
+      knownConnectivityOnly: t.arg.boolean({ description: KNOWN_ONLY_DESCRIPTION }),
     },
     resolve: async (settlement, args, ctx) => {
       const snapshot = await ctx.snapshot();
@@ -144,7 +176,11 @@ builder.objectField(SettlementRef, 'gaps', (t) =>
         ? await requestedServiceTypes(ctx, args.serviceTypes)
         : snapshot.catalogue.map((d) => d.code);
       const options = gapOptions(args.minBroadbandShare, ctx.config.minBroadbandShare);
-      return gapsOfSettlement(snapshot, settlement, codes, ctx.config.travelModel, options);
+      return gapsOfSettlement(snapshot, settlement, codes, ctx.config.travelModel, {
+        ...options,
+        knownConnectivityOnly: args.knownConnectivityOnly === true,
+        connectivity: await connectivityIndex(ctx.db, snapshot),
+      });
     },
   }),
 );
@@ -162,6 +198,7 @@ builder.queryFields((t) => ({
       minBroadbandShare: t.arg.float({
         description: 'Fast-broadband share (0..1) an e-service needs (default: the server setting).',
       }),
+      knownConnectivityOnly: t.arg.boolean({ description: KNOWN_ONLY_DESCRIPTION }),
       first: t.arg.int({ description: 'Page size (default 50, at most the server cap).' }),
       after: t.arg.string({ description: 'Cursor after which the page starts.' }),
     },
@@ -174,6 +211,8 @@ builder.queryFields((t) => ({
         : snapshot.catalogue.map((d) => d.code);
       const rows = gapAnalysis(snapshot, indices, codes, ctx.config.travelModel, {
         ...options,
+        knownConnectivityOnly: args.knownConnectivityOnly === true,
+        connectivity: await connectivityIndex(ctx.db, snapshot),
         codes: args.codes,
         sortBy: args.sortBy,
       });
@@ -183,7 +222,7 @@ builder.queryFields((t) => ({
   eServicePotential: t.field({
     type: [EServicePotentialRef],
     description:
-      'For e-service developers: where the e-service of a type can close the gap, ranked by potential users (descending, then name).',
+      'For e-service developers: the settlements where the e-service of a type can close the gap — connectivity sufficient, or unknown (named with connectivityKnown false unless knownConnectivityOnly) — ranked by potential users (descending, then name). For population squares as well as settlements, see eServiceTargets.',
     args: {
       serviceType: t.arg({ type: 'ServiceTypeCode', required: true, description: 'Which service type.' }),
       area: t.arg({ type: AreaInput, description: 'Where (default: everywhere).' }),
@@ -194,6 +233,7 @@ builder.queryFields((t) => ({
       minBroadbandShare: t.arg.float({
         description: 'Fast-broadband share (0..1) an e-service needs (default: the server setting).',
       }),
+      knownConnectivityOnly: t.arg.boolean({ description: KNOWN_ONLY_DESCRIPTION }),
       first: t.arg.int({ description: 'How many (default 50, at most the server cap).' }),
     },
     resolve: async (_r, args, ctx) => {
@@ -203,6 +243,8 @@ builder.queryFields((t) => ({
       const { snapshot, indices } = await settlementsInArea(ctx, args.area);
       const ranked = eServicePotential(snapshot, indices, args.serviceType, ctx.config.travelModel, {
         ...options,
+        knownConnectivityOnly: args.knownConnectivityOnly === true,
+        connectivity: await connectivityIndex(ctx.db, snapshot),
         weight65Plus: args.weight65Plus,
       });
       return ranked.slice(0, first);

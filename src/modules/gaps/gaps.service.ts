@@ -10,6 +10,59 @@ import type { TravelModel } from '../../engine/types.js';
 import { badInput } from '../../errors.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
+import type { ConnectivityIndex, ResolvedConnectivity } from '../connectivity/connectivity.js';
+import { UNKNOWN_CONNECTIVITY, withResolvedShare } from '../connectivity/connectivity.js';
+
+/**
+ * What a gap request carries: the engine's options (minBroadbandShare, knownConnectivityOnly) and the
+ * stored connectivity figures (absent: each settlement's own broadbandShare, as imported with it).
+ */
+export type GapRequest = Partial<GapOptions> & { connectivity?: ConnectivityIndex | null };
+
+/** The connectivity of a settlement under a request. */
+export function settlementConnectivity(request: GapRequest, settlement: Settlement): ResolvedConnectivity {
+  if (request.connectivity) return request.connectivity.forSettlement(settlement);
+  const share = settlement.broadbandShare;
+  return share === null
+    ? UNKNOWN_CONNECTIVITY
+    : {
+        ...UNKNOWN_CONNECTIVITY,
+        known: true,
+        broadbandShare: share,
+        level: 'SETTLEMENT',
+        source: settlement.source,
+      };
+}
+
+/** The engine's options of a request (without the figures). */
+function engineOptions(request: GapRequest): Partial<GapOptions> {
+  const { connectivity: _figures, ...options } = request;
+  return options;
+}
+
+/**
+ * Flags computed over the settlement with its resolved share, each desert flag's details saying where the
+ * figure came from: connectivityLevel (MUNICIPALITY|SETTLEMENT|GRID, null when unknown), connectivitySource,
+ * connectivityGenerated.
+ */
+function withConnectivity(
+  request: GapRequest,
+  settlement: Settlement,
+  compute: (s: Settlement, options: Partial<GapOptions>) => GapFlag[],
+): GapFlag[] {
+  const c = settlementConnectivity(request, settlement);
+  const flags = compute(withResolvedShare(settlement, c), engineOptions(request));
+  for (const f of flags) {
+    if (!('connectivity' in f.details)) continue;
+    f.details = {
+      ...f.details,
+      connectivityLevel: c.level,
+      connectivitySource: c.source,
+      connectivityGenerated: c.generated,
+    };
+  }
+  return flags;
+}
 
 /** Gap codes that mean "this settlement is a service desert for the type". */
 export const DESERT_CODES: ReadonlySet<GapCode> = new Set([
@@ -35,6 +88,9 @@ export interface EServicePotential {
   potentialUsers: number;
   eService: string;
   flag: GapFlag;
+  /** False when nothing is known of the settlement's connectivity (potentialUsers has no broadband factor). */
+  connectivityKnown: boolean;
+  connectivity: ResolvedConnectivity;
 }
 
 /** Gap options from the request (minBroadbandShare, default from the server config), refused outside 0..1. */
@@ -54,6 +110,18 @@ export function gapOptions(
  * is in the snapshot (no SQL), else from its location (a settlement newer than the snapshot).
  */
 export function gapsOfSettlement(
+  snapshot: AnalysisSnapshot,
+  settlement: Settlement,
+  codes: readonly string[],
+  model: TravelModel,
+  request: GapRequest,
+): GapFlag[] {
+  return withConnectivity(request, settlement, (effective, options) =>
+    codesOfSettlement(snapshot, effective, codes, model, options),
+  );
+}
+
+function codesOfSettlement(
   snapshot: AnalysisSnapshot,
   settlement: Settlement,
   codes: readonly string[],
@@ -88,7 +156,7 @@ function flagsOf(
   indices: readonly number[],
   codes: readonly string[],
   model: TravelModel,
-  options: Partial<GapOptions>,
+  request: GapRequest,
 ): { settlement: Settlement; flags: GapFlag[] }[] {
   const perType = codes.map((code) => ({
     type: snapshot.engine.serviceType(code),
@@ -97,8 +165,10 @@ function flagsOf(
   }));
   return indices.map((i) => {
     const settlement = snapshot.settlements[i]!;
-    const flags = perType.flatMap(({ type, table, points }) =>
-      gapFlagsFromTable(settlement, table, i, points, type, options),
+    const flags = withConnectivity(request, settlement, (effective, options) =>
+      perType.flatMap(({ type, table, points }) =>
+        gapFlagsFromTable(effective, table, i, points, type, options),
+      ),
     );
     return { settlement, flags };
   });
@@ -118,11 +188,12 @@ export function gapAnalysis(
   indices: readonly number[],
   codes: readonly string[],
   model: TravelModel,
-  options: Partial<GapOptions> & { codes?: readonly GapCode[] | null; sortBy?: GapSort | null },
+  options: GapRequest & { codes?: readonly GapCode[] | null; sortBy?: GapSort | null },
 ): SettlementGap[] {
   const wanted = options.codes && options.codes.length > 0 ? new Set(options.codes) : null;
   const rows: SettlementGap[] = [];
-  for (const { settlement, flags } of flagsOf(snapshot, indices, codes, model, options)) {
+  const { codes: _codes, sortBy: _sortBy, ...request } = options;
+  for (const { settlement, flags } of flagsOf(snapshot, indices, codes, model, request)) {
     const kept = wanted ? flags.filter((f) => wanted.has(f.code)) : flags;
     if (kept.length === 0) continue;
     rows.push({
@@ -149,25 +220,38 @@ export function gapAnalysis(
 
 /**
  * Where an e-service for one type would help most: the settlements it can close the gap for
- * (E_SERVICE_CAN_CLOSE), ranked by potential users = (population + weight65Plus × 65+) × broadband share.
+ * (E_SERVICE_CAN_CLOSE), ranked by potential users = (population + weight65Plus × 65+) × broadband share —
+ * without the broadband factor where connectivity is unknown (connectivityKnown false; left out only with
+ * knownConnectivityOnly).
  */
 export function eServicePotential(
   snapshot: AnalysisSnapshot,
   indices: readonly number[],
   code: string,
   model: TravelModel,
-  options: Partial<GapOptions> & { weight65Plus?: number | null },
+  options: GapRequest & { weight65Plus?: number | null },
 ): EServicePotential[] {
-  const weight65Plus = options.weight65Plus ?? 0;
+  const { weight65Plus: weightArg, ...request } = options;
+  const weight65Plus = weightArg ?? 0;
   if (!Number.isFinite(weight65Plus) || weight65Plus < 0 || weight65Plus > 1) {
     throw badInput(`weight65Plus must be between 0 and 1, got ${weight65Plus}`, 'weight65Plus');
   }
-  const rows = flagsOf(snapshot, indices, [code], model, options);
+  const rows = flagsOf(snapshot, indices, [code], model, request);
   const bySettlementId = new Map(rows.map((r) => [r.settlement.id, r.settlement]));
-  return rankEServicePotential(rows, code, { weight65Plus }).map((r: EngineEServicePotential) => ({
-    settlement: bySettlementId.get(r.settlement.id)!,
-    potentialUsers: r.potentialUsers,
-    eService: r.flag.eService ?? '',
-    flag: r.flag,
+  // The engine ranks over the resolved shares (the flags were computed with them).
+  const resolved = rows.map((r) => ({
+    settlement: withResolvedShare(r.settlement, settlementConnectivity(request, r.settlement)),
+    flags: r.flags,
   }));
+  return rankEServicePotential(resolved, code, { weight65Plus }).map((r: EngineEServicePotential) => {
+    const settlement = bySettlementId.get(r.settlement.id)!;
+    return {
+      settlement,
+      potentialUsers: r.potentialUsers,
+      eService: r.flag.eService ?? '',
+      flag: r.flag,
+      connectivityKnown: r.connectivityKnown,
+      connectivity: settlementConnectivity(request, settlement),
+    };
+  });
 }

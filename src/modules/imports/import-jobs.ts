@@ -24,8 +24,20 @@ import { parseCellSize } from '../../import/grid-row.js';
 import { describeRoadImport, importRoads } from '../roads/road-import.service.js';
 import { detectRoadFormat, parseRoadFormat } from '../../import/roads/index.js';
 import { basename } from 'node:path';
+import {
+  describeConnectivityImport,
+  importConnectivity,
+  parseConnectivityLevel,
+} from '../connectivity/connectivity-import.service.js';
 
-export const IMPORT_KINDS = ['settlements', 'service-points', 'areas', 'roads', 'grid'] as const;
+export const IMPORT_KINDS = [
+  'settlements',
+  'service-points',
+  'areas',
+  'roads',
+  'grid',
+  'connectivity',
+] as const;
 export type ImportJobKind = (typeof IMPORT_KINDS)[number];
 
 /** The command line's options, as given (validated by the kind's runner). */
@@ -40,10 +52,14 @@ export interface ImportJobOptions {
   level?: string;
   /** Roads: a speed table overriding data/road-speeds.json. */
   speeds?: string;
+  /** Roads: keep only ways with a node in this county/municipality (code) or GeoJSON polygon (file). */
+  clip?: string;
   /** Grid: square size in metres (default: from SCB rutids). */
   cellSize?: string;
   /** Grid: 'true' adds to the stored grid instead of replacing it. */
   append?: string;
+  /** Connectivity: the licence of the figures, kept with them. */
+  licence?: string;
 }
 
 export interface ImportJob {
@@ -111,6 +127,7 @@ const roadImport: Runner = async (db, job, context) => {
     crs: job.options.crs ? parseCrs(job.options.crs) : undefined,
     map: job.options.map,
     speedsFile: job.options.speeds,
+    clip: job.options.clip,
     source: job.options.source ?? `import: ${basename(job.file)}`,
     progressFor: context.progressFor,
   });
@@ -134,8 +151,25 @@ const gridImport: Runner = async (db, job, context) => {
   return { lines: describeGridImport(job.file, summary) };
 };
 
+/** Connectivity figures per municipality, settlement or grid square (upserted by level and key). */
+const connectivityImport: Runner = async (db, job, context) => {
+  const summary = await importConnectivity(db, {
+    file: job.file,
+    path: context.path,
+    format: job.options.format ? parseFormat(job.options.format) : undefined,
+    level: parseConnectivityLevel(job.options.level),
+    map: job.options.map,
+    asOf: job.options.asOf === undefined ? null : parseAsOf(job.options.asOf),
+    source: job.options.source,
+    licence: job.options.licence ?? null,
+    progress: context.progress,
+  });
+  return { lines: describeConnectivityImport(summary) };
+};
+
 const RUNNERS: Record<ImportJobKind, Runner> = {
   grid: gridImport,
+  connectivity: connectivityImport,
   settlements: pointImport,
   'service-points': pointImport,
   roads: roadImport,

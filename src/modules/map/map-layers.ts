@@ -6,6 +6,7 @@ import { computeIndicators } from '../../engine/indicators.js';
 import { straightLineKmWithin } from '../../engine/travel.js';
 import type { EngineSettlement, TravelModel } from '../../engine/types.js';
 import type { Services } from '../../services.js';
+import { connectivityIndex, withResolvedShare } from '../connectivity/connectivity.js';
 import { settlementAccessFromTable } from '../../tiles/from-engine.js';
 import { type HexFeatureProperties, hexAggregate, hexResolutionForZoom } from '../../tiles/hex.js';
 import {
@@ -155,8 +156,17 @@ export class MapLayers {
       const targets = snapshot.engine.index(code).points;
       const type = snapshot.engine.serviceType(code);
       const options = { minBroadbandShare: this.services.config.minBroadbandShare };
+      // The connectivity that applies to each settlement (finest level first), as the API's flags use it.
+      const connectivity = await connectivityIndex(this.services.db, snapshot);
       const flags = snapshot.settlements.map((s, i) =>
-        gapFlagsFromTable(s, table, i, targets, type, options).map((f) => f.code),
+        gapFlagsFromTable(
+          withResolvedShare(s, connectivity.forSettlement(s)),
+          table,
+          i,
+          targets,
+          type,
+          options,
+        ).map((f) => f.code),
       );
       return settlementFeatures(snapshot.settlements, settlementAccessFromTable(table, targets), flags);
     });
@@ -228,8 +238,8 @@ export class MapLayers {
   ): Promise<FeatureCollection<Polygon | MultiPolygon, ServiceAreaFeatureProperties>> {
     return this.#memoise(snapshot, `service-areas|${code}|${thresholdMinutes ?? ''}`, async () => {
       const threshold = thresholdMinutes ?? snapshot.engine.serviceType(code).thresholdMinutes;
-      if (snapshot.network) {
-        // Road-network isochrones: on the analysis worker pool.
+      if (snapshot.travel(this.model).method === 'NETWORK') {
+        // Road-network service areas (the provider's own, as serviceAreas answers): on the worker pool.
         const areas = await runAnalysis(this.services, snapshot, 'serviceAreas', {
           model: this.model,
           request: { serviceType: code, minutes: [threshold] },

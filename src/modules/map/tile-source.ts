@@ -1,8 +1,10 @@
 import type { FeatureCollection } from 'geojson';
 import type { TileLayerName } from '../../tiles/layers.js';
+import { defaultAttribution } from '../../tiles/tilejson.js';
 import type { TileDataSource, TileLayerParams } from '../../tiles/routes.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { MapLayers } from './map-layers.js';
+import { eServiceTargetFeatures } from '../eservice/eservice-tiles.js';
 
 /**
  * The `/tiles` routes' data source over one analysis snapshot: the data version, the offered service
@@ -13,6 +15,7 @@ import type { MapLayers } from './map-layers.js';
 export class SnapshotTileSource implements TileDataSource {
   readonly #codes: string[];
   readonly #demo: boolean;
+  readonly #attribution: string;
 
   constructor(
     readonly layers: MapLayers,
@@ -20,6 +23,12 @@ export class SnapshotTileSource implements TileDataSource {
   ) {
     this.#codes = snapshot.catalogue.map((t) => t.code);
     this.#demo = snapshot.openPoints.some((p) => p.generated);
+    this.#attribution = this.#demo ? defaultAttribution(true) : creditFor(snapshot);
+  }
+
+  /** TileJSON's attribution: the demo's notice, or the credit its records' sources ask for (ODbL). */
+  attribution(): string {
+    return this.#attribution;
   }
 
   /** The version of the data the snapshot was loaded from (the server's data_version counter). */
@@ -53,6 +62,8 @@ export class SnapshotTileSource implements TileDataSource {
         return layers.serviceAreas(snapshot, code, threshold);
       case 'grid':
         return layers.gridPoints(snapshot, code, threshold);
+      case 'eservice-targets':
+        return eServiceTargetFeatures(layers, snapshot, code, threshold);
     }
   }
 
@@ -68,6 +79,22 @@ export class SnapshotTileSource implements TileDataSource {
   isDemoData(): boolean {
     return this.#demo;
   }
+}
+
+const OSM = /OpenStreetMap/i;
+
+/**
+ * The map's credit for data without generated points: OpenStreetMap's (ODbL 1.0 asks for it wherever
+ * the data are shown) when any settlement or open point came from it, else the default.
+ */
+function creditFor(snapshot: AnalysisSnapshot): string {
+  const points = snapshot.openPoints;
+  const settlements = snapshot.settlements;
+  const osm =
+    points.filter((p) => OSM.test(p.source)).length + settlements.filter((s) => OSM.test(s.source)).length;
+  if (osm === 0) return defaultAttribution(false);
+  const all = osm === points.length + settlements.length;
+  return `Serviceatlas — data © OpenStreetMap contributors (ODbL 1.0)${all ? '' : ' and other sources (each record’s source)'}`;
 }
 
 const sources = new WeakMap<AnalysisSnapshot, SnapshotTileSource>();

@@ -12,6 +12,7 @@ import { accessFromTable, desertsAmong, indicatorsWithBase } from '../access/acc
 import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { eServicePotential, gapAnalysis, gapOptions } from '../gaps/gaps.service.js';
+import { connectivityIndex } from '../connectivity/connectivity.js';
 import { accessChangesFor, snapshotDates } from '../history/history.schema.js';
 import { mapLayersFor } from '../map/map-layers.js';
 import { closureImpactAmong } from '../scenarios/closure.service.js';
@@ -253,13 +254,11 @@ export async function municipalityReport(
     })),
   }));
 
-  const gaps = gapAnalysis(
-    snapshot,
-    indices,
-    codes,
-    model,
-    gapOptions(null, ctx.config.minBroadbandShare),
-  ).map((g) => ({
+  const connectivity = await connectivityIndex(ctx.db, snapshot);
+  const gaps = gapAnalysis(snapshot, indices, codes, model, {
+    ...gapOptions(null, ctx.config.minBroadbandShare),
+    connectivity,
+  }).map((g) => ({
     settlement: g.settlement.name,
     population: g.population,
     flags: g.flags.map((f) => ({
@@ -305,7 +304,10 @@ export async function municipalityReport(
   };
 
   const eServices = codes.flatMap((type) =>
-    eServicePotential(snapshot, indices, type, model, gapOptions(null, ctx.config.minBroadbandShare))
+    eServicePotential(snapshot, indices, type, model, {
+      ...gapOptions(null, ctx.config.minBroadbandShare),
+      connectivity,
+    })
       .slice(0, 5)
       .map((e) => ({
         serviceType: type,

@@ -1,0 +1,155 @@
+/**
+ * `serviceatlas import connectivity FILE --level MUNICIPALITY|SETTLEMENT|GRID`: read and validate the
+ * whole CSV first (nothing is written on any error), then write in ONE transaction: the import run, the
+ * figures (upserted by level and key), the data-version bump. The summary says how many rows match a
+ * stored municipality, settlement or grid square (figures for areas not loaded yet are kept: they apply
+ * once those are imported).
+ */
+import { basename } from 'node:path';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { bumpDataVersion } from '../../db/data-version.js';
+import type { Database } from '../../db/tables.js';
+import type { ImportFormat, ProgressReporter } from '../../import/index.js';
+import {
+  ImportError,
+  ImportOptionError,
+  ImportValidationError,
+  detectFormat,
+  parseFieldMap,
+  readRecords,
+  silentProgress,
+} from '../../import/index.js';
+import type { ConnectivityLevel } from '../../import/connectivity-row.js';
+import { CONNECTIVITY_LEVELS, validateConnectivityStream } from '../../import/connectivity-row.js';
+import { upsertConnectivity } from './connectivity.repository.js';
+
+export interface ConnectivityImportRequest {
+  file: string;
+  /** Where the bytes are when not at `file` (the server's copy of an upload). */
+  path?: string;
+  format?: ImportFormat;
+  level: ConnectivityLevel;
+  map?: string;
+  /** YYYY-MM-DD the figures stand on (PTS publishes yearly, as of 1 October). */
+  asOf?: string | null;
+  source?: string;
+  licence?: string | null;
+  progress?: ProgressReporter;
+}
+
+export interface ConnectivityImportSummary {
+  importRunId: number;
+  file: string;
+  level: ConnectivityLevel;
+  rows: number;
+  inserted: number;
+  updated: number;
+  /** Rows whose key names a stored municipality / settlement (externalId) / grid square. */
+  matched: number;
+  source: string;
+  licence: string | null;
+  asOf: string | null;
+}
+
+/** `--level` → a level (case-insensitive), else an option error naming the choices. */
+export function parseConnectivityLevel(value: string | undefined): ConnectivityLevel {
+  const level = value?.trim().toUpperCase();
+  if (level === undefined || !(CONNECTIVITY_LEVELS as readonly string[]).includes(level))
+    throw new ImportOptionError(
+      '--level',
+      `must be ${CONNECTIVITY_LEVELS.join(', ')} (got "${value ?? ''}")`,
+    );
+  return level as ConnectivityLevel;
+}
+
+export async function importConnectivity(
+  db: Kysely<Database>,
+  request: ConnectivityImportRequest,
+): Promise<ConnectivityImportSummary> {
+  const format = request.format ?? detectFormat(request.file);
+  if (format !== 'csv') throw new ImportOptionError('--format', 'connectivity is read from csv');
+  const records = readRecords(request.file, {
+    format,
+    progress: request.progress ?? silentProgress,
+    path: request.path,
+  });
+  const { rows, errors } = await validateConnectivityStream(records, {
+    file: request.file,
+    level: request.level,
+    fieldMap: parseFieldMap(request.map, 'connectivity'),
+  });
+  if (errors.length > 0) throw new ImportValidationError(request.file, errors);
+  if (rows.length === 0) throw new ImportError('the file has no connectivity rows', { file: request.file });
+  const source = request.source ?? `import: ${basename(request.file)}`;
+  const licence = request.licence ?? null;
+  const asOf = request.asOf ?? null;
+  return db.transaction().execute(async (trx) => {
+    const run = await trx
+      .insertInto('import_runs')
+      .values({ kind: 'connectivity', file: request.file, format, status: 'RUNNING', as_of: asOf })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const counts = await upsertConnectivity(
+      trx,
+      rows.map((r) => ({
+        level: request.level,
+        key: r.key,
+        broadbandShare: r.broadbandShare,
+        gigabitShare: r.gigabitShare,
+        mobileCoverage: r.mobileCoverage,
+        asOf,
+      })),
+      { source, licence, generated: false, importRunId: run.id },
+    );
+    const matched = await countMatched(trx, request.level, run.id);
+    await trx
+      .updateTable('import_runs')
+      .set({ status: 'DONE', inserted: counts.inserted, updated: counts.updated, finished_at: sql`now()` })
+      .where('id', '=', run.id)
+      .execute();
+    await bumpDataVersion(trx);
+    return {
+      importRunId: run.id,
+      file: request.file,
+      level: request.level,
+      rows: rows.length,
+      inserted: counts.inserted,
+      updated: counts.updated,
+      matched,
+      source,
+      licence,
+      asOf,
+    };
+  });
+}
+
+/** How many of this run's figures name a stored area of their level. */
+async function countMatched(db: Kysely<Database>, level: ConnectivityLevel, runId: number): Promise<number> {
+  const target =
+    level === 'MUNICIPALITY'
+      ? sql`(SELECT municipality_code AS k FROM settlements UNION SELECT code FROM areas WHERE level = 'MUNICIPALITY' UNION SELECT municipality_code FROM grid_cells)`
+      : level === 'SETTLEMENT'
+        ? sql`(SELECT external_id AS k FROM settlements WHERE external_id IS NOT NULL)`
+        : sql`(SELECT cell_id AS k FROM grid_cells)`;
+  const row = await sql<{ n: string | number }>`
+    SELECT count(*) AS n FROM connectivity c
+    WHERE c.import_run_id = ${runId} AND c.area_key IN (SELECT k FROM ${target} t)`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
+}
+
+/** The lines the CLI prints for a committed connectivity import. */
+export function describeConnectivityImport(summary: ConnectivityImportSummary): string[] {
+  const what =
+    summary.level === 'MUNICIPALITY'
+      ? 'municipalities'
+      : summary.level === 'SETTLEMENT'
+        ? 'settlements (by externalId)'
+        : 'grid squares';
+  return [
+    `Imported connectivity (${summary.level}) from ${summary.file}: ${summary.rows} rows — ` +
+      `${summary.inserted} inserted, ${summary.updated} updated (import run ${summary.importRunId})`,
+    `  ${summary.matched} of ${summary.rows} match stored ${what}; the others apply once those are imported`,
+    `  source: ${summary.source}; licence: ${summary.licence ?? '(not given)'}; as of: ${summary.asOf ?? '(not given)'}`,
+  ];
+}
