@@ -5,7 +5,8 @@ import type { LockHolder } from '../db/data-dir-lock.js';
 import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
 import { createProgressReporter } from '../import/index.js';
 import type { ExitCode, ImportJob, ImportJobOptions } from '../modules/imports/import-jobs.js';
-import { isImportKind, runImportJob } from '../modules/imports/import-jobs.js';
+import { isImportKind } from '../modules/imports/import-jobs.js';
+import { ImportFailure, runImportIsolated } from '../modules/imports/isolated-import.js';
 import { CliError } from './errors.js';
 import { importThroughServer } from './remote-import.js';
 import { resolveRoadSource } from './roads-source.js';
@@ -105,12 +106,20 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
     );
   }
   try {
-    const outcome = await runImportJob(app.db, job, {
+    // In a child process with a heap cap, as a server runs it: whatever the file does ends there, and
+    // comes back as one line naming the file (exit 1), never a stack.
+    const outcome = await runImportIsolated(app.db, job, {
       progress: createProgressReporter(`Importing ${kind}`),
       progressFor: (label) => createProgressReporter(label),
     });
     for (const line of outcome.lines) console.log(line);
     return 0;
+  } catch (error) {
+    if (!(error instanceof ImportFailure)) throw error;
+    console.error(
+      error.exit === 2 ? `serviceatlas: internal error: ${error.message}` : `serviceatlas: ${error.message}`,
+    );
+    return error.exit;
   } finally {
     await app.close();
   }

@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely';
 import { bumpDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
 import { readCounties } from '../catalogue.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AreaBoundaryRow } from '../modules/areas/area.repository.js';
 import { upsertAreas } from '../modules/areas/area.repository.js';
 import { upsertServicePoints } from '../modules/service-points/service-point.repository.js';
 import { upsertSettlements } from '../modules/settlements/settlement.repository.js';
@@ -23,11 +26,79 @@ import {
 } from './connectivity.js';
 import { loadAndorraDemo } from './andorra.js';
 
+/** SCB's generalised municipality and county boundaries 2024 (CC0), vendored for the tests and the demo. */
+export const DEMO_BOUNDARIES_DIR = fileURLToPath(
+  new URL('../../data/open/scb-kommuner-lan-2024/', import.meta.url),
+);
+
+interface BoundaryFile {
+  features: { properties: Record<string, string>; geometry: unknown }[];
+}
+
 /**
- * Loads the demo region in one transaction, unless the database already holds settlements: SCB's 2,017
- * tätorter 2020 and Dalarna's 1 km population grid 2025 (real, CC0), OpenStreetMap pharmacies, clinics and
- * doctors (real, ODbL), GENERATED points of the other types and GENERATED connectivity per municipality,
- * tätort and grid square (labelled; src/demo/connectivity.ts). Returns what was loaded.
+ * The demo's areas: every county and municipality with its real outline (SCB 2024, generalised), named
+ * as the catalogue and the tätort file name them. The settlements keep SCB's own municipality codes
+ * from the tätort file (better than the generalised outlines, which put 27 tätort points in a
+ * neighbouring municipality and 122 outside every one); writes by place use the outlines.
+ */
+export function demoAreas(): AreaBoundaryRow[] {
+  const read = (name: string) =>
+    JSON.parse(readFileSync(`${DEMO_BOUNDARIES_DIR}${name}`, 'utf8')) as BoundaryFile;
+  const municipalities = read('kommuner_2024_generalized.geojson').features;
+  const counties = read('lan_2024_generalized.geojson').features;
+  const names = municipalityNames();
+  const countyNames = new Map(readCounties().map((c) => [c.code, c.name]));
+  return [
+    ...counties.map((f) => ({
+      code: f.properties.lanskod!,
+      level: 'COUNTY' as const,
+      name: countyNames.get(f.properties.lanskod!) ?? `${f.properties.lansnamn} län`,
+      parentCode: null,
+      geometry: f.geometry,
+    })),
+    ...municipalities.map((f) => ({
+      code: f.properties.kommunkod!,
+      level: 'MUNICIPALITY' as const,
+      name: names.get(f.properties.kommunkod!) ?? f.properties.kommunnamn ?? null,
+      parentCode: f.properties.kommunkod!.slice(0, 2),
+      geometry: f.geometry,
+    })),
+  ];
+}
+
+/**
+ * A demo database loaded before the boundaries were part of the demo has names only: give it the
+ * outlines (once; a database whose boundaries were imported is left alone). Returns how many areas
+ * got one, 0 when nothing was done.
+ */
+export async function addDemoBoundaries(db: Kysely<Database>): Promise<number> {
+  const demo = await db
+    .selectFrom('settlements')
+    .select('id')
+    .where('source', '=', DEMO_SETTLEMENT_SOURCE)
+    .limit(1)
+    .executeTakeFirst();
+  if (!demo) return 0;
+  const outlined = await db
+    .selectFrom('areas')
+    .select('code')
+    .where('geom', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  if (outlined) return 0;
+  return db.transaction().execute(async (trx) => {
+    const n = await upsertAreas(trx, demoAreas());
+    await bumpDataVersion(trx);
+    return n;
+  });
+}
+
+/**
+ * Loads the demo region in one transaction, unless the database already holds settlements: SCB's
+ * municipality and county boundaries 2024 (generalised), SCB's 2,017 tätorter 2020 and Dalarna's 1 km
+ * population grid 2025 (real, CC0), OpenStreetMap pharmacies, clinics and doctors (real, ODbL), GENERATED
+ * points of the other types and GENERATED connectivity per municipality, tätort and grid square
+ * (labelled; src/demo/connectivity.ts). Returns what was loaded.
  */
 export async function loadDemoData(
   db: Kysely<Database>,
@@ -37,34 +108,23 @@ export async function loadDemoData(
   // SERVICEATLAS_DEMO=andorra: everything from one OpenStreetMap extract, roads included (andorra.ts).
   if (region === 'andorra') return loadAndorraDemo(db, say);
   const existing = await db.selectFrom('settlements').select('id').limit(1).executeTakeFirst();
-  if (existing) return null;
+  if (existing) {
+    const outlined = await addDemoBoundaries(db);
+    if (outlined > 0)
+      say(`Added SCB's municipality and county boundaries 2024 to the demo data (${outlined} areas).`);
+    return null;
+  }
   const settlements = buildDemoSettlements();
   const osmPoints = demoOsmPoints();
   const points = generateDemoServicePoints(settlements, new Set(Object.values(OSM_DEMO_TYPES)));
   const cells = demoGridCells();
   say(
-    `Loading demo data: ${settlements.length} SCB tätorter, ${cells.length} SCB grid squares (Dalarna), ` +
-      `${osmPoints.length} OpenStreetMap health points (ODbL), ${points.length} GENERATED service points, ` +
-      'GENERATED connectivity figures…',
+    `Loading demo data: SCB's 290 municipality and 21 county boundaries, ${settlements.length} SCB tätorter, ` +
+      `${cells.length} SCB grid squares (Dalarna), ${osmPoints.length} OpenStreetMap health points (ODbL), ` +
+      `${points.length} GENERATED service points, GENERATED connectivity figures…`,
   );
   await db.transaction().execute(async (trx) => {
-    const names = municipalityNames();
-    await upsertAreas(trx, [
-      ...readCounties().map((c) => ({
-        code: c.code,
-        level: 'COUNTY' as const,
-        name: c.name,
-        parentCode: null,
-        geometry: null,
-      })),
-      ...[...names].map(([code, name]) => ({
-        code,
-        level: 'MUNICIPALITY' as const,
-        name,
-        parentCode: code.slice(0, 2),
-        geometry: null,
-      })),
-    ]);
+    await upsertAreas(trx, demoAreas());
     await upsertSettlements(
       trx,
       settlements.map((s) => ({
@@ -135,7 +195,7 @@ export async function loadDemoData(
     await upsertConnectivity(
       trx,
       generateDemoConnectivity({
-        municipalityCodes: [...names.keys()],
+        municipalityCodes: [...municipalityNames().keys()],
         settlements: settlements.map((s) => ({ externalId: s.externalId, population: s.population })),
         cells: cells.map((c) => ({ cellId: c.cellId, population: c.population })),
       }),

@@ -1,7 +1,8 @@
 /**
  * The server side of `serviceatlas import` while a server holds the embedded data directory: the CLI may
  * not open the directory (one writer), so it uploads the file here and the server runs the same import
- * job in-process, on its own database handle, streaming progress and the outcome back as NDJSON.
+ * job in a child process of its own (isolated-import.ts: a heap cap, queries sent back to this process's
+ * database handle), streaming progress and the outcome back as NDJSON.
  *
  * Only for that CLI: the request must come over loopback, carry no proxy forwarding headers, and bear
  * the per-run secret the server wrote into its lock file (mode 0600, readable by its own user).
@@ -16,7 +17,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { ProgressReporter } from '../import/index.js';
 import type { ImportJob } from '../modules/imports/import-jobs.js';
-import { importFailure, isImportKind, runImportJob } from '../modules/imports/import-jobs.js';
+import { isImportKind } from '../modules/imports/import-jobs.js';
+import { ImportFailure, runImportIsolated } from '../modules/imports/isolated-import.js';
 
 export const INTERNAL_IMPORT_PATH = '/internal/import';
 /** Request header carrying the job (base64url JSON of {@link ImportRequestHeader}). */
@@ -88,11 +90,21 @@ export function createInternalImport(options: { db: Kysely<Database>; secret: st
       }
       options.log.info({ job: describeJob(job) }, 'import through the server');
       try {
-        const outcome = await runImportJob(options.db, job, { path, progress: progressEvents(send) });
+        // In a child process with a heap cap: a corrupt or hostile file ends that process, not the server.
+        const started = Date.now();
+        const outcome = await runImportIsolated(options.db, job, { path, progress: progressEvents(send) });
+        options.log.info(
+          { job: describeJob(job), ms: Date.now() - started },
+          'import through the server done',
+        );
         send({ event: 'done', lines: outcome.lines });
       } catch (error) {
-        const failure = importFailure(error);
+        const failure =
+          error instanceof ImportFailure
+            ? { exit: error.exit, message: error.message }
+            : { exit: 2 as const, message: (error as Error).message };
         if (failure.exit === 2) options.log.error({ err: error }, 'import through the server failed');
+        else options.log.info({ job: describeJob(job), reason: failure.message }, 'import refused');
         send({ event: 'error', ...failure });
       }
     } catch (error) {

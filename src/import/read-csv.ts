@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { CsvError } from 'csv-parse';
 import { ImportError } from './errors.js';
+import { fieldTooLong, importLimits } from './limits.js';
 import type { ProgressReporter } from './progress.js';
 import type { RawRecord } from './record.js';
 import { assertUtf8, fileSize, readTextChunks } from './source.js';
@@ -42,14 +43,27 @@ function leadingNewlines(text: string): number {
 /** Chunks with the first line available in the first one, so the delimiter can be detected. */
 async function headAndRest(
   chunks: AsyncGenerator<string>,
+  file: string,
+  maxRecordBytes: number,
 ): Promise<{ head: string; rest: AsyncGenerator<string> }> {
   let head = '';
   while (!/[\r\n]/.test(head)) {
+    if (head.length > maxRecordBytes) {
+      await chunks.return(undefined);
+      throw new ImportError(recordTooLong(maxRecordBytes), { file, line: 1 });
+    }
     const next = await chunks.next();
     if (next.done) break;
     head += next.value;
   }
   return { head, rest: chunks };
+}
+
+function recordTooLong(maxRecordBytes: number): string {
+  return (
+    `a record longer than ${maxRecordBytes} characters (SERVICEATLAS_IMPORT_MAX_RECORD_KB=` +
+    `${maxRecordBytes / 1024}): an unclosed quote, or not a CSV file?`
+  );
 }
 
 /** Streams a CSV file's rows as raw records (`format: 'csv'`, `geometry: null`). */
@@ -59,7 +73,8 @@ export async function* readCsvRecords(
   path = file,
 ): AsyncGenerator<RawRecord> {
   progress.start(fileSize(file, path));
-  const { head, rest } = await headAndRest(readTextChunks(file, progress, path));
+  const limits = importLimits();
+  const { head, rest } = await headAndRest(readTextChunks(file, progress, path), file, limits.maxRecordBytes);
   if (head.trim() === '') throw new ImportError('the file is empty (a header row is required)', { file });
   const delimiter = detectDelimiter(head.split(/\r\n|\r|\n/, 1)[0]!);
 
@@ -70,6 +85,8 @@ export async function* readCsvRecords(
     skip_empty_lines: true,
     raw: true,
     info: true,
+    // One record may not swallow the file (an unclosed quote, a 4 GiB line): csv-parse would hold it all.
+    max_record_size: limits.maxRecordBytes,
   });
   const input = Readable.from(
     (async function* () {
@@ -101,8 +118,13 @@ export async function* readCsvRecords(
       }
       assertUtf8(raw, { file, line });
       const properties: Record<string, unknown> = {};
+      let longField: { name: string; problem: string } | null = null;
       header.forEach((name, i) => {
-        properties[name] = record[i] ?? '';
+        const value = record[i] ?? '';
+        const problem = longField ? null : fieldTooLong(value.length, limits);
+        // Only its start is kept: a 200 MB name would be copied into every message and list.
+        if (problem) longField = { name, problem };
+        properties[name] = problem ? value.slice(0, 100) : value;
       });
       const csvRecord: RawRecord = {
         format: 'csv',
@@ -110,6 +132,8 @@ export async function* readCsvRecords(
         properties,
         geometry: null,
       };
+      const tooLong = longField as { name: string; problem: string } | null;
+      if (tooLong) csvRecord.rejection = { kind: 'error', field: tooLong.name, message: tooLong.problem };
       if (record.length !== header.length) {
         csvRecord.rejection = {
           kind: 'error',
@@ -124,6 +148,11 @@ export async function* readCsvRecords(
   } catch (error) {
     if (error instanceof ImportError) throw error;
     const csvError = error as CsvError & { lines?: number };
+    if (csvError.code === 'CSV_MAX_RECORD_SIZE')
+      throw new ImportError(recordTooLong(limits.maxRecordBytes), {
+        file,
+        line: 1 + linesBefore,
+      });
     throw new ImportError(`not valid CSV: ${csvError.message}`, { file, line: csvError.lines ?? null });
   } finally {
     input.destroy();

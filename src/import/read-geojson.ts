@@ -8,6 +8,7 @@ import type { Crs } from '../domain.js';
 import { ImportError, describeValue } from './errors.js';
 import type { ProgressReporter } from './progress.js';
 import type { PointGeometry, RawRecord, RecordRejection } from './record.js';
+import { fieldTooLong } from './limits.js';
 import { readText } from './source.js';
 
 function isPosition(value: unknown): value is Position {
@@ -169,7 +170,14 @@ export async function* readGeoJsonRecords(
       !Array.isArray(feature.properties)
         ? { ...(feature.properties as Record<string, unknown>) }
         : {};
-    const { geometry, rejection } = readGeometry(feature.geometry, options.allowPolygons);
+    const { geometry, rejection: geometryRejection } = readGeometry(feature.geometry, options.allowPolygons);
+    let rejection = geometryRejection;
+    for (const [name, value] of Object.entries(properties)) {
+      const problem = typeof value === 'string' ? fieldTooLong(value.length) : null;
+      if (problem === null) continue;
+      properties[name] = (value as string).slice(0, 100); // only its start is kept: it would be copied into messages
+      rejection ??= { kind: 'error', field: name, message: problem };
+    }
     yield rejection
       ? { format: 'geojson', position, properties, geometry, rejection }
       : { format: 'geojson', position, properties, geometry };

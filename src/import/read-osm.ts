@@ -7,6 +7,7 @@
  * Relations (multipolygon amenities) are skipped and counted: their geometry needs member ways.
  */
 import { ImportError } from './errors.js';
+import { importLimits } from './limits.js';
 import { IMPORT_FIELDS } from './field-map.js';
 import { osmServiceTypes } from './osm-tags.js';
 import type { ProgressReporter } from './progress.js';
@@ -15,25 +16,48 @@ import { assertUtf8, fileSize, readTextChunks } from './source.js';
 
 const ELEMENT = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
 const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
+const ENTITY = /&(#[xX][0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-/** A tag longer than this without its closing `>` is treated as malformed rather than waited for. */
-const MAX_TAG_LENGTH = 1 << 20;
+/** A character reference that names no character XML allows (`&#x110000;`, `&#0;`, a surrogate). */
+class BadCharacterReference extends Error {}
+
+/** Whether XML 1.0 allows the code point (its `Char` production). */
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
 
 function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (_, entity: string) => {
-    if (entity.startsWith('#x') || entity.startsWith('#X'))
-      return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
-    return NAMED_ENTITIES[entity]!;
+  return text.replace(ENTITY, (whole, entity: string) => {
+    if (!entity.startsWith('#')) return NAMED_ENTITIES[entity]!;
+    const hex = entity[1] === 'x' || entity[1] === 'X';
+    const cp = Number.parseInt(entity.slice(hex ? 2 : 1), hex ? 16 : 10);
+    if (!isXmlChar(cp)) throw new BadCharacterReference(whole);
+    return String.fromCodePoint(cp);
   });
 }
 
-function parseAttributes(text: string): Record<string, string> {
+function parseAttributes(text: string, file: string, line: number, element: string): Record<string, string> {
   const attributes: Record<string, string> = {};
-  for (const match of text.matchAll(ATTRIBUTE))
-    attributes[match[1]!] = decodeEntities(match[2] ?? match[3] ?? '');
+  for (const match of text.matchAll(ATTRIBUTE)) {
+    try {
+      attributes[match[1]!] = decodeEntities(match[2] ?? match[3] ?? '');
+    } catch (error) {
+      if (!(error instanceof BadCharacterReference)) throw error;
+      const field = element === 'tag' && match[1] === 'v' ? (attributes.k ?? 'v') : match[1]!;
+      throw new ImportError(
+        `not valid OSM XML: the character reference ${error.message} names no character XML allows`,
+        { file, line, field },
+      );
+    }
+  }
   return attributes;
 }
 
@@ -58,6 +82,8 @@ export async function* xmlElements(
 ): AsyncGenerator<XmlElementEvent> {
   let buffer = '';
   let line = 1;
+  // A tag longer than this without its closing `>` is malformed rather than waited for (limits.ts).
+  const maxTagLength = importLimits().maxRecordBytes;
   const malformed = (message: string): ImportError =>
     new ImportError(`not valid OSM XML: ${message}`, { file, line });
   for await (const chunk of chunks) {
@@ -90,7 +116,12 @@ export async function* xmlElements(
       ELEMENT.lastIndex = lt;
       const match = ELEMENT.exec(buffer);
       if (match === null) {
-        if (buffer.length - lt > MAX_TAG_LENGTH || buffer.indexOf('<', lt + 1) >= 0) {
+        if (buffer.length - lt > maxTagLength)
+          throw malformed(
+            `a tag longer than ${maxTagLength} characters (SERVICEATLAS_IMPORT_MAX_RECORD_KB=` +
+              `${maxTagLength / 1024}) ${JSON.stringify(buffer.slice(lt, lt + 60))}…`,
+          );
+        if (buffer.indexOf('<', lt + 1) >= 0) {
           throw malformed(`unreadable tag ${JSON.stringify(buffer.slice(lt, lt + 60))}`);
         }
         break;
@@ -99,7 +130,7 @@ export async function* xmlElements(
       yield {
         kind: slash ? 'close' : selfClosing ? 'empty' : 'open',
         name: name!,
-        attributes: parseAttributes(attributeText!),
+        attributes: parseAttributes(attributeText!, file, line, name!),
         line,
       };
       line += countNewlines(text, 0, text.length);

@@ -37,7 +37,7 @@ const PBF_HINT =
  * `.osm`/`.xml`. PBF and unknown extensions are ImportErrors saying what to do.
  */
 export function detectFormat(file: string): ImportFormat {
-  const name = file.toLowerCase().replace(/\.gz$/, '');
+  const name = file.toLowerCase().replace(/\.(gz|bz2)$/, '');
   if (name.endsWith('.pbf')) throw new ImportError(PBF_HINT, { file });
   if (name.endsWith('.geojson') || name.endsWith('.json')) return 'geojson';
   if (name.endsWith('.csv') || name.endsWith('.txt')) return 'csv';

@@ -3,11 +3,12 @@
  * UTF-8 with a leading BOM removed, with byte progress. Shared by the CSV, GeoJSON and OSM readers.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import unbzip2Stream from 'unbzip2-stream';
 import { ImportError } from './errors.js';
+import { decompressedCap, importLimits } from './limits.js';
 import type { ProgressReporter } from './progress.js';
 
 /** True when the file name says it is gzip-compressed. */
@@ -33,8 +34,35 @@ export function openDecompressed(file: string, onRaw: (bytes: number) => void, p
   const fail = (error: Error) => out.destroy(error);
   raw.on('error', fail);
   inflate.on('error', fail);
-  out.on('close', () => raw.destroy());
-  raw.pipe(inflate).pipe(out);
+  out.on('close', () => {
+    raw.destroy();
+    (inflate as Readable).destroy?.();
+  });
+  // The decompression cap (limits.ts), counted as bytes come out of the decompressor: a bomb stops
+  // there, streaming, whatever the reader downstream holds.
+  const compressed = fileSize(file, path);
+  const limits = importLimits();
+  const cap = decompressedCap(compressed, limits);
+  let produced = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      produced += chunk.length;
+      if (produced > cap) {
+        callback(
+          new ImportError(
+            `decompresses to more than ${cap} bytes, over ${limits.maxExpansion} times its ${compressed} ` +
+              'compressed bytes (a decompression bomb?); raise SERVICEATLAS_IMPORT_MAX_EXPANSION if the ' +
+              'file is genuine',
+            { file },
+          ),
+        );
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  counter.on('error', fail);
+  raw.pipe(inflate).pipe(counter).pipe(out);
   return out;
 }
 
@@ -81,6 +109,7 @@ export async function* readTextChunks(
       if (text.length > 0) yield text;
     }
   } catch (error) {
+    if (error instanceof ImportError) throw error;
     const reason =
       (error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR'
         ? 'not valid gzip data'
@@ -95,10 +124,28 @@ export async function* readTextChunks(
   if (rest.length > 0) yield rest;
 }
 
-/** The whole file as text (for GeoJSON, which is parsed in one piece). */
-export async function readText(file: string, progress: ProgressReporter, path = file): Promise<string> {
+/**
+ * The whole file as text (for GeoJSON, which is parsed in one piece), at most `maxChars` characters
+ * (SERVICEATLAS_IMPORT_MAX_GEOJSON_MB): refused as soon as the text passes it, before it is all held.
+ */
+export async function readText(
+  file: string,
+  progress: ProgressReporter,
+  path = file,
+  maxChars = importLimits().maxGeoJsonBytes,
+): Promise<string> {
   const parts: string[] = [];
-  for await (const chunk of readTextChunks(file, progress, path)) parts.push(chunk);
+  let length = 0;
+  for await (const chunk of readTextChunks(file, progress, path)) {
+    length += chunk.length;
+    if (length > maxChars)
+      throw new ImportError(
+        `more than ${maxChars} characters of text to parse in one piece ` +
+          `(SERVICEATLAS_IMPORT_MAX_GEOJSON_MB=${maxChars / 1024 / 1024}): convert it to CSV or split it`,
+        { file },
+      );
+    parts.push(chunk);
+  }
   return parts.join('');
 }
 

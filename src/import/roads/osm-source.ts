@@ -2,14 +2,14 @@
  * Two streamed passes over an OpenStreetMap file, for road imports: one for the ways, one for the
  * coordinates of the nodes they use. When a PBF turns out to be in type order (nodes, ways, relations)
  * the node pass stops at the first way; XML files (small; Overpass output need not be in that order)
- * are read whole in both passes. `.osm.pbf` is decoded by
- * `osm-pbf-parser-node` (block by block; never the whole file); `.osm`, `.osm.gz` and `.osm.bz2` by the
+ * are read whole in both passes. `.osm.pbf` is cut into blocks by
+ * osm-pbf.ts (within the format's limits) and decoded by `osm-pbf-parser-node` (block by block); `.osm`, `.osm.gz` and `.osm.bz2` by the
  * streaming XML tokenizer that also reads service points.
  */
-import { OSMTransform } from 'osm-pbf-parser-node';
 import { ImportError } from '../errors.js';
 import type { ProgressReporter } from '../progress.js';
 import { type XmlElementEvent, xmlElements } from '../read-osm.js';
+import { OsmPbfBlocks } from '../osm-pbf.js';
 import { fileSize, openDecompressed, readTextChunks } from '../source.js';
 
 /** A way as the way pass sees it; `line` is its XML line (null in PBF). */
@@ -47,7 +47,7 @@ async function eachPbfItem(
 ): Promise<void> {
   progress.start(fileSize(file));
   const bytes = openDecompressed(file, (n) => progress.tick(n));
-  const items = bytes.pipe(new OSMTransform({ withTags, withInfo: false }));
+  const items = bytes.pipe(new OsmPbfBlocks(file, withTags));
   bytes.on('error', (error) => items.destroy(error));
   try {
     outer: for await (const chunk of items as AsyncIterable<PbfItem[]>) {

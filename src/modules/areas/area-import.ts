@@ -5,15 +5,19 @@ import type { Database } from '../../db/tables.js';
 import { ImportError, ImportOptionError } from '../../import/index.js';
 import type { AreaLevel } from './area.repository.js';
 import { upsertAreas } from './area.repository.js';
+import type { RederivedCodes } from './rederive.js';
+import { rederiveCodes } from './rederive.js';
 
 /**
  * Imports municipality or county boundaries from a GeoJSON FeatureCollection of (Multi)Polygons
  * (e.g. SCB's generalised kommun/län files), in one transaction. `--map code=kommunkod,name=kommunnamn`.
+ * In the same transaction the codes stored beside settlements and service points are derived again from
+ * the boundaries (rederive.ts); the result says how many changed.
  */
 export async function importAreas(
   db: Kysely<Database>,
   request: { file: string; level: AreaLevel; map?: string; path?: string },
-): Promise<number> {
+): Promise<{ count: number; rederived: RederivedCodes }> {
   const map = new Map<string, string>();
   for (const pair of (request.map ?? '').split(',').filter(Boolean)) {
     const [ours, theirs] = pair.split('=').map((s) => s.trim());
@@ -65,8 +69,10 @@ export async function importAreas(
     };
   });
   return db.transaction().execute(async (trx) => {
-    const n = await upsertAreas(trx, areas);
+    const count = await upsertAreas(trx, areas);
+    // The codes stored beside settlements and service points follow the new boundaries (rederive.ts).
+    const rederived = await rederiveCodes(trx, request.level);
     await bumpDataVersion(trx);
-    return n;
+    return { count, rederived };
   });
 }

@@ -17,6 +17,7 @@ import {
   silentProgress,
 } from '../../import/index.js';
 import { importAreas } from '../areas/area-import.js';
+import { describeRederived } from '../areas/rederive.js';
 import { importFile } from './import.service.js';
 import { describeGridImport, importGrid } from '../grid/grid-import.service.js';
 import { parseCellSize } from '../../import/grid-row.js';
@@ -176,9 +177,17 @@ const RUNNERS: Record<ImportJobKind, Runner> = {
     const level = job.options.level?.toUpperCase();
     if (level !== 'MUNICIPALITY' && level !== 'COUNTY')
       throw new ImportOptionError('--level', 'must be MUNICIPALITY or COUNTY');
-    const n = await importAreas(db, { file: job.file, path: context.path, level, map: job.options.map });
+    const { count, rederived } = await importAreas(db, {
+      file: job.file,
+      path: context.path,
+      level,
+      map: job.options.map,
+    });
     return {
-      lines: [`Imported ${n} ${level === 'COUNTY' ? 'counties' : 'municipalities'} from ${job.file}`],
+      lines: [
+        `Imported ${count} ${level === 'COUNTY' ? 'counties' : 'municipalities'} from ${job.file}`,
+        describeRederived(level, rederived),
+      ],
     };
   },
 };

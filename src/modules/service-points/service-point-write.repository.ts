@@ -30,21 +30,8 @@ export async function readServicePoint(trx: Trx, id: number): Promise<ServicePoi
   return point;
 }
 
-/**
- * The municipality whose boundary (areas table, level MUNICIPALITY) covers a location: its code, or
- * null when no boundary covers it (none imported, or the location lies outside them all).
- */
-export async function municipalityAt(trx: Trx, lon: number, lat: number): Promise<string | null> {
-  const row = await trx
-    .selectFrom('areas')
-    .select('code')
-    .where('level', '=', 'MUNICIPALITY')
-    .where('geom', 'is not', null)
-    .where(sql<boolean>`ST_Covers(geom, ${pointGeom(lon, lat)})`)
-    .orderBy('code')
-    .executeTakeFirst();
-  return row?.code ?? null;
-}
+/** The municipality whose boundary covers a location (see place-scope.ts). */
+export { municipalityAt } from '../areas/place-scope.js';
 
 /** Codes of the service types in the catalogue. */
 export async function serviceTypeCodes(trx: Trx): Promise<Set<string>> {

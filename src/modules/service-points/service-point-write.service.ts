@@ -7,8 +7,8 @@ import { openingHoursProblem } from '../../engine/opening-hours.js';
 import { lonLatProblem } from '../../geo/polygon.js';
 import { municipalityExists } from '../areas/municipality-codes.js';
 import { insertAuditEntry } from '../audit/audit.repository.js';
+import { requirePlaceInScope } from '../areas/place-scope.js';
 import type { Principal } from '../keys/principal.js';
-import { describeScope, mayChange } from '../keys/principal.js';
 import type { ServicePoint } from './service-point.repository.js';
 import type { ServicePointColumns } from './service-point-write.repository.js';
 import {
@@ -25,7 +25,8 @@ import {
 /**
  * Service-point writes (create, edit or move, close, reopen): plain arguments in, a ServicePoint out,
  * DomainErrors for expected failures. Each accepted write is ONE transaction that locks the row,
- * checks the principal's scope (for a move: the old and the new place), writes, appends the audit row
+ * checks the principal's scope where the point is by the imported boundaries (for a move: the old and
+ * the new place; place-scope.ts), writes, appends the audit row
  * (before/after) and bumps the data version, so the next read of any kind sees it. Rows are never
  * deleted: closing sets status CLOSED and valid_to (exclusive: the first day out of service).
  */
@@ -141,13 +142,19 @@ async function checkAgainstData(trx: Trx, c: ServicePointColumns, selfId: string
 }
 
 /**
- * The municipality of a (new) location: from the boundaries in `areas` when one covers it — a given
- * code must then agree, so nobody files a point under a municipality it is not in — else the given code.
+ * Where a (new) location is, for a write: the principal must be allowed there by the imported
+ * boundaries (place-scope.ts: planners are refused where none covers it), and a given code must agree
+ * with the boundary that covers it. Returns the code to store: the boundary's, else (admins only, no
+ * boundary covering) the given one, else `fallback`.
  */
 async function placeOf(
   trx: Trx,
+  principal: Principal,
   location: { lon: number; lat: number },
   given: string | null | undefined,
+  what: string,
+  field: string,
+  fallback: string | null = null,
 ): Promise<string | null> {
   const found = await municipalityAt(trx, location.lon, location.lat);
   if (found !== null && given != null && given !== found)
@@ -160,17 +167,8 @@ async function placeOf(
       `input.municipalityCode ${given} is not a municipality: neither an SCB kommunkod nor the code of an imported boundary`,
       'input.municipalityCode',
     );
-  return found ?? given ?? null;
-}
-
-function requireScope(principal: Principal, municipalityCode: string | null, what: string, field: string) {
-  if (mayChange(principal, { municipalityCode })) return;
-  const where =
-    municipalityCode === null ? 'in an unknown municipality' : `in municipality ${municipalityCode}`;
-  throw forbidden(
-    `${what} lies ${where}, outside the scope of key ${principal.id} (${describeScope(principal.scope)})`,
-    field,
-  );
+  const place = await requirePlaceInScope(trx, principal, location, what, field);
+  return place ?? (given != null ? given : fallback);
 }
 
 /**
@@ -219,8 +217,14 @@ export async function createServicePoint(
     db.transaction().execute(async (trx) => {
       await checkAgainstData(trx, c, null);
       const location = c.location!;
-      c.municipality_code = await placeOf(trx, location, c.municipality_code);
-      requireScope(principal, c.municipality_code, 'the new point', 'input.location');
+      c.municipality_code = await placeOf(
+        trx,
+        principal,
+        location,
+        c.municipality_code,
+        'the new point',
+        'input.location',
+      );
       c.valid_from ??= 'today';
       const id = await insertServicePointRow(
         trx,
@@ -235,8 +239,9 @@ export async function createServicePoint(
 }
 
 /**
- * Locks an existing point and checks the principal may change it where it is: its municipality_code,
- * or — for a point imported without one — the municipality whose boundary covers it.
+ * Locks an existing point and checks the principal may change it where it IS: the municipality whose
+ * imported boundary covers its location (not the code stored beside it, which a client or an import
+ * before the boundaries may have written).
  */
 async function lockedInScope(
   trx: Trx,
@@ -246,8 +251,7 @@ async function lockedInScope(
   const n = servicePointNumericId(id);
   const point = n === null ? null : await lockServicePoint(trx, n);
   if (n === null || point === null) throw missing(`service point ${JSON.stringify(id)} was not found`);
-  const place = point.municipalityCode ?? (await municipalityAt(trx, point.lon, point.lat));
-  requireScope(principal, place, `service point ${id}`, 'id');
+  await requirePlaceInScope(trx, principal, point, `service point ${id}`, 'id');
   return { n, point };
 }
 
@@ -273,14 +277,16 @@ export async function updateServicePoint(
             : c.location
               ? undefined
               : before.municipalityCode;
-        // A moved point without a boundary covering its new place keeps its code unless one is given.
-        c.municipality_code =
-          (await placeOf(trx, location, given)) ?? (c.location ? before.municipalityCode : null);
-        requireScope(
+        // Checked where it goes as well as where it was (lockedInScope). An admin's point moved where
+        // no boundary covers it keeps its code unless one is given.
+        c.municipality_code = await placeOf(
+          trx,
           principal,
-          c.municipality_code,
+          location,
+          given,
           'the new location',
           c.location ? 'input.location' : 'input.municipalityCode',
+          c.location ? before.municipalityCode : null,
         );
       }
       const from = c.valid_from !== undefined ? c.valid_from : before.validFrom;

@@ -5,7 +5,7 @@ import type { Database } from '../../db/tables.js';
 import { forbidden, invalid, missing } from '../../domain-error.js';
 import { insertAuditEntry } from '../audit/audit.repository.js';
 import type { Principal } from '../keys/principal.js';
-import { describeScope, mayChange } from '../keys/principal.js';
+import { requirePlaceInScope } from '../areas/place-scope.js';
 import type { Settlement } from './settlement.repository.js';
 import { findSettlementsByIds } from './settlement.repository.js';
 
@@ -18,7 +18,8 @@ export interface SettlementFields {
 
 /**
  * Updates a settlement's population, 65+ population or fast-broadband share in one transaction with its
- * audit row and a data-version bump; planners only inside their municipalities/counties.
+ * audit row and a data-version bump; planners only inside their municipalities/counties, by where the
+ * settlement's point lies in the imported boundaries (place-scope.ts).
  */
 export async function updateSettlement(
   db: Kysely<Database>,
@@ -64,12 +65,8 @@ export async function updateSettlement(
     if (n === null || !row) throw missing(`settlement ${JSON.stringify(id)} was not found`);
     const [before] = await findSettlementsByIds(trx, [n]);
     if (!before) throw missing(`settlement ${JSON.stringify(id)} was not found`);
-    if (!mayChange(principal, { municipalityCode: before.municipalityCode, countyCode: before.countyCode })) {
-      throw forbidden(
-        `settlement ${id} lies in municipality ${before.municipalityCode ?? 'unknown'}, outside the scope of key ${principal.id} (${describeScope(principal.scope)})`,
-        'id',
-      );
-    }
+    // Where the settlement's point is, by the imported boundaries (not its stored code).
+    await requirePlaceInScope(trx, principal, before, `settlement ${id}`, 'id');
     const population = set.population ?? before.population;
     const elderly = set.population_65_plus !== undefined ? set.population_65_plus : before.population65Plus;
     if (elderly !== null && elderly > population)
