@@ -8,6 +8,8 @@ import { listAreaGeometries, listAreas } from '../modules/areas/area.repository.
 import type { AreaCapacity, PointLoad } from '../modules/capacity/capacity.service.js';
 import { analyseCapacity, areaCapacities, pointLoads } from '../modules/capacity/capacity.service.js';
 import type { NeedBase } from '../engine/types.js';
+import type { CsvColumnType } from '../csv.js';
+import { csvtSidecar, sidecarPaths, toCsv } from '../csv.js';
 import { CliError } from './errors.js';
 import { isReadyServer, openForCli, parseWait } from './import.js';
 
@@ -35,11 +37,10 @@ const AREA_COLUMNS = [
   'meanAccess',
 ] as const;
 
-const cell = (v: string | number | null, quote = false) => {
-  if (v === null) return '';
-  const s = String(v);
-  return quote || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/** GDAL column types (the `.csvt` beside `--output x.csv`): codes and names text, figures Real. */
+export const CAPACITY_COLUMN_TYPES: readonly CsvColumnType[] = AREA_COLUMNS.map((c) =>
+  c === 'level' || c === 'areaCode' || c === 'areaName' || c === 'populationBase' ? 'String' : 'Real',
+);
 const r2 = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
 
 type AreaRow = AreaCapacity & { areaName: string | null };
@@ -59,14 +60,20 @@ function areaValues(a: AreaRow): Record<(typeof AREA_COLUMNS)[number], string | 
   };
 }
 
-/** One row per municipality, then per county: need, places inside, places reachable, shortfall. */
-export function capacityToCsv(areas: readonly AreaRow[], method: string): string {
-  const lines = [`# ${method}`, AREA_COLUMNS.join(',')];
-  for (const a of areas) {
-    const v = areaValues(a);
-    lines.push(AREA_COLUMNS.map((c) => cell(v[c], c === 'areaCode' || c === 'areaName')).join(','));
-  }
-  return `${lines.join('\n')}\n`;
+/**
+ * One row per municipality, then per county: need, places inside, places reachable, shortfall. The header
+ * is the first line (the method, in words, goes to stderr and into the GeoJSON); codes and names quoted,
+ * names neutralised against formula injection.
+ */
+export function capacityToCsv(areas: readonly AreaRow[]): string {
+  return toCsv(
+    AREA_COLUMNS,
+    areas.map((a) => {
+      const v = areaValues(a);
+      return AREA_COLUMNS.map((c) => v[c]);
+    }),
+    { quoted: new Set(['areaCode', 'areaName']) },
+  );
 }
 
 /** Areas (their stored boundary, or no geometry) and capacitated points (with R_j) as one FeatureCollection. */
@@ -161,16 +168,20 @@ export async function runAnalyseCapacity(values: AnalyseCapacityOptions): Promis
     }));
     const points = pointLoads(snapshot, analysis, residentIdx);
     let text: string;
-    if (format === 'csv') text = capacityToCsv(areas, analysis.settings.method);
+    if (format === 'csv') text = capacityToCsv(areas);
     else {
       const geometries = new Map<string, unknown>();
       for (const level of ['MUNICIPALITY', 'COUNTY'] as const)
         for (const g of await listAreaGeometries(app.db, level)) geometries.set(g.code, g.geometry);
       text = capacityToGeoJson(areas, points, geometries, analysis.settings.method);
     }
-    if (values.output) writeFileSync(values.output, text);
-    else process.stdout.write(text);
+    if (values.output) {
+      writeFileSync(values.output, text);
+      if (format === 'csv')
+        writeFileSync(sidecarPaths(values.output).csvt, csvtSidecar(CAPACITY_COLUMN_TYPES));
+    } else process.stdout.write(text);
     const short = areas.filter((a) => a.level === 'MUNICIPALITY' && (a.shortfall ?? 0) > 0).length;
+    console.error(`${code}: ${analysis.settings.method}`);
     console.error(
       `${code}: ${analysis.result.pointsUsed} points with a capacity, ${areas.filter((a) => a.level === 'MUNICIPALITY').length} municipalities` +
         (analysis.settings.needRule ? `, ${short} short of places` : ' (no need rule: no shortfall)') +
