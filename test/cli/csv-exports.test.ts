@@ -268,9 +268,10 @@ describe('analyse deserts and analyse capacity: safe, typed and placed CSV files
           );
           const handle = await createDb({ databaseUrl: env.DATABASE_URL! });
           try {
-            const srid = await sql<{
-              srid: number;
-            }>`SELECT srid FROM geometry_columns WHERE f_table_name = 'gdal_deserts'`.execute(handle.db);
+            const srid = await sql<{ column: string; srid: number }>`
+          SELECT f_geometry_column AS column, srid FROM geometry_columns WHERE f_table_name = 'gdal_deserts'`.execute(
+              handle.db,
+            );
             expect(srid.rows.map((r) => Number(r.srid))).toEqual([4326]);
             const types = await sql<{ column_name: string; data_type: string }>`
           SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'gdal_deserts'`.execute(
@@ -280,7 +281,7 @@ describe('analyse deserts and analyse capacity: safe, typed and placed CSV files
             expect(typeOf.get('municipalitycode')).toBe('character varying');
             expect(typeOf.get('population')).toBe('integer');
             const v = await sql<{ municipalitycode: string; x: number }>`
-          SELECT municipalitycode, ST_X(wkb_geometry) AS x FROM gdal_deserts WHERE name = 'Upplands Väsby'`.execute(
+          SELECT municipalitycode, ST_X(${sql.ref(srid.rows[0]!.column)}) AS x FROM gdal_deserts WHERE name = 'Upplands Väsby'`.execute(
               handle.db,
             );
             expect(v.rows[0]!.municipalitycode).toBe('0114');

@@ -43,6 +43,13 @@ describe.skipIf(!hasChromium)('the service plan in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Nothing the page asks for may fail: no 404 in the console (the icon included).
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
     page.on('dialog', (d) => {
       errors.push(`dialog: ${d.message()}`); // an unescaped name would run its script here
       void d.dismiss();
