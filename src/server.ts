@@ -17,6 +17,7 @@ import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
+import { createOgcRoutes, isOgcPath } from './ogc/node-http.js';
 
 export interface StartServerOptions {
   config?: Config;
@@ -58,12 +59,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const services = new Services(app.db, config, log);
   const graphql = await createGraphQLHandler(schema, services, config, log);
   const extensions = await createHttpExtensions(services);
+  const ogc = createOgcRoutes(services, log);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (internalImport && url.pathname === INTERNAL_IMPORT_PATH) return internalImport(req, res);
     if (url.pathname === '/graphql') return graphql.handle(req, res, url);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(services.refusals.prometheus());
