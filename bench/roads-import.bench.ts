@@ -1,7 +1,7 @@
 /**
  * Road import and load timings on a real extract, on the configured backend (embedded PGlite in memory, or
  * DATABASE_URL — a scratch database: its road network is replaced).
- *   npx tsx bench/roads-import.bench.ts [file.osm.pbf]     default: ../shared/data Andorra 2020
+ *   npx tsx bench/roads-import.bench.ts [file.osm.pbf]     default: the vendored Andorra 2020 (data/open/)
  * Prints wall and CPU seconds for: reading only (both passes + cutting edges), the whole import (read +
  * replace in one transaction), and loadRoadEdges (keyset pages → typed arrays), with edges/s.
  */
@@ -15,14 +15,9 @@ import { prepareRoads } from '../src/import/roads/index.js';
 import { importRoads } from '../src/modules/roads/road-import.service.js';
 import { loadRoadEdges } from '../src/modules/roads/road.repository.js';
 
-const shared = process.env.SERVICEATLAS_SHARED_DIR ?? resolve(import.meta.dirname, '../../shared');
 const file =
-  process.argv[2] ??
-  [
-    resolve(shared, 'data/osm-andorra-2020/andorra-2020-05-01.osm.pbf'),
-    '/work/shared/data/osm-andorra-2020/andorra-2020-05-01.osm.pbf',
-  ].find(existsSync);
-if (!file) throw new Error('no road file: pass one, or set SERVICEATLAS_SHARED_DIR');
+  process.argv[2] ?? resolve(import.meta.dirname, '../data/open/osm-andorra-2020/andorra-2020-05-01.osm.pbf');
+if (!existsSync(file)) throw new Error(`no road file at ${file}: pass one`);
 
 async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
   const cpu = process.cpuUsage();

@@ -6,7 +6,8 @@ import { EngineInputError } from './engine/errors.js';
  * The closed set of error codes a client can rely on (GraphQL `extensions.code`). Anything else is
  * logged and masked as `INTERNAL_SERVER_ERROR`.
  *
- * Ours: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, QUERY_TOO_COMPLEX.
+ * Ours: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, QUERY_TOO_COMPLEX, and the load limits
+ * SERVER_BUSY, RATE_LIMITED and TIMEOUT (README.md lists them all; a test keeps the two in step).
  * Apollo Server's own request errors (`ApolloServerErrorCode`), passed through unmasked because
  * standard clients act on them: PERSISTED_QUERY_NOT_FOUND makes Apollo Client / urql resend an
  * automatic persisted query with its text; BAD_REQUEST (no query, malformed body or GET parameters),

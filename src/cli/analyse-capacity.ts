@@ -4,6 +4,8 @@ import { listAreaGeometries, listAreas } from '../modules/areas/area.repository.
 import type { AreaCapacity, PointLoad } from '../modules/capacity/capacity.service.js';
 import { analyseCapacity, areaCapacities, pointLoads } from '../modules/capacity/capacity.service.js';
 import type { NeedBase } from '../engine/types.js';
+import type { CsvColumnType } from '../csv.js';
+import { csvtSidecar, sidecarPaths, toCsv } from '../csv.js';
 import { areaOption, thresholdOption } from './analyse.js';
 import type { CliCommand } from './command.js';
 import { output } from './command.js';
@@ -33,11 +35,10 @@ const AREA_COLUMNS = [
   'meanAccess',
 ] as const;
 
-const cell = (v: string | number | null, quote = false) => {
-  if (v === null) return '';
-  const s = String(v);
-  return quote || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/** GDAL column types (the `.csvt` beside `--output x.csv`): codes and names text, figures Real. */
+export const CAPACITY_COLUMN_TYPES: readonly CsvColumnType[] = AREA_COLUMNS.map((c) =>
+  c === 'level' || c === 'areaCode' || c === 'areaName' || c === 'populationBase' ? 'String' : 'Real',
+);
 const r2 = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
 
 type AreaRow = AreaCapacity & { areaName: string | null };
@@ -57,14 +58,20 @@ function areaValues(a: AreaRow): Record<(typeof AREA_COLUMNS)[number], string | 
   };
 }
 
-/** One row per municipality, then per county: need, places inside, places reachable, shortfall. */
-export function capacityToCsv(areas: readonly AreaRow[], method: string): string {
-  const lines = [`# ${method}`, AREA_COLUMNS.join(',')];
-  for (const a of areas) {
-    const v = areaValues(a);
-    lines.push(AREA_COLUMNS.map((c) => cell(v[c], c === 'areaCode' || c === 'areaName')).join(','));
-  }
-  return `${lines.join('\n')}\n`;
+/**
+ * One row per municipality, then per county: need, places inside, places reachable, shortfall. The header
+ * is the first line (the method, in words, goes to stderr and into the GeoJSON); codes and names quoted,
+ * names neutralised against formula injection.
+ */
+export function capacityToCsv(areas: readonly AreaRow[]): string {
+  return toCsv(
+    AREA_COLUMNS,
+    areas.map((a) => {
+      const v = areaValues(a);
+      return AREA_COLUMNS.map((c) => v[c]);
+    }),
+    { quoted: new Set(['areaCode', 'areaName']) },
+  );
 }
 
 /** Areas (their stored boundary, or no geometry) and capacitated points (with R_j) as one FeatureCollection. */
@@ -145,7 +152,7 @@ export const analyseCapacityCommand: CliCommand<AnalyseCapacityOptions> = {
     }));
     const points = pointLoads(snapshot, analysis, residentIdx);
     let text: string;
-    if (format === 'csv') text = capacityToCsv(areas, analysis.settings.method);
+    if (format === 'csv') text = capacityToCsv(areas);
     else {
       const geometries = new Map<string, unknown>();
       for (const level of ['MUNICIPALITY', 'COUNTY'] as const)
@@ -159,8 +166,15 @@ export const analyseCapacityCommand: CliCommand<AnalyseCapacityOptions> = {
       (values.output ? `; written to ${values.output}` : '');
     return output(
       values.output ? '' : text,
-      [summary],
-      values.output ? [{ path: values.output, content: text }] : [],
+      [`${code}: ${analysis.settings.method}`, summary],
+      values.output
+        ? [
+            { path: values.output, content: text },
+            ...(format === 'csv'
+              ? [{ path: sidecarPaths(values.output).csvt, content: csvtSidecar(CAPACITY_COLUMN_TYPES) }]
+              : []),
+          ]
+        : [],
     );
   },
 };

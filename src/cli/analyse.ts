@@ -2,6 +2,8 @@ import type { AreaFilter } from '../geo/area-filter.js';
 import type { DesertRow } from '../modules/access/access.service.js';
 import { desertsAmong, resolveTravelModel, validateThreshold } from '../modules/access/access.service.js';
 import { settlementsInArea } from '../modules/access/area-settlements.js';
+import { WGS84_PRJ, csvtSidecar, sidecarPaths, toCsv } from '../csv.js';
+import type { CsvColumnType } from '../csv.js';
 import type { CliCommand, CommandOutput } from './command.js';
 import { output } from './command.js';
 import { CliError } from './errors.js';
@@ -53,13 +55,14 @@ const POSITION_COLUMNS = ['lon', 'lat', 'WKT'] as const;
  * string; with type guessing it would read codes such as "0114" (Upplands Väsby) as the number 114.
  * Codes and ids are String; the WKT column becomes the layer's point geometry.
  */
-export const CSV_COLUMN_TYPES: readonly string[] = [
-  ...COLUMNS.map((c) =>
-    c === 'population' || c === 'population65Plus'
-      ? 'Integer'
-      : ['straightLineKm', 'travelKm', 'travelMinutes', 'thresholdMinutes'].includes(c)
-        ? 'Real'
-        : 'String',
+export const CSV_COLUMN_TYPES: readonly CsvColumnType[] = [
+  ...COLUMNS.map(
+    (c): CsvColumnType =>
+      c === 'population' || c === 'population65Plus'
+        ? 'Integer'
+        : ['straightLineKm', 'travelKm', 'travelMinutes', 'thresholdMinutes'].includes(c)
+          ? 'Real'
+          : 'String',
   ),
   'Real',
   'Real',
@@ -69,47 +72,26 @@ export const CSV_COLUMN_TYPES: readonly string[] = [
 /** Columns whose values are codes with meaningful leading zeros: always quoted, so they stay text. */
 const TEXT_CODES = new Set<string>(['municipalityCode', 'countyCode']);
 
-const csvCell = (v: string | number | null, forceQuotes = false) => {
-  if (v === null) return '';
-  const s = String(v);
-  return forceQuotes || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /**
- * Planner-ready CSV (one desert a row, RFC 4180 quoting), ending with lon, lat and a WKT point
- * (WGS84). Municipality and county codes are quoted so tools that guess types keep "0114" as text.
+ * Planner-ready CSV (one desert a row, header first, RFC 4180 quoting, names neutralised against formula
+ * injection), ending with lon, lat and a WKT point (WGS84). Municipality and county codes are quoted so
+ * tools that guess types keep "0114" as text.
  */
 export function desertsToCsv(rows: readonly DesertRow[]): string {
-  const lines = [[...COLUMNS, ...POSITION_COLUMNS].join(',')];
-  for (const r of rows) {
-    const v = rowValues(r);
-    const { lon, lat } = r.settlement;
-    lines.push(
-      [
-        ...COLUMNS.map((c) => csvCell(v[c], TEXT_CODES.has(c) && v[c] !== null)),
-        String(lon),
-        String(lat),
-        `POINT (${lon} ${lat})`,
-      ].join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  return toCsv(
+    [...COLUMNS, ...POSITION_COLUMNS],
+    rows.map((r) => {
+      const v = rowValues(r);
+      const { lon, lat } = r.settlement;
+      return [...COLUMNS.map((c) => v[c]), lon, lat, `POINT (${lon} ${lat})`];
+    }),
+    { quoted: TEXT_CODES },
+  );
 }
 
 /** The `.csvt` sidecar GDAL reads next to `<name>.csv` (one line of quoted type names). */
-export function csvtSidecar(): string {
-  return `${CSV_COLUMN_TYPES.map((t) => `"${t}"`).join(',')}\n`;
-}
-
-/** WGS84 as ESRI WKT, the `.prj` sidecar GDAL's CSV driver reads for the layer's CRS (GeoCSV). */
-export const WGS84_PRJ =
-  'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],' +
-  'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';
-
-/** Where the sidecars of a CSV output go: `deserts.csv` → `deserts.csvt` and `deserts.prj`. */
-export function sidecarPaths(output: string): { csvt: string; prj: string } {
-  const base = output.replace(/\.csv$/i, '');
-  return { csvt: `${base}.csvt`, prj: `${base}.prj` };
+export function desertsCsvt(): string {
+  return csvtSidecar(CSV_COLUMN_TYPES);
 }
 
 /** A GeoJSON FeatureCollection of the deserts (settlement points with the same properties as the CSV). */
@@ -122,6 +104,36 @@ export function desertsToGeoJson(rows: readonly DesertRow[]): string {
       properties: rowValues(r),
     })),
   });
+}
+
+/**
+ * The summary line of `analyse deserts` (stderr), saying what it counts: settlements and the sum of their
+ * own populations — not every resident, which `accessIndicators` counts by population grid where one is
+ * imported — and 65+ only where it is known, or that it is not known.
+ */
+export function desertsSummary(
+  rows: readonly DesertRow[],
+  settlements: number,
+  code: string,
+  output: string | undefined,
+): string {
+  const people = rows.reduce((s, r) => s + r.settlement.population, 0);
+  const known = rows.filter((r) => r.settlement.population65Plus !== null);
+  const elderly = known.reduce((s, r) => s + r.settlement.population65Plus!, 0);
+  const aged =
+    rows.length === 0
+      ? ''
+      : known.length === 0
+        ? '; 65+ is not known for any of them'
+        : known.length === rows.length
+          ? `, ${elderly} of them aged 65+`
+          : `; ${elderly} aged 65+ in the ${known.length} of them where 65+ is known`;
+  return (
+    `${rows.length} of ${settlements} settlements are beyond the ${code} threshold; ` +
+    `together they have ${people} inhabitants (the sum of the settlements' own populations, not every ` +
+    `resident of the area: accessIndicators.populationBeyondThreshold counts those, by population grid where one is imported)${aged}` +
+    (output ? `; written to ${output}` : '')
+  );
 }
 
 /** Options of `serviceatlas analyse deserts` (parsed by commander in cli/index.ts). */
@@ -185,16 +197,12 @@ export const analyseDeserts: CliCommand<AnalyseDesertsOptions> = {
       if (values.format === 'csv') {
         const sidecars = sidecarPaths(values.output);
         files.push(
-          { path: sidecars.csvt, content: csvtSidecar() },
+          { path: sidecars.csvt, content: desertsCsvt() },
           { path: sidecars.prj, content: WGS84_PRJ },
         );
       }
     }
-    const people = rows.reduce((s, r) => s + r.settlement.population, 0);
-    const elderly = rows.reduce((s, r) => s + (r.settlement.population65Plus ?? 0), 0);
-    const summary =
-      `${rows.length} of ${indices.length} settlements are beyond the ${code} threshold: ${people} people (${elderly} aged 65+ where known)` +
-      (values.output ? `; written to ${values.output}` : '');
+    const summary = desertsSummary(rows, indices.length, code, values.output);
     return output(values.output ? '' : text, [summary], files);
   },
 };

@@ -1,5 +1,7 @@
 import type { AuditEntry, AuditFilter } from '../modules/audit/audit.repository.js';
 import { exportAuditEntries } from '../modules/audit/audit.repository.js';
+import type { CsvColumnType } from '../csv.js';
+import { csvtSidecar, sidecarPaths, toCsv } from '../csv.js';
 import type { CliCommand } from './command.js';
 import { output } from './command.js';
 import { CliError } from './errors.js';
@@ -17,17 +19,31 @@ export interface AuditExportOptions {
 
 const AUDIT_COLUMNS = ['id', 'at', 'actor', 'action', 'entity', 'entityId', 'before', 'after'] as const;
 
-const csvCell = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/** GDAL column types (the `.csvt` beside `--output x.csv`). */
+export const AUDIT_COLUMN_TYPES: readonly CsvColumnType[] = [
+  'String',
+  'DateTime',
+  'String',
+  'String',
+  'String',
+  'String',
+  'String',
+  'String',
+];
 
-/** RFC 4180 CSV, one write a row; before/after as JSON text. */
+/** RFC 4180 CSV, header first, one write a row; before/after as JSON text; every cell formula-safe. */
 export function auditToCsv(entries: readonly AuditEntry[]): string {
-  const lines = [AUDIT_COLUMNS.join(',')];
-  for (const e of entries) lines.push(AUDIT_COLUMNS.map((c) => csvCell(e[c])).join(','));
-  return `${lines.join('\n')}\n`;
+  return toCsv(
+    AUDIT_COLUMNS,
+    entries.map((e) =>
+      AUDIT_COLUMNS.map((c) => {
+        const v = e[c] as unknown;
+        return v === null || v === undefined || typeof v === 'string' || typeof v === 'number'
+          ? v
+          : JSON.stringify(v);
+      }),
+    ),
+  );
 }
 
 function instant(value: string, option: string): string {
@@ -57,7 +73,14 @@ export const auditExport: CliCommand<AuditExportOptions> = {
     return output(
       opts.output ? '' : text,
       [summary],
-      opts.output ? [{ path: opts.output, content: text }] : [],
+      opts.output
+        ? [
+            { path: opts.output, content: text },
+            ...(opts.format === 'csv'
+              ? [{ path: sidecarPaths(opts.output).csvt, content: csvtSidecar(AUDIT_COLUMN_TYPES) }]
+              : []),
+          ]
+        : [],
     );
   },
 };

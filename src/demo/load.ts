@@ -184,7 +184,7 @@ export async function loadDemoData(
       .insertInto('import_runs')
       .values({
         kind: 'grid',
-        file: 'data/demo/befolkning_1km_2025_dalarna.csv',
+        file: 'data/open/scb-befolkning-1km-dalarna-2025/befolkning_1km_2025_dalarna.csv',
         format: 'csv',
         status: 'DONE',
       })

@@ -15,9 +15,9 @@ export interface DemoRealPoint {
 }
 
 export const DEMO_OSM_SOURCE =
-  '© OpenStreetMap contributors (ODbL 1.0), nodes of Dec 2020 (data/demo/osm_health_nodes_sweden_2020.csv)';
+  '© OpenStreetMap contributors (ODbL 1.0), nodes of Dec 2020 (data/open/osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv)';
 export const DEMO_GRID_SOURCE =
-  'SCB befolkning per km-ruta 2025, Dalarna (CC0), data/demo/befolkning_1km_2025_dalarna.csv';
+  'SCB befolkning per km-ruta 2025, Dalarna (CC0), data/open/scb-befolkning-1km-dalarna-2025/befolkning_1km_2025_dalarna.csv';
 
 /** The service types the demo takes from OpenStreetMap (the generator leaves them out). */
 export const OSM_DEMO_TYPES: Readonly<Record<string, string>> = {
@@ -29,10 +29,16 @@ export const OSM_DEMO_TYPES: Readonly<Record<string, string>> = {
 const UNNAMED: Record<string, string> = { PHARMACY: 'Apotek', PRIMARY_CARE: 'Vårdcentral/läkare' };
 
 export function demoOsmPoints(): DemoRealPoint[] {
-  const rows = parse(readFileSync(`${DEMO_DATA_DIR}osm_health_nodes_sweden_2020.csv`, 'utf8'), {
-    columns: true,
-    skip_empty_lines: true,
-  }) as {
+  const rows = parse(
+    readFileSync(
+      `${DEMO_DATA_DIR}osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv`,
+      'utf8',
+    ),
+    {
+      columns: true,
+      skip_empty_lines: true,
+    },
+  ) as {
     osm_node_id: string;
     amenity: string;
     name: string;
@@ -58,10 +64,13 @@ export function demoOsmPoints(): DemoRealPoint[] {
 
 /** Dalarna's populated 1 km squares 2025 with 65+ (rutid → SWEREF 99 TM corner). */
 export function demoGridCells(): GridCellInput[] {
-  const rows = parse(readFileSync(`${DEMO_DATA_DIR}befolkning_1km_2025_dalarna.csv`, 'utf8'), {
-    columns: true,
-    skip_empty_lines: true,
-  }) as { rutid: string; kommunkod: string; befolkning_2025: string; befolkning_65_plus_2025: string }[];
+  const rows = parse(
+    readFileSync(`${DEMO_DATA_DIR}scb-befolkning-1km-dalarna-2025/befolkning_1km_2025_dalarna.csv`, 'utf8'),
+    {
+      columns: true,
+      skip_empty_lines: true,
+    },
+  ) as { rutid: string; kommunkod: string; befolkning_2025: string; befolkning_65_plus_2025: string }[];
   return rows.map((r) => {
     const corner = parseRutid(r.rutid);
     if (corner === null) throw new Error(`demo grid: ${r.rutid} is not an SCB rutid`);

@@ -13,10 +13,14 @@ export interface DemoSettlement {
   countyCode: string | null;
 }
 
-/** The vendored real data of the demo (see data/demo/SOURCE.md). */
-export const DEMO_DATA_DIR = fileURLToPath(new URL('../../data/demo/', import.meta.url));
+/**
+ * The vendored open data the demo reads: one copy in data/open/<dataset>/ (each with its SOURCE.md), shared
+ * with the tests; data/demo/SOURCE.md says which files the demo uses.
+ */
+export const DEMO_DATA_DIR = fileURLToPath(new URL('../../data/open/', import.meta.url));
 
-export const DEMO_SETTLEMENT_SOURCE = 'SCB Tätorter 2020 (CC0), data/demo/tatorter_2020_points.csv';
+export const DEMO_SETTLEMENT_SOURCE =
+  'SCB Tätorter 2020 (CC0), data/open/scb-tatorter-2020/tatorter_2020_points.csv';
 
 interface TatortRow {
   tatortskod: string;
@@ -30,7 +34,7 @@ interface TatortRow {
 }
 
 function tatortRows(): TatortRow[] {
-  return parse(readFileSync(`${DEMO_DATA_DIR}tatorter_2020_points.csv`, 'utf8'), {
+  return parse(readFileSync(`${DEMO_DATA_DIR}scb-tatorter-2020/tatorter_2020_points.csv`, 'utf8'), {
     columns: true,
     skip_empty_lines: true,
   }) as TatortRow[];

@@ -46,6 +46,17 @@ const STATIC_FILES: Readonly<Record<string, StaticFile>> = Object.freeze({
     contentType: 'text/css; charset=utf-8',
     cacheControl: REVALIDATE,
   },
+  // The icon of the demo map and the service plan: no 404 in a browser's console.
+  '/favicon.svg': {
+    file: join(PUBLIC_DIR, 'favicon.svg'),
+    contentType: 'image/svg+xml',
+    cacheControl: VENDOR,
+  },
+  '/favicon.ico': {
+    file: join(PUBLIC_DIR, 'favicon.svg'),
+    contentType: 'image/svg+xml',
+    cacheControl: VENDOR,
+  },
   '/vendor/maplibre-gl/maplibre-gl.mjs': {
     file: join(MAPLIBRE_DIST, 'maplibre-gl.mjs'),
     contentType: JS,

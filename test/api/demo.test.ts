@@ -6,13 +6,13 @@ import { startTestServer } from '../helpers/server.js';
 
 /** The vendored files, read plainly (the oracle; the demo loader is not used here). */
 const csv = (name: string) =>
-  parse(readFileSync(new URL(`../../data/demo/${name}`, import.meta.url), 'utf8'), {
+  parse(readFileSync(new URL(`../../data/open/${name}`, import.meta.url), 'utf8'), {
     columns: true,
     skip_empty_lines: true,
   }) as Record<string, string>[];
-const tatorter = csv('tatorter_2020_points.csv');
-const grid = csv('befolkning_1km_2025_dalarna.csv');
-const osm = csv('osm_health_nodes_sweden_2020.csv');
+const tatorter = csv('scb-tatorter-2020/tatorter_2020_points.csv');
+const grid = csv('scb-befolkning-1km-dalarna-2025/befolkning_1km_2025_dalarna.csv');
+const osm = csv('osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv');
 
 describe('the demo region', () => {
   let server: TestServer;

@@ -83,7 +83,9 @@ describe('serviceatlas analyse deserts --format csv for GIS tools', () => {
     expect(typeOf('travelMinutes')).toBe('"Real"');
     expect(typeOf('lon')).toBe('"Real"');
     expect(typeOf('WKT')).toBe('"WKT"');
-    expect(readFileSync(join(dir, 'deserts.prj'), 'utf8')).toMatch(/^GEOGCS\["GCS_WGS_1984"/);
+    expect(readFileSync(join(dir, 'deserts.prj'), 'utf8')).toMatch(
+      /^GEOGCS\["WGS 84".*AUTHORITY\["EPSG","4326"\]\]$/,
+    );
   }, 300_000);
 
   it('writes no sidecars for GeoJSON', async () => {

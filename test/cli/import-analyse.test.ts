@@ -8,11 +8,11 @@ import { parse } from 'csv-parse/sync';
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_DATA, sharedDataFile } from '../helpers/shared-data.js';
+import { OPEN_DATA } from '../helpers/shared-data.js';
 import { freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
 
 const run = promisify(execFile);
-const SHARED = SHARED_DATA;
+const SHARED = OPEN_DATA;
 const TATORTER = join(SHARED, 'scb-tatorter-2020/tatorter_2020_points.csv');
 const HEALTH = join(SHARED, 'osm-sweden-health-facilities-2020/osm_health_nodes_sweden_2020.csv');
 const KOMMUNER = join(SHARED, 'scb-kommuner-lan-2024/kommuner_2024_generalized.geojson');
@@ -41,9 +41,7 @@ function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
 }
 
-describe.skipIf(
-  [TATORTER, HEALTH, KOMMUNER].some((f) => sharedDataFile(f.slice(SHARED.length + 1)) === null),
-)('the CLI on real SCB and OSM files (skipped: ../shared/data is absent)', () => {
+describe('the CLI on real SCB and OSM files (vendored in data/open/)', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let drop: () => Promise<void>;

@@ -38,98 +38,95 @@ afterAll(async () => {
   await database.close();
 });
 
-describe.skipIf(GRID_CSV === null || GRID_GEOJSON === null || KOMMUNER === null)(
-  'import grid: SCB’s 1 km population squares of Dalarna 2025',
-  () => {
-    it('stores every square once, with its population, 65+, municipality and the county from its first two digits', async () => {
-      const before = await readDataVersion(app.db);
-      const outcome = await runImportJob(app.db, {
-        kind: 'grid',
-        file: GRID_CSV!,
-        options: { map: SCB_MAP },
-      });
-      expect(outcome.lines[0]).toMatch(/4004 cells of 1000 m/);
-      expect(await readDataVersion(app.db)).toBeGreaterThan(before);
-      const rows = csvRows(GRID_CSV!);
-      const expectedPopulation = rows.reduce((s, r) => s + Number(r.befolkning_2025), 0);
-      const expected65 = rows.reduce((s, r) => s + Number(r.befolkning_65_plus_2025), 0);
-      const stored = await sql<{ n: number; pop: number; p65: number; sizes: number; counties: string }>`
+describe('import grid: SCB’s 1 km population squares of Dalarna 2025', () => {
+  it('stores every square once, with its population, 65+, municipality and the county from its first two digits', async () => {
+    const before = await readDataVersion(app.db);
+    const outcome = await runImportJob(app.db, {
+      kind: 'grid',
+      file: GRID_CSV,
+      options: { map: SCB_MAP },
+    });
+    expect(outcome.lines[0]).toMatch(/4004 cells of 1000 m/);
+    expect(await readDataVersion(app.db)).toBeGreaterThan(before);
+    const rows = csvRows(GRID_CSV);
+    const expectedPopulation = rows.reduce((s, r) => s + Number(r.befolkning_2025), 0);
+    const expected65 = rows.reduce((s, r) => s + Number(r.befolkning_65_plus_2025), 0);
+    const stored = await sql<{ n: number; pop: number; p65: number; sizes: number; counties: string }>`
         SELECT count(*)::int AS n, sum(population)::int AS pop, sum(population_65_plus)::int AS p65,
                count(DISTINCT size_m)::int AS sizes, string_agg(DISTINCT county_code, ',') AS counties
         FROM grid_cells`.execute(app.db);
-      expect(stored.rows[0]).toEqual({
-        n: 4004,
-        pop: expectedPopulation,
-        p65: expected65,
-        sizes: 1,
-        counties: '20',
-      });
-      expect(expectedPopulation).toBe(285_587); // SOURCE.md's total
-      const byId = new Map(rows.map((r) => [r.rutid!, r]));
-      const cells = await sql<{
-        cell_id: string;
-        municipality_code: string;
-        x: number;
-        y: number;
-        area: number;
-        cx: number;
-        cy: number;
-      }>`
+    expect(stored.rows[0]).toEqual({
+      n: 4004,
+      pop: expectedPopulation,
+      p65: expected65,
+      sizes: 1,
+      counties: '20',
+    });
+    expect(expectedPopulation).toBe(285_587); // SOURCE.md's total
+    const byId = new Map(rows.map((r) => [r.rutid!, r]));
+    const cells = await sql<{
+      cell_id: string;
+      municipality_code: string;
+      x: number;
+      y: number;
+      area: number;
+      cx: number;
+      cy: number;
+    }>`
         SELECT cell_id, municipality_code, ST_XMin(ST_Transform(geom, 3006)) AS x, ST_YMin(ST_Transform(geom, 3006)) AS y,
                ST_Area(ST_Transform(geom, 3006)) AS area,
                ST_X(ST_Transform(centroid, 3006)) AS cx, ST_Y(ST_Transform(centroid, 3006)) AS cy
         FROM grid_cells ORDER BY cell_id LIMIT 50`.execute(app.db);
-      for (const c of cells.rows) {
-        const corner = parseRutid(c.cell_id)!;
-        expect(Number(c.x)).toBeCloseTo(corner.x, 3);
-        expect(Number(c.y)).toBeCloseTo(corner.y, 3);
-        expect(Number(c.area)).toBeCloseTo(1_000_000, -1);
-        // SCB's own centre (e, n) in the file.
-        expect(Number(c.cx)).toBeCloseTo(Number(byId.get(c.cell_id)!.e), 1);
-        expect(Number(c.cy)).toBeCloseTo(Number(byId.get(c.cell_id)!.n), 1);
-        expect(c.municipality_code).toBe(byId.get(c.cell_id)!.kommunkod);
-      }
-    });
+    for (const c of cells.rows) {
+      const corner = parseRutid(c.cell_id)!;
+      expect(Number(c.x)).toBeCloseTo(corner.x, 3);
+      expect(Number(c.y)).toBeCloseTo(corner.y, 3);
+      expect(Number(c.area)).toBeCloseTo(1_000_000, -1);
+      // SCB's own centre (e, n) in the file.
+      expect(Number(c.cx)).toBeCloseTo(Number(byId.get(c.cell_id)!.e), 1);
+      expect(Number(c.cy)).toBeCloseTo(Number(byId.get(c.cell_id)!.n), 1);
+      expect(c.municipality_code).toBe(byId.get(c.cell_id)!.kommunkod);
+    }
+  });
 
-    it('reads the GeoJSON polygons into the same squares (replacing the stored grid, not adding to it)', async () => {
-      await runImportJob(app.db, {
-        kind: 'grid',
-        file: GRID_GEOJSON!,
-        options: { map: SCB_MAP, cellSize: '1000' },
-      });
-      const stored = await sql<{ n: number; pop: number }>`
+  it('reads the GeoJSON polygons into the same squares (replacing the stored grid, not adding to it)', async () => {
+    await runImportJob(app.db, {
+      kind: 'grid',
+      file: GRID_GEOJSON,
+      options: { map: SCB_MAP, cellSize: '1000' },
+    });
+    const stored = await sql<{ n: number; pop: number }>`
         SELECT count(*)::int AS n, sum(population)::int AS pop FROM grid_cells`.execute(app.db);
-      expect(stored.rows[0]).toEqual({ n: 4004, pop: 285_587 });
-    });
+    expect(stored.rows[0]).toEqual({ n: 4004, pop: 285_587 });
+  });
 
-    it('without municipality codes, assigns each square to the municipality boundary holding its centre', async () => {
-      await importAreas(app.db, {
-        file: KOMMUNER!,
-        level: 'MUNICIPALITY',
-        map: 'code=kommunkod,name=kommunnamn',
-      });
-      await runImportJob(app.db, {
-        kind: 'grid',
-        file: GRID_CSV!,
-        options: { map: 'population=befolkning_2025' },
-      });
-      const rows = new Map(csvRows(GRID_CSV!).map((r) => [r.rutid!, r.kommunkod!]));
-      const stored = await sql<{
-        cell_id: string;
-        municipality_code: string | null;
-        county_code: string | null;
-      }>`
-        SELECT cell_id, municipality_code, county_code FROM grid_cells`.execute(app.db);
-      let same = 0;
-      for (const c of stored.rows) {
-        if (c.municipality_code === rows.get(c.cell_id)) same++;
-        if (c.municipality_code !== null) expect(c.county_code).toBe(c.municipality_code.slice(0, 2));
-      }
-      // The boundaries are generalised; SCB assigned by DeSO. About 96% of squares agree (the rest lie near a border).
-      expect(same / stored.rows.length).toBeGreaterThan(0.95);
+  it('without municipality codes, assigns each square to the municipality boundary holding its centre', async () => {
+    await importAreas(app.db, {
+      file: KOMMUNER,
+      level: 'MUNICIPALITY',
+      map: 'code=kommunkod,name=kommunnamn',
     });
-  },
-);
+    await runImportJob(app.db, {
+      kind: 'grid',
+      file: GRID_CSV,
+      options: { map: 'population=befolkning_2025' },
+    });
+    const rows = new Map(csvRows(GRID_CSV).map((r) => [r.rutid!, r.kommunkod!]));
+    const stored = await sql<{
+      cell_id: string;
+      municipality_code: string | null;
+      county_code: string | null;
+    }>`
+        SELECT cell_id, municipality_code, county_code FROM grid_cells`.execute(app.db);
+    let same = 0;
+    for (const c of stored.rows) {
+      if (c.municipality_code === rows.get(c.cell_id)) same++;
+      if (c.municipality_code !== null) expect(c.county_code).toBe(c.municipality_code.slice(0, 2));
+    }
+    // The boundaries are generalised; SCB assigned by DeSO. About 96% of squares agree (the rest lie near a border).
+    expect(same / stored.rows.length).toBeGreaterThan(0.95);
+  });
+});
 
 describe('import grid: coordinates, sizes and refusals', () => {
   it('snaps SWEREF 99 TM centres or corners to their 250 m squares and derives SCB ids', async () => {

@@ -8,12 +8,6 @@ import { resolve } from 'node:path';
  */
 export const OPEN_DATA: string = resolve(import.meta.dirname, '../../data/open');
 
-/** @deprecated name kept for the suites written before the data was vendored: the same folder. */
-export const SHARED_DATA: string = OPEN_DATA;
-
-/** Kept for the suites' `skipIf(!…)` guards: the data is in the repository, so it is always required. */
-export const REQUIRE_REAL_DATA = true;
-
 /** Absolute path of a vendored open-data file; a missing one is an error (it ships with the repository). */
 export function sharedDataFile(relative: string): string {
   const file = resolve(OPEN_DATA, relative);

@@ -16,17 +16,17 @@ const LAN = sharedDataFile('scb-kommuner-lan-2024/lan_2024_generalized.geojson')
  * The `areas` layer must carry valid polygons: outlines are repaired at import (ST_MakeValid, polygonal
  * parts kept), checked here on the real SCB files and on a self-intersecting outline.
  */
-describe.skipIf(KOMMUNER === null || LAN === null)('areas imported from SCB’s generalised outlines', () => {
+describe('areas imported from SCB’s generalised outlines', () => {
   let app: App;
   let database: TestDatabase;
   beforeAll(async () => {
     ({ app, database } = await freshApp());
     await importAreas(app.db, {
-      file: KOMMUNER!,
+      file: KOMMUNER,
       level: 'MUNICIPALITY',
       map: 'code=kommunkod,name=kommunnamn',
     });
-    await importAreas(app.db, { file: LAN!, level: 'COUNTY', map: 'code=lanskod,name=lansnamn' });
+    await importAreas(app.db, { file: LAN, level: 'COUNTY', map: 'code=lanskod,name=lansnamn' });
   });
   afterAll(async () => {
     await app.close();
@@ -83,7 +83,7 @@ describe.skipIf(KOMMUNER === null || LAN === null)('areas imported from SCB’s 
 
   it('keeps the repaired outlines’ extent: each area’s bounding box matches the published one', async () => {
     const features = (
-      JSON.parse(readFileSync(KOMMUNER!, 'utf8')) as {
+      JSON.parse(readFileSync(KOMMUNER, 'utf8')) as {
         features: { properties: { kommunkod: string }; geometry: unknown }[];
       }
     ).features;

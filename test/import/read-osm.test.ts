@@ -8,6 +8,7 @@ import {
   type XmlElementEvent,
 } from '../../src/import/index.js';
 import { KNOWN_SERVICE_TYPES, fixture } from './helpers.js';
+import { sharedDataFile } from '../helpers/shared-data.js';
 
 // Lines are numbered in the comments: the reader reports the line of each element's start tag.
 const OSM = `<?xml version="1.0" encoding="UTF-8"?>
@@ -139,7 +140,7 @@ describe('reading OSM XML', () => {
   });
 
   it('asks for a conversion when given PBF', async () => {
-    const promise = readAllRecords('/work/shared/data/osm-andorra-2020/andorra-2020-05-01.osm.pbf');
+    const promise = readAllRecords(sharedDataFile('osm-andorra-2020/andorra-2020-05-01.osm.pbf'));
     await expect(promise).rejects.toBeInstanceOf(ImportError);
     await expect(readAllRecords('extract.osm.pbf', { format: 'osm' })).rejects.toThrow(
       /convert with osmium to \.osm/,

@@ -1,5 +1,5 @@
 /**
- * Road imports of real OSM extracts (../shared/data), checked against an independent count: a plain
+ * Road imports of real OSM extracts (vendored in data/open/), checked against an independent count: a plain
  * second reader (regular expressions over the XML; the PBF decoder's raw items for .pbf) that applies
  * the documented rules on its own and counts kept ways, graph nodes and edges. Lengths against PostGIS's
  * spheroidal ST_Length; every edge's ends against the file's node coordinates; loadRoadEdges round trip.
@@ -130,10 +130,10 @@ describe(`road import of real OSM extracts (${backend})`, () => {
 
   for (const relative of FILES) {
     const file = sharedDataFile(relative);
-    it.skipIf(file === null)(relative, async () => {
-      const data = file!.endsWith('.pbf') ? await readPbf(file!) : readXml(file!);
+    it(relative, async () => {
+      const data = file.endsWith('.pbf') ? await readPbf(file) : readXml(file);
       const want = expected(data);
-      const s = await importRoads(t.handle.db, { file: file! });
+      const s = await importRoads(t.handle.db, { file });
       expect(s.missingNodes).toBe(0);
       expect(s.waysRead).toBe(data.ways.length);
       expect(s.waysKept).toBe(want.waysKept);

@@ -73,7 +73,7 @@ interface Access {
   servicePoint: { id: string; externalId: string } | null;
 }
 
-describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', () => {
+describe('road-network travel on Andorra (OSM 2020)', () => {
   let server: TestServer;
   let settlements: Place[];
   let stores: Place[];
@@ -84,7 +84,7 @@ describe.skipIf(ANDORRA === null)('road-network travel on Andorra (OSM 2020)', (
   beforeAll(async () => {
     server = await startTestServer({ config: { maxPageSize: 500 } });
     const db = server.app.db;
-    await importRoads(db, { file: ANDORRA! });
+    await importRoads(db, { file: ANDORRA });
     const rows = await sql<{ source: string; target: string; minutes: number; oneway: boolean }>`
       SELECT source::text AS source, target::text AS target, minutes, oneway FROM road_edges`.execute(db);
     const edges: StoredEdge[] = rows.rows;

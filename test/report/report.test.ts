@@ -1,5 +1,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeHtml, renderReportHtml } from '../../src/modules/report/report.html.js';
+import { gapReason } from '../../src/modules/report/report.reasons.js';
 import type { MunicipalityReport } from '../../src/modules/report/report.service.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
@@ -168,6 +170,72 @@ describe('the municipal service plan', () => {
     expect(en).toContain('Weekend access');
   });
 
+  it('words every gap reason from its data: Swedish in the Swedish plan, the engine’s sentence in the English one', async () => {
+    const flags = report.gaps.flatMap((g) => g.flags.map((f) => ({ g, f })));
+    expect(new Set(flags.map(({ f }) => f.code)).size).toBeGreaterThanOrEqual(2);
+    const type = (code: string) => report.catalogue.find((c) => c.code === code)!;
+    for (const { g, f } of flags) {
+      // The English rendering from the fields is the engine's own sentence: the fields say all of it.
+      expect(gapReason(f, g.settlement, type(f.serviceType).nameEn.toLowerCase(), 'en')).toBe(f.reason);
+      const sv = gapReason(f, g.settlement, type(f.serviceType).nameSv.toLowerCase(), 'sv');
+      expect(sv).not.toBe(f.reason);
+      expect(html).toContain(escapeHtml(sv));
+    }
+    // What a reader sees of the Swedish plan (the embedded JSON and the data's own names aside) has none
+    // of the engine's English words, codes or labels in it.
+    const visible = html
+      .replace(/<script[\s\S]*?<\/script>/g, '')
+      .replace(/<style[\s\S]*?<\/style>/g, '')
+      .replace(/<[^>]+>/g, ' ');
+    const sourcesStart = visible.indexOf('Datakällor');
+    const words = visible.slice(0, sourcesStart > 0 ? sourcesStart : undefined);
+    for (const english of [
+      /\bwithin\b/,
+      /\bthreshold\b/,
+      /\bnearest\b/,
+      /service desert/,
+      /households/,
+      /close the gap/,
+      /digital substitute/,
+      /\bgreedy\b|\benumeration\b/,
+      /\bESTIMATED\b|\bNETWORK\b/,
+      /E_SERVICE_CAN_CLOSE|NEW_SERVICE_POINT_NEEDED|SINGLE_POINT_OF_FAILURE|CROSS_BORDER_NEAREST/,
+      /\bTATORT\b/,
+      /Online|Parcel lockers|Digital banking|E-library/,
+    ])
+      expect(words).not.toMatch(english);
+    expect(words).toMatch(/serviceöken|tröskel/);
+    const en = await (await fetch(`${server.url}/reports/municipality/2085?lang=en`)).text();
+    for (const { f } of flags) expect(en).toContain(escapeHtml(f.reason));
+  });
+
+  it('shows 65+ where it is known, and explains it where it is not', () => {
+    // The fixture knows 65+ for every settlement: the column is there, with the figures.
+    expect(report.settlements.every((s) => s.population65Plus !== null)).toBe(true);
+    expect(html).toContain('varav 65+');
+    expect(html).not.toContain('data-field="population65Unknown"');
+    const unknown = renderReportHtml(
+      {
+        ...report,
+        population65Plus: null,
+        settlements: report.settlements.map((s) => ({ ...s, population65Plus: null })),
+      },
+      'sv',
+    );
+    expect(unknown).toContain('data-field="population65Unknown"');
+    expect(unknown).toContain('finns inte i SCB:s tätortsdata');
+    expect(unknown).not.toMatch(/varav 65\+: –/);
+  });
+
+  it('lets sections flow in print (no forced page per section) and has an icon', async () => {
+    expect(html).not.toMatch(/\.page\s*\{[^}]*break-before:\s*page/);
+    expect(html).toMatch(/<link rel="icon" href="data:image\/svg\+xml,/);
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toMatch(/^<svg /);
+  });
+
   it('bundles the same tables as CSV files in a zip', async () => {
     const res = await fetch(`${server.url}/reports/municipality/2085?format=csv`);
     expect(res.headers.get('content-type')).toBe('application/zip');
@@ -178,6 +246,15 @@ describe('the municipal service plan', () => {
     const lines = strFromU8(files['settlements.csv']!).trim().split('\r\n');
     expect(lines).toHaveLength(report.settlements.length + 1);
     expect(strFromU8(files['settlements.csv']!)).toContain('"Nyhammar <script>alert(""x"")</script> & Co"');
+    // Each CSV with its column types; the files whose rows are places also with WGS 84 (EPSG:4326).
+    for (const name of Object.keys(files).filter((f) => f.endsWith('.csv')))
+      expect(Object.keys(files)).toContain(name.replace(/\.csv$/, '.csvt'));
+    expect(strFromU8(files['settlements.prj']!)).toContain('AUTHORITY["EPSG","4326"]');
+    // A UTF-8 BOM (Excel), then the header (the decoder drops the BOM).
+    expect([...files['settlements.csv']!.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(strFromU8(files['settlements.csv']!).split('\r\n')[0]).toBe(
+      'name,kind,population,population65Plus,lon,lat,WKT',
+    );
   });
 
   it('answers 404 for an unknown municipality and 400 for an unknown language', async () => {

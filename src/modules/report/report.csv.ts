@@ -1,4 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
+import type { CsvColumnType, CsvValue } from '../../csv.js';
+import { WGS84_PRJ, csvCell, csvtSidecar, toCsv as sharedToCsv } from '../../csv.js';
 import type { MunicipalityReport } from './report.service.js';
 
 /**
@@ -6,27 +8,60 @@ import type { MunicipalityReport } from './report.service.js';
  * opens it as UTF-8), comma-separated, RFC 4180 quoting, plain numbers (no thousands separators).
  */
 
-type Cell = string | number | boolean | null | undefined;
+type Cell = CsvValue;
 
-/** One CSV cell, quoted when it holds a comma, quote or line break; a formula-looking text is defused. */
-export function csvCell(value: Cell): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  // Spreadsheets run cells starting with = + - @ as formulas; names from data must never do that.
-  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+export { csvCell };
 
+/** UTF-8 with a BOM, CRLF, header first; every text cell formula-safe (src/csv.ts). */
 export function toCsv(header: string[], rows: Cell[][]): string {
-  return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return sharedToCsv(header, rows, { bom: true, eol: '\r\n' });
 }
+
+/**
+ * GDAL column types per file (the `.csvt` written beside each CSV in the zip): names and codes String,
+ * counts Integer, minutes and shares Real, the place columns Real and WKT.
+ */
+const TYPES: Record<string, CsvColumnType> = {
+  population: 'Integer',
+  population65Plus: 'Integer',
+  populationBeyondThreshold: 'Integer',
+  population65PlusBeyondThreshold: 'Integer',
+  settlementsBeyondThreshold: 'Integer',
+  populationLosingAccess: 'Integer',
+  population65PlusLosingAccess: 'Integer',
+  populationGainingAccess: 'Integer',
+  populationBeyondThresholdDelta: 'Integer',
+  marginalPopulation: 'Integer',
+  potentialUsers: 'Integer',
+  pointsWithUnknownHours: 'Integer',
+  rank: 'Integer',
+  rows: 'Integer',
+  thresholdMinutes: 'Real',
+  meanMinutesPopulationWeighted: 'Real',
+  travelMinutes: 'Real',
+  lon: 'Real',
+  lat: 'Real',
+  WKT: 'WKT',
+};
+const typeOf = (column: string): CsvColumnType => TYPES[column] ?? 'String';
+
+/** A place as the last three columns: lon, lat and a WKT point GDAL reads as the geometry. */
+const place = (lon: number | null | undefined, lat: number | null | undefined): Cell[] =>
+  lon == null || lat == null ? [null, null, null] : [lon, lat, `POINT (${lon} ${lat})`];
 
 /** The CSV files of a report, by file name. */
 export function reportCsvFiles(report: MunicipalityReport): Record<string, string> {
   const files: Record<string, string> = {};
+  // Rows that are settlements carry their place (the settlement of that name, when the name is unique).
+  const byName = new Map<string, { lon: number; lat: number } | null>();
+  for (const s of report.settlements) byName.set(s.name, byName.has(s.name) ? null : s);
+  const placeOf = (name: string) => {
+    const s = byName.get(name);
+    return place(s?.lon, s?.lat);
+  };
   files['settlements.csv'] = toCsv(
-    ['name', 'kind', 'population', 'population65Plus', 'lon', 'lat'],
-    report.settlements.map((s) => [s.name, s.kind, s.population, s.population65Plus, s.lon, s.lat]),
+    ['name', 'kind', 'population', 'population65Plus', 'lon', 'lat', 'WKT'],
+    report.settlements.map((s) => [s.name, s.kind, s.population, s.population65Plus, ...place(s.lon, s.lat)]),
   );
   files['indicators.csv'] = toCsv(
     [
@@ -62,15 +97,30 @@ export function reportCsvFiles(report: MunicipalityReport): Record<string, strin
     ),
   );
   files['deserts.csv'] = toCsv(
-    ['serviceType', 'settlement', 'population', 'travelMinutes', 'nearestServicePoint'],
+    ['serviceType', 'settlement', 'population', 'travelMinutes', 'nearestServicePoint', 'lon', 'lat', 'WKT'],
     report.deserts.flatMap((x) =>
-      x.settlements.map((s) => [x.serviceType, s.name, s.population, s.travelMinutes, s.nearest]),
+      x.settlements.map((s) => [
+        x.serviceType,
+        s.name,
+        s.population,
+        s.travelMinutes,
+        s.nearest,
+        ...placeOf(s.name),
+      ]),
     ),
   );
   files['gaps.csv'] = toCsv(
-    ['settlement', 'population', 'code', 'serviceType', 'reason', 'eService'],
+    ['settlement', 'population', 'code', 'serviceType', 'reason', 'eService', 'lon', 'lat', 'WKT'],
     report.gaps.flatMap((g) =>
-      g.flags.map((f) => [g.settlement, g.population, f.code, f.serviceType, f.reason, f.eService]),
+      g.flags.map((f) => [
+        g.settlement,
+        g.population,
+        f.code,
+        f.serviceType,
+        f.reason,
+        f.eService,
+        ...placeOf(g.settlement),
+      ]),
     ),
   );
   files['closure-impact.csv'] = toCsv(
@@ -84,19 +134,24 @@ export function reportCsvFiles(report: MunicipalityReport): Record<string, strin
     ]),
   );
   files['site-suggestions.csv'] = toCsv(
-    ['rank', 'settlement', 'lon', 'lat', 'marginalPopulation', 'serves'],
+    ['rank', 'settlement', 'marginalPopulation', 'serves', 'lon', 'lat', 'WKT'],
     report.sites.sites.map((s, i) => [
       i + 1,
       s.settlement,
-      s.lon,
-      s.lat,
       s.marginalPopulation,
       s.serves.join('; '),
+      ...place(s.lon, s.lat),
     ]),
   );
   files['e-service-potential.csv'] = toCsv(
-    ['serviceType', 'settlement', 'potentialUsers', 'eService'],
-    report.eServices.map((x) => [x.serviceType, x.settlement, x.potentialUsers, x.eService]),
+    ['serviceType', 'settlement', 'potentialUsers', 'eService', 'lon', 'lat', 'WKT'],
+    report.eServices.map((x) => [
+      x.serviceType,
+      x.settlement,
+      x.potentialUsers,
+      x.eService,
+      ...placeOf(x.settlement),
+    ]),
   );
   files['changes.csv'] = toCsv(
     [
@@ -150,9 +205,29 @@ export function reportCsvFiles(report: MunicipalityReport): Record<string, strin
   return files;
 }
 
-/** The zip of every CSV file (deflated). */
+/**
+ * The sidecars GDAL and QGIS read beside each CSV: `<name>.csvt` (column types: codes stay text) and, for a
+ * file whose rows are places (a WKT column), `<name>.prj` (WGS 84, EPSG:4326).
+ */
+export function reportCsvSidecars(files: Record<string, string>): Record<string, string> {
+  const sidecars: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    const header = text
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')[0]!
+      .split(',');
+    const base = name.replace(/\.csv$/, '');
+    sidecars[`${base}.csvt`] = csvtSidecar(header.map(typeOf));
+    if (header.includes('WKT')) sidecars[`${base}.prj`] = WGS84_PRJ;
+  }
+  return sidecars;
+}
+
+/** The zip of every CSV file and its sidecars (deflated). */
 export function reportCsvZip(report: MunicipalityReport): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
-  for (const [name, text] of Object.entries(reportCsvFiles(report))) entries[name] = strToU8(text);
+  const files = reportCsvFiles(report);
+  for (const [name, text] of Object.entries({ ...files, ...reportCsvSidecars(files) }))
+    entries[name] = strToU8(text);
   return zipSync(entries, { level: 6 });
 }

@@ -1,5 +1,7 @@
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
+import type { ReportLang } from './report.reasons.js';
+import { eServiceName, flagLabel, gapReason, kindLabel, siteMethod, travelLabel } from './report.reasons.js';
 import type { MunicipalityReport, ReportMap } from './report.service.js';
 
 /**
@@ -8,7 +10,7 @@ import type { MunicipalityReport, ReportMap } from './report.service.js';
  * as a JSON script block (`#report-data`) so a test can compare them with the GraphQL answers.
  */
 
-export type ReportLang = 'sv' | 'en';
+export type { ReportLang };
 
 const TEXT = {
   sv: {
@@ -23,6 +25,9 @@ const TEXT = {
     kind: 'Typ',
     population: 'Befolkning',
     population65: 'varav 65+',
+    population65Unknown:
+      'Antalet invånare 65+ per tätort finns inte i SCB:s tätortsdata och har inte importerats (fältet population65Plus), så kolumnen saknas.',
+    population65Grid: 'Kommunens invånare 65+ enligt befolkningsrutorna',
     gridPopulation: 'Alla invånare enligt SCB:s befolkningsrutor, även utanför tätorterna',
     total: 'Totalt',
     maps: 'Kartor per servicetyp',
@@ -95,6 +100,9 @@ const TEXT = {
     kind: 'Kind',
     population: 'Population',
     population65: 'of which 65+',
+    population65Unknown:
+      'The number of residents aged 65+ per settlement is not in SCB’s tätort data and has not been imported (field population65Plus), so the column is left out.',
+    population65Grid: 'Residents aged 65+ in the municipality, from the population grid',
     gridPopulation: 'Every resident by SCB population squares, also outside the settlements',
     total: 'Total',
     maps: 'Maps per service type',
@@ -204,23 +212,26 @@ export function renderReportHtml(report: MunicipalityReport, lang: ReportLang = 
 
   const sections: string[] = [];
 
+  // 65+ per settlement where known; where it is unknown for every settlement the column is left out and
+  // the plan says why (and gives the grid's 65+ for the municipality when a grid covers it).
+  const any65 = report.settlements.some((s) => s.population65Plus !== null);
   sections.push(`<section class="page" id="settlements"><h2>1. ${e(t.settlements)}</h2>
-<p>${e(t.total)}: <strong data-field="population">${num(report.population)}</strong> · ${e(t.population65)}: ${num(
-    report.population65Plus,
-  )}</p>${
+<p>${e(t.total)}: <strong data-field="population">${num(report.population)}</strong>${
+    report.population65Plus === null ? '' : ` · ${e(t.population65)}: ${num(report.population65Plus)}`
+  }</p>${
     report.grid === null
       ? ''
       : `<p>${e(t.gridPopulation)} (${num(report.grid.cells)} × ${num(report.grid.cellSizeM)} m): <strong data-field="gridPopulation">${num(
           report.grid.population,
-        )}</strong> · ${e(t.population65)}: ${num(report.grid.population65Plus)}</p>`
-  }
+        )}</strong> · ${e(t.population65)}: <span data-field="gridPopulation65Plus">${num(report.grid.population65Plus)}</span></p>`
+  }${any65 ? '' : `<p class="note" data-field="population65Unknown"><small>${e(t.population65Unknown)}</small></p>`}
 ${table(
-  [t.settlement, t.kind, t.population, t.population65],
+  any65 ? [t.settlement, t.kind, t.population, t.population65] : [t.settlement, t.kind, t.population],
   report.settlements.map((s) => [
     td(e(s.name)),
-    td(e(s.kind)),
+    td(e(kindLabel(s.kind, lang))),
     td(num(s.population), true),
-    td(num(s.population65Plus), true),
+    ...(any65 ? [td(num(s.population65Plus), true)] : []),
   ]),
 )}</section>`);
 
@@ -289,9 +300,9 @@ ${
           g.flags.map((f, i) => [
             td(i === 0 ? e(g.settlement) : ''),
             td(i === 0 ? num(g.population) : '', true),
-            td(`${e(f.code)}<br><small>${e(typeName(f.serviceType))}</small>`),
-            td(e(f.reason)),
-            td(e(f.eService ?? t.none)),
+            td(`${e(flagLabel(f.code, lang))}<br><small>${e(typeName(f.serviceType))}</small>`),
+            td(e(gapReason(f, g.settlement, typeName(f.serviceType).toLowerCase(), lang))),
+            td(e(eServiceName(f.serviceType, f.eService, lang) ?? t.none)),
           ]),
         ),
         ' class="small"',
@@ -316,7 +327,7 @@ ${
   sections.push(`<section class="page" id="sites"><h2>7. ${e(t.sites)}</h2>
 <p>${e(report.sites.serviceTypes.map(typeName).join(', '))} · ${e(t.covered)}: ${num(
     report.sites.populationCoveredBefore,
-  )} / ${num(report.sites.populationCoveredAfter)} <small>(${e(report.sites.method)})</small></p>
+  )} / ${num(report.sites.populationCoveredAfter)} <small>(${e(siteMethod(report.sites.method, lang))})</small></p>
 ${table(
   [t.settlement, t.marginal, t.serves],
   report.sites.sites.map((s) => [
@@ -335,7 +346,7 @@ ${
           td(e(typeName(x.serviceType))),
           td(e(x.settlement)),
           td(num(x.potentialUsers), true),
-          td(e(x.eService)),
+          td(e(eServiceName(x.serviceType, x.eService, lang) ?? t.none)),
         ]),
       )
 }</section>`);
@@ -398,6 +409,7 @@ ${table(
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="${FAVICON}">
 <title>${e(t.title)} — ${e(report.name)} (${e(report.code)})</title>
 <style>${CSS}</style>
 </head>
@@ -407,7 +419,7 @@ ${table(
 <p>${e(report.countyName ?? report.countyCode)} · ${e(t.draft)} · ${e(t.generated)} ${e(
     report.generatedAt.slice(0, 10),
   )} · ${e(t.dataVersion)} ${e(report.dataVersion)}</p>
-<p><small>${e(t.travel)}: ${e(report.travelMethod)}</small></p>
+<p><small>${e(t.travel)}: ${e(travelLabel(report.travelMethodCode, lang))}</small></p>
 </header>
 ${sections.join('\n')}
 <script type="application/json" id="report-data">${scriptJson(report)}</script>
@@ -415,6 +427,11 @@ ${sections.join('\n')}
 </html>
 `;
 }
+
+/** The plan's icon, inline (a saved plan opened from disk asks no server for /favicon.ico). */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#2b6b3f"/><circle cx="11" cy="12" r="4" fill="#fff"/><circle cx="22" cy="20" r="5" fill="#f1c40f"/></svg>',
+)}`;
 
 const CSS = `
 @page { size: A4; margin: 16mm 14mm; }
@@ -428,8 +445,11 @@ th, td { border-bottom: 1px solid #ddd; padding: 2pt 4pt; text-align: left; vert
 th { background: #f0f0f0; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.small { font-size: 8.5pt; }
 .cover { border-bottom: 3px solid #2b6b3f; padding-bottom: 6pt; margin-bottom: 8pt; }
-.page { page-break-before: always; break-before: page; }
-.page:first-of-type { page-break-before: auto; break-before: auto; }
+/* Sections flow on from one another (no forced page per section: short ones left pages half empty);
+   a heading never ends a page, and a map or a table row is never split. */
+.page { page-break-before: auto; break-before: auto; }
+h2, h3 { break-after: avoid; page-break-after: avoid; }
+.note { color: #444; }
 .maps { display: grid; grid-template-columns: 1fr 1fr; gap: 8pt; }
 .map { margin: 0; page-break-inside: avoid; break-inside: avoid; } .map svg { width: 100%; height: auto; border: 1px solid #ccc; }
 figcaption { font-size: 9pt; text-align: center; }

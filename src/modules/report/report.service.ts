@@ -60,6 +60,8 @@ export interface MunicipalityReport {
   generatedAt: string;
   dataVersion: number;
   travelMethod: string;
+  /** The travel model's code (the plan words it in its language). */
+  travelMethodCode: 'NETWORK' | 'ESTIMATED';
   catalogue: { code: string; nameSv: string; nameEn: string; thresholdMinutes: number }[];
   keyTypes: string[];
   settlements: ReportSettlement[];
@@ -79,7 +81,15 @@ export interface MunicipalityReport {
   gaps: {
     settlement: string;
     population: number;
-    flags: { code: string; serviceType: string; reason: string; eService: string | null }[];
+    flags: {
+      code: string;
+      serviceType: string;
+      /** The engine's sentence (English); the HTML plan renders it from `details` in its language. */
+      reason: string;
+      /** The reason as data (GapFlag.details). */
+      details: Record<string, string | number | boolean | null>;
+      eService: string | null;
+    }[];
   }[];
   closures: {
     serviceType: string;
@@ -271,6 +281,7 @@ export async function municipalityReport(
       code: f.code,
       serviceType: f.serviceType,
       reason: f.reason,
+      details: f.details,
       eService: f.eService ?? null,
     })),
   }));
@@ -352,6 +363,7 @@ export async function municipalityReport(
     generatedAt: now.toISOString(),
     dataVersion: snapshot.version,
     travelMethod: travelMethodLabel(snapshot.travel(model).method),
+    travelMethodCode: snapshot.travel(model).method,
     catalogue,
     keyTypes: [...keyTypes],
     settlements,
