@@ -132,6 +132,20 @@ export function gapReason(flag: ReasonFlag, settlement: string, typeName: string
         ? `närmaste ${typeName} ligger i kommun ${d.pointMunicipality}, inte i ${settlement}s kommun ${d.settlementMunicipality}: ett fall för samverkan`
         : `the nearest ${typeName} lies in municipality ${d.pointMunicipality}, not in ${settlement}'s municipality ${d.settlementMunicipality}: a case for cooperation`;
     case 'E_SERVICE_CAN_CLOSE': {
+      if (d.connectivityKnown === false) {
+        // Unknown is not zero (issue 24): a candidate, worded as "could", with the share it would need.
+        const could =
+          d.adequacy === 'PARTIAL'
+            ? sv
+              ? `${service} skulle delvis kunna stänga gapet (inte: ${limitation ?? 'ospecificerade behov'})`
+              : `${service} could partially close the gap (not: ${limitation ?? 'unspecified needs'})`
+            : sv
+              ? `${service} skulle kunna stänga gapet`
+              : `${service} could close the gap`;
+        return sv
+          ? `${situation}; uppkopplingen är okänd: ${could} där ≥ ${pct(min, lang)} av hushållen har snabbt bredband (läs in uppkopplingsdata för att bekräfta)`
+          : `${situation}; connectivity unknown: ${could} where ≥ ${pct(min, lang)} of households have fast broadband (import connectivity data to confirm)`;
+      }
       const coverage = sv
         ? `${pct(share ?? 0, lang)} av hushållen har snabbt bredband (≥ ${pct(min, lang)})`
         : `${pct(share ?? 0, lang)} of households have fast broadband (≥ ${pct(min, lang)})`;
