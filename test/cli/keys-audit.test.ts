@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
 import { createDb } from '../../src/db/client.js';
 import { backend, freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
+import { seedAreas } from '../writes/fixtures.js';
 import { cli } from './run.js';
 
 const SECRET = 'cli-test-secret-0123456789abcdefghijklmnop';
@@ -63,6 +64,14 @@ describe('serviceatlas keys and audit export', () => {
     }
     env = { ...fresh.env, SERVICEATLAS_KEY_SECRET: SECRET, SERVICEATLAS_WRITE_TOKENS: '' };
     drop = fresh.drop;
+    // Municipality boundaries (Ludvika 2085 among them): planner writes are checked by where the point
+    // is, and refused where no imported boundary covers it.
+    const handle = await openCliDatabase(env);
+    try {
+      await seedAreas(handle.db);
+    } finally {
+      await handle.close();
+    }
   });
   afterAll(async () => {
     await drop?.();

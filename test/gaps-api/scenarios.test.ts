@@ -184,10 +184,18 @@ describe('closure impact and scenarios over GraphQL', () => {
         { appeared: f.appeared.map((x) => x.code), vanished: f.vanished.map((x) => x.code) },
       ]),
     );
+    // The settlements' connectivity is unknown: a new desert is an e-service candidate (connectivity
+    // unknown, issue 24) beside the new point it may need.
     expect(flags).toEqual({
       S1: { appeared: ['SINGLE_POINT_OF_FAILURE'], vanished: [] },
-      S2: { appeared: ['NEW_SERVICE_POINT_NEEDED'], vanished: ['SINGLE_POINT_OF_FAILURE'] },
-      S3: { appeared: ['NEW_SERVICE_POINT_NEEDED'], vanished: ['SINGLE_POINT_OF_FAILURE'] },
+      S2: {
+        appeared: ['E_SERVICE_CAN_CLOSE', 'NEW_SERVICE_POINT_NEEDED'],
+        vanished: ['SINGLE_POINT_OF_FAILURE'],
+      },
+      S3: {
+        appeared: ['E_SERVICE_CAN_CLOSE', 'NEW_SERVICE_POINT_NEEDED'],
+        vanished: ['SINGLE_POINT_OF_FAILURE'],
+      },
     });
   });
 
@@ -216,7 +224,11 @@ describe('closure impact and scenarios over GraphQL', () => {
     expect(s5.minutesAfter).toBeCloseTo(minutesFor(1), 6);
     const s5Flags = grocery.flagChanges.find((f) => f.settlement.name === 'S5')!;
     expect(s5Flags.appeared.map((f) => f.code)).toEqual(['SINGLE_POINT_OF_FAILURE']);
-    expect(s5Flags.vanished.map((f) => f.code)).toEqual(['NEW_SERVICE_POINT_NEEDED', 'CROSS_BORDER_NEAREST']);
+    expect(s5Flags.vanished.map((f) => f.code)).toEqual([
+      'E_SERVICE_CAN_CLOSE',
+      'NEW_SERVICE_POINT_NEEDED',
+      'CROSS_BORDER_NEAREST',
+    ]);
   });
 
   it('applies threshold overrides to the baseline and the scenario alike', async () => {

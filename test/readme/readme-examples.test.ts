@@ -43,6 +43,10 @@ const NOT_SERVICEATLAS: Record<string, string> = {
   'npm test': 'the suite itself',
   'export SERVICEATLAS_KEY_SECRET="$(openssl rand -base64 32)"':
     'the test gives the CLI a key secret of its own',
+  'SERVICEATLAS_DEMO=andorra npm start':
+    'starts the Andorra demo: test/api/andorra-demo.test.ts builds it and checks its NETWORK answers',
+  'ogr2ogr -f GPKG apotek.gpkg apotek.csv':
+    'GDAL on the e-service export: test/cli/eservice-export.test.ts runs ogr2ogr on the same export',
 };
 
 /** An input file of a README command: a repository path as written, else a fixture, else a stand-in. */

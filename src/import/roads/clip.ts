@@ -93,10 +93,10 @@ export function clipArea(label: string, polygons: readonly PolygonCoords[]): Cli
   if (indexes.length === 0)
     throw new ImportOptionError('--clip', `${label} has no polygon with an outer ring`);
   const bbox: [number, number, number, number] = [
-    Math.min(...indexes.map((i) => i.west)),
-    Math.min(...indexes.map((i) => i.south)),
-    Math.max(...indexes.map((i) => i.east)),
-    Math.max(...indexes.map((i) => i.north)),
+    indexes.reduce((m, i) => Math.min(m, i.west), Infinity),
+    indexes.reduce((m, i) => Math.min(m, i.south), Infinity),
+    indexes.reduce((m, i) => Math.max(m, i.east), -Infinity),
+    indexes.reduce((m, i) => Math.max(m, i.north), -Infinity),
   ];
   return {
     label,

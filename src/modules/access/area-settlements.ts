@@ -86,10 +86,10 @@ export async function areaWindow(
     boxes.length === 0
       ? null
       : {
-          minLon: Math.max(...boxes.map((b) => b.minLon)),
-          minLat: Math.max(...boxes.map((b) => b.minLat)),
-          maxLon: Math.min(...boxes.map((b) => b.maxLon)),
-          maxLat: Math.min(...boxes.map((b) => b.maxLat)),
+          minLon: boxes.reduce((m, b) => Math.max(m, b.minLon), -Infinity),
+          minLat: boxes.reduce((m, b) => Math.max(m, b.minLat), -Infinity),
+          maxLon: boxes.reduce((m, b) => Math.min(m, b.maxLon), Infinity),
+          maxLat: boxes.reduce((m, b) => Math.min(m, b.maxLat), Infinity),
         };
   return { bbox: box, polygons };
 }

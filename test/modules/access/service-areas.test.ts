@@ -164,10 +164,16 @@ describe('serviceAreas on the demo (ESTIMATED)', () => {
       'query { serviceAreas(serviceType: GROCERY, minutes: [10], bbox: { minLon: 16, minLat: 60, maxLon: 15, maxLat: 61 }) }',
     );
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const unknown = await server.gql(
+    // The demo imports SCB's municipality boundaries: a municipality code clips to its polygon…
+    const ludvika = await server.gql<{ serviceAreas: { features: { geometry: unknown }[] } }>(
       'query { serviceAreas(serviceType: GROCERY, minutes: [10], area: { municipalityCode: "2085" }) }',
     );
-    // The demo imports municipality names without boundaries: the area cannot clip, and says so.
+    expect(ludvika.errors).toBeUndefined();
+    expect(await isValid(ludvika.data!.serviceAreas.features[0]!.geometry)).toBe(true);
+    // …and a code that is no municipality is NOT_FOUND.
+    const unknown = await server.gql(
+      'query { serviceAreas(serviceType: GROCERY, minutes: [10], area: { municipalityCode: "9999" }) }',
+    );
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   }, 120_000);
 });
