@@ -49,6 +49,18 @@ const NOT_SERVICEATLAS: Record<string, string> = {
     'GDAL on the e-service export: test/cli/eservice-export.test.ts runs ogr2ogr on the same export',
 };
 
+/**
+ * `serviceatlas` lines this test does not run, and the test that runs the same command instead. A download
+ * needs a server: test/cli/roads-url.test.ts runs `import roads <URL> --clip …` (and `--sha256`) against a
+ * local HTTP server serving the vendored extract; nothing here may reach the network.
+ */
+const RUN_ELSEWHERE: Record<string, string> = {
+  'npx serviceatlas import roads https://download.geofabrik.de/europe/sweden-latest.osm.pbf --clip 20':
+    'test/cli/roads-url.test.ts (a URL from a local server, --clip by an imported boundary code)',
+  'npx serviceatlas import roads sweden-latest.osm.pbf --clip my-area.geojson --sha256 <hex>':
+    'test/cli/roads-url.test.ts and test/import/roads-clip.test.ts (--clip by a polygon file, --sha256)',
+};
+
 /** An input file of a README command: a repository path as written, else a fixture, else a stand-in. */
 function inputFile(name: string): string {
   const inRepo = resolve(ROOT, name);
@@ -191,7 +203,9 @@ describe('README examples on the demo', () => {
   });
 
   describe('CLI, in README order on the same database', () => {
-    const lines = commands.filter((x) => x.words[0] === 'npx' && x.words[1] === 'serviceatlas');
+    const lines = commands.filter(
+      (x) => x.words[0] === 'npx' && x.words[1] === 'serviceatlas' && !(x.command in RUN_ELSEWHERE),
+    );
     /** Each line's arguments as run (files resolved, outputs in the scratch directory) and its result. */
     const runs: { args: string[]; result: CliResult }[] = [];
 
