@@ -4,6 +4,7 @@
  * WGS 84 through a `.prj` GDAL identifies as EPSG:4326. GDAL itself (ogr2ogr 3.6, the outside client a GIS
  * user has) is the oracle for the last two: GeoPackage always, PostGIS on the DATABASE_URL run.
  */
+import { itWhen } from '../helpers/backend-only.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -255,7 +256,7 @@ describe('analyse deserts and analyse capacity: safe, typed and placed CSV files
         expect(audit).toMatch(/entityId: String/);
       });
 
-      it.runIf(process.env.DATABASE_URL)(
+      itWhen(process.env.DATABASE_URL)(
         'PostGIS: the deserts table has SRID 4326 and text codes',
         async () => {
           const url = new URL(env.DATABASE_URL!);

@@ -7,6 +7,7 @@
  * holding the lock. On PostgreSQL (DATABASE_URL) there is no lock: the CLI reads the database directly
  * while the server runs, and the bytes must be the same all the same.
  */
+import { describeWhen } from '../helpers/backend-only.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,7 +163,7 @@ describe('CLI commands beside a running server', () => {
   }, 120_000);
 });
 
-describe.runIf(embedded)('a read command where no data directory exists', () => {
+describeWhen(embedded)('a read command where no data directory exists', () => {
   it('says so and exits 1, creating nothing; an import still creates the directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serviceatlas-nodir-'));
     try {

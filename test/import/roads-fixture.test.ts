@@ -2,6 +2,7 @@
  * Road import on hand-made networks, stored edges asserted exactly. Coordinates lie on the equator
  * and on meridians, where the haversine length is R·Δ(angle) by hand: 0.01° = 1111.9508 m.
  */
+import { itWhen } from '../helpers/backend-only.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataVersion } from '../../src/db/data-version.js';
@@ -202,7 +203,7 @@ describe(`road import on a hand-made network (${backend})`, () => {
   });
 
   // PGlite has no pgRouting (the engine's own Dijkstra oracles cover it there): PostgreSQL only.
-  it.runIf(backend === 'postgres')(
+  itWhen(backend === 'postgres')(
     'is ready for pgRouting: costs with one-way edges as reverse_cost -1',
     async () => {
       await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(t.handle.db);

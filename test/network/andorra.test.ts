@@ -8,6 +8,7 @@
  * `pgr_dijkstraCost` on the same table on the PostgreSQL server. Settlement and store locations are
  * GENERATED (seeded) for the test; the roads are OSM's (ODbL).
  */
+import { itWhen } from '../helpers/backend-only.js';
 import { booleanPointInPolygon, distance } from '@turf/turf';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,7 +202,7 @@ describe('road-network travel on Andorra (OSM 2020)', () => {
   });
 
   // PGlite has no pgRouting (the Dijkstra oracle above covers it there): PostgreSQL only.
-  it.runIf(backend === 'postgres')(
+  itWhen(backend === 'postgres')(
     'matches pgRouting’s pgr_dijkstraCost on the same stored graph (PostgreSQL server)',
     async () => {
       const db = server.app.db;
