@@ -8,6 +8,10 @@ import type { JwtConfig } from './modules/keys/jwt.js';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
+  // Hot standbys for reads (docs/scaling.md "Read replicas"): comma-separated PostgreSQL URLs.
+  DATABASE_READ_URL: z.string().optional(),
+  SERVICEATLAS_MAX_STANDBY_LAG_MS: z.coerce.number().int().min(0).default(5_000),
+  SERVICEATLAS_STANDBY_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   SERVICEATLAS_DATA_DIR: z.string().min(1).optional(),
   SERVICEATLAS_DEMO: z.enum(['on', 'off', 'andorra']).default('on'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -85,6 +89,11 @@ const envSchema = z.object({
 
 export interface Config {
   databaseUrl: string | undefined;
+  /**
+   * Streaming standbys that serve reads (DATABASE_READ_URL, with DATABASE_URL only): one is used while it
+   * answers and is at most maxLagMs behind; the poll every pollMs measures that (src/db/read-replicas.ts).
+   */
+  readReplicas: { urls: string[]; maxLagMs: number; pollMs: number };
   dataDir: string;
   demo: boolean;
   /**
@@ -225,6 +234,21 @@ function jwtConfig(e: z.infer<typeof envSchema>): JwtConfig | null {
   };
 }
 
+function readUrls(raw: string | undefined, primary: string | undefined): string[] {
+  const urls = list(raw);
+  if (urls.length > 0 && !primary)
+    throw new Error(
+      'Invalid configuration: DATABASE_READ_URL needs DATABASE_URL (the primary takes the writes)',
+    );
+  for (const url of urls) {
+    if (!/^postgres(ql)?:\/\//.test(url) || !URL.canParse(url))
+      throw new Error(
+        `Invalid configuration: DATABASE_READ_URL: not a postgres:// URL: ${url.split('@').pop()}`,
+      );
+  }
+  return urls;
+}
+
 /** Reads and validates the environment once; a bad value fails fast with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -242,6 +266,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   return {
     databaseUrl: e.DATABASE_URL,
+    readReplicas: {
+      urls: readUrls(e.DATABASE_READ_URL, e.DATABASE_URL),
+      maxLagMs: e.SERVICEATLAS_MAX_STANDBY_LAG_MS,
+      pollMs: e.SERVICEATLAS_STANDBY_POLL_MS,
+    },
     // The Andorra demo gets a directory of its own, so it never meets the Swedish demo's database.
     dataDir: resolve(
       e.SERVICEATLAS_DATA_DIR ??

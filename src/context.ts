@@ -9,6 +9,7 @@ import { findServicePoints } from './modules/service-points/service-point.reposi
 import type { Settlement } from './modules/settlements/settlement.repository.js';
 import { findSettlementsByIds } from './modules/settlements/settlement.repository.js';
 import type { DataVersions } from './db/data-version.js';
+import type { ReadTarget } from './db/read-replicas.js';
 import type { SnapshotQuery } from './deps.js';
 import type { Services } from './services.js';
 
@@ -17,6 +18,8 @@ export type { Viewer };
 /** Set by the response-cache plugin (graphql/response-cache.ts) when the operation's answer may be kept. */
 export interface CacheNote {
   cacheable: boolean;
+  /** Set once the operation is known to be a mutation (its answer then names the primary's version). */
+  mutation?: boolean;
 }
 
 /**
@@ -44,6 +47,8 @@ export interface Context {
 export interface RequestKnown {
   /** The data versions read for this request (the snapshot then needs no second look-up). */
   versions?: DataVersions;
+  /** Where the versions were read (a standby or the primary): the request's reads go there too. */
+  target?: ReadTarget;
   cacheNote?: CacheNote;
 }
 
@@ -80,18 +85,28 @@ export function createLoaders(db: Kysely<Database>): Loaders {
 /** Builds the context of one request. */
 export function createContext(services: Services, viewer: Viewer, known: RequestKnown = {}): Context {
   let snapshot: Promise<AnalysisSnapshot> | null = null;
+  // Reads go where the versions were read (a hot standby, or the primary); a mutation is moved to the
+  // primary before it runs (onPrimary, called by graphql/server.ts once the operation is known).
+  const db = known.target?.db ?? services.db;
   return {
-    db: services.db,
+    db,
     config: services.config,
     viewer,
     services,
-    loaders: createLoaders(services.db),
+    loaders: createLoaders(db),
     snapshot: (query) => {
       if (query && (query.asOf != null || query.at != null)) return services.snapshotFor(query);
-      snapshot ??= services.snapshot(known.versions);
+      snapshot ??= services.snapshot(known.versions, known.target);
       return snapshot;
     },
     ...(known.cacheNote ? { cacheNote: known.cacheNote } : {}),
     ...(known.versions ? { versions: known.versions } : {}),
   };
+}
+
+/** Moves a request's reads to the primary (a mutation, or a read of keys or audit): writes never go to a standby. */
+export function onPrimary(ctx: Context): void {
+  if (ctx.db === ctx.services.db) return;
+  ctx.db = ctx.services.db;
+  ctx.loaders = createLoaders(ctx.db);
 }

@@ -12,6 +12,7 @@ import { readiness } from './http/health.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { Services } from './services.js';
+import { ReadRouter } from './db/read-replicas.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
@@ -58,7 +59,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // With the embedded data directory locked by this server, `serviceatlas import` comes through here.
   const lock = app.handle.lock;
   const internalImport = lock ? createInternalImport({ db: app.db, secret: lock.secret, log }) : null;
-  const services = new Services(app.db, config, log);
+  // Reads from hot standbys when DATABASE_READ_URL names some (src/db/read-replicas.ts); else the primary.
+  const reads = new ReadRouter(
+    app.db,
+    config.databaseUrl ? config.readReplicas.urls : [],
+    config.readReplicas,
+    (line) => log.info(line),
+  );
+  await reads.start();
+  const services = new Services(app.db, config, log, reads);
   // …and so do the other commands (analyse, report, keys, audit): the same command functions, run here.
   const internalCommand = lock
     ? createInternalCommand({ db: app.db, config, services, secret: lock.secret, log })
@@ -80,7 +89,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return res.end(services.refusals.prometheus());
+      return res.end(services.refusals.prometheus() + reads.prometheus());
     }
     // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
     const limited = url.pathname.startsWith('/tiles') || url.pathname.startsWith('/reports/');
@@ -95,7 +104,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
     if (url.pathname === '/readyz') {
       const r = await readiness(app.db);
-      return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r.detail });
+      // Where this replica reads and each standby's lag: a standby down is no reason to be unready (reads
+      // then go to the primary), so it is reported, never failed on.
+      const replication = reads.replicated ? { replication: reads.status() } : {};
+      return sendJson(res, r.ready ? 200 : 503, {
+        status: r.ready ? 'ready' : 'not ready',
+        ...r.detail,
+        ...replication,
+      });
     }
     const handled = await extensions.handle(req, res, url, publicBaseUrl(req, config));
     if (!handled)
@@ -138,6 +154,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (drained.forced)
         log.warn({ unfinished: drained.unfinished }, 'shutdown: cut requests still in flight');
       await graphql.stop();
+      await reads.close();
       if (!options.app) await app.close();
     },
   };

@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import type { Deps, SnapshotQuery } from './deps.js';
 import type { DataVersions } from './db/data-version.js';
 import { versionSourceFor } from './db/data-version.js';
+import type { ReadTarget } from './db/read-replicas.js';
+import { ReadRouter, consistentRead } from './db/read-replicas.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
@@ -56,6 +58,10 @@ export class Services {
   private currentDay = '';
   /** The current snapshot once loaded, with the version and day it was loaded for. */
   private settled: { snapshot: AnalysisSnapshot; version: number; day: string } | null = null;
+  /** The snapshot before it: a request read on a standby a version behind gets it (see snapshot()). */
+  private previous: { snapshot: AnalysisSnapshot; version: number; day: string } | null = null;
+  /** Where reads go: the primary, or a hot standby (DATABASE_READ_URL, src/db/read-replicas.ts). */
+  readonly reads: ReadRouter;
   /** Current snapshots whose settlements are exactly the stored rows (no dated versions at all). */
   private readonly storedRows = new WeakSet<AnalysisSnapshot>();
   /** Snapshots loaded so far (tests assert that a write reloads it, or does not). */
@@ -71,14 +77,24 @@ export class Services {
     readonly db: Kysely<Database>,
     readonly config: Config,
     readonly log: Logger | null = null,
+    reads?: ReadRouter,
   ) {
+    this.reads = reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
     this.refusals = new WriteRefusals(log);
     if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
 
   /** Both data versions as of now (snapshot inputs; every write). */
-  versions(): Promise<DataVersions> {
-    return versionSourceFor(this.db).read();
+  async versions(): Promise<DataVersions> {
+    return (await this.read()).versions;
+  }
+
+  /**
+   * The read target for a request and the versions on it: a standby (or the primary), holding at least
+   * `minWrites` (read-your-writes) and never older than what this process has served.
+   */
+  read(minWrites = 0): Promise<{ target: ReadTarget; versions: DataVersions }> {
+    return this.reads.versionsOn((db) => versionSourceFor(db).read(), minWrites);
   }
 
   /** The current snapshot version (a counter bumped by every write to the snapshot's inputs). */
@@ -91,9 +107,19 @@ export class Services {
    * the day changes: a point closed from a future date, or opened on one, changes hands at midnight).
    * `known`: versions the caller already read for this request (no second look-up).
    */
-  async snapshot(known?: DataVersions): Promise<AnalysisSnapshot> {
-    const version = (known ?? (await this.versions())).snapshot;
+  async snapshot(known?: DataVersions, target?: ReadTarget): Promise<AnalysisSnapshot> {
+    let from = target;
+    let versions = known;
+    if (!versions) ({ versions, target: from } = await this.read());
+    from ??= this.reads.pick();
+    const version = versions.snapshot;
     const day = new Date().toISOString().slice(0, 10);
+    // A request read a version behind the current snapshot (a standby, while this process moved on to a
+    // newer one): the previous snapshot, when it is that version, keeps its pages and analyses agreeing.
+    if (known && version < this.currentVersion) {
+      const same = [this.settled, this.previous].find((s) => s?.version === version && s.day === day);
+      if (same) return same.snapshot;
+    }
     // Versions only grow: a request holding an older reading (read before a write another request has
     // already seen) keeps the newer snapshot rather than reloading the old data.
     const changed = version > this.currentVersion || (known === undefined && version !== this.currentVersion);
@@ -101,16 +127,24 @@ export class Services {
       this.currentVersion = version;
       this.currentDay = day;
       this.snapshotLoads++;
-      const loading = loadSnapshot(this.db, {
-        roads: this.roads,
-        use: this.config.network.use,
-        network: this.config.network,
-      }).then(async (snapshot) => {
+      // With standbys, one REPEATABLE READ transaction on one database: the version and every row at once.
+      const loading = consistentRead(from.db, this.reads.replicated, async (db) => {
+        const snapshot = await loadSnapshot(db, {
+          roads: this.roads,
+          use: this.config.network.use,
+          network: this.config.network,
+        });
         // Asked after the snapshot's rows were read: a dated import committing in between makes this say
         // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
-        if (!(await hasSettlementVersions(this.db))) this.storedRows.add(snapshot);
+        if (!(await hasSettlementVersions(db))) this.storedRows.add(snapshot);
+        return snapshot;
+      }).then(async (snapshot) => {
         const ready = await prewarmNearestTables(snapshot, this.config);
-        if (this.current === loading) this.settled = { snapshot: ready, version, day };
+        if (this.current === loading) {
+          if (this.settled && this.settled.version < snapshot.version) this.previous = this.settled;
+          this.settled = { snapshot: ready, version: snapshot.version, day };
+          this.currentVersion = Math.max(this.currentVersion, snapshot.version);
+        }
         return ready;
       });
       this.current = loading;
@@ -157,16 +191,19 @@ export class Services {
     if (query.asOf == null) {
       base = await this.snapshot();
     } else {
-      const version = await this.dataVersion();
-      const key = `${version}|${query.asOf}`;
+      const { target, versions } = await this.read();
+      const key = `${versions.snapshot}|${query.asOf}`;
       let loading = this.dated.get(key);
       if (!loading) {
-        loading = loadSnapshot(this.db, {
-          roads: this.roads,
-          use: this.config.network.use,
-          network: this.config.network,
-          asOf: query.asOf,
-        });
+        const asOf = query.asOf;
+        loading = consistentRead(target.db, this.reads.replicated, (db) =>
+          loadSnapshot(db, {
+            roads: this.roads,
+            use: this.config.network.use,
+            network: this.config.network,
+            asOf,
+          }),
+        );
         this.dated.set(key, loading);
         loading.catch(() => this.dated.delete(key));
       }

@@ -4,12 +4,15 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { GraphQLError, getVariableValues } from 'graphql';
+import { GraphQLError, Kind, getVariableValues } from 'graphql';
+import { createHash } from 'node:crypto';
+import type { DataVersions } from '../db/data-version.js';
+import { etagMatches } from '../tiles/http.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, unauthenticatedMessage } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
-import { createContext } from '../context.js';
+import { createContext, onPrimary } from '../context.js';
 import { ERROR_CODES, toAppError } from '../errors.js';
 import { writeCompressed } from '../http/compress.js';
 import { applyCors } from '../http/cors.js';
@@ -81,6 +84,7 @@ export async function createGraphQLHandler(
       queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
       workLimitsPlugin(schema, config.limits),
       responseCachePlugin(),
+      primaryForWritesPlugin(),
       // The landing page is the same whatever NODE_ENV says (production, as bin/serviceatlas.mjs sets it,
       // would switch Apollo to its production page).
       ApolloServerPluginLandingPageLocalDefault(),
@@ -173,7 +177,11 @@ export async function createGraphQLHandler(
     // One version look-up per request (none on the embedded database): the cache key and the snapshot
     // both use it. If it fails (a database restart), the request goes uncached and its resolvers report
     // the failure as GraphQL errors, as before.
-    const versions = await services.versions().catch(() => undefined);
+    // Read-your-writes: a client passes the version a write returned (X-Data-Version) as minVersion, and a
+    // key that wrote through this replica is never answered from older data; reads below it go elsewhere.
+    const minWrites = Math.max(minVersionOf(req, url), lastWrites.get(viewer.principal?.id ?? '') ?? 0);
+    const read = await services.read(minWrites).catch(() => undefined);
+    const versions = read?.versions;
     const key =
       versions &&
       cache.keyOf({
@@ -185,10 +193,25 @@ export async function createGraphQLHandler(
         contentType: req.headers['content-type'],
         viewer,
       });
+    // GET GraphQL is an HTTP-cacheable read: its ETag names the data versions, the day, the request and
+    // who asks, so a revalidation after no write is a 304 with no work (any cache or CDN in front can keep it).
+    const etag = req.method === 'GET' && versions ? graphqlEtag(versions, url, viewer.principal?.id) : null;
+    if (etag && etagMatches(req.headers['if-none-match'], etag)) {
+      res.writeHead(304, {
+        etag,
+        'cache-control': GET_CACHE_CONTROL,
+        'x-data-version': String(versions!.writes),
+      });
+      res.end();
+      return;
+    }
     if (key) {
       const cached = await cache.lookup(key);
-      if (cached)
-        return writeCompressed(req, res, cached.status, { ...cached.headers }, cached.body, cached.encodings);
+      if (cached) {
+        const headers = { ...cached.headers, 'x-data-version': String(versions!.writes) };
+        if (etag) Object.assign(headers, { etag, 'cache-control': GET_CACHE_CONTROL });
+        return writeCompressed(req, res, cached.status, headers, cached.body, cached.encodings);
+      }
     }
     const settle = key ? cache.lead(key) : null;
     try {
@@ -198,13 +221,30 @@ export async function createGraphQLHandler(
         apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
           context: async () =>
-            createContext(services, viewer, versions ? { versions, cacheNote } : { cacheNote }),
+            createContext(
+              services,
+              viewer,
+              read ? { versions: read.versions, target: read.target, cacheNote } : { cacheNote },
+            ),
         }),
       ).finally(() => state.finish());
       const out: Record<string, string> = {};
       for (const [k, v] of result.headers) out[k] = v;
-      // GraphQL answers are not for HTTP caches (what Apollo's cache-control plugin said without hints).
+      // A POST answer is not for HTTP caches (what Apollo's cache-control plugin said without hints); a
+      // GET one is, revalidated by its ETag. X-Data-Version: the version the answer was read at, or after a
+      // mutation the primary's version including it — a client passes it back as minVersion.
+      if (etag && (result.status ?? 200) === 200) {
+        out.etag = etag;
+        out['cache-control'] = GET_CACHE_CONTROL;
+      }
       out['cache-control'] ??= 'no-store';
+      if (cacheNote.mutation) {
+        const after = await services.reads.primaryVersions().catch(() => undefined);
+        if (after) {
+          out['x-data-version'] = String(after.writes);
+          if (viewer.principal) rememberWrite(viewer.principal.id, after.writes);
+        }
+      } else if (versions) out['x-data-version'] = String(versions.writes);
       if (result.body.kind === 'complete') {
         const oversized = guard.oversized(result.body.string);
         if (oversized) delete out['content-length'];
@@ -230,6 +270,56 @@ export async function createGraphQLHandler(
   }
 
   return { handle, cache, guard, stop: () => apollo.stop() };
+}
+
+/** GET answers may be kept by any cache, but revalidated each time (their ETag changes with every write). */
+const GET_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
+
+/** Keys that wrote through this replica and the primary's version after their last write (a few thousand). */
+const lastWrites = new Map<string, number>();
+function rememberWrite(principal: string, writes: number): void {
+  lastWrites.delete(principal);
+  lastWrites.set(principal, Math.max(writes, lastWrites.get(principal) ?? 0));
+  if (lastWrites.size > 5_000) lastWrites.delete(lastWrites.keys().next().value!);
+}
+
+/** `minVersion` (query parameter) or `X-Min-Version` (header): a `writes` version the answer must include. */
+function minVersionOf(req: IncomingMessage, url: URL): number {
+  const raw = url.searchParams.get('minVersion') ?? req.headers['x-min-version'];
+  const n = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+function graphqlEtag(versions: DataVersions, url: URL, principal: string | undefined): string {
+  const day = new Date().toISOString().slice(0, 10);
+  const hash = createHash('sha1')
+    .update(`${url.search}|${principal ?? ''}|${day}`)
+    .digest('base64url')
+    .slice(0, 16);
+  return `"g${versions.snapshot}.${versions.writes}-${hash}"`;
+}
+
+/**
+ * Sends a mutation (and reads of keys and the audit log) to the primary once the operation is known:
+ * the request's context was built for reads on a standby.
+ */
+function primaryForWritesPlugin(): ApolloServerPlugin<Context> {
+  const PRIMARY_FIELDS = new Set(['auditLog', 'apiKeys', 'keys']);
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (!operation) return;
+          const writes = operation.operation === 'mutation';
+          const primaryRead = operation.selectionSet.selections.some(
+            (s) => s.kind === Kind.FIELD && PRIMARY_FIELDS.has(s.name.value),
+          );
+          if (writes && contextValue.cacheNote) contextValue.cacheNote.mutation = true;
+          if (writes || primaryRead) onPrimary(contextValue);
+        },
+      };
+    },
+  };
 }
 
 /** The HTTP status a GraphQLError asks for in extensions.http (Apollo's convention), if any. */
