@@ -149,7 +149,10 @@ beforeAll(async () => {
   await app.close();
   const standby = cluster.standby.url('sa');
   replicas.push(...(await Promise.all([0, 1, 2].map(() => startReplica(primary, standby)))));
-  proxy = await startRoundRobinProxy(replicas.map((r) => r.url));
+  proxy = await startRoundRobinProxy(
+    replicas.map((r) => r.url),
+    await freePort(),
+  );
 }, 120_000);
 
 afterAll(async () => {
