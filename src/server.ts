@@ -12,7 +12,7 @@ import { readiness } from './http/health.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { Services } from './services.js';
-import { ReadRouter } from './db/read-replicas.js';
+import { readRouterFor } from './db/read-replicas.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
@@ -60,7 +60,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const lock = app.handle.lock;
   const internalImport = lock ? createInternalImport({ db: app.db, secret: lock.secret, log }) : null;
   // Reads from hot standbys when DATABASE_READ_URL names some (src/db/read-replicas.ts); else the primary.
-  const reads = new ReadRouter(
+  const reads = readRouterFor(
     app.db,
     config.databaseUrl ? config.readReplicas.urls : [],
     config.readReplicas,

@@ -128,25 +128,35 @@ export class Services {
       this.currentDay = day;
       this.snapshotLoads++;
       // With standbys, one REPEATABLE READ transaction on one database: the version and every row at once.
-      const loading = consistentRead(from.db, this.reads.replicated, async (db) => {
-        const snapshot = await loadSnapshot(db, {
-          roads: this.roads,
-          use: this.config.network.use,
-          network: this.config.network,
+      const load = (on: ReadTarget) =>
+        consistentRead(on.db, this.reads.replicated, async (db) => {
+          const snapshot = await loadSnapshot(db, {
+            roads: this.roads,
+            use: this.config.network.use,
+            network: this.config.network,
+          });
+          // Asked after the snapshot's rows were read: a dated import committing in between makes this say
+          // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
+          if (!(await hasSettlementVersions(db))) this.storedRows.add(snapshot);
+          return snapshot;
         });
-        // Asked after the snapshot's rows were read: a dated import committing in between makes this say
-        // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
-        if (!(await hasSettlementVersions(db))) this.storedRows.add(snapshot);
-        return snapshot;
-      }).then(async (snapshot) => {
-        const ready = await prewarmNearestTables(snapshot, this.config);
-        if (this.current === loading) {
-          if (this.settled && this.settled.version < snapshot.version) this.previous = this.settled;
-          this.settled = { snapshot: ready, version: snapshot.version, day };
-          this.currentVersion = Math.max(this.currentVersion, snapshot.version);
-        }
-        return ready;
-      });
+      // A standby that fails the load (gone, or a query cancelled by replay) is set aside; the primary loads.
+      const primary = this.reads.primary;
+      const loading = load(from)
+        .catch((error: unknown) => {
+          if (from === primary) throw error;
+          this.reads.failed(from, error);
+          return load(primary);
+        })
+        .then(async (snapshot) => {
+          const ready = await prewarmNearestTables(snapshot, this.config);
+          if (this.current === loading) {
+            if (this.settled && this.settled.version < snapshot.version) this.previous = this.settled;
+            this.settled = { snapshot: ready, version: snapshot.version, day };
+            this.currentVersion = Math.max(this.currentVersion, snapshot.version);
+          }
+          return ready;
+        });
       this.current = loading;
       loading.catch(() => {
         if (this.current === loading) this.current = null;

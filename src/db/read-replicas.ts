@@ -54,22 +54,37 @@ export function databaseLabel(url: string): string {
   return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
 }
 
+/** A database reads may go to: a name (no credentials) and a Kysely over it. */
+export interface StandbyHandle {
+  name: string;
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
 /** A read-only pool on a standby: fails fast when it is down, so reads move to the primary. */
-function openStandby(url: string, onError: (line: string) => void): Standby {
+export function openStandby(url: string, onError: (line: string) => void = () => {}): StandbyHandle {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 1_000 });
   pool.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   pool.on('connect', (client) => {
     client.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   });
   const db = new KyselyClass<Database>({ dialect: new PostgresDialect({ pool }) });
-  const name = databaseLabel(url);
-  return {
-    name,
-    role: 'standby',
-    db,
-    close: () => db.destroy(),
-    status: { name, state: 'unknown', lagMs: null, writes: null },
-  };
+  return { name: databaseLabel(url), db, close: () => db.destroy() };
+}
+
+/** A router over the standbys named by URLs (DATABASE_READ_URL); none: every read on the primary. */
+export function readRouterFor(
+  primary: Kysely<Database>,
+  urls: string[],
+  options: ReadRouterOptions,
+  say: (line: string) => void = () => {},
+): ReadRouter {
+  return new ReadRouter(
+    primary,
+    urls.map((url) => openStandby(url, say)),
+    options,
+    say,
+  );
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
@@ -104,12 +119,16 @@ export class ReadRouter {
 
   constructor(
     primary: Kysely<Database>,
-    standbyUrls: string[],
+    standbys: StandbyHandle[],
     options: ReadRouterOptions,
     private readonly say: (line: string) => void = () => {},
   ) {
     this.primary = { name: 'primary', role: 'primary', db: primary };
-    this.#standbys = standbyUrls.map((url) => openStandby(url, say));
+    this.#standbys = standbys.map((h) => ({
+      ...h,
+      role: 'standby' as const,
+      status: { name: h.name, state: 'unknown' as const, lagMs: null, writes: null },
+    }));
     this.#options = { pollTimeoutMs: Math.max(500, options.pollMs * 4), now: Date.now, ...options };
   }
 
