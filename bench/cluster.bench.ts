@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         SERVICEATLAS_HEAVY_QUEUE: '64',
         LOG_LEVEL: 'warn',
       };
-      replicas.push(...(await Promise.all([0, 1, 2].map(() => startReplica(env)))));
+      await Promise.all([0, 1, 2].map(async () => replicas.push(await startReplica(env))));
       for (const n of [1, 2, 3]) {
         const proxy = await startRoundRobinProxy(
           replicas.slice(0, n).map((r) => r.url),

@@ -148,7 +148,8 @@ beforeAll(async () => {
   });
   await app.close();
   const standby = cluster.standby.url('sa');
-  replicas.push(...(await Promise.all([0, 1, 2].map(() => startReplica(primary, standby)))));
+  // Each kept as soon as it runs, so afterAll stops it even when another fails to start.
+  await Promise.all([0, 1, 2].map(async () => replicas.push(await startReplica(primary, standby))));
   proxy = await startRoundRobinProxy(
     replicas.map((r) => r.url),
     await freePort(),
