@@ -196,10 +196,12 @@ export async function createGraphQLHandler(
     // GET GraphQL is an HTTP-cacheable read: its ETag names the data versions, the day, the request and
     // who asks, so a revalidation after no write is a 304 with no work (any cache or CDN in front can keep it).
     const etag = req.method === 'GET' && versions ? graphqlEtag(versions, url, viewer.principal?.id) : null;
+    // A keyed answer is the key holder's: browsers may keep it, shared caches not.
+    const getCacheControl = viewer.principal ? PRIVATE_GET_CACHE_CONTROL : GET_CACHE_CONTROL;
     if (etag && etagMatches(req.headers['if-none-match'], etag)) {
       res.writeHead(304, {
         etag,
-        'cache-control': GET_CACHE_CONTROL,
+        'cache-control': getCacheControl,
         'x-data-version': String(versions!.writes),
       });
       res.end();
@@ -209,7 +211,7 @@ export async function createGraphQLHandler(
       const cached = await cache.lookup(key);
       if (cached) {
         const headers = { ...cached.headers, 'x-data-version': String(versions!.writes) };
-        if (etag) Object.assign(headers, { etag, 'cache-control': GET_CACHE_CONTROL });
+        if (etag) Object.assign(headers, { etag, 'cache-control': getCacheControl });
         return writeCompressed(req, res, cached.status, headers, cached.body, cached.encodings);
       }
     }
@@ -235,7 +237,7 @@ export async function createGraphQLHandler(
       // mutation the primary's version including it — a client passes it back as minVersion.
       if (etag && (result.status ?? 200) === 200) {
         out.etag = etag;
-        out['cache-control'] = GET_CACHE_CONTROL;
+        out['cache-control'] = getCacheControl;
       }
       out['cache-control'] ??= 'no-store';
       if (cacheNote.mutation) {
@@ -274,6 +276,7 @@ export async function createGraphQLHandler(
 
 /** GET answers may be kept by any cache, but revalidated each time (their ETag changes with every write). */
 const GET_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
+const PRIVATE_GET_CACHE_CONTROL = 'private, max-age=0, must-revalidate';
 
 /** Keys that wrote through this replica and the primary's version after their last write (a few thousand). */
 const lastWrites = new Map<string, number>();

@@ -63,6 +63,13 @@ describe('GET GraphQL caching by data version', () => {
     ).toBe(2);
   });
 
+  it('marks a keyed GET answer private (never for a shared cache)', async () => {
+    const res = await get({ authorization: 'Bearer test-writer' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('private, max-age=0, must-revalidate');
+    expect(res.headers.get('etag')).not.toBe((await get()).headers.get('etag'));
+  });
+
   it('keeps POST answers out of HTTP caches', async () => {
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
