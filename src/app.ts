@@ -7,6 +7,7 @@ import { createDb } from './db/client.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/tables.js';
 import { loadDemoData } from './demo/load.js';
+import { timing } from './timings.js';
 import { seedServiceTypes } from './modules/service-types/service-type.repository.js';
 
 /** What every entry point (server, CLI, tests) shares: the database and the configuration. */
@@ -56,7 +57,9 @@ async function prepare(
   const { db } = handle;
   const applied = await migrateToLatest(db as unknown as Kysely<unknown>);
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
+  timing('migrations checked');
   await seedServiceTypes(db, readCatalogue());
+  timing('catalogue seeded');
   if (options.demo ?? config.demo) {
     const loaded = await loadDemoData(db, say, config.demoRegion);
     if (loaded)

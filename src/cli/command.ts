@@ -18,6 +18,7 @@ import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
 import type { Database } from '../db/tables.js';
 import type { SharedDeps } from '../deps.js';
 import { DomainError } from '../domain-error.js';
+import { timing } from '../timings.js';
 import { CliError } from './errors.js';
 import { isReadyServer, openForCli, parseWait } from './import.js';
 
@@ -71,6 +72,7 @@ export async function runCommand<O>(
   options: O & { wait?: string | undefined },
   services: (db: Kysely<Database>, config: Config) => SharedDeps,
 ): Promise<number> {
+  timing('CLI loaded');
   const { wait, ...sent } = options;
   command.check?.(sent as O);
   const config = loadConfig();
@@ -93,6 +95,7 @@ export async function runCommand<O>(
     apply(await runThroughServer(config.dataDir, error.holder, command.name, sent));
     return 0;
   }
+  timing('database open');
   let result: CommandOutput;
   try {
     console.error(
@@ -102,6 +105,7 @@ export async function runCommand<O>(
   } finally {
     await app.close();
   }
+  timing('command run, database closed');
   apply(result);
   return 0;
 }
