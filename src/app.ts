@@ -62,6 +62,7 @@ async function prepare(
   timing('catalogue seeded');
   if (options.demo ?? config.demo) {
     const loaded = await loadDemoData(db, say, config.demoRegion);
+    timing('demo data checked');
     if (loaded)
       say(`  demo data loaded: ${loaded.settlements} settlements, ${loaded.servicePoints} service points`);
   }

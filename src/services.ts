@@ -7,6 +7,7 @@ import { versionSourceFor } from './db/data-version.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import { TableCache } from './modules/access/table-cache.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
@@ -19,11 +20,16 @@ import { analysisPoolFor } from './workers/analysis-pool.js';
  * the snapshot for the heavy analyses that follow. Without workers, or if the pool fails, the tables are
  * built lazily on first use as before.
  */
-async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config): Promise<AnalysisSnapshot> {
+async function prewarmNearestTables(
+  snapshot: AnalysisSnapshot,
+  config: Config,
+  built: (seeding: Promise<unknown>) => void,
+): Promise<AnalysisSnapshot> {
   const threads = config.limits.analysisWorkers;
   if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
   const pool = analysisPoolFor(threads);
-  const codes = snapshot.catalogue.map((t) => t.code);
+  // Types adopted from the table cache are not built again.
+  const codes = snapshot.catalogue.map((t) => t.code).filter((code) => !snapshot.hasNearestTable(code));
   // One job per type, so a pool of several threads builds several types at once (on a country road
   // network a type's table is seconds of work).
   const seeding = Promise.all(
@@ -39,6 +45,7 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
   );
   // A thread still booting (just after start) must not hold up requests: then the snapshot is served
   // at once and adopts the tables that have not been built on the main thread meanwhile.
+  built(seeding);
   if (pool.warm) await seeding;
   return snapshot;
 }
@@ -67,11 +74,20 @@ export class Services {
   /** Snapshots of past (or future) dates, `version|date` → snapshot; a few kept. */
   private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 4 });
 
+  /** Access tables kept between starts (null: none); see modules/access/table-cache.ts. */
+  readonly tables: TableCache | null;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly config: Config,
     readonly log: Logger | null = null,
+    /**
+     * `tableCacheDir`: where the table cache lives (null or absent: no cache); `saveTables`: write the
+     * tables built off the request path there (a server; a CLI command only reads them).
+     */
+    private readonly options: { tableCacheDir?: string | null; saveTables?: boolean } = {},
   ) {
+    this.tables = options.tableCacheDir ? new TableCache(options.tableCacheDir) : null;
     this.refusals = new WriteRefusals(log);
     if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
@@ -109,7 +125,14 @@ export class Services {
         // Asked after the snapshot's rows were read: a dated import committing in between makes this say
         // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
         if (!(await hasSettlementVersions(this.db))) this.storedRows.add(snapshot);
-        const ready = await prewarmNearestTables(snapshot, this.config);
+        const adopted = (await this.tables?.adopt(snapshot, this.config.travelModel).catch(() => [])) ?? [];
+        if (adopted.length > 0)
+          this.log?.info({ version, types: adopted }, 'access tables adopted from the table cache');
+        const ready = await prewarmNearestTables(snapshot, this.config, (seeding) => {
+          // Written once the types are built, off the request path.
+          if (this.tables && this.options.saveTables)
+            void seeding.then(() => this.tables?.save(snapshot)).catch(() => {});
+        });
         if (this.current === loading) this.settled = { snapshot: ready, version, day };
         return ready;
       });
