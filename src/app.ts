@@ -26,6 +26,8 @@ export interface OpenAppOptions {
   handle?: DbHandle;
   /** The embedded data directory's lock: who opens it (`serve`, `import settlements`…) and how long to wait. */
   lock?: Partial<AcquireOptions>;
+  /** The embedded database's shared_buffers for this process (see CreateDbOptions). */
+  sharedBuffers?: string;
 }
 
 /** Opens the database, applies migrations, seeds the catalogue and (optionally) the demo data. */
@@ -38,6 +40,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
       dataDir: config.dataDir,
       progress: say,
       lock: { waitMs: config.lockWaitSeconds * 1000, ...options.lock },
+      ...(options.sharedBuffers ? { sharedBuffers: options.sharedBuffers } : {}),
     }));
   try {
     return await prepare(config, handle, options, say);

@@ -64,10 +64,10 @@ describe('filterTar', () => {
 });
 
 describeWhen(backend === 'pglite')('the embedded database with the trimmed bundle', () => {
-  it('creates PostGIS on a new cluster and answers transforms and distances', async () => {
+  it('creates PostGIS on a new cluster and answers transforms and distances (16 MB buffers)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sa-postgis-'));
     try {
-      const handle = await createDb({ dataDir: join(dir, 'data') });
+      const handle = await createDb({ dataDir: join(dir, 'data'), sharedBuffers: '16MB' });
       try {
         await sql`CREATE EXTENSION IF NOT EXISTS postgis`.execute(handle.db);
         const { rows } = await sql<{ x: number; y: number; m: number }>`
@@ -79,6 +79,9 @@ describeWhen(backend === 'pglite')('the embedded database with the trimmed bundl
         expect(rows[0]!.y).toBeCloseTo(6651411.19, 1);
         expect(rows[0]!.m).toBeGreaterThan(111_000);
         expect(rows[0]!.m).toBeLessThan(111_500);
+        // A CLI command's small buffer pool (CreateDbOptions.sharedBuffers) is the one PostgreSQL runs with.
+        const shown = await sql<{ shared_buffers: string }>`SHOW shared_buffers`.execute(handle.db);
+        expect(shown.rows[0]!.shared_buffers).toBe('16MB');
       } finally {
         await handle.close();
       }
