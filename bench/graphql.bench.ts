@@ -4,17 +4,22 @@
  * same 500 × 9 nearest points answered by PostGIS in ONE LATERAL KNN query (GiST `<->` order, geography distance).
  *
  *   npx tsx bench/graphql.bench.ts           100,000 settlements, 20,000 service points (generated)
+ *   npx tsx bench/graphql.bench.ts --origins 20000   a smaller case (a shared or slow machine)
  *   npx tsx bench/graphql.bench.ts --full    600,000 settlements
  *   npx tsx bench/graphql.bench.ts --network also a generated Sweden-shaped road network (≈ 2.4 km grid),
  *                                            imported through `import roads` (GeoJSON), and the same page
  *                                            on NETWORK against ESTIMATED (SERVICEATLAS_TRAVEL=estimated)
  *                                            on the same database, alternately, in the same run
  *
+ * The headline is with the response cache OFF (SERVICEATLAS_RESPONSE_CACHE_MB=0): a map or a paging client
+ * rarely repeats a request byte for byte, so every page is computed. A second line shows the cache on, for
+ * a request repeated as it is (a hit). The machine's load average is printed at the start and the end.
+ *
  * The first request of each server builds its snapshot and nine tables within the server's request budget
  * (10 s by default); on a slow host set SERVICEATLAS_REQUEST_TIMEOUT_MS (passed to the servers' config).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openApp } from '../src/app.js';
@@ -30,24 +35,31 @@ import { generateNetwork } from './network-case.js';
 
 const full = process.argv.includes('--full');
 const withNetwork = process.argv.includes('--network');
-const ORIGINS = full ? 600_000 : 100_000;
+const originsArg = process.argv.indexOf('--origins');
+const ORIGINS = originsArg > 0 ? Number(process.argv[originsArg + 1]) : full ? 600_000 : 100_000;
 const POINTS = 20_000;
 const RUNS = 40;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
 async function main(): Promise<void> {
   const { origins, points } = generateCountry(seededRandom(2020), { origins: ORIGINS, points: POINTS });
   console.log(
-    `case: ${ORIGINS.toLocaleString('en')} settlements, ${POINTS.toLocaleString('en')} points (generated)`,
+    `case: ${ORIGINS.toLocaleString('en')} settlements, ${POINTS.toLocaleString('en')} points (generated); ${load()}`,
   );
   const config = {
     ...loadConfig({
       SERVICEATLAS_DEMO: 'off',
       LOG_LEVEL: 'silent',
       SERVICEATLAS_REQUEST_TIMEOUT_MS: process.env.SERVICEATLAS_REQUEST_TIMEOUT_MS,
+      // The headline: every page computed (see the file comment).
+      SERVICEATLAS_RESPONSE_CACHE_MB: '0',
     }),
     maxComplexity: 10_000_000,
   };
@@ -179,6 +191,27 @@ async function main(): Promise<void> {
   }
   const api = servers[0]!.times;
 
+  // The response cache on, for the same request repeated as it is (after one miss, every one a hit).
+  const cached = await startServer({
+    app,
+    config: { ...app.config, responseCacheBytes: 64 * 2 ** 20 },
+    port: 0,
+  });
+  const hits: number[] = [];
+  const repeated = JSON.stringify({ query, variables: { after: cursor(1000) } });
+  for (let i = 0; i <= 10; i++) {
+    const s = performance.now();
+    const res = await fetch(`${cached.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: repeated,
+    });
+    await res.arrayBuffer();
+    if (i > 0) hits.push(performance.now() - s);
+  }
+  await cached.close();
+  hits.sort((a, b) => a - b);
+
   const baseline: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 10); i++) {
     const after = Math.floor(random() * (ORIGINS - 600));
@@ -197,7 +230,7 @@ async function main(): Promise<void> {
   }
   for (const server of servers) server.times.sort((a, b) => a - b);
   baseline.sort((a, b) => a - b);
-  console.log('\nresults (warm; 500 settlements × 9 types per request)');
+  console.log('\nresults (warm; 500 settlements × 9 types per request; response cache OFF unless said)');
   for (const server of servers) {
     const rows = [...server.methods].map(([m, c]) => `${m} ${c.toLocaleString('en')}`).join(', ');
     console.log(
@@ -210,11 +243,15 @@ async function main(): Promise<void> {
     );
   }
   console.log(
+    `  GraphQL, response cache ON, one request repeated (hits): p50 ${ms(percentile(hits, 0.5))}  (${hits.length} requests)`,
+  );
+  console.log(
     `  SQL-first baseline   p50 ${ms(percentile(baseline, 0.5))}  p99 ${ms(percentile(baseline, 0.99))}  (${baseline.length} LATERAL KNN queries, no HTTP)`,
   );
   console.log(
     `  ratio (baseline p50 / API p50): ${(percentile(baseline, 0.5) / percentile(api, 0.5)).toFixed(1)}×`,
   );
+  console.log(`  ${load()}`);
   const mem = process.memoryUsage();
   console.log(
     `  memory: heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB`,

@@ -7,6 +7,7 @@ import { createDb } from './db/client.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/tables.js';
 import { loadDemoData } from './demo/load.js';
+import { timing } from './timings.js';
 import { seedServiceTypes } from './modules/service-types/service-type.repository.js';
 
 /** What every entry point (server, CLI, tests) shares: the database and the configuration. */
@@ -25,6 +26,8 @@ export interface OpenAppOptions {
   handle?: DbHandle;
   /** The embedded data directory's lock: who opens it (`serve`, `import settlements`…) and how long to wait. */
   lock?: Partial<AcquireOptions>;
+  /** The embedded database's shared_buffers for this process (see CreateDbOptions). */
+  sharedBuffers?: string;
 }
 
 /** Opens the database, applies migrations, seeds the catalogue and (optionally) the demo data. */
@@ -37,6 +40,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
       dataDir: config.dataDir,
       progress: say,
       lock: { waitMs: config.lockWaitSeconds * 1000, ...options.lock },
+      ...(options.sharedBuffers ? { sharedBuffers: options.sharedBuffers } : {}),
     }));
   try {
     return await prepare(config, handle, options, say);
@@ -56,9 +60,12 @@ async function prepare(
   const { db } = handle;
   const applied = await migrateToLatest(db as unknown as Kysely<unknown>);
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
+  timing('migrations checked');
   await seedServiceTypes(db, readCatalogue());
+  timing('catalogue seeded');
   if (options.demo ?? config.demo) {
     const loaded = await loadDemoData(db, say, config.demoRegion);
+    timing('demo data checked');
     if (loaded)
       say(`  demo data loaded: ${loaded.settlements} settlements, ${loaded.servicePoints} service points`);
   }

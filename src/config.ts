@@ -83,6 +83,7 @@ const envSchema = z.object({
   SERVICEATLAS_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   SERVICEATLAS_ALLOWED_HOSTS: z.string().optional(),
   SERVICEATLAS_LOCK_WAIT: z.coerce.number().min(0).max(86_400).default(5),
+  SERVICEATLAS_TABLE_CACHE: z.string().min(1).optional(),
   SERVICEATLAS_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3_600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -124,6 +125,12 @@ export interface Config {
   logLevel: string;
   /** Seconds to wait for the embedded data directory's lock before refusing (CLI `--wait` overrides). */
   lockWaitSeconds: number;
+  /**
+   * Where access tables are kept between starts (SERVICEATLAS_TABLE_CACHE): a directory, `off` (null), or
+   * unset (undefined): `<data dir>/serviceatlas-cache/tables` for the embedded database on disk, none with
+   * DATABASE_URL. See modules/access/table-cache.ts.
+   */
+  tableCacheDir: string | null | undefined;
   /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
   limits: LimitsConfig;
@@ -332,6 +339,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.SERVICEATLAS_TRUST_PROXY === 'on',
     allowedHosts: list(e.SERVICEATLAS_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
     lockWaitSeconds: e.SERVICEATLAS_LOCK_WAIT,
+    tableCacheDir:
+      e.SERVICEATLAS_TABLE_CACHE === undefined
+        ? undefined
+        : e.SERVICEATLAS_TABLE_CACHE === 'off'
+          ? null
+          : resolve(e.SERVICEATLAS_TABLE_CACHE),
     shutdownTimeoutSeconds: e.SERVICEATLAS_SHUTDOWN_TIMEOUT,
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import type { App } from './app.js';
 import { authenticate, unauthenticatedMessage } from './auth.js';
 import { openApp } from './app.js';
@@ -11,8 +12,10 @@ import { schema } from './graphql/schema.js';
 import { readiness } from './http/health.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import { tableCacheDirFor } from './modules/access/table-cache.js';
 import { Services } from './services.js';
 import { readRouterFor } from './db/read-replicas.js';
+import { timing } from './timings.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
 import { trackRequests } from './http/drain.js';
@@ -67,13 +70,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     (line) => log.info(line),
   );
   await reads.start();
-  const services = new Services(app.db, config, log, reads);
+  const tableCacheDir = tableCacheDirFor(config.tableCacheDir, lock ? dirname(lock.path) : undefined);
+  const services = new Services(app.db, config, log, { tableCacheDir, saveTables: true, reads });
   // …and so do the other commands (analyse, report, keys, audit): the same command functions, run here.
   const internalCommand = lock
     ? createInternalCommand({ db: app.db, config, services, secret: lock.secret, log })
     : null;
+  timing('database open, services made');
   const graphql = await createGraphQLHandler(schema, services, config, log);
+  timing('GraphQL handler started');
   const extensions = await createHttpExtensions(services);
+  timing('HTTP extensions made');
   const ogc = createOgcRoutes(services, log);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
@@ -141,6 +148,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const { port } = server.address() as AddressInfo;
   lock?.setPort(port);
+  timing('listening');
+  // Over stored data (a table cache), the snapshot is loaded at once, off the request path: the first
+  // access query then finds it (and its tables, from the cache) ready. A failure is the first request's.
+  if (tableCacheDir) services.snapshot().catch(() => {});
   return {
     url: `http://localhost:${port}`,
     app,

@@ -9,6 +9,7 @@ import { ReadRouter, consistentRead } from './db/read-replicas.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import { TableCache } from './modules/access/table-cache.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
@@ -21,11 +22,16 @@ import { analysisPoolFor } from './workers/analysis-pool.js';
  * the snapshot for the heavy analyses that follow. Without workers, or if the pool fails, the tables are
  * built lazily on first use as before.
  */
-async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config): Promise<AnalysisSnapshot> {
+async function prewarmNearestTables(
+  snapshot: AnalysisSnapshot,
+  config: Config,
+  built: (seeding: Promise<unknown>) => void,
+): Promise<AnalysisSnapshot> {
   const threads = config.limits.analysisWorkers;
   if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
   const pool = analysisPoolFor(threads);
-  const codes = snapshot.catalogue.map((t) => t.code);
+  // Types adopted from the table cache are not built again.
+  const codes = snapshot.catalogue.map((t) => t.code).filter((code) => !snapshot.hasNearestTable(code));
   // One job per type, so a pool of several threads builds several types at once (on a country road
   // network a type's table is seconds of work).
   const seeding = Promise.all(
@@ -41,6 +47,7 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
   );
   // A thread still booting (just after start) must not hold up requests: then the snapshot is served
   // at once and adopts the tables that have not been built on the main thread meanwhile.
+  built(seeding);
   if (pool.warm) await seeding;
   return snapshot;
 }
@@ -73,13 +80,26 @@ export class Services {
   /** Snapshots of past (or future) dates, `version|date` → snapshot; a few kept. */
   private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 4 });
 
+  /** Access tables kept between starts (null: none); see modules/access/table-cache.ts. */
+  readonly tables: TableCache | null;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly config: Config,
     readonly log: Logger | null = null,
-    reads?: ReadRouter,
+    /**
+     * `tableCacheDir`: where the table cache lives (null or absent: no cache); `saveTables`: write the
+     * tables built off the request path there (a server; a CLI command only reads them); `reads`: the
+     * standbys' router (DATABASE_READ_URL), else every read goes to `db`.
+     */
+    private readonly options: {
+      tableCacheDir?: string | null;
+      saveTables?: boolean;
+      reads?: ReadRouter;
+    } = {},
   ) {
-    this.reads = reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
+    this.reads = options.reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
+    this.tables = options.tableCacheDir ? new TableCache(options.tableCacheDir) : null;
     this.refusals = new WriteRefusals(log);
     if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
@@ -149,7 +169,17 @@ export class Services {
           return load(primary);
         })
         .then(async (snapshot) => {
-          const ready = await prewarmNearestTables(snapshot, this.config);
+          const adopted = (await this.tables?.adopt(snapshot, this.config.travelModel).catch(() => [])) ?? [];
+          if (adopted.length > 0)
+            this.log?.info(
+              { version: snapshot.version, types: adopted },
+              'access tables adopted from the table cache',
+            );
+          const ready = await prewarmNearestTables(snapshot, this.config, (seeding) => {
+            // Written once the types are built, off the request path.
+            if (this.tables && this.options.saveTables)
+              void seeding.then(() => this.tables?.save(snapshot)).catch(() => {});
+          });
           if (this.current === loading) {
             if (this.settled && this.settled.version < snapshot.version) this.previous = this.settled;
             this.settled = { snapshot: ready, version: snapshot.version, day };

@@ -18,6 +18,7 @@ import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
 import type { Database } from '../db/tables.js';
 import type { SharedDeps } from '../deps.js';
 import { DomainError } from '../domain-error.js';
+import { timing } from '../timings.js';
 import { CliError } from './errors.js';
 import { isReadyServer, openForCli, parseWait } from './import.js';
 
@@ -71,6 +72,7 @@ export async function runCommand<O>(
   options: O & { wait?: string | undefined },
   services: (db: Kysely<Database>, config: Config) => SharedDeps,
 ): Promise<number> {
+  timing('CLI loaded');
   const { wait, ...sent } = options;
   command.check?.(sent as O);
   const config = loadConfig();
@@ -83,7 +85,9 @@ export async function runCommand<O>(
   const waitMs = parseWait(wait, config.lockWaitSeconds);
   let app: App;
   try {
-    app = await openForCli(command.name, waitMs);
+    // A command (not an import) reads its rows about once: a small buffer pool in the embedded database
+    // saves ~130 MB of resident memory.
+    app = await openForCli(command.name, waitMs, { sharedBuffers: '16MB' });
   } catch (error) {
     if (!(error instanceof DataDirBusyError) || !isReadyServer(error.holder)) throw error;
     console.error(
@@ -93,6 +97,7 @@ export async function runCommand<O>(
     apply(await runThroughServer(config.dataDir, error.holder, command.name, sent));
     return 0;
   }
+  timing('database open');
   let result: CommandOutput;
   try {
     console.error(
@@ -102,6 +107,7 @@ export async function runCommand<O>(
   } finally {
     await app.close();
   }
+  timing('command run, database closed');
   apply(result);
   return 0;
 }

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/tables.js';
+import { tableCacheDirFor } from '../modules/access/table-cache.js';
 import { Services } from '../services.js';
 import { analyseDeserts } from './analyse.js';
 import { analyseCapacityCommand } from './analyse-capacity.js';
@@ -29,7 +30,15 @@ export const COMMANDS: ReadonlyMap<string, CliCommand<any>> = new Map(
 
 /** Services for a command run by this CLI process: the analyses in this thread (no worker pool to start). */
 function localServices(db: Kysely<Database>, config: Config): Services {
-  return new Services(db, { ...config, limits: { ...config.limits, analysisWorkers: 0 } });
+  // It reads the tables a server kept beside the database (a command only reads them: it builds one or
+  // two types, and its time is the user's).
+  const tableCacheDir = tableCacheDirFor(
+    config.tableCacheDir,
+    config.databaseUrl ? undefined : config.dataDir,
+  );
+  return new Services(db, { ...config, limits: { ...config.limits, analysisWorkers: 0 } }, null, {
+    tableCacheDir,
+  });
 }
 
 /** Runs a command here or through the server (see command.ts); the exit code. */

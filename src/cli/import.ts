@@ -29,10 +29,15 @@ export function parseWait(value: string | undefined, defaultSeconds: number): nu
  * `waitMs` for another CLI command; a ready server ends the wait at once (the caller decides: imports go
  * through it, analyses refuse). DataDirBusyError when the directory stays held.
  */
-export async function openForCli(command: string, waitMs: number): Promise<App> {
+export async function openForCli(
+  command: string,
+  waitMs: number,
+  extra: { sharedBuffers?: string } = {},
+): Promise<App> {
   const config = loadConfig();
   const say = (line: string) => console.error(line);
   return openApp(config, {
+    ...extra,
     demo: false,
     progress: say,
     lock: {

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { LogEvent } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -6,7 +8,9 @@ import pg from 'pg';
 import type { AcquireOptions, DataDirLock } from './data-dir-lock.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { listenForDataVersions } from './data-version.js';
+import { timing } from '../timings.js';
 import { pgliteDialect } from './pglite-dialect.js';
+import { trimmedPostgis } from './postgis-bundle.js';
 import type { Database } from './tables.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -37,6 +41,11 @@ export interface CreateDbOptions {
    * Only for `dataDir`: a PostgreSQL server (DATABASE_URL) handles concurrent writers itself.
    */
   lock?: Partial<AcquireOptions>;
+  /**
+   * The embedded database's shared_buffers for this process (e.g. `16MB`; default: the cluster's, 128 MB).
+   * A CLI command reads each row once: a small pool saves ~130 MB of resident memory.
+   */
+  sharedBuffers?: string;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 5_000;
@@ -93,12 +102,29 @@ async function openPglite(
   } else if (options.dataDir) {
     say(`Opening the embedded PostGIS database in ${options.dataDir}…`);
   }
+  timing('PGlite and PostGIS modules imported');
   const started = Date.now();
+  // PGlite's own start parameters, with shared_buffers added when asked (absent: PGlite's defaults).
+  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
+  const startParams =
+    options.sharedBuffers && defaults
+      ? [...defaults, '-c', `shared_buffers=${options.sharedBuffers}`]
+      : undefined;
   const pglite = await PGlite.create({
+    ...(startParams ? { startParams } : {}),
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
-    extensions: { postgis },
+    // A cluster on disk or from a dump has the extension already: it needs PostGIS's library, not its
+    // install script.
+    extensions: {
+      postgis: trimmedPostgis(
+        postgis,
+        extensionCacheDir(options.dataDir),
+        options.loadDataDir === undefined && (options.dataDir === undefined || fresh),
+      ),
+    },
   });
+  timing('PGlite started (WASM, PostGIS, data directory)');
   if (fresh) say(`  cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), log });
   // One process holds the embedded database, so it learns of every write from the data_version
@@ -120,6 +146,19 @@ async function openPglite(
       }
     },
   };
+}
+
+/**
+ * Where the trimmed PostGIS bundle (db/postgis-bundle.ts) is kept: beside the embedded database it serves,
+ * or, for an in-memory database (tests), in the user's temporary directory.
+ */
+function extensionCacheDir(dataDir: string | undefined): string {
+  if (dataDir) return join(dataDir, 'serviceatlas-cache');
+  let user = 'user';
+  try {
+    user = String(userInfo().uid);
+  } catch {}
+  return join(tmpdir(), `serviceatlas-cache-${user}`);
 }
 
 function hasCluster(dir: string): boolean {

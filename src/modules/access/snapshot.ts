@@ -23,6 +23,7 @@ import { findOpenServicePoints } from '../service-points/service-point.repositor
 import { listServiceTypes } from '../service-types/service-type.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import { findSettlementsAsOf } from '../settlements/settlement.repository.js';
+import { timing } from '../../timings.js';
 
 /**
  * Settlements given without their objects (an analysis worker's, shipped as columns): their coordinates
@@ -139,6 +140,11 @@ export class AnalysisSnapshot {
       this.nearestByType.set(code, nearest);
     }
     return nearest;
+  }
+
+  /** The k = 2 nearest table of a type if it is built (or adopted) already; never builds it. */
+  builtNearestTable(code: string): AccessTable | undefined {
+    return this.nearestByType.get(code);
   }
 
   /** Whether the k = 2 nearest table of a type is built (or adopted) already. */
@@ -342,6 +348,7 @@ export async function loadSnapshot(
     options.use === 'estimated' ? null : roads.get(db),
     findGridCells(db),
   ]);
+  timing('snapshot rows read');
   const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
   return new AnalysisSnapshot(
     version,
