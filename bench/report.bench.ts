@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     warm.push(performance.now() - t);
   }
   t = performance.now();
-  const zip = reportCsvZip(await municipalityReport(services, '2085'));
+  const zip = reportCsvZip(await municipalityReport(services, '2085'), 'sv');
   const csv = performance.now() - t;
 
   const ctx = services.deps();

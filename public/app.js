@@ -20,6 +20,8 @@ const FALLBACK_TYPES = [{ code: 'GROCERY', nameEn: 'Grocery store', thresholdMin
 /** Layers whose tiles depend on the threshold (service points depend only on the service type). */
 const THRESHOLD_SOURCES = ['settlements', 'access-hex', 'service-areas', 'areas'];
 const ALL_SOURCES = [...THRESHOLD_SOURCES, 'service-points'];
+/** The road network's layer: the same for every service type and threshold (never reloaded). */
+const NETWORK_SOURCE = 'network-edges';
 
 const state = {
   serviceType: 'GROCERY',
@@ -28,6 +30,10 @@ const state = {
   baseStyleUrl: '',
   /** How the areas layer's outlines were made (BOUNDARY or SETTLEMENT_TERRITORY), once known. */
   outline: undefined,
+  /** Whether a road network is loaded (its layer is drawn, answers are NETWORK). */
+  networkLoaded: false,
+  /** The road network's credit (its TileJSON attribution: ODbL for OpenStreetMap roads). */
+  networkAttribution: '',
 };
 const $ = (id) => document.getElementById(id);
 
@@ -54,6 +60,16 @@ function overlaySources() {
   const sources = {};
   for (const layer of ALL_SOURCES) {
     sources[layer] = { type: 'vector', tiles: [tileUrl(layer)], minzoom: 0, maxzoom: 14 };
+  }
+  if (state.networkLoaded) {
+    sources[NETWORK_SOURCE] = {
+      type: 'vector',
+      tiles: [`${location.origin}/tiles/${NETWORK_SOURCE}/{z}/{x}/{y}.mvt`],
+      minzoom: 0,
+      maxzoom: 14,
+      // Shown in the map's attribution control while the roads are on the map (ODbL asks for it).
+      attribution: state.networkAttribution,
+    };
   }
   return sources;
 }
@@ -119,6 +135,22 @@ function overlayLayers(withBackground) {
       layout: { visibility: visibility('service-areas-line') },
       paint: { 'line-color': '#2171b5', 'line-width': 1, 'line-dasharray': [3, 2] },
     },
+    ...(state.networkLoaded
+      ? [
+          {
+            id: NETWORK_SOURCE,
+            type: 'line',
+            source: NETWORK_SOURCE,
+            'source-layer': NETWORK_SOURCE,
+            layout: { visibility: visibility(NETWORK_SOURCE), 'line-cap': 'round', 'line-join': 'round' },
+            paint: {
+              'line-color': '#7a6f66',
+              'line-opacity': 0.8,
+              'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.5, 12, 1.5, 15, 3],
+            },
+          },
+        ]
+      : []),
     {
       id: 'areas-line',
       type: 'line',
@@ -201,9 +233,10 @@ function renderLegend() {
   row({ background: 'rgba(26,152,80,0.35)' }, 'hexagon: population-weighted mean time', true);
   row(
     { background: 'rgba(33,113,181,0.15)', border: '1px dashed #2171b5' },
-    'service area: straight-line radius',
+    state.networkLoaded ? 'service area: reached by road' : 'service area: straight-line radius',
     true,
   );
+  if (state.networkLoaded) row({ background: '#7a6f66', height: '3px' }, 'road network', true);
   row(
     { background: '#fbfbf8', border: '1px solid #4a4f55' },
     state.outline === 'SETTLEMENT_TERRITORY'
@@ -285,12 +318,15 @@ async function loadServiceTypes() {
     const response = await fetch('/graphql', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ query: '{ serviceTypes { code nameEn thresholdMinutes } }' }),
+      body: JSON.stringify({
+        query: '{ serviceTypes { code nameEn thresholdMinutes } travelModel { networkLoaded } }',
+      }),
     });
     const result = await response.json();
     const types = result?.data?.serviceTypes;
     if (!Array.isArray(types) || types.length === 0)
       throw new Error(result?.errors?.[0]?.message ?? 'no service types');
+    state.networkLoaded = result.data.travelModel?.networkLoaded === true;
     return types;
   } catch (error) {
     console.warn('Serviceatlas: could not load service types from /graphql; showing groceries only', error);
@@ -299,10 +335,10 @@ async function loadServiceTypes() {
   }
 }
 
-async function loadTileJson() {
+async function loadTileJson(layer = 'settlements') {
   try {
     const params = new URLSearchParams({ serviceType: state.serviceType });
-    const response = await fetch(`/tiles/settlements.json?${params}`);
+    const response = await fetch(`/tiles/${layer}.json?${params}`);
     return response.ok ? await response.json() : null;
   } catch {
     return null;
@@ -332,6 +368,13 @@ async function main() {
 
   const tileJson = await loadTileJson();
   $('data-attribution').textContent = tileJson?.attribution ? `Data: ${tileJson.attribution}` : '';
+  if (state.networkLoaded) {
+    state.networkAttribution = (await loadTileJson(NETWORK_SOURCE))?.attribution ?? '';
+    if (state.networkAttribution && !$('data-attribution').textContent.includes(state.networkAttribution))
+      $('data-attribution').textContent += ` · ${state.networkAttribution}`;
+    $('network-toggle').hidden = false;
+    $('service-areas-label').textContent = 'Service areas (reached by road)';
+  }
   const view = tileJson?.bounds
     ? { bounds: tileJson.bounds, fitBoundsOptions: { padding: 30 } }
     : { center: [15.5, 62.5], zoom: 4 };

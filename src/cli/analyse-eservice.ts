@@ -1,20 +1,8 @@
-/**
- * `serviceatlas analyse e-service --service-type T [--area CODE] [--format csv|geojson] [--output FILE]`:
- * the e-service targets (src/modules/eservice/eservice-targets.ts) where developers work — a CSV that GDAL,
- * QGIS and spreadsheets open typed and positioned (header first; `.csvt` column types; `.prj` naming
- * EPSG:4326 by authority; lon/lat columns and a WKT point; codes always text; formula-looking text
- * neutralised per OWASP), or a GeoJSON FeatureCollection with the same properties.
- */
-import { writeFileSync } from 'node:fs';
-import type { App } from '../app.js';
-import { loadConfig } from '../config.js';
-import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { resolveTravelModel } from '../modules/access/access.service.js';
-import { loadSnapshot } from '../modules/access/snapshot.js';
 import type { EServiceTarget, EServiceTargetsResult } from '../modules/eservice/eservice-targets.js';
 import { eServiceTargetsFromDb } from '../modules/eservice/eservice-targets.js';
 import { CliError } from './errors.js';
-import { isReadyServer, openForCli, parseWait } from './import.js';
+import { type CliCommand, output } from './command.js';
 
 type Cell = string | number | boolean | null;
 type GdalType = 'String' | 'Integer' | 'Real' | 'Integer(Boolean)' | 'WKT';
@@ -133,44 +121,39 @@ function shareOption(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-export async function runAnalyseEService(values: AnalyseEServiceOptions): Promise<number> {
-  const code = values.serviceType.toUpperCase();
-  const format = values.format;
-  if (format !== 'csv' && format !== 'geojson') throw new CliError('--format must be csv or geojson');
-  const area = values.area;
-  if (area !== undefined && !/^\d{2}(\d{2})?$/.test(area)) {
-    throw new CliError(
-      '--area must be a 4-digit municipality code (e.g. 2085) or a 2-digit county code (e.g. 20)',
-    );
-  }
-  let threshold: number | undefined;
-  if (values.threshold !== undefined) {
-    threshold = Number(values.threshold);
-    if (values.threshold.trim() === '' || !Number.isFinite(threshold) || threshold <= 0 || threshold > 600)
-      throw new CliError(`--threshold must be a number of minutes in (0, 600], got "${values.threshold}"`);
-  }
-  const minBroadbandShare = shareOption('--min-broadband-share', values.minBroadbandShare);
-  const weight65Plus = shareOption('--weight-65-plus', values.weight65Plus);
-  const config = loadConfig();
-  const waitMs = parseWait(values.wait, config.lockWaitSeconds);
-  let app: App;
-  try {
-    app = await openForCli('analyse e-service', waitMs);
-  } catch (error) {
-    if (error instanceof DataDirBusyError && isReadyServer(error.holder)) {
-      const url = `http://localhost:${error.holder.port}/graphql`;
-      throw new DataDirBusyError(
-        error.dataDir,
-        error.holder,
-        `${error.message}, so this command cannot open it. Ask the running API instead: POST ${url} ` +
-          `{ eServiceTargets(serviceType: ${code}${area === undefined ? '' : area.length === 4 ? `, area: { municipalityCode: "${area}" }` : `, area: { countyCode: "${area}" }`}) { … } }, ` +
-          'or stop the server and run the command again.',
+function thresholdOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const threshold = Number(value);
+  if (value.trim() === '' || !Number.isFinite(threshold) || threshold <= 0 || threshold > 600)
+    throw new CliError(`--threshold must be a number of minutes in (0, 600], got "${value}"`);
+  return threshold;
+}
+
+/**
+ * `analyse e-service` as a command that runs here or through the server holding the embedded data
+ * directory (src/cli/command.ts): the same targets, the same bytes either way.
+ */
+export const analyseEServiceCommand: CliCommand<AnalyseEServiceOptions> = {
+  name: 'analyse e-service',
+  reads: true,
+  check(values) {
+    if (values.format !== 'csv' && values.format !== 'geojson')
+      throw new CliError('--format must be csv or geojson');
+    if (values.area !== undefined && !/^\d{2}(\d{2})?$/.test(values.area))
+      throw new CliError(
+        '--area must be a 4-digit municipality code (e.g. 2085) or a 2-digit county code (e.g. 20)',
       );
-    }
-    throw error;
-  }
-  try {
-    const snapshot = await loadSnapshot(app.db, { use: config.network.use, network: config.network });
+    thresholdOption(values.threshold);
+    shareOption('--min-broadband-share', values.minBroadbandShare);
+    shareOption('--weight-65-plus', values.weight65Plus);
+  },
+  async run({ db, config, services }, values) {
+    const code = values.serviceType.toUpperCase();
+    const { format, area } = values;
+    const threshold = thresholdOption(values.threshold);
+    const minBroadbandShare = shareOption('--min-broadband-share', values.minBroadbandShare);
+    const weight65Plus = shareOption('--weight-65-plus', values.weight65Plus);
+    const snapshot = await services.deps().snapshot();
     if (!snapshot.catalogue.some((t) => t.code === code)) {
       throw new CliError(
         `unknown service type ${code}; known: ${snapshot.catalogue.map((t) => t.code).join(', ')}`,
@@ -186,7 +169,7 @@ export async function runAnalyseEService(values: AnalyseEServiceOptions): Promis
     let result: EServiceTargetsResult;
     try {
       result = await eServiceTargetsFromDb(
-        app.db,
+        db,
         snapshot,
         residentIndices,
         resolveTravelModel(config.travelModel),
@@ -204,28 +187,31 @@ export async function runAnalyseEService(values: AnalyseEServiceOptions): Promis
       throw error;
     }
     const text = format === 'csv' ? eServiceTargetsToCsv(result.targets) : eServiceTargetsToGeoJson(result);
-    if (values.output) {
-      writeFileSync(values.output, text);
-      if (format === 'csv') {
-        const base = values.output.replace(/\.csv$/i, '');
-        writeFileSync(`${base}.csvt`, eServiceCsvt());
-        writeFileSync(`${base}.prj`, EPSG_4326_PRJ);
-      }
-    } else process.stdout.write(text);
     const sum = (pick: (t: EServiceTarget) => number) => result.targets.reduce((s, t) => s + pick(t), 0);
     const unknown = result.targets.filter((t) => !t.connectivityKnown);
     const generated = result.targets.some((t) => t.connectivityGenerated);
-    console.error(
+    const summary =
       result.eService === null
         ? `${code} has no digital substitute: no e-service targets (${residentIndices.length} resident origins, base ${result.populationBase})`
         : `${result.targets.length} e-service targets for ${code} (${result.eService}) over ${residentIndices.length} resident origins ` +
-            `(base ${result.populationBase}): ${sum((t) => t.population)} people, ${sum((t) => t.population65Plus ?? 0)} aged 65+ where known; ` +
-            `${unknown.length} with connectivity unknown` +
-            (generated ? '; connectivity figures include GENERATED (demo) values' : '') +
-            (values.output ? `; written to ${values.output}` : ''),
+          `(base ${result.populationBase}): ${sum((t) => t.population)} people, ${sum((t) => t.population65Plus ?? 0)} aged 65+ where known; ` +
+          `${unknown.length} with connectivity unknown` +
+          (generated ? '; connectivity figures include GENERATED (demo) values' : '') +
+          (values.output ? `; written to ${values.output}` : '');
+    if (!values.output) return output(text, [summary]);
+    const base = values.output.replace(/\.csv$/i, '');
+    return output(
+      '',
+      [summary],
+      [
+        { path: values.output, content: text },
+        ...(format === 'csv'
+          ? [
+              { path: `${base}.csvt`, content: eServiceCsvt() },
+              { path: `${base}.prj`, content: EPSG_4326_PRJ },
+            ]
+          : []),
+      ],
     );
-    return 0;
-  } finally {
-    await app.close();
-  }
-}
+  },
+};

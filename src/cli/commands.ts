@@ -9,6 +9,7 @@ import { tableCacheDirFor } from '../modules/access/table-cache.js';
 import { Services } from '../services.js';
 import { analyseDeserts } from './analyse.js';
 import { analyseCapacityCommand } from './analyse-capacity.js';
+import { analyseEServiceCommand } from './analyse-eservice.js';
 import { auditExport } from './audit.js';
 import type { CliCommand } from './command.js';
 import { runCommand } from './command.js';
@@ -20,6 +21,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand<any>> = new Map(
   [
     analyseDeserts,
     analyseCapacityCommand,
+    analyseEServiceCommand,
     reportMunicipality,
     keysCreate,
     keysList,

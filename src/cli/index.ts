@@ -6,7 +6,7 @@ import { analyseDeserts } from './analyse.js';
 import type { AnalyseCapacityOptions } from './analyse-capacity.js';
 import { analyseCapacityCommand } from './analyse-capacity.js';
 import type { AnalyseEServiceOptions } from './analyse-eservice.js';
-import { runAnalyseEService } from './analyse-eservice.js';
+import { analyseEServiceCommand } from './analyse-eservice.js';
 import type { AuditExportOptions } from './audit.js';
 import { auditExport } from './audit.js';
 import type { KeysCreateOptions } from './keys.js';
@@ -207,7 +207,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--output <file>',
       'write here instead of stdout (CSV: also <name>.csvt with the column types and <name>.prj, EPSG:4326)',
     )
-    .action(async (opts: AnalyseEServiceOptions) => setExitCode(await runAnalyseEService(opts)));
+    .action(async (opts: AnalyseEServiceOptions) =>
+      setExitCode(await runCliCommand(analyseEServiceCommand, opts)),
+    );
   const keys = program
     .command('keys')
     .description(

@@ -36,10 +36,9 @@ export const reportMunicipality: CliCommand<ReportCliOptions & { code: string }>
       if (error instanceof ReportNotFoundError) throw new CliError(error.message);
       throw error;
     });
+    const lang = (values.lang ?? 'sv') as ReportLang;
     const body =
-      (values.format ?? 'html') === 'csv'
-        ? reportCsvZip(report)
-        : renderReportHtml(report, (values.lang ?? 'sv') as ReportLang);
+      (values.format ?? 'html') === 'csv' ? reportCsvZip(report, lang) : renderReportHtml(report, lang);
     if (values.output === undefined) return output(body);
     return output(
       '',

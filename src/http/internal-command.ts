@@ -7,8 +7,8 @@
  * Authenticated as the import endpoint (internal-import.ts): loopback only, no proxy forwarding headers,
  * and the per-run secret the server wrote into its lock file (mode 0600, readable by its own user).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { internalGate, refuseInternal } from './internal-auth.js';
 import type { Kysely } from 'kysely';
 import type { CommandAnswer } from '../cli/command.js';
 import { encodeOutput, runHere } from '../cli/command.js';
@@ -20,7 +20,6 @@ import type { SharedDeps } from '../deps.js';
 
 export { INTERNAL_COMMAND_PATH } from '../cli/command.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** A command's options are a few short strings: anything larger is not from our CLI. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -37,15 +36,9 @@ export function createInternalCommand(options: {
   secret: string;
   log: Logger;
 }) {
-  const expected = Buffer.from(`Bearer ${options.secret}`);
+  const admitted = internalGate(options.secret, 'command');
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return refuse(res, 405, 'METHOD_NOT_ALLOWED', 'POST only');
-    const forwarded = req.headers.forwarded ?? req.headers['x-forwarded-for'];
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || forwarded !== undefined)
-      return refuse(res, 403, 'FORBIDDEN', 'the command endpoint answers loopback clients only');
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return refuse(res, 401, 'UNAUTHENTICATED', 'not the secret of this server run');
+    if (!admitted(req, res)) return;
     const body = await readBody(req);
     const request = body === null ? null : parseRequest(body);
     const command = request ? COMMANDS.get(request.command) : undefined;
@@ -101,7 +94,4 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function refuse(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ error: { code, message } }));
-}
+const refuse = refuseInternal;

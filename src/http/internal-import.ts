@@ -7,9 +7,9 @@
  * Only for that CLI: the request must come over loopback, carry no proxy forwarding headers, and bear
  * the per-run secret the server wrote into its lock file (mode 0600, readable by its own user).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { internalGate, refuseInternal } from './internal-auth.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -39,8 +39,6 @@ export type ImportEvent =
   | { event: 'done'; lines: string[] }
   | { event: 'error'; exit: 1 | 2 | 3; message: string };
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 interface Logger {
   info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -49,16 +47,10 @@ interface Logger {
 /** The endpoint's handler, bound to the server's database and its lock secret. */
 export function createInternalImport(options: { db: Kysely<Database>; secret: string; log: Logger }) {
   const slot = new ImportSlot();
-  const expected = Buffer.from(`Bearer ${options.secret}`);
+  const admitted = internalGate(options.secret, 'import');
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return refuse(res, 405, 'METHOD_NOT_ALLOWED', 'POST only');
-    const forwarded = req.headers.forwarded ?? req.headers['x-forwarded-for'];
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || forwarded !== undefined)
-      return refuse(res, 403, 'FORBIDDEN', 'the import endpoint answers loopback clients only');
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return refuse(res, 401, 'UNAUTHENTICATED', 'not the secret of this server run');
+    if (!admitted(req, res)) return;
     const request = parseHeader(req.headers[IMPORT_JOB_HEADER]);
     if (!request) return refuse(res, 400, 'BAD_REQUEST', `missing or malformed ${IMPORT_JOB_HEADER}`);
     const { job, waitMs } = request;
@@ -199,7 +191,4 @@ class ImportSlot {
   }
 }
 
-function refuse(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ error: { code, message } }));
-}
+const refuse = refuseInternal;

@@ -11,7 +11,8 @@
  * - `mobileCoverage` (optional, 0..1): share of the area (or households) with good mobile coverage.
  * Every problem is reported with its line and field; a key given twice is an error naming both lines.
  */
-import { ImportError, formatPosition } from './errors.js';
+import { type ImportError, formatPosition } from './errors.js';
+import { CSV_HEADER, checkMappedColumns, RecordErrors, withRutidAsCellId } from './record-errors.js';
 import type { RecordPosition } from './errors.js';
 import type { FieldMap } from './field-map.js';
 import { IDENTITY_FIELD_MAP } from './field-map.js';
@@ -65,52 +66,28 @@ export async function validateConnectivityStream(
   let fieldMap = context.fieldMap ?? IDENTITY_FIELD_MAP;
   const keyField = CONNECTIVITY_KEY_FIELD[context.level];
   const rows: ConnectivityRow[] = [];
-  const errors: ImportError[] = [];
+  const errors = new RecordErrors(context.file, () => fieldMap);
+  const errorAt = errors.at.bind(errors);
   const seen = new Map<string, RecordPosition>();
   let first = true;
-  const errorAt = (position: RecordPosition | null, field: string | null, problem: string) =>
-    errors.push(
-      new ImportError(problem, {
-        file: context.file,
-        line: position?.line ?? null,
-        featureIndex: position?.featureIndex ?? null,
-        field,
-        sourceField: field === null ? null : (fieldMap.get(field) ?? null),
-      }),
-    );
   for await (const record of records) {
     if (first) {
       first = false;
       const columns = Object.keys(record.properties);
-      if (
-        keyField === 'cellId' &&
-        !fieldMap.has('cellId') &&
-        !columns.includes('cellId') &&
-        columns.includes('rutid')
-      ) {
-        fieldMap = new Map([...fieldMap, ['cellId', 'rutid']]);
-      }
+      if (keyField === 'cellId') fieldMap = withRutidAsCellId(fieldMap, columns);
       if (record.format === 'csv') {
-        const header = { line: 1, featureIndex: null };
-        for (const [ours, theirs] of fieldMap) {
-          if (!columns.includes(theirs))
-            errorAt(
-              header,
-              ours,
-              `mapped to column "${theirs}", which the file does not have (columns: ${columns.join(', ')})`,
-            );
-        }
+        checkMappedColumns(fieldMap, columns, errors);
         for (const field of [keyField, 'broadbandShare']) {
           const column = fieldMap.get(field) ?? field;
           if (!fieldMap.has(field) && !columns.includes(column))
             errorAt(
-              header,
+              CSV_HEADER,
               field,
               `the file has no column "${column}" (columns: ${columns.join(', ')}); ` +
                 `name it, or map it with --map ${field}=<column>`,
             );
         }
-        if (errors.length > 0) return { rows: [], errors };
+        if (errors.count > 0) return { rows: [], errors: errors.list };
       }
     }
     if (record.rejection) {
@@ -148,5 +125,5 @@ export async function validateConnectivityStream(
     seen.set(key, record.position);
     rows.push({ position: record.position, key, broadbandShare, gigabitShare, mobileCoverage });
   }
-  return { rows, errors };
+  return { rows, errors: errors.list };
 }

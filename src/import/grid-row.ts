@@ -14,6 +14,7 @@ import type { FieldMap } from './field-map.js';
 import { IDENTITY_FIELD_MAP } from './field-map.js';
 import type { RawRecord } from './read.js';
 import { RecordFields } from './validation-run.js';
+import { CSV_HEADER, checkMappedColumns, RecordErrors, withRutidAsCellId } from './record-errors.js';
 import { areaCodes } from './settlement-row.js';
 import { parseNonNegativeInteger, parseText } from './values.js';
 
@@ -124,44 +125,25 @@ export async function validateGridStream(
 ): Promise<GridValidationResult> {
   let fieldMap = context.fieldMap ?? IDENTITY_FIELD_MAP;
   const rows: GridRow[] = [];
-  const errors: ImportError[] = [];
+  const errors = new RecordErrors(context.file, () => fieldMap);
+  const errorAt = errors.at.bind(errors);
   const seen = new Map<string, RecordPosition>();
   let first = true;
-  const errorAt = (position: RecordPosition | null, field: string | null, problem: string) =>
-    errors.push(
-      new ImportError(problem, {
-        file: context.file,
-        line: position?.line ?? null,
-        featureIndex: position?.featureIndex ?? null,
-        field,
-        sourceField: field === null ? null : (fieldMap.get(field) ?? null),
-      }),
-    );
   for await (const record of records) {
     if (first) {
       first = false;
       const columns = Object.keys(record.properties);
-      if (!fieldMap.has('cellId') && !columns.includes('cellId') && columns.includes('rutid')) {
-        fieldMap = new Map([...fieldMap, ['cellId', 'rutid']]);
-      }
+      fieldMap = withRutidAsCellId(fieldMap, columns);
       if (record.format === 'csv') {
-        const header = { line: 1, featureIndex: null };
-        for (const [ours, theirs] of fieldMap) {
-          if (!columns.includes(theirs))
-            errorAt(
-              header,
-              ours,
-              `mapped to column "${theirs}", which the file does not have (columns: ${columns.join(', ')})`,
-            );
-        }
+        checkMappedColumns(fieldMap, columns, errors);
         // Coordinates are needed only when cells are not located by a rutid.
         const cellColumn = fieldMap.get('cellId') ?? 'cellId';
         if (!columns.includes(cellColumn)) {
           const problem = checkCoordinateColumns(columns, fieldMap, context.crs);
           if (problem !== null)
-            errorAt(header, null, `${problem} (or give each cell its SCB rutid as cellId)`);
+            errorAt(CSV_HEADER, null, `${problem} (or give each cell its SCB rutid as cellId)`);
         }
-        if (errors.length > 0) break;
+        if (errors.count > 0) break;
       }
     }
     const { position, rejection } = record;
@@ -210,5 +192,5 @@ export async function validateGridStream(
       countyCode,
     });
   }
-  return { rows, errors };
+  return { rows, errors: errors.list };
 }

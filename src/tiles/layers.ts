@@ -13,7 +13,8 @@ export type TileLayerName =
   | 'areas'
   | 'service-areas'
   | 'grid'
-  | 'eservice-targets';
+  | 'eservice-targets'
+  | 'network-edges';
 
 /**
  * An attribute's type as tippecanoe writes it in `vector_layers[].fields`; GDAL's MVT driver and QGIS
@@ -29,10 +30,13 @@ export interface TileLayerSpec {
   fields: Readonly<Record<string, string>>;
   /** Attribute name → type (TileJSON `vector_layers[].fields`); the same keys as `fields`. */
   fieldTypes: Readonly<Record<string, TileFieldType>>;
-  geometry: 'point' | 'polygon';
+  geometry: 'point' | 'line' | 'polygon';
   minzoom: number;
   maxzoom: number;
-  /** Whether the features depend on the service type / threshold / scenario (part of the cache key). */
+  /**
+   * Whether the features depend on the service type / threshold / scenario (part of the cache key); a
+   * layer that does not serves one index whatever the request names.
+   */
   dependsOnServiceType: boolean;
   /**
    * The cache variant for a zoom: layers whose features change with zoom (the hexagon resolution)
@@ -326,6 +330,33 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayerSpec>> = Objec
     dependsOnServiceType: true,
     variantForZoom: sameForEveryZoom,
     thinPriority: 'potentialUsers',
+  },
+  'network-edges': {
+    id: 'network-edges',
+    description:
+      'The loaded road network (empty when none is loaded): one line per road edge, as NETWORK answers ' +
+      'route on it; TileJSON attribution credits its source (© OpenStreetMap contributors, ODbL 1.0, ' +
+      'for OpenStreetMap roads)',
+    fields: {
+      edgeId: 'Stored road edge id',
+      lengthKm: 'Road km along the edge, rounded to 0.01',
+      minutes: 'Minutes to drive the whole edge, rounded to 0.01',
+      speedKmh: 'Driving speed on the edge, km/h (absent for a zero-minute edge)',
+      oneway: 'True when drivable only in the direction the line is drawn',
+    },
+    fieldTypes: {
+      edgeId: 'Number',
+      lengthKm: 'Number',
+      minutes: 'Number',
+      speedKmh: 'Number',
+      oneway: 'Boolean',
+    },
+    geometry: 'line',
+    minzoom: 0,
+    maxzoom: 14,
+    dependsOnServiceType: false,
+    variantForZoom: sameForEveryZoom,
+    thinPriority: null,
   },
 });
 

@@ -49,8 +49,11 @@ export interface TileDataSource {
   bounds(): Promise<[number, number, number, number]>;
   /** The service-type codes a request may ask for. */
   serviceTypes(): string[];
-  /** Source credit for TileJSON; default "Serviceatlas". */
-  attribution?(): string;
+  /**
+   * Source credit for TileJSON's `attribution`, per layer (a layer may carry data of its own source: the
+   * road network's roads); default "Serviceatlas".
+   */
+  attribution?(layer: TileLayerName): string | Promise<string>;
   /** Whether the data are generated demo data (TileJSON's attribution then says so). */
   isDemoData?(): boolean;
 }
@@ -203,12 +206,14 @@ async function serveTile(
 ): Promise<PlainResponse> {
   const spec = TILE_LAYERS[layer];
   const { z, x, y } = coords;
+  // A layer that does not depend on the service type and its companions has one index for every request.
+  const own = spec.dependsOnServiceType;
   const key: TileLayerKey = {
     layer,
-    serviceType: query.serviceType,
-    thresholdMinutes: query.thresholdMinutes ?? null,
-    scenarioId: query.scenarioId ?? null,
-    at: query.at ?? null,
+    serviceType: own ? query.serviceType : '',
+    thresholdMinutes: own ? (query.thresholdMinutes ?? null) : null,
+    scenarioId: own ? (query.scenarioId ?? null) : null,
+    at: own ? (query.at ?? null) : null,
     variant: spec.variantForZoom(z),
   };
   const gzip = acceptsGzip(headerValue(req.headers, 'accept-encoding'));
@@ -277,8 +282,11 @@ async function serveTileJson(
     query,
     bounds: await source.bounds(),
     dataVersion,
-    ...(source.attribution ? { attribution: source.attribution() } : {}),
-    ...(source.isDemoData ? { demoData: source.isDemoData() } : {}),
+    ...(source.attribution ? { attribution: await source.attribution(layer) } : {}),
+    // The demo notice is about generated service points: layers that do not show them go without it.
+    ...(source.isDemoData && TILE_LAYERS[layer].dependsOnServiceType
+      ? { demoData: source.isDemoData() }
+      : {}),
   });
   const body = JSON.stringify(tileJson);
   const headers: Record<string, string> = {

@@ -138,7 +138,7 @@ export interface TileCatalogue {
   layers: {
     id: TileLayerName;
     description: string;
-    geometry: 'point' | 'polygon';
+    geometry: 'point' | 'line' | 'polygon';
     minzoom: number;
     maxzoom: number;
     /** TileJSON of the layer for the default service type; add `?serviceType=CODE` for another. */

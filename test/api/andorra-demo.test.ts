@@ -10,6 +10,8 @@ import { freshDatabase, testConfig } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { sharedDataFile } from '../helpers/shared-data.js';
+import { TILE_LAYERS } from '../../src/tiles/layers.js';
+import { decodedLayer, tileAndLocal } from '../tiles/decode.js';
 
 const PBF = sharedDataFile('osm-andorra-2020/andorra-2020-05-01.osm.pbf');
 const PLACES = ['city', 'town', 'village', 'hamlet', 'isolated_dwelling'];
@@ -228,6 +230,59 @@ describe('SERVICEATLAS_DEMO=andorra: a demo region with real roads, from one Ope
     // Andorra, not Sweden.
     expect(tileJson.bounds[0]).toBeGreaterThan(1.3);
     expect(tileJson.bounds[2]).toBeLessThan(1.9);
+  });
+
+  it('serves the road network as a tile layer, credited to OpenStreetMap (ODbL), holding the stored roads', async () => {
+    const tileJson = (await (await fetch(`${server.url}/tiles/network-edges.json`)).json()) as {
+      attribution: string;
+      vector_layers: { id: string }[];
+      tiles: string[];
+    };
+    expect(tileJson.attribution).toMatch(ODBL);
+    expect(tileJson.vector_layers.map((l) => l.id)).toEqual(['network-edges']);
+    // A z14 tile in Andorra la Vella: its lines are the stored edges there (the oracle: PostGIS over road_edges).
+    const z = 14;
+    const { x, y } = tileAndLocal(1.5218, 42.5075, z);
+    const res = await fetch(`${server.url}/tiles/network-edges/${z}/${x}/${y}.mvt`);
+    expect(res.status).toBe(200);
+    const layer = decodedLayer(new Uint8Array(await res.arrayBuffer()), 'network-edges');
+    expect(layer).toBeDefined();
+    const inTile = new Set<number>();
+    for (let i = 0; i < layer!.length; i++) {
+      const feature = layer!.feature(i);
+      expect(feature.type).toBe(2); // LineString
+      expect(feature.properties.minutes).toBeGreaterThanOrEqual(0);
+      // Every attribute typed as the TileJSON declares it (GDAL and QGIS type columns by it).
+      for (const [key, value] of Object.entries(feature.properties)) {
+        const declared = TILE_LAYERS['network-edges'].fieldTypes[key];
+        expect({ key, type: typeof value }).toEqual({ key, type: declared?.toLowerCase() });
+      }
+      inTile.add(Number(feature.properties.edgeId));
+    }
+    const stored = async (buffer: number) =>
+      new Set(
+        (
+          await sql<{ id: number }>`SELECT id::float8 AS id FROM road_edges
+            WHERE ST_Intersects(geom, ST_Transform(ST_Expand(ST_TileEnvelope(${z}, ${x}, ${y}), ${buffer}), 4326))`.execute(
+            server.app.db,
+          )
+        ).rows.map((r) => r.id),
+      );
+    const inside = await stored(0);
+    expect(inside.size).toBeGreaterThan(20);
+    // Every road crossing the tile is drawn (bar the odd sub-metre piece simplification may drop), and
+    // nothing is drawn that lies beyond the tile and its buffer (128/4096 of the tile).
+    expect([...inside].filter((id) => inTile.has(id)).length).toBeGreaterThanOrEqual(0.95 * inside.size);
+    const tileMetres = 40_075_016.686 / 2 ** z;
+    const withBuffer = await stored((tileMetres * 130) / 4096);
+    for (const id of inTile) expect(withBuffer.has(id), `edge ${id}`).toBe(true);
+    // The same tile whatever service type the map asks with (the roads do not depend on it).
+    const other = await fetch(`${server.url}/tiles/network-edges/${z}/${x}/${y}.mvt?serviceType=PHARMACY`);
+    expect(new Uint8Array(await other.arrayBuffer())).toEqual(
+      new Uint8Array(
+        await (await fetch(`${server.url}/tiles/network-edges/${z}/${x}/${y}.mvt`)).arrayBuffer(),
+      ),
+    );
   });
 
   it('loads once, and refuses a database that holds other settlements', async () => {

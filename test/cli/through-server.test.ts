@@ -60,6 +60,7 @@ describe('CLI commands beside a running server', () => {
     deserts: DESERTS,
     geojson: ['analyse', 'deserts', '--service-type', 'PHARMACY', '--area', '2085', '--format', 'geojson'],
     capacity: ['analyse', 'capacity', '--service-type', 'PHARMACY', '--area', '20', '--format', 'csv'],
+    eservice: ['analyse', 'e-service', '--service-type', 'PHARMACY', '--area', '20', '--format', 'csv'],
     keys: ['keys', 'list', '--format', 'json'],
     audit: ['audit', 'export', '--since', '2020-01-01', '--format', 'json'],
   };
@@ -129,7 +130,7 @@ describe('CLI commands beside a running server', () => {
     expect(r.stdout.equals(alone.get('deserts')!)).toBe(true);
   }, 120_000);
 
-  it('every other command goes the same way: capacity, GeoJSON, keys and audit', async () => {
+  it('every other command goes the same way: capacity, e-service, GeoJSON, keys and audit', async () => {
     for (const [name, args] of Object.entries(commands)) {
       const r = await inProcess(env, ...args);
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);

@@ -7,7 +7,13 @@ import { OSMTransform } from 'osm-pbf-parser-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { ImportError, ImportOptionError } from '../../src/import/errors.js';
-import { classifyWay, loadRoadSpeeds } from '../../src/import/roads/index.js';
+import {
+  classifyWay,
+  clipArea,
+  loadRoadSpeeds,
+  polygonsOfGeoJson,
+  prepareRoads,
+} from '../../src/import/roads/index.js';
 import { upsertAreas } from '../../src/modules/areas/area.repository.js';
 import { importRoads } from '../../src/modules/roads/road-import.service.js';
 import { freshApp, type TestDatabase } from '../helpers/db.js';
@@ -122,6 +128,20 @@ describe('import roads --clip: ways with a node inside, kept whole', () => {
     const summary = await importRoads(app.db, { file: PBF, clip: '9907' });
     expect(summary.clip).toBe('municipality 9907 (Centre)');
     expectOracle(await stored());
+  }, 120_000);
+
+  it('streams: holds the node references of the ways it keeps, not of every road in the file', async () => {
+    const area = clipArea('centre', polygonsOfGeoJson(AREA.geometry, 'centre'));
+    const clipped = await prepareRoads(PBF, { clip: area });
+    const whole = await prepareRoads(PBF);
+    expect(clipped.waysKept).toBe(oracle.inside.size);
+    // The oracle's kept ways, node by node (a node repeated in a row is one vertex, as the reader counts).
+    const refs = [...oracle.inside.values()].reduce(
+      (n, line) => n + line.filter((c, i) => i === 0 || c !== line[i - 1]).length,
+      0,
+    );
+    expect(clipped.wayRefsHeld).toBe(refs);
+    expect(whole.wayRefsHeld).toBeGreaterThan(4 * clipped.wayRefsHeld!);
   }, 120_000);
 
   it('refuses an unknown area, a polygon with no road and a non-polygon, keeping the stored network', async () => {

@@ -2,6 +2,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, renderReportHtml } from '../../src/modules/report/report.html.js';
 import { gapReason } from '../../src/modules/report/report.reasons.js';
+import { parse } from 'csv-parse/sync';
 import type { MunicipalityReport } from '../../src/modules/report/report.service.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
@@ -12,6 +13,17 @@ import { HOSTILE_NAME, seedLudvika } from './fixture.js';
  * GraphQL answer to the same question, asked separately over HTTP; text from data is escaped; the CSV bundle
  * holds the same tables.
  */
+/** Words of the engine's English gap reasons that a Swedish plan must not show. */
+const ENGINE_ENGLISH = [
+  /\bwithin\b/,
+  /\bthreshold\b/,
+  /\bnearest\b/,
+  /service desert/,
+  /households/,
+  /close the gap/,
+  /digital substitute/,
+];
+
 describe('the municipal service plan', () => {
   let server: TestServer;
   let html: string;
@@ -190,13 +202,7 @@ describe('the municipal service plan', () => {
     const sourcesStart = visible.indexOf('Datakällor');
     const words = visible.slice(0, sourcesStart > 0 ? sourcesStart : undefined);
     for (const english of [
-      /\bwithin\b/,
-      /\bthreshold\b/,
-      /\bnearest\b/,
-      /service desert/,
-      /households/,
-      /close the gap/,
-      /digital substitute/,
+      ...ENGINE_ENGLISH,
       /\bgreedy\b|\benumeration\b/,
       /\bESTIMATED\b|\bNETWORK\b/,
       /E_SERVICE_CAN_CLOSE|NEW_SERVICE_POINT_NEEDED|SINGLE_POINT_OF_FAILURE|CROSS_BORDER_NEAREST/,
@@ -255,6 +261,47 @@ describe('the municipal service plan', () => {
     expect(strFromU8(files['settlements.csv']!).split('\r\n')[0]).toBe(
       'name,kind,population,population65Plus,lon,lat,WKT',
     );
+  });
+
+  it('words the CSV bundle in the plan’s language: Swedish reasons by default, the engine’s English with lang=en', async () => {
+    const zip = async (query: string) => {
+      const res = await fetch(`${server.url}/reports/municipality/2085?format=csv${query}`);
+      expect(res.status).toBe(200);
+      const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+      return (name: string) => parse(strFromU8(files[name]!), { bom: true }) as string[][];
+    };
+    const sv = await zip('');
+    const en = await zip('&lang=en');
+    const flags = report.gaps.flatMap((g) => g.flags.map((f) => ({ g, f })));
+    expect(flags.length).toBeGreaterThan(0);
+    const column = (rows: string[][], name: string) => {
+      const i = rows[0]!.indexOf(name);
+      expect(i).toBeGreaterThanOrEqual(0);
+      return rows.slice(1).map((r) => r[i]!);
+    };
+    // English: the engine's own sentences, row for row; Swedish: the plan's sentences (as the HTML shows them).
+    const type = (code: string) => report.catalogue.find((c) => c.code === code)!;
+    expect(column(en('gaps.csv'), 'reason')).toEqual(flags.map(({ f }) => f.reason));
+    expect(column(sv('gaps.csv'), 'reason')).toEqual(
+      flags.map(({ g, f }) => gapReason(f, g.settlement, type(f.serviceType).nameSv.toLowerCase(), 'sv')),
+    );
+    // No cell of words in the Swedish files is English; codes and column names stay the API's identifiers.
+    const wordColumns: [string, string][] = [
+      ['gaps.csv', 'reason'],
+      ['gaps.csv', 'eService'],
+      ['e-service-potential.csv', 'eService'],
+      ['sources.csv', 'licence'],
+    ];
+    const swedish = wordColumns.flatMap(([file, name]) => column(sv(file), name)).join('\n');
+    expect(swedish).toMatch(/tröskel/);
+    for (const english of [
+      ...ENGINE_ENGLISH,
+      /Online|Parcel lockers|Digital banking|E-library/,
+      /Generated demo data|contributors|Statistics Sweden|See the source/,
+    ])
+      expect(swedish).not.toMatch(english);
+    expect(sv('gaps.csv')[0]).toEqual(en('gaps.csv')[0]);
+    expect(column(sv('gaps.csv'), 'code')).toEqual(column(en('gaps.csv'), 'code'));
   });
 
   it('answers 404 for an unknown municipality and 400 for an unknown language', async () => {

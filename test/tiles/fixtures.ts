@@ -15,6 +15,8 @@ import {
   settlementFeatures,
 } from '../../src/tiles/layer-features.js';
 import type { TileLayerName } from '../../src/tiles/layers.js';
+import type { RoadEdges } from '../../src/engine/network/types.js';
+import { networkEdgeFeatures } from '../../src/tiles/network-features.js';
 import type { EServiceTarget } from '../../src/modules/eservice/eservice-targets.js';
 import { targetFeature } from '../../src/modules/eservice/eservice-tiles.js';
 import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
@@ -162,6 +164,37 @@ export function bruteForceAccess(
 /**
  * A TileDataSource over a DemoWorld that records its calls; bump `version` to simulate a data change.
  */
+/** Straight roads joining the places in order: edge e from place e to place e + 1, driven at 60 km/h. */
+export function roadsThrough(places: readonly { lon: number; lat: number }[]): RoadEdges {
+  const count = Math.max(0, places.length - 1);
+  const nodeLonLat = Float64Array.from(places.flatMap((p) => [p.lon, p.lat]));
+  const lengthKm = Float64Array.from({ length: count }, (_, e) => {
+    const dx = (places[e + 1]!.lon - places[e]!.lon) * 111.32 * Math.cos((places[e]!.lat * Math.PI) / 180);
+    const dy = (places[e + 1]!.lat - places[e]!.lat) * 111.32;
+    return Math.hypot(dx, dy);
+  });
+  return {
+    count,
+    nodeCount: places.length,
+    source: Int32Array.from({ length: count }, (_, e) => e),
+    target: Int32Array.from({ length: count }, (_, e) => e + 1),
+    nodeLonLat,
+    lengthKm,
+    minutes: lengthKm.map((km) => km),
+    oneway: Uint8Array.from({ length: count }, (_, e) => (e % 3 === 0 ? 1 : 0)),
+    geometryStart: Uint32Array.from({ length: count + 1 }, (_, e) => 2 * e),
+    vertexLonLat: Float64Array.from(
+      Array.from({ length: count }, (_, e) => [
+        places[e]!.lon,
+        places[e]!.lat,
+        places[e + 1]!.lon,
+        places[e + 1]!.lat,
+      ]).flat(),
+    ),
+    edgeId: Float64Array.from({ length: count }, (_, e) => e + 1),
+  };
+}
+
 export class FakeTileSource implements TileDataSource {
   version = 1;
   readonly calls: { layer: TileLayerName; params: TileLayerParams }[] = [];
@@ -228,6 +261,9 @@ export class FakeTileSource implements TileDataSource {
           })),
         };
       }
+      case 'network-edges':
+        // A road from each settlement to the next (one-way every third), as networkEdgeFeatures draws them.
+        return networkEdgeFeatures(roadsThrough(this.world.settlements));
       case 'eservice-targets': {
         // Deserts of a type with a digital substitute, each settlement's own share (unknown: no factor), ranked
         // as src/modules/eservice/eservice-targets.ts does (checked there against the real snapshot).

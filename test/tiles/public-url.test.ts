@@ -136,7 +136,9 @@ describe('absolute URLs in TileJSON and the /tiles catalogue over HTTP', () => {
 
   it('types every attribute the server tiles carry as declared (areas with their indicators too)', async () => {
     const jsType = { Number: 'number', String: 'string', Boolean: 'boolean' } as const;
-    for (const layer of TILE_LAYER_NAMES) {
+    // This database has no road network, so its network-edges tiles are empty: that layer's attributes are
+    // typed on the fake source (tilejson.test.ts) and on the Andorra demo's roads (andorra-demo.test.ts).
+    for (const layer of TILE_LAYER_NAMES.filter((l) => l !== 'network-edges')) {
       const r = await fetch(`${plain.url}/tiles/${layer}/0/0/0.mvt?serviceType=GROCERY`);
       const decoded = decodeTile(new Uint8Array(await r.arrayBuffer())).layers[layer];
       expect({ layer, features: (decoded?.length ?? 0) > 0 }).toEqual({ layer, features: true });

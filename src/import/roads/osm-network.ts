@@ -3,6 +3,11 @@
  * node ids and attributes in flat typed arrays, ~8 bytes per node reference plus ~40 per way) and the
  * sorted set of node ids they use; pass 2 fills in just those nodes' coordinates. Edges are then cut
  * from memory and handed out one at a time, for the caller to insert in batches.
+ *
+ * With `--clip`, a node pass comes first and keeps the ids of the nodes inside the area (8 bytes each);
+ * the way pass then keeps only the car-usable ways with a node among them, whole (osmium's complete_ways),
+ * so memory follows the area, not the file: clipping a county out of a country holds the county's roads,
+ * not the country's.
  */
 import { ImportError } from '../errors.js';
 import type { ProgressReporter } from '../progress.js';
@@ -23,6 +28,8 @@ export interface PreparedRoads {
   ferryWays: number;
   /** Not kept, by reason. */
   rejected: Record<string, number>;
+  /** Way node references held in memory while reading (OSM; what --clip keeps small). */
+  wayRefsHeld?: number;
   /** The edges, cut as they are consumed; `stats` and `nodes()` are final once it is exhausted. */
   edges(): Generator<RoadEdge>;
   stats(): EdgeStats;
@@ -67,6 +74,30 @@ export async function readOsmRoads(
   let waysRead = 0;
   let ferryWays = 0;
 
+  // --clip: the ids of the nodes inside the area, sorted, from a first node pass.
+  let insideIds: Float64Array | null = null;
+  let outside = 0;
+  if (clip !== undefined) {
+    const inside = new Growable(Float64Array, 1 << 16);
+    let sorted = true;
+    await passes.nodes(
+      (id, lon, lat) => {
+        if (!clip.contains(lon, lat)) return;
+        if (inside.length > 0 && id <= inside.view()[inside.length - 1]!) sorted = false;
+        inside.push(id);
+      },
+      progressFor(`Reading ${file} (1/3: nodes inside ${clip.label})`),
+    );
+    insideIds = sorted ? inside.view() : inside.view().slice().sort();
+  }
+  const within = (path: readonly number[]) => {
+    if (insideIds === null) return true;
+    for (const ref of path) if (sortedIndexOf(insideIds, ref) >= 0) return true;
+    return false;
+  };
+  const pass = (n: number, what: string) =>
+    clip === undefined ? `Reading ${file} (${n}/2: ${what})` : `Reading ${file} (${n + 1}/3: ${what})`;
+
   await passes.ways(
     (way: OsmWay) => {
       waysRead++;
@@ -79,6 +110,10 @@ export async function readOsmRoads(
       const path = way.refs.filter((ref, i) => i === 0 || ref !== way.refs[i - 1]);
       if (path.length < 2) {
         rejected['fewer than 2 nodes'] = (rejected['fewer than 2 nodes'] ?? 0) + 1;
+        return;
+      }
+      if (!within(path)) {
+        outside++;
         return;
       }
       let c = classIndex.get(kept.roadClass);
@@ -97,10 +132,18 @@ export async function readOsmRoads(
       wayNames.push(way.tags.name ?? way.tags.ref ?? null);
       if (kept.isFerry) ferryWays++;
     },
-    progressFor(`Reading ${file} (1/2: ways)`),
+    progressFor(pass(1, 'ways')),
   );
+  insideIds = null;
 
   const waysKeptRead = wayIds.length;
+  if (clip !== undefined && outside > 0) rejected[`outside ${clip.label}`] = outside;
+  if (clip !== undefined && waysKeptRead === 0 && outside > 0)
+    throw new ImportError(
+      `no car-usable road has a node inside ${clip.label} (${outside} car-usable ways read); ` +
+        'is it the right extract for the area?',
+      { file },
+    );
   if (waysKeptRead === 0) {
     throw new ImportError(
       `no car-usable roads in the file (${waysRead} ways read: ${JSON.stringify(rejected)}); ` +
@@ -132,43 +175,15 @@ export async function readOsmRoads(
       coords[2 * i] = lon;
       coords[2 * i + 1] = lat;
     },
-    progressFor(`Reading ${file} (2/2: nodes)`),
+    progressFor(pass(2, 'nodes')),
   );
 
-  // --clip: a way is kept whole when any of its nodes is inside (osmium's complete_ways).
-  const kept = new Uint8Array(waysKeptRead).fill(1);
-  let waysKept = waysKeptRead;
-  if (clip !== undefined) {
-    const inside = new Uint8Array(unique);
-    for (let i = 0; i < unique; i++) {
-      const lon = coords[2 * i]!;
-      if (!Number.isNaN(lon) && clip.contains(lon, coords[2 * i + 1]!)) inside[i] = 1;
-    }
-    for (let w = 0; w < waysKeptRead; w++) {
-      let any = 0;
-      for (let r = starts[w]!; r < starts[w + 1]! && any === 0; r++)
-        any = inside[sortedIndexOf(nodeIds, allRefs[r]!)]!;
-      if (any === 0) {
-        kept[w] = 0;
-        waysKept--;
-        if ((wayFlags.view()[w]! & FLAG_FERRY) !== 0) ferryWays--;
-      }
-    }
-    const outside = waysKeptRead - waysKept;
-    if (outside > 0) rejected[`outside ${clip.label}`] = outside;
-    if (waysKept === 0)
-      throw new ImportError(
-        `no car-usable road has a node inside ${clip.label} (${waysKeptRead} car-usable ways read); ` +
-          'is it the right extract for the area?',
-        { file },
-      );
-  }
+  const waysKept = waysKeptRead;
 
   // Graph nodes: those the kept ways use twice or more, and every kept way's ends.
   const uses = new Uint8Array(unique);
   const isGraphNode = new Uint8Array(unique);
   for (let w = 0; w < waysKeptRead; w++) {
-    if (kept[w] === 0) continue;
     for (let r = starts[w]!; r < starts[w + 1]!; r++) {
       const i = sortedIndexOf(nodeIds, allRefs[r]!);
       if (uses[i]! > 0) isGraphNode[i] = 1;
@@ -190,12 +205,12 @@ export async function readOsmRoads(
     waysKept,
     ferryWays,
     rejected,
+    wayRefsHeld: allRefs.length,
     stats: () => splitter.stats,
     nodes: () => splitter.nodes,
     *edges() {
       const v = new WayVertices();
       for (let w = 0; w < waysKeptRead; w++) {
-        if (kept[w] === 0) continue;
         const start = starts[w]!;
         const n = starts[w + 1]! - start;
         v.reset(n);

@@ -7,14 +7,10 @@
  */
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import { bumpDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
 import type { ImportFormat, ProgressReporter } from '../../import/index.js';
 import {
-  ImportError,
   ImportOptionError,
-  ImportValidationError,
   detectFormat,
   parseFieldMap,
   readRecords,
@@ -22,7 +18,8 @@ import {
 } from '../../import/index.js';
 import type { ConnectivityLevel } from '../../import/connectivity-row.js';
 import { CONNECTIVITY_LEVELS, validateConnectivityStream } from '../../import/connectivity-row.js';
-import { upsertConnectivity } from './connectivity.repository.js';
+import { countMatchedConnectivity, upsertConnectivity } from './connectivity.repository.js';
+import { inImportRun, validatedRows } from '../imports/validated-import.js';
 
 export interface ConnectivityImportRequest {
   file: string;
@@ -74,22 +71,20 @@ export async function importConnectivity(
     progress: request.progress ?? silentProgress,
     path: request.path,
   });
-  const { rows, errors } = await validateConnectivityStream(records, {
-    file: request.file,
-    level: request.level,
-    fieldMap: parseFieldMap(request.map, 'connectivity'),
-  });
-  if (errors.length > 0) throw new ImportValidationError(request.file, errors);
-  if (rows.length === 0) throw new ImportError('the file has no connectivity rows', { file: request.file });
+  const rows = validatedRows(
+    request.file,
+    await validateConnectivityStream(records, {
+      file: request.file,
+      level: request.level,
+      fieldMap: parseFieldMap(request.map, 'connectivity'),
+    }),
+    'connectivity rows',
+  );
   const source = request.source ?? `import: ${basename(request.file)}`;
   const licence = request.licence ?? null;
   const asOf = request.asOf ?? null;
-  return db.transaction().execute(async (trx) => {
-    const run = await trx
-      .insertInto('import_runs')
-      .values({ kind: 'connectivity', file: request.file, format, status: 'RUNNING', as_of: asOf })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  const run = { kind: 'connectivity', file: request.file, format, asOf };
+  return inImportRun(db, run, async (trx, runId) => {
     const counts = await upsertConnectivity(
       trx,
       rows.map((r) => ({
@@ -100,17 +95,11 @@ export async function importConnectivity(
         mobileCoverage: r.mobileCoverage,
         asOf,
       })),
-      { source, licence, generated: false, importRunId: run.id },
+      { source, licence, generated: false, importRunId: runId },
     );
-    const matched = await countMatched(trx, request.level, run.id);
-    await trx
-      .updateTable('import_runs')
-      .set({ status: 'DONE', inserted: counts.inserted, updated: counts.updated, finished_at: sql`now()` })
-      .where('id', '=', run.id)
-      .execute();
-    await bumpDataVersion(trx);
-    return {
-      importRunId: run.id,
+    const matched = await countMatchedConnectivity(trx, request.level, runId);
+    const result: ConnectivityImportSummary = {
+      importRunId: runId,
       file: request.file,
       level: request.level,
       rows: rows.length,
@@ -121,21 +110,8 @@ export async function importConnectivity(
       licence,
       asOf,
     };
+    return { counts, result };
   });
-}
-
-/** How many of this run's figures name a stored area of their level. */
-async function countMatched(db: Kysely<Database>, level: ConnectivityLevel, runId: number): Promise<number> {
-  const target =
-    level === 'MUNICIPALITY'
-      ? sql`(SELECT municipality_code AS k FROM settlements UNION SELECT code FROM areas WHERE level = 'MUNICIPALITY' UNION SELECT municipality_code FROM grid_cells)`
-      : level === 'SETTLEMENT'
-        ? sql`(SELECT external_id AS k FROM settlements WHERE external_id IS NOT NULL)`
-        : sql`(SELECT cell_id AS k FROM grid_cells)`;
-  const row = await sql<{ n: string | number }>`
-    SELECT count(*) AS n FROM connectivity c
-    WHERE c.import_run_id = ${runId} AND c.area_key IN (SELECT k FROM ${target} t)`.execute(db);
-  return Number(row.rows[0]?.n ?? 0);
 }
 
 /** The lines the CLI prints for a committed connectivity import. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/tables.js';
 import type { ConnectivityLevel } from '../../import/connectivity-row.js';
@@ -110,4 +110,22 @@ export async function upsertConnectivity(
     onBatch(batch.length);
   }
   return { inserted, updated };
+}
+
+/** How many of this run's figures name a stored area of their level. */
+export async function countMatchedConnectivity(
+  db: Kysely<Database> | Transaction<Database>,
+  level: ConnectivityLevel,
+  runId: number,
+): Promise<number> {
+  const target =
+    level === 'MUNICIPALITY'
+      ? sql`(SELECT municipality_code AS k FROM settlements UNION SELECT code FROM areas WHERE level = 'MUNICIPALITY' UNION SELECT municipality_code FROM grid_cells)`
+      : level === 'SETTLEMENT'
+        ? sql`(SELECT external_id AS k FROM settlements WHERE external_id IS NOT NULL)`
+        : sql`(SELECT cell_id AS k FROM grid_cells)`;
+  const row = await sql<{ n: string | number }>`
+    SELECT count(*) AS n FROM connectivity c
+    WHERE c.import_run_id = ${runId} AND c.area_key IN (SELECT k FROM ${target} t)`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
 }

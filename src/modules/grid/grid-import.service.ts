@@ -6,8 +6,6 @@
  */
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import { bumpDataVersion } from '../../db/data-version.js';
 import type { Database } from '../../db/tables.js';
 import type { Crs, ImportFormat, ProgressReporter } from '../../import/index.js';
 import {
@@ -23,7 +21,14 @@ import {
 import type { GridRow } from '../../import/grid-row.js';
 import { resolveCellSize, rutidOf, validateGridStream } from '../../import/grid-row.js';
 import type { GridCellInput } from './grid.repository.js';
-import { assignGridAreas, storedGridSizes, toSweref, upsertGridCells } from './grid.repository.js';
+import {
+  assignGridAreas,
+  deleteGridCells,
+  storedGridSizes,
+  toSweref,
+  upsertGridCells,
+} from './grid.repository.js';
+import { inImportRun, validatedRows } from '../imports/validated-import.js';
 
 export interface GridImportRequest {
   file: string;
@@ -70,24 +75,21 @@ export async function importGrid(
     progress: request.progress ?? silentProgress,
     path: request.path,
   });
-  const { rows, errors } = await validateGridStream(records, {
-    file: request.file,
-    crs: request.crs,
-    fieldMap: parseFieldMap(request.map, 'grid'),
-  });
-  if (errors.length > 0) throw new ImportValidationError(request.file, errors);
-  if (rows.length === 0) throw new ImportError('the file has no grid cells', { file: request.file });
+  const rows = validatedRows(
+    request.file,
+    await validateGridStream(records, {
+      file: request.file,
+      crs: request.crs,
+      fieldMap: parseFieldMap(request.map, 'grid'),
+    }),
+    'grid cells',
+  );
   const sizeM = resolveCellSize(rows, request.cellSize ?? null, request.file);
   const cells = await squaresOf(db, rows, sizeM, request.file);
 
   const source = request.source ?? `import: ${basename(request.file)}`;
   const write = request.writeProgress ?? silentProgress;
-  return db.transaction().execute(async (trx) => {
-    const run = await trx
-      .insertInto('import_runs')
-      .values({ kind: 'grid', file: request.file, format, status: 'RUNNING' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  return inImportRun(db, { kind: 'grid', file: request.file, format }, async (trx, runId) => {
     let replaced = 0;
     if (request.append) {
       const other = (await storedGridSizes(trx)).filter((s) => s !== sizeM);
@@ -98,19 +100,12 @@ export async function importGrid(
         );
       }
     } else {
-      const deleted = await trx.deleteFrom('grid_cells').executeTakeFirst();
-      replaced = Number(deleted.numDeletedRows ?? 0);
+      replaced = await deleteGridCells(trx);
     }
     write.start(cells.length);
-    const counts = await upsertGridCells(trx, cells, { source, importRunId: run.id }, (n) => write.tick(n));
+    const counts = await upsertGridCells(trx, cells, { source, importRunId: runId }, (n) => write.tick(n));
     write.stop();
-    const withoutMunicipality = await assignGridAreas(trx, run.id);
-    await trx
-      .updateTable('import_runs')
-      .set({ status: 'DONE', inserted: counts.inserted, updated: counts.updated, finished_at: sql`now()` })
-      .where('id', '=', run.id)
-      .execute();
-    await bumpDataVersion(trx);
+    const withoutMunicipality = await assignGridAreas(trx, runId);
     const sum = (pick: (c: GridCellInput) => number | null) => {
       let total = 0;
       let known = false;
@@ -123,8 +118,8 @@ export async function importGrid(
       }
       return known ? total : null;
     };
-    return {
-      importRunId: run.id,
+    const result: GridImportSummary = {
+      importRunId: runId,
       file: request.file,
       format,
       cellSize: sizeM,
@@ -137,6 +132,7 @@ export async function importGrid(
       population80Plus: sum((c) => c.population80Plus),
       withoutMunicipality,
     };
+    return { counts, result };
   });
 }
 

@@ -172,3 +172,9 @@ export async function findGridCellIdsInArea(db: Db, area: GridAreaFilter): Promi
   const rows = await q.orderBy('cell_id').execute();
   return rows.map((r) => r.cell_id);
 }
+
+/** Deletes the stored grid (a replacing import); returns how many squares it held. */
+export async function deleteGridCells(trx: Db): Promise<number> {
+  const deleted = await trx.deleteFrom('grid_cells').executeTakeFirst();
+  return Number(deleted.numDeletedRows ?? 0);
+}

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import type { FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { AccessTable } from '../../engine/access.js';
 import { gapFlagsFromTable } from '../../engine/gaps.js';
 import { computeIndicators } from '../../engine/indicators.js';
@@ -21,6 +21,7 @@ import {
   settlementFeatures,
 } from '../../tiles/layer-features.js';
 import { TileLayerCache } from '../../tiles/tile-cache.js';
+import { type NetworkEdgeFeatureProperties, networkEdgeFeatures } from '../../tiles/network-features.js';
 import { AnalysisSnapshot } from '../access/snapshot.js';
 import { type AreaLevel, listAreaGeometries, listAreas } from '../areas/area.repository.js';
 import { findScenario } from '../scenarios/scenario.repository.js';
@@ -221,6 +222,17 @@ export class MapLayers {
   ): Promise<FeatureCollection<Point, ServicePointFeatureProperties>> {
     return this.#memoise(snapshot, `service-points|${code}`, () =>
       servicePointFeatures(snapshot.openPoints, { serviceType: code }),
+    );
+  }
+
+  /** The loaded road network's edges as lines (empty when none is loaded); one build per snapshot. */
+  networkEdges(
+    snapshot: AnalysisSnapshot,
+  ): Promise<FeatureCollection<LineString, NetworkEdgeFeatureProperties>> {
+    return this.#memoise(snapshot, 'network-edges', () =>
+      snapshot.network === null
+        ? { type: 'FeatureCollection' as const, features: [] }
+        : networkEdgeFeatures(snapshot.network.edges),
     );
   }
 

@@ -4,6 +4,7 @@ import { defaultAttribution } from '../../tiles/tilejson.js';
 import type { TileDataSource, TileLayerParams } from '../../tiles/routes.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
 import type { MapLayers } from './map-layers.js';
+import { readRoadNetworkInfo } from '../roads/road.repository.js';
 import { eServiceTargetFeatures } from '../eservice/eservice-tiles.js';
 
 /**
@@ -16,6 +17,7 @@ export class SnapshotTileSource implements TileDataSource {
   readonly #codes: string[];
   readonly #demo: boolean;
   readonly #attribution: string;
+  #networkCredit: Promise<string> | undefined;
 
   constructor(
     readonly layers: MapLayers,
@@ -26,8 +28,15 @@ export class SnapshotTileSource implements TileDataSource {
     this.#attribution = this.#demo ? defaultAttribution(true) : creditFor(snapshot);
   }
 
-  /** TileJSON's attribution: the demo's notice, or the credit its records' sources ask for (ODbL). */
-  attribution(): string {
+  /**
+   * TileJSON's attribution: the demo's notice, or the credit its records' sources ask for (ODbL); the
+   * road network's layer credits the roads' own source (see networkCredit).
+   */
+  attribution(layer?: TileLayerName): string | Promise<string> {
+    if (layer === 'network-edges') {
+      this.#networkCredit ??= readRoadNetworkInfo(this.layers.services.db).then(networkCredit);
+      return this.#networkCredit;
+    }
     return this.#attribution;
   }
 
@@ -39,6 +48,8 @@ export class SnapshotTileSource implements TileDataSource {
   /** A layer's features; with `scenarioId`, as the saved scenario leaves the data (see MapLayers.scenario). */
   async layerFeatures(layer: TileLayerName, params: TileLayerParams): Promise<FeatureCollection> {
     const { layers } = this;
+    // The roads as loaded: no service type, threshold, scenario or time changes them.
+    if (layer === 'network-edges') return layers.networkEdges(this.snapshot);
     const code = params.serviceType;
     let snapshot = params.at !== undefined ? this.snapshot.openAt(new Date(params.at)) : this.snapshot;
     let threshold = params.thresholdMinutes;
@@ -95,6 +106,18 @@ function creditFor(snapshot: AnalysisSnapshot): string {
   if (osm === 0) return defaultAttribution(false);
   const all = osm === points.length + settlements.length;
   return `Serviceatlas — data © OpenStreetMap contributors (ODbL 1.0)${all ? '' : ' and other sources (each record’s source)'}`;
+}
+
+/**
+ * The road network layer's credit: OpenStreetMap's (ODbL 1.0 asks for it wherever the roads are shown)
+ * when the roads came from OpenStreetMap (their recorded source or an .osm/.osm.pbf file), else their
+ * recorded source; "Serviceatlas" when no network is loaded.
+ */
+export function networkCredit(info: { source: string; file: string } | null): string {
+  if (info === null) return 'Serviceatlas';
+  if (OSM.test(info.source) || /\.osm(\.pbf)?$/i.test(info.file))
+    return 'Roads © OpenStreetMap contributors (ODbL 1.0)';
+  return `Roads: ${info.source}`;
 }
 
 const sources = new WeakMap<AnalysisSnapshot, SnapshotTileSource>();

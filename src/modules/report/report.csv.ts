@@ -1,6 +1,8 @@
 import { strToU8, zipSync } from 'fflate';
 import type { CsvColumnType, CsvValue } from '../../csv.js';
 import { WGS84_PRJ, csvCell, csvtSidecar, toCsv as sharedToCsv } from '../../csv.js';
+import type { ReportLang } from './report.reasons.js';
+import { eServiceName, gapReason, licenceLabel, serviceTypeName } from './report.reasons.js';
 import type { MunicipalityReport } from './report.service.js';
 
 /**
@@ -49,8 +51,13 @@ const typeOf = (column: string): CsvColumnType => TYPES[column] ?? 'String';
 const place = (lon: number | null | undefined, lat: number | null | undefined): Cell[] =>
   lon == null || lat == null ? [null, null, null] : [lon, lat, `POINT (${lon} ${lat})`];
 
-/** The CSV files of a report, by file name. */
-export function reportCsvFiles(report: MunicipalityReport): Record<string, string> {
+/**
+ * The CSV files of a report, by file name, in the plan's language: every cell of words (gap reasons, the
+ * e-services' names, licence notes) reads as the HTML plan does. Column names and codes (serviceType, code,
+ * kind, area) stay the API's identifiers, so a file joins with the API's answers and its .csvt keeps typing.
+ */
+export function reportCsvFiles(report: MunicipalityReport, lang: ReportLang): Record<string, string> {
+  const typeName = (code: string) => serviceTypeName(report.catalogue, code, lang).toLowerCase();
   const files: Record<string, string> = {};
   // Rows that are settlements carry their place (the settlement of that name, when the name is unique).
   const byName = new Map<string, { lon: number; lat: number } | null>();
@@ -117,8 +124,8 @@ export function reportCsvFiles(report: MunicipalityReport): Record<string, strin
         g.population,
         f.code,
         f.serviceType,
-        f.reason,
-        f.eService,
+        gapReason(f, g.settlement, typeName(f.serviceType), lang),
+        eServiceName(f.serviceType, f.eService, lang),
         ...placeOf(g.settlement),
       ]),
     ),
@@ -149,7 +156,7 @@ export function reportCsvFiles(report: MunicipalityReport): Record<string, strin
       x.serviceType,
       x.settlement,
       x.potentialUsers,
-      x.eService,
+      eServiceName(x.serviceType, x.eService, lang),
       ...placeOf(x.settlement),
     ]),
   );
@@ -200,7 +207,7 @@ export function reportCsvFiles(report: MunicipalityReport): Record<string, strin
   );
   files['sources.csv'] = toCsv(
     ['table', 'source', 'rows', 'lastChanged', 'licence'],
-    report.sources.map((s) => [s.table, s.source, s.rows, s.lastImport, s.licence]),
+    report.sources.map((s) => [s.table, s.source, s.rows, s.lastImport, licenceLabel(s.licence, lang)]),
   );
   return files;
 }
@@ -223,10 +230,10 @@ export function reportCsvSidecars(files: Record<string, string>): Record<string,
   return sidecars;
 }
 
-/** The zip of every CSV file and its sidecars (deflated). */
-export function reportCsvZip(report: MunicipalityReport): Uint8Array {
+/** The zip of every CSV file and its sidecars (deflated), in the plan's language. */
+export function reportCsvZip(report: MunicipalityReport, lang: ReportLang): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
-  const files = reportCsvFiles(report);
+  const files = reportCsvFiles(report, lang);
   for (const [name, text] of Object.entries({ ...files, ...reportCsvSidecars(files) }))
     entries[name] = strToU8(text);
   return zipSync(entries, { level: 6 });

@@ -1,7 +1,16 @@
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import type { ReportLang } from './report.reasons.js';
-import { eServiceName, flagLabel, gapReason, kindLabel, siteMethod, travelLabel } from './report.reasons.js';
+import {
+  eServiceName,
+  flagLabel,
+  gapReason,
+  kindLabel,
+  licenceLabel,
+  serviceTypeName,
+  siteMethod,
+  travelLabel,
+} from './report.reasons.js';
 import type { MunicipalityReport, ReportMap } from './report.service.js';
 
 /**
@@ -196,10 +205,7 @@ export function renderReportHtml(report: MunicipalityReport, lang: ReportLang = 
   const d = decimal(lang);
   const p = percent(lang);
   const e = escapeHtml;
-  const typeName = (code: string) => {
-    const type = report.catalogue.find((c) => c.code === code);
-    return type ? (lang === 'sv' ? type.nameSv : type.nameEn) : code;
-  };
+  const typeName = (code: string) => serviceTypeName(report.catalogue, code, lang);
   const num = (v: number | null | undefined) => (v == null ? t.none : n.format(v));
   const dec = (v: number | null | undefined) => (v == null ? t.none : d.format(v));
   const share = (row: AreaIndicatorRow | null) =>
@@ -400,7 +406,7 @@ ${table(
     td(e(s.source)),
     td(num(s.rows), true),
     td(e(s.lastImport ?? t.none)),
-    td(e(s.licence)),
+    td(e(licenceLabel(s.licence, lang))),
   ]),
   ' class="small"',
 )}</section>`);

@@ -41,7 +41,7 @@ export async function handleReportRequest(
   }
   const head = method === 'HEAD';
   if (format === 'csv') {
-    const body = reportCsvZip(report);
+    const body = reportCsvZip(report, lang as ReportLang);
     return {
       status: 200,
       headers: {
@@ -49,6 +49,7 @@ export async function handleReportRequest(
         'Content-Disposition': `attachment; filename="serviceplan-${report.code}.zip"`,
         'Content-Length': String(body.byteLength),
         'Cache-Control': 'no-cache',
+        'Content-Language': lang,
       },
       body: head ? new Uint8Array(0) : body,
     };

@@ -208,6 +208,30 @@ export function siteMethod(method: string, lang: ReportLang): string {
   return method;
 }
 
+const LICENCE_SV: Record<string, string> = {
+  'Generated demo data, not observed (no licence needed)':
+    'Genererade demodata, inte observerade (ingen licens behövs)',
+  'GeoNames, CC BY 4.0': 'GeoNames, CC BY 4.0',
+  '© OpenStreetMap contributors, ODbL 1.0': '© OpenStreetMaps bidragsgivare, ODbL 1.0',
+  'SCB (Statistics Sweden), CC0': 'SCB (Statistiska centralbyrån), CC0',
+  'See the source’s own terms': 'Se källans egna villkor',
+};
+
+/** A source's licence note (report.service licenceOf, English) in the plan's language. */
+export function licenceLabel(english: string, lang: ReportLang): string {
+  return lang === 'sv' ? (LICENCE_SV[english] ?? english) : english;
+}
+
+/** A service type's name in the plan's language (the catalogue's names; the code for a type not listed). */
+export function serviceTypeName(
+  catalogue: readonly { code: string; nameSv: string; nameEn: string }[],
+  code: string,
+  lang: ReportLang,
+): string {
+  const type = catalogue.find((c) => c.code === code);
+  return type ? (lang === 'sv' ? type.nameSv : type.nameEn) : code;
+}
+
 /** The travel model in the plan's language. */
 export function travelLabel(method: 'NETWORK' | 'ESTIMATED', lang: ReportLang): string {
   if (lang === 'en')
