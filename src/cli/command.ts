@@ -7,30 +7,23 @@
  *
  * Imports have their own streaming route (remote-import.ts); everything else goes through here.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { App } from '../app.js';
 import type { Config } from '../config.js';
 import { loadConfig } from '../config.js';
-import type { LockHolder } from '../db/data-dir-lock.js';
-import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
+import { DataDirBusyError } from '../db/data-dir-lock.js';
 import type { Database } from '../db/tables.js';
 import type { SharedDeps } from '../deps.js';
 import { DomainError } from '../domain-error.js';
 import { timing } from '../timings.js';
 import { CliError } from './errors.js';
-import { isReadyServer, openForCli, parseWait } from './import.js';
+import { openForCli, parseWait } from './import.js';
+import type { CommandOutput } from './through-server.js';
+import { apply, isReadyServer, runThroughServer, sayThroughServer } from './through-server.js';
 
-/** What a command prints and writes, made by `run` wherever it ran, applied by the CLI process. */
-export interface CommandOutput {
-  /** Files to write, in order (paths as the user gave them: resolved where the CLI runs). */
-  files: { path: string; content: string | Uint8Array }[];
-  /** Standard output (text or bytes: the report's zip). */
-  stdout: string | Uint8Array;
-  /** Lines for standard error after the output (summaries). */
-  stderr: string[];
-}
+export type { CommandAnswer, CommandOutput } from './through-server.js';
+export { INTERNAL_COMMAND_PATH, encodeOutput } from './through-server.js';
 
 /** What `run` may use: the database, the configuration and the long-lived services (snapshots, layers). */
 export interface CommandDeps {
@@ -90,10 +83,7 @@ export async function runCommand<O>(
     app = await openForCli(command.name, waitMs, { sharedBuffers: '16MB' });
   } catch (error) {
     if (!(error instanceof DataDirBusyError) || !isReadyServer(error.holder)) throw error;
-    console.error(
-      `serviceatlas: ${config.dataDir} is held by ${describeHolder(error.holder)}: ` +
-        `running \`${command.name}\` through it (http://127.0.0.1:${error.holder.port}).`,
-    );
+    sayThroughServer(config.dataDir, error.holder, command.name);
     apply(await runThroughServer(config.dataDir, error.holder, command.name, sent));
     return 0;
   }
@@ -125,98 +115,4 @@ export async function runHere<O>(
     if (error instanceof DomainError) throw new CliError(error.message);
     throw error;
   }
-}
-
-function apply(result: CommandOutput): void {
-  for (const file of result.files) writeFileSync(file.path, file.content);
-  if (typeof result.stdout === 'string' ? result.stdout.length > 0 : result.stdout.byteLength > 0)
-    process.stdout.write(result.stdout);
-  for (const line of result.stderr) console.error(line);
-}
-
-/** The internal endpoint's answer (JSON; byte contents as base64). */
-export type CommandAnswer =
-  | {
-      ok: true;
-      stdout: { text: string } | { base64: string };
-      stderr: string[];
-      files: ({ path: string; text: string } | { path: string; base64: string })[];
-    }
-  | { ok: false; exit: 1 | 2; message: string };
-
-const encode = (content: string | Uint8Array) =>
-  typeof content === 'string' ? { text: content } : { base64: Buffer.from(content).toString('base64') };
-const decode = (content: { text: string } | { base64: string }) =>
-  'text' in content ? content.text : new Uint8Array(Buffer.from(content.base64, 'base64'));
-
-/** A CommandOutput as the endpoint sends it. */
-export function encodeOutput(result: CommandOutput): CommandAnswer {
-  return {
-    ok: true,
-    stdout: encode(result.stdout),
-    stderr: result.stderr,
-    files: result.files.map((f) => ({ path: f.path, ...encode(f.content) })),
-  };
-}
-
-export const INTERNAL_COMMAND_PATH = '/internal/command';
-
-/** POSTs the command to the server in the lock (its loopback endpoint, the lock's secret) and decodes the answer. */
-async function runThroughServer(
-  dataDir: string,
-  holder: LockHolder,
-  name: string,
-  options: unknown,
-): Promise<CommandOutput> {
-  const body = JSON.stringify({ command: name, options });
-  let status = 0;
-  let text = '';
-  try {
-    text = await new Promise<string>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: holder.port ?? 0,
-          path: INTERNAL_COMMAND_PATH,
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${holder.secret}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          status = res.statusCode ?? 0;
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  } catch (error) {
-    throw new DataDirBusyError(
-      dataDir,
-      holder,
-      `${dataDir} is in use by ${describeHolder(holder)}, and \`${name}\` could not be sent through it: ` +
-        `${(error as Error).message}. Nothing was done.`,
-    );
-  }
-  let answer: CommandAnswer;
-  try {
-    answer = JSON.parse(text) as CommandAnswer;
-  } catch {
-    throw new Error(`the server answered HTTP ${status} with no command result: ${text.slice(0, 200)}`);
-  }
-  if (!answer.ok) {
-    if (answer.exit === 1) throw new CliError(answer.message);
-    throw new Error(`(in the server) ${answer.message}`);
-  }
-  return {
-    stdout: decode(answer.stdout),
-    stderr: answer.stderr,
-    files: answer.files.map((f) => ({ path: f.path, content: decode(f) })),
-  };
 }

@@ -1,19 +1,17 @@
 import type { App } from '../app.js';
 import { openApp } from '../app.js';
 import { loadConfig } from '../config.js';
-import type { LockHolder } from '../db/data-dir-lock.js';
 import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
 import { createProgressReporter } from '../import/index.js';
 import type { ExitCode, ImportJob, ImportJobOptions } from '../modules/imports/import-jobs.js';
 import { isImportKind } from '../modules/imports/import-jobs.js';
 import { ImportFailure, runImportIsolated } from '../modules/imports/isolated-import.js';
 import { CliError } from './errors.js';
+import { isReadyServer } from './through-server.js';
 import { importThroughServer } from './remote-import.js';
 import { resolveRoadSource } from './roads-source.js';
 
-/** A ready server (it listens, and takes imports through its internal endpoint). */
-export const isReadyServer = (holder: LockHolder | null): holder is LockHolder & { port: number } =>
-  holder?.command === 'serve' && holder.port !== null;
+export { isReadyServer } from './through-server.js';
 
 /** `--wait <seconds>` → milliseconds (default: SERVICEATLAS_LOCK_WAIT). */
 export function parseWait(value: string | undefined, defaultSeconds: number): number {

@@ -1,20 +1,40 @@
+// Only light modules are imported here: `--help`, and a command sent through a running server, never load
+// the application (its database, GraphQL schema and engine: ~5 s). A command that runs in this process
+// loads its module when it runs (runNamed, and the import action).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DataDirBusyError } from '../db/data-dir-lock.js';
-import { ImportError, ImportOptionError, ImportValidationError } from '../import/index.js';
+import { loadConfig } from '../config.js';
+import { DataDirBusyError, readLockHolder } from '../db/data-dir-lock.js';
+import { ImportError, ImportOptionError, ImportValidationError } from '../import/errors.js';
 import type { AnalyseDesertsOptions } from './analyse.js';
-import { analyseDeserts } from './analyse.js';
 import type { AnalyseCapacityOptions } from './analyse-capacity.js';
-import { analyseCapacityCommand } from './analyse-capacity.js';
 import type { AnalyseEServiceOptions } from './analyse-eservice.js';
-import { analyseEServiceCommand } from './analyse-eservice.js';
 import type { AuditExportOptions } from './audit.js';
-import { auditExport } from './audit.js';
-import type { KeysCreateOptions } from './keys.js';
-import { keysCreate, keysList, keysRevoke } from './keys.js';
-import { runCliCommand } from './commands.js';
 import { CliError } from './errors.js';
-import { type ImportCliOptions, runImport } from './import.js';
-import { type ReportCliOptions, reportMunicipality } from './report.js';
+import type { ImportCliOptions } from './import.js';
+import type { KeysCreateOptions } from './keys.js';
+import type { ReportCliOptions } from './report.js';
+import { apply, isReadyServer, runThroughServer, sayThroughServer } from './through-server.js';
+
+/**
+ * Runs the command called `name` (cli/commands.ts): straight through the server when one holds the
+ * embedded data directory (this process then loads nothing more), else here, loading the command's module.
+ */
+async function runNamed<O extends { wait?: string | undefined }>(name: string, options: O): Promise<number> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    const holder = readLockHolder(config.dataDir);
+    if (isReadyServer(holder)) {
+      const { wait: _wait, ...sent } = options;
+      sayThroughServer(config.dataDir, holder, name);
+      apply(await runThroughServer(config.dataDir, holder, name, sent));
+      return 0;
+    }
+  }
+  const { COMMANDS, runCliCommand } = await import('./commands.js');
+  const command = COMMANDS.get(name);
+  if (!command) throw new Error(`no CLI command named ${name}`);
+  return runCliCommand(command, options);
+}
 
 const STORAGE_NOTE = `
 Storage: DATABASE_URL (PostgreSQL + PostGIS) or the embedded database in SERVICEATLAS_DATA_DIR (./.serviceatlas).
@@ -69,7 +89,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option('--map <pairs>', 'field mapping, ours=theirs,… (e.g. name=tatort,population=befolkning_2020)')
         .option('--source <name>', 'source label recorded with the rows and the import run')
         .option('--wait <seconds>', 'wait this long for another command holding the embedded database'),
-    ).action(async (file: string, opts: ImportCliOptions) => setExitCode(await runImport(name, file, opts)));
+    ).action(async (file: string, opts: ImportCliOptions) =>
+      setExitCode(await (await import('./import.js')).runImport(name, file, opts)),
+    );
 
   const withFormatAndCrs = (formats: string[]) => (c: Command) =>
     c
@@ -162,7 +184,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here (CSV: also <file>t, the column types for GDAL) instead of stdout')
-    .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runCliCommand(analyseDeserts, opts)));
+    .action(async (opts: AnalyseDesertsOptions) => setExitCode(await runNamed('analyse deserts', opts)));
 
   analyse
     .command('capacity')
@@ -179,9 +201,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'geojson']).default('csv'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .option('--output <file>', 'write here instead of stdout')
-    .action(async (opts: AnalyseCapacityOptions) =>
-      setExitCode(await runCliCommand(analyseCapacityCommand, opts)),
-    );
+    .action(async (opts: AnalyseCapacityOptions) => setExitCode(await runNamed('analyse capacity', opts)));
   analyse
     .command('e-service')
     .description(
@@ -207,9 +227,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--output <file>',
       'write here instead of stdout (CSV: also <name>.csvt with the column types and <name>.prj, EPSG:4326)',
     )
-    .action(async (opts: AnalyseEServiceOptions) =>
-      setExitCode(await runCliCommand(analyseEServiceCommand, opts)),
-    );
+    .action(async (opts: AnalyseEServiceOptions) => setExitCode(await runNamed('analyse e-service', opts)));
   const keys = program
     .command('keys')
     .description(
@@ -232,14 +250,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--county <codes>', 'planner scope: 2-digit county codes, comma-separated (e.g. 20)')
     .option('--name <name>', 'a name for lists and the audit trail (e.g. "Ludvika planning office")')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
-    .action(async (opts: KeysCreateOptions) => setExitCode(await runCliCommand(keysCreate, opts)));
+    .action(async (opts: KeysCreateOptions) => setExitCode(await runNamed('keys create', opts)));
   keys
     .command('list')
     .description('List keys: id, role, scope, name, created, revoked (never a secret).')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .action(async (opts: { wait?: string; format?: string }) =>
-      setExitCode(await runCliCommand(keysList, opts)),
+      setExitCode(await runNamed('keys list', opts)),
     );
   keys
     .command('revoke')
@@ -247,7 +265,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<id>', 'the key id (k_…), from `keys list`')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .action(async (id: string, opts: { wait?: string }) =>
-      setExitCode(await runCliCommand(keysRevoke, { ...opts, id })),
+      setExitCode(await runNamed('keys revoke', { ...opts, id })),
     );
 
   program
@@ -263,7 +281,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--output <file>', 'write here instead of stdout')
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
-    .action(async (opts: AuditExportOptions) => setExitCode(await runCliCommand(auditExport, opts)));
+    .action(async (opts: AuditExportOptions) => setExitCode(await runNamed('audit export', opts)));
   program
     .command('report')
     .description('Write a printable report.')
@@ -275,7 +293,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['html', 'csv']).default('html'))
     .option('--wait <seconds>', 'wait this long for another command holding the embedded database')
     .action(async (code: string, opts: ReportCliOptions) =>
-      setExitCode(await runCliCommand(reportMunicipality, { ...opts, code })),
+      setExitCode(await runNamed('report municipality', { ...opts, code })),
     );
 
   return program;
