@@ -10,6 +10,7 @@ import { loadSnapshot } from './modules/access/snapshot.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
+import { datedPeriod, validityBoundaries } from './modules/history/validity-dates.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
 import { analysisPoolFor } from './workers/analysis-pool.js';
 
@@ -60,12 +61,17 @@ export class Services {
   private readonly storedRows = new WeakSet<AnalysisSnapshot>();
   /** Snapshots loaded so far (tests assert that a write reloads it, or does not). */
   snapshotLoads = 0;
+  /** Dated (`asOf`) snapshots loaded so far (tests assert that dates of one period share one). */
+  datedLoads = 0;
   /** The road network, rebuilt only when the stored network changes (not on every data version). */
   readonly roads = new RoadNetworkCache();
   /** Refused writes: logged and counted (GET /metrics). */
   readonly refusals: WriteRefusals;
-  /** Snapshots of past (or future) dates, `version|date` → snapshot; a few kept. */
-  private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 4 });
+  /**
+   * Snapshots of past (or future) dates, `version|period` → snapshot (the first date asked of a validity
+   * period loads it; every date of the period shares it); a few kept.
+   */
+  private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 8 });
 
   constructor(
     readonly db: Kysely<Database>,
@@ -158,15 +164,18 @@ export class Services {
       base = await this.snapshot();
     } else {
       const version = await this.dataVersion();
-      const key = `${version}|${query.asOf}`;
+      // Keyed by the period the date falls in, not the date: a client varying dates gets the snapshots
+      // the data can make (one per validity period), not one SQL load per date it sends.
+      const key = `${version}|${datedPeriod(await this.boundaries(version), query.asOf)}`;
       let loading = this.dated.get(key);
       if (!loading) {
+        this.datedLoads++;
         loading = loadSnapshot(this.db, {
           roads: this.roads,
           use: this.config.network.use,
           network: this.config.network,
           asOf: query.asOf,
-        });
+        }).then((snapshot) => prewarmNearestTables(snapshot, this.config));
         this.dated.set(key, loading);
         loading.catch(() => this.dated.delete(key));
       }
@@ -174,6 +183,19 @@ export class Services {
     }
     return query.at == null ? base : base.openAt(query.at);
   }
+
+  /** The validity boundaries of a data version (see datedPeriod), read once per version. */
+  private boundaries(version: number): Promise<string[]> {
+    if (this.#boundaries?.version !== version) {
+      const dates = validityBoundaries(this.db);
+      this.#boundaries = { version, dates };
+      dates.catch(() => {
+        if (this.#boundaries?.dates === dates) this.#boundaries = null;
+      });
+    }
+    return this.#boundaries.dates;
+  }
+  #boundaries: { version: number; dates: Promise<string[]> } | null = null;
 }
 
 export type { SnapshotQuery };

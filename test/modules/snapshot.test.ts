@@ -69,3 +69,32 @@ describe('the analysis snapshot’s access tables', () => {
     expect([...again.minutes]).toEqual([...first.minutes]);
   });
 });
+
+describe('the snapshot of the points open at an instant', () => {
+  // Half the points keep weekday shop hours, the rest have none (always open).
+  const hoursOf = (i: number) => (i % 2 === 0 ? 'Mo-Fr 08:00-17:00' : null);
+  const withHours = points.map((p, i) => ({ ...p, openingHours: hoursOf(i) }));
+  const snapshot = new AnalysisSnapshot(1, settlements, withHours, catalogue);
+
+  it('holds exactly the points whose hours say open then', () => {
+    const at = new Date('2026-06-09T10:00:00+02:00'); // Tuesday 10:00
+    const night = new Date('2026-06-09T22:00:00+02:00');
+    expect(snapshot.openAt(at).openPoints.map((p) => p.id)).toEqual(withHours.map((p) => p.id));
+    expect(snapshot.openAt(night).openPoints.map((p) => p.id)).toEqual(
+      withHours.filter((_, i) => hoursOf(i) === null).map((p) => p.id),
+    );
+  });
+
+  it('is one snapshot (tables included) for every instant with the same points open', () => {
+    const tuesday = snapshot.openAt(new Date('2026-06-09T10:00:00+02:00'));
+    const table = tuesday.table(catalogue[0]!.code, { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 });
+    const wednesday = snapshot.openAt(new Date('2026-06-10T11:37:00+02:00'));
+    expect(wednesday).toBe(tuesday);
+    expect(wednesday.table(catalogue[0]!.code, { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 })).toBe(
+      table,
+    );
+    const night = snapshot.openAt(new Date('2026-06-10T23:37:00+02:00'));
+    expect(night).not.toBe(tuesday);
+    expect(snapshot.openAt(new Date('2026-06-13T12:00:00+02:00'))).toBe(night); // Saturday: shops shut
+  });
+});
