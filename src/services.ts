@@ -27,10 +27,11 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
   const codes = snapshot.catalogue.map((t) => t.code);
   // One job per type, so a pool of several threads builds several types at once (on a country road
   // network a type's table is seconds of work).
+  const model = config.travelModel;
   const seeding = Promise.all(
     codes.map((code) =>
       pool
-        .run(snapshot, 'nearestTables', { codes: [code], model: config.travelModel })
+        .run(snapshot, 'nearestTables', { codes: [code], model })
         .then(([table]) => {
           if (table) snapshot.seedNearestTable(code, table);
         })
@@ -38,9 +39,24 @@ async function prewarmNearestTables(snapshot: AnalysisSnapshot, config: Config):
         .catch(() => {}),
     ),
   );
+  // With a population grid, the resident tables (every square's nearest point: indicators, reports, grid
+  // layers) too: over thousands of squares they were the main-thread part of the first report.
+  const residents =
+    snapshot.grid.length === 0
+      ? Promise.resolve()
+      : Promise.all(
+          codes.map((code) =>
+            pool
+              .run(snapshot, 'residentTables', { codes: [code], model })
+              .then(([table]) => {
+                if (table) snapshot.seedResidentTable(code, model, table);
+              })
+              .catch(() => {}),
+          ),
+        );
   // A thread still booting (just after start) must not hold up requests: then the snapshot is served
   // at once and adopts the tables that have not been built on the main thread meanwhile.
-  if (pool.warm) await seeding;
+  if (pool.warm) await Promise.all([seeding, residents]);
   return snapshot;
 }
 

@@ -6,6 +6,7 @@ import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
 import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
 import { storedServicePoint } from '../engine/helpers/builders.js';
+import type { EngineGridCell } from '../../src/engine/population-base.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(11);
@@ -96,5 +97,45 @@ describe('the snapshot of the points open at an instant', () => {
     const night = snapshot.openAt(new Date('2026-06-10T23:37:00+02:00'));
     expect(night).not.toBe(tuesday);
     expect(snapshot.openAt(new Date('2026-06-13T12:00:00+02:00'))).toBe(night); // Saturday: shops shut
+  });
+});
+
+describe('the resident tables (grid squares and settlements outside the grid)', () => {
+  // A 1 km grid over the western half of the settlements' area, in municipality 2085 like them.
+  const grid: EngineGridCell[] = Array.from({ length: 300 }, (_, i) => ({
+    id: `cell${i}`,
+    sizeM: 1000,
+    lon: 14 + random(),
+    lat: 60 + random() * 1.5,
+    population: 1 + Math.floor(random() * 80),
+    population65Plus: null,
+    population80Plus: null,
+    municipalityCode: '2085',
+    countyCode: '20',
+  }));
+  const snapshot = new AnalysisSnapshot(
+    1,
+    settlements,
+    points,
+    catalogue,
+    null,
+    undefined,
+    null,
+    undefined,
+    grid,
+  );
+  const model = { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 };
+
+  it('answer another threshold exactly as a fresh search at that threshold', () => {
+    for (const { code } of catalogue) {
+      for (const threshold of [3, 12.5, 60]) {
+        const got = snapshot.residentTable(code, model, threshold);
+        const want = snapshot.residentTravel(model).table(code, { thresholdMinutes: threshold });
+        expect(got.thresholdMinutes).toBe(threshold);
+        expect([...got.pointIndex]).toEqual([...want.pointIndex]);
+        expect([...got.within]).toEqual([...want.within]);
+        for (let i = 0; i < got.minutes.length; i++) expect(got.minutes[i]).toBeCloseTo(want.minutes[i]!, 9);
+      }
+    }
   });
 });

@@ -217,7 +217,12 @@ export class AnalysisSnapshot {
     return provider;
   }
 
-  /** The access table of every resident origin for a type (nearest point, verdicts), cached. */
+  /**
+   * The access table of every resident origin for a type (nearest point, verdicts), cached. Another
+   * threshold than the type's own only re-derives the verdicts from the own-threshold table (retime, as
+   * {@link table} does): a client sweeping `thresholdMinutes` pays O(residents) per value, not a nearest
+   * search over every grid square on the event loop.
+   */
   residentTable(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
     if (this.grid.length === 0) return this.table(code, model, thresholdMinutes);
     const type = this.engine.serviceType(code);
@@ -225,10 +230,23 @@ export class AnalysisSnapshot {
     const key = `${code}|${threshold}|${modelKey(model)}`;
     let table = this.residentTables.get(key);
     if (!table) {
-      table = this.residentTravel(model).table(code, { thresholdMinutes: threshold });
+      table =
+        threshold === type.thresholdMinutes
+          ? this.residentTravel(model).table(code, { thresholdMinutes: threshold })
+          : retime(this.residentTable(code, model), model, threshold, type.thresholdKm);
       this.residentTables.set(key, table);
     }
     return table;
+  }
+
+  /**
+   * Adopts a resident table computed off the main thread for this snapshot, at the type's own threshold
+   * (first one wins; without a grid the resident table is the settlement table, seeded apart).
+   */
+  seedResidentTable(code: string, model: TravelModel, table: AccessTable): void {
+    if (this.grid.length === 0) return;
+    const key = `${code}|${this.engine.serviceType(code).thresholdMinutes}|${modelKey(model)}`;
+    if (!this.residentTables.has(key)) this.residentTables.set(key, table);
   }
 
   /** Positions in {@link residents} of the given grid cells (unknown ids dropped), ascending. */
