@@ -78,14 +78,50 @@ const randomInstant = () => `${randomDate()}T${pad(rnd(24))}:${pad(rnd(60))}:00+
 /** A regular 19,000-vertex polygon around Dalarna (a valid ring, the first position repeated). */
 function bigPolygon(vertices = 19_000): { type: 'Polygon'; coordinates: number[][][] } {
   const ring: number[][] = [];
+  // A new centre each time, so no cache answers it.
+  const [x, y] = [15 + Math.random() * 0.2, 61 + Math.random() * 0.2];
   for (let i = 0; i < vertices - 1; i++) {
     const a = (2 * Math.PI * i) / (vertices - 1);
     // A wobble keeps neighbouring vertices from being collinear (PostGIS keeps every one).
     const r = 1 + 0.02 * Math.sin(37 * a);
-    ring.push([15 + 1.6 * r * Math.cos(a), 61 + 0.8 * r * Math.sin(a)]);
+    ring.push([x + 1.6 * r * Math.cos(a), y + 0.8 * r * Math.sin(a)]);
   }
   ring.push(ring[0]!);
   return { type: 'Polygon', coordinates: [ring] };
+}
+
+let closed = false;
+/** Closes (then reopens, alternately) service point 1: a write that makes a new data version. */
+async function toggleAPoint(token: string): Promise<Answer> {
+  closed = !closed;
+  const body = JSON.stringify({
+    query: closed
+      ? 'mutation { closeServicePoint(id: "1") { servicePoint { id } } }'
+      : 'mutation { reopenServicePoint(id: "1") { servicePoint { id } } }',
+  });
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, body: text }));
+      },
+    );
+    req.on('error', (e) => resolve({ status: 0, ms: performance.now() - t0, body: e.message }));
+    req.end(body);
+  });
 }
 
 type Attack = (stop: () => boolean, log: (a: Answer, what: string) => void) => Promise<void>;
@@ -123,12 +159,14 @@ const ATTACKS: Record<string, Attack> = {
     let first = true;
     while (first || !stop()) {
       first = false;
+      // With WRITE_TOKEN (an admin key of the server): a write before each report, as after an edit.
+      if (process.env.WRITE_TOKEN) log(await toggleAPoint(process.env.WRITE_TOKEN), 'write');
       log(await send('/reports/municipality/2085'), 'report');
     }
   },
   polygon: async (stop, log) => {
-    const polygon = bigPolygon();
     while (!stop()) {
+      const polygon = bigPolygon();
       const r = await graphql(
         `query($p: JSON) { accessIndicators(groupBy: MUNICIPALITY, serviceTypes: ["PHARMACY"], area: { polygon: $p })
           { areaCode populationBeyondThreshold } }`,
