@@ -9,7 +9,7 @@
  *   modes: history   clients varying accessChanges dates
  *          dated     clients varying asOf and at on accessIndicators, and at= on tiles
  *          report    one municipality report (run it first after a start, then after a write)
- *          polygon   one accessIndicators over a 19,000-vertex polygon per client, in turn
+ *          polygon   one accessIndicators over a 19,000-vertex polygon per client, in turn (POLYGON_VERTICES)
  *          ogc       the OGC API counties collection (cold after a start)
  *          combined  every mode above at once, one client each (and a second history and dated client)
  *          slow      a few thousand connections trickling one byte of a request every few seconds
@@ -166,7 +166,7 @@ const ATTACKS: Record<string, Attack> = {
   },
   polygon: async (stop, log) => {
     while (!stop()) {
-      const polygon = bigPolygon();
+      const polygon = bigPolygon(Number(process.env.POLYGON_VERTICES ?? 19_000));
       const r = await graphql(
         `query($p: JSON) { accessIndicators(groupBy: MUNICIPALITY, serviceTypes: ["PHARMACY"], area: { polygon: $p })
           { areaCode populationBeyondThreshold } }`,
@@ -190,7 +190,10 @@ async function slowConnections(stop: () => boolean, count: number): Promise<stri
   let refused = 0;
   let closedByServer = 0;
   for (let i = 0; i < count && !stop(); i++) {
-    const s = connect({ host: base.hostname, port: Number(base.port) });
+    // From 127.0.1.x, 100 connections per address (under the per-address cap, so the server's total
+    // connection cap is what they meet); the probe stays on 127.0.0.1, another client.
+    const localAddress = `127.0.1.${1 + Math.floor(i / 100)}`;
+    const s = connect({ host: base.hostname, port: Number(base.port), localAddress });
     s.on('error', () => refused++);
     s.on('close', () => closedByServer++);
     s.write('G');
@@ -257,6 +260,8 @@ async function main(): Promise<void> {
   const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
   const max = sorted[sorted.length - 1] ?? 0;
   const steadyMax = steady.reduce((m, v) => Math.max(m, v), 0);
+  const failed = probe.filter((v) => v === Number.POSITIVE_INFINITY).length;
+  if (failed > 0) console.log(`/healthz: ${failed} of ${probe.length} probes not answered 200`);
   console.log(
     `/healthz: ${probe.length} probes, max ${max.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max after the first 5 s ${steadyMax.toFixed(0)} ms; loadavg after ${loadavg()}`,
   );
