@@ -95,7 +95,7 @@ export class Services {
     readonly log: Logger | null = null,
   ) {
     this.refusals = new WriteRefusals(log);
-    if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
+    if (config.limits.analysisWorkers > 0) void analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
 
   /** Both data versions as of now (snapshot inputs; every write). */
