@@ -178,8 +178,10 @@ const ATTACKS: Record<string, Attack> = {
   ogc: async (stop, log) => {
     let first = true;
     while (first || !stop()) {
+      // The first as it comes (the cold build); then other thresholds, each another indicator table.
+      const minutes = first ? '' : `&minutes=${5 + rnd(60)}`;
+      log(await send(`/ogc/collections/counties/items?f=json&limit=5${minutes}`), 'ogc counties');
       first = false;
-      log(await send('/ogc/collections/counties/items?f=json&limit=5'), 'ogc counties');
     }
   },
 };
