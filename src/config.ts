@@ -73,7 +73,7 @@ const envSchema = z.object({
   SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
   SERVICEATLAS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_024),
   SERVICEATLAS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(128),
-  SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
+  SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).optional(),
   SERVICEATLAS_CORS_ORIGINS: z.string().default('*'),
   SERVICEATLAS_PUBLIC_URL: z
     .string()
@@ -324,7 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateBurstPerIp: e.SERVICEATLAS_RATE_BURST_IP,
       rateLimitPerKey: e.SERVICEATLAS_RATE_LIMIT_KEY,
       rateBurstPerKey: e.SERVICEATLAS_RATE_BURST_KEY,
-      maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES,
+      maxPolygonVertices: e.SERVICEATLAS_MAX_POLYGON_VERTICES ?? defaultMaxPolygonVertices(e.DATABASE_URL),
     },
     http: {
       headersTimeoutMs: e.SERVICEATLAS_HEADERS_TIMEOUT_MS,
@@ -347,4 +347,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : resolve(e.SERVICEATLAS_TABLE_CACHE),
     shutdownTimeoutSeconds: e.SERVICEATLAS_SHUTDOWN_TIMEOUT,
   };
+}
+
+/**
+ * The default vertex cap of a client polygon: 20,000 on a PostgreSQL server; 5,000 on the embedded
+ * database, where PostGIS runs on the server's event loop and tests every candidate row against the polygon
+ * in O(vertices) (measured: ~0.35–0.8 s for 6,000 points at 5,000 vertices, 1.4–2.5 s at 19,000, on a loaded
+ * 2-core machine; nothing else is answered meanwhile).
+ */
+export function defaultMaxPolygonVertices(databaseUrl: string | undefined): number {
+  return databaseUrl ? 20_000 : 5_000;
 }

@@ -24,6 +24,7 @@ import { createHygienicServer, isClientAbort, logClientAbort } from './http/hygi
 import { requestUrl } from './http/request-url.js';
 import { INTERNAL_IMPORT_PATH, createInternalImport } from './http/internal-import.js';
 import { createOgcRoutes, isOgcPath } from './ogc/node-http.js';
+import { analysisPoolFor } from './workers/analysis-pool.js';
 
 export interface StartServerOptions {
   config?: Config;
@@ -139,6 +140,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
   });
   const drainer = trackRequests(server);
+  // The analysis snapshot is loaded before the port opens: on the embedded backend its SQL runs in PGlite
+  // on this thread (seconds on a large data set), and the first request after a start (a report, an OGC
+  // collection, any analysis) used to stall every other one, /healthz included, while it loaded.
+  // Once the analysis threads are up, so the snapshot's tables are built there, not here.
+  options.progress?.('Loading the analysis snapshot…');
+  await analysisPoolFor(config.limits.analysisWorkers).warmUp();
+  await services.snapshot().catch((error: unknown) => {
+    log.warn(
+      { err: error },
+      'the analysis snapshot could not be loaded at start; the first request loads it',
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.port, () => {

@@ -13,6 +13,7 @@ import { TableCache } from './modules/access/table-cache.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
+import { datedPeriod, validityBoundaries } from './modules/history/validity-dates.js';
 import { RoadNetworkCache } from './modules/roads/road-network.service.js';
 import { analysisPoolFor } from './workers/analysis-pool.js';
 
@@ -25,7 +26,7 @@ import { analysisPoolFor } from './workers/analysis-pool.js';
 async function prewarmNearestTables(
   snapshot: AnalysisSnapshot,
   config: Config,
-  built: (seeding: Promise<unknown>) => void,
+  built: (seeding: Promise<unknown>) => void = () => {},
 ): Promise<AnalysisSnapshot> {
   const threads = config.limits.analysisWorkers;
   if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
@@ -34,10 +35,11 @@ async function prewarmNearestTables(
   const codes = snapshot.catalogue.map((t) => t.code).filter((code) => !snapshot.hasNearestTable(code));
   // One job per type, so a pool of several threads builds several types at once (on a country road
   // network a type's table is seconds of work).
+  const model = config.travelModel;
   const seeding = Promise.all(
     codes.map((code) =>
       pool
-        .run(snapshot, 'nearestTables', { codes: [code], model: config.travelModel })
+        .run(snapshot, 'nearestTables', { codes: [code], model })
         .then(([table]) => {
           if (table) snapshot.seedNearestTable(code, table);
         })
@@ -45,10 +47,25 @@ async function prewarmNearestTables(
         .catch(() => {}),
     ),
   );
+  // With a population grid, the resident tables (every square's nearest point: indicators, reports, grid
+  // layers) too: over thousands of squares they were the main-thread part of the first report.
+  const residents =
+    snapshot.grid.length === 0
+      ? Promise.resolve()
+      : Promise.all(
+          codes.map((code) =>
+            pool
+              .run(snapshot, 'residentTables', { codes: [code], model })
+              .then(([table]) => {
+                if (table) snapshot.seedResidentTable(code, model, table);
+              })
+              .catch(() => {}),
+          ),
+        );
   // A thread still booting (just after start) must not hold up requests: then the snapshot is served
   // at once and adopts the tables that have not been built on the main thread meanwhile.
   built(seeding);
-  if (pool.warm) await seeding;
+  if (pool.warm) await Promise.all([seeding, residents]);
   return snapshot;
 }
 
@@ -73,12 +90,17 @@ export class Services {
   private readonly storedRows = new WeakSet<AnalysisSnapshot>();
   /** Snapshots loaded so far (tests assert that a write reloads it, or does not). */
   snapshotLoads = 0;
+  /** Dated (`asOf`) snapshots loaded so far (tests assert that dates of one period share one). */
+  datedLoads = 0;
   /** The road network, rebuilt only when the stored network changes (not on every data version). */
   readonly roads = new RoadNetworkCache();
   /** Refused writes: logged and counted (GET /metrics). */
   readonly refusals: WriteRefusals;
-  /** Snapshots of past (or future) dates, `version|date` → snapshot; a few kept. */
-  private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 4 });
+  /**
+   * Snapshots of past (or future) dates, `version|period` → snapshot (the first date asked of a validity
+   * period loads it; every date of the period shares it); a few kept.
+   */
+  private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 8 });
 
   /** Access tables kept between starts (null: none); see modules/access/table-cache.ts. */
   readonly tables: TableCache | null;
@@ -101,7 +123,7 @@ export class Services {
     this.reads = options.reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
     this.tables = options.tableCacheDir ? new TableCache(options.tableCacheDir) : null;
     this.refusals = new WriteRefusals(log);
-    if (config.limits.analysisWorkers > 0) analysisPoolFor(config.limits.analysisWorkers).warmUp();
+    if (config.limits.analysisWorkers > 0) void analysisPoolFor(config.limits.analysisWorkers).warmUp();
   }
 
   /** Both data versions as of now (snapshot inputs; every write). */
@@ -232,9 +254,12 @@ export class Services {
       base = await this.snapshot();
     } else {
       const { target, versions } = await this.read();
-      const key = `${versions.snapshot}|${query.asOf}`;
+      // Keyed by the period the date falls in, not the date: a client varying dates gets the snapshots
+      // the data can make (one per validity period), not one SQL load per date it sends.
+      const key = `${versions.snapshot}|${datedPeriod(await this.boundaries(versions.snapshot), query.asOf)}`;
       let loading = this.dated.get(key);
       if (!loading) {
+        this.datedLoads++;
         const asOf = query.asOf;
         loading = consistentRead(target.db, this.reads.replicated, (db) =>
           loadSnapshot(db, {
@@ -243,7 +268,7 @@ export class Services {
             network: this.config.network,
             asOf,
           }),
-        );
+        ).then((snapshot) => prewarmNearestTables(snapshot, this.config));
         this.dated.set(key, loading);
         loading.catch(() => this.dated.delete(key));
       }
@@ -251,6 +276,19 @@ export class Services {
     }
     return query.at == null ? base : base.openAt(query.at);
   }
+
+  /** The validity boundaries of a data version (see datedPeriod), read once per version. */
+  private boundaries(version: number): Promise<string[]> {
+    if (this.#boundaries?.version !== version) {
+      const dates = validityBoundaries(this.db);
+      this.#boundaries = { version, dates };
+      dates.catch(() => {
+        if (this.#boundaries?.dates === dates) this.#boundaries = null;
+      });
+    }
+    return this.#boundaries.dates;
+  }
+  #boundaries: { version: number; dates: Promise<string[]> } | null = null;
 }
 
 export type { SnapshotQuery };

@@ -25,9 +25,13 @@ export function envelope(b: BBox): RawBuilder<GeometryValue> {
   return sql<GeometryValue>`ST_MakeEnvelope(${b.minLon}::float8, ${b.minLat}::float8, ${b.maxLon}::float8, ${b.maxLat}::float8, 4326)`;
 }
 
-/** A GeoJSON Polygon/MultiPolygon given by a user, as a WGS84 geometry (validated by PostGIS). */
+/**
+ * A GeoJSON Polygon/MultiPolygon given by a user, as a WGS84 geometry (validated by PostGIS). A scalar
+ * subquery, so the GeoJSON is parsed once per statement (an InitPlan), not once per row it is tested
+ * against: measured on PGlite, 19,000 vertices against 6,000 points 2.1–2.5 s inline, 1.4–1.8 s so.
+ */
 export function geoJsonGeom(geometry: unknown): RawBuilder<GeometryValue> {
-  return sql<GeometryValue>`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326)`;
+  return sql<GeometryValue>`(SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326))`;
 }
 
 /** Validates a bounding box; returns a message or null. */

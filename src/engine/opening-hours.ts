@@ -88,4 +88,30 @@ export class OpeningHoursEvaluator {
     const local = stockholmWallClock(instant);
     return oh.getState(local) || oh.getUnknown(local);
   }
+
+  /**
+   * {@link isOpen} of many values at one instant, each distinct value evaluated once (a data set repeats a
+   * few hundred strings over thousands of points) and the wall-clock time computed once: the same answers
+   * as calling isOpen per value, at a fraction of the work (a client varying `at` pays this per minute).
+   */
+  openMask(values: readonly (string | null | undefined)[], instant: Date): Uint8Array {
+    const local = stockholmWallClock(instant);
+    const byValue = new Map<string, boolean>();
+    const mask = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value == null || value.trim() === '') {
+        mask[i] = 1;
+        continue;
+      }
+      let open = byValue.get(value);
+      if (open === undefined) {
+        const oh = this.parse(value);
+        open = oh === null || oh.getState(local) || oh.getUnknown(local);
+        byValue.set(value, open);
+      }
+      mask[i] = open ? 1 : 0;
+    }
+    return mask;
+  }
 }

@@ -82,6 +82,12 @@ export const ANALYSIS_JOBS = {
   nearestTables: (snapshot: AnalysisSnapshot, a: { codes: readonly string[]; model: TravelModel }) =>
     a.codes.map((code) => snapshot.nearestTable(code, a.model)),
   /**
+   * The resident tables (every grid square and settlement outside the grid, nearest point and verdict) of
+   * the given types at their own thresholds: the cold part of indicators, reports and grid layers.
+   */
+  residentTables: (snapshot: AnalysisSnapshot, a: { codes: readonly string[]; model: TravelModel }) =>
+    a.codes.map((code) => snapshot.residentTable(code, a.model)),
+  /**
    * Diagnostics (tests, bench): how the thread running this job made a type's road-network labels for the
    * snapshot — a full search, derived from the last version's, or taken over as they were — or null when it
    * has not made them (or there is no network). Sent to the type's thread, like every job about one type.

@@ -47,21 +47,28 @@ export class AnalysisPool {
 
   /**
    * Starts the threads now (a server calls this at start), so the first analysis or snapshot does not
-   * wait for a thread to boot and load the engine.
+   * wait for a thread to boot and load the engine; resolves once they have answered.
    */
-  warmUp(): void {
-    if (this.threads === 0 || this.done > 0 || this.running > 0) return;
-    for (const lane of this.ensureLanes()) {
+  warmUp(): Promise<void> {
+    if (this.warming) return this.warming;
+    if (this.threads === 0 || this.done > 0 || this.running > 0) return Promise.resolve();
+    const pings = this.ensureLanes().map((lane) => {
       this.running++;
-      lane.piscina
+      return lane.piscina
         .run({ job: 'ping', snapshot: null, args: null })
         .then(
-          () => this.done++,
+          () => {
+            this.done++;
+          },
           () => {},
         )
         .finally(() => this.running--);
-    }
+    });
+    this.warming = Promise.all(pings).then(() => {});
+    return this.warming;
   }
+  /** The threads' first answers (resolves when every thread has started, or failed to). */
+  private warming: Promise<void> | null = null;
 
   /** The lanes, started on first use. */
   private ensureLanes(): Lane[] {
@@ -153,6 +160,7 @@ export class AnalysisPool {
   async close(): Promise<void> {
     const lanes = this.lanes;
     this.lanes = [];
+    this.warming = null;
     await Promise.all(lanes.map((lane) => lane.piscina.destroy()));
   }
 }

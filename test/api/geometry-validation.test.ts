@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aSettlement, seed } from '../helpers/seed.js';
 import type { GraphQLResponse, TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
+import { defaultMaxPolygonVertices } from '../../src/config.js';
 
 /**
  * Geometry inputs over real HTTP: every malformed or meaningless polygon, box and point is a
@@ -212,7 +213,28 @@ describe('geometry validation', () => {
       ring.push([15 + Math.cos(a), 60 + 0.5 * Math.sin(a)]);
     }
     ring.push(ring[0]!);
-    badInput(await deserts({ type: 'Polygon', coordinates: [ring] }), /maxPolygonVertices/, /20000/);
+    const cap = server.app.config.limits.maxPolygonVertices;
+    badInput(
+      await deserts({ type: 'Polygon', coordinates: [ring] }),
+      /maxPolygonVertices/,
+      new RegExp(String(cap)),
+    );
+  });
+
+  it('caps polygons at 5,000 vertices on the embedded database (PostGIS on the event loop), 20,000 on a server', async () => {
+    expect(defaultMaxPolygonVertices(undefined)).toBe(5_000);
+    expect(defaultMaxPolygonVertices('postgres://db/atlas')).toBe(20_000);
+    expect(server.app.config.limits.maxPolygonVertices).toBe(server.app.config.databaseUrl ? 20_000 : 5_000);
+    // A 19,000-vertex polygon (the hostile probe's): refused on the embedded database before PostGIS sees it.
+    const ring: number[][] = [];
+    for (let i = 0; i < 18_999; i++) {
+      const a = (2 * Math.PI * i) / 18_999;
+      ring.push([15 + Math.cos(a) * (1 + 0.02 * Math.sin(37 * a)), 60 + 0.5 * Math.sin(a)]);
+    }
+    ring.push(ring[0]!);
+    const answer = await deserts({ type: 'Polygon', coordinates: [ring] });
+    if (server.app.config.databaseUrl) expect(answer.errors).toBeUndefined();
+    else badInput(answer, /maxPolygonVertices/, /5000/);
   });
 
   it('validates every part of a MultiPolygon, naming the part', async () => {

@@ -82,3 +82,38 @@ describe('the demo data’s generated opening hours', () => {
     }
   });
 });
+
+describe('opening hours of many points at one instant (openMask)', () => {
+  const values = [
+    'Mo-Sa 08:00-20:00; PH off',
+    null,
+    'Mo-Su 22:00-02:00',
+    'Mo-Sa 08:00-20:00; PH off',
+    '  ',
+    'whenever we feel like it',
+    'Jun-Aug Mo-Su 10:00-18:00',
+    'Mo 10:00-12:00 unknown',
+  ];
+  const instants = [
+    '2026-06-05T12:00:00+02:00',
+    '2026-06-06T12:00:00+02:00',
+    '2026-06-11T01:30:00+02:00',
+    '2026-07-01T19:00:00+02:00',
+    '2026-06-08T11:00:00+02:00',
+  ];
+
+  it('answers, value by value, what isOpen answers (each distinct value evaluated once)', () => {
+    const batch = new OpeningHoursEvaluator();
+    for (const iso of instants) {
+      const mask = batch.openMask(values, new Date(iso));
+      expect([...mask].map((v) => v === 1)).toEqual(values.map((v) => open(v, iso)));
+    }
+  });
+
+  it('differs between a weekday noon and a holiday noon for a shop closed on holidays', () => {
+    const batch = new OpeningHoursEvaluator();
+    const shop = ['Mo-Sa 08:00-20:00; PH off'];
+    expect([...batch.openMask(shop, new Date(instants[0]!))]).toEqual([1]);
+    expect([...batch.openMask(shop, new Date(instants[1]!))]).toEqual([0]);
+  });
+});

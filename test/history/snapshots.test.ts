@@ -108,6 +108,20 @@ describe('yearly snapshots: each date answers like a database holding only that 
     expect(await answer(history, '2025-06-30')).toEqual(oracle);
   });
 
+  it('loads one snapshot per validity period, whatever dates a client sends inside it', async () => {
+    const services = history.running.services;
+    const datedIn2024 = ['2024-02-03', '2024-09-10', '2025-04-05', '2025-12-31'];
+    await services.snapshotFor({ asOf: datedIn2024[0]! });
+    const loads = services.datedLoads;
+    for (const asOf of datedIn2024) await services.snapshotFor({ asOf });
+    expect(services.datedLoads).toBe(loads);
+    // The next period (the 2026 snapshot) is another load.
+    await services.snapshotFor({ asOf: '2026-03-03' });
+    expect(services.datedLoads).toBe(loads + 1);
+    // And each date still answers as that year's files alone (the oracle of the tests around this one).
+    expect(await answer(history, '2025-04-05')).toEqual(await answer(only2024, null));
+  });
+
   it('answers 2026 and today as the 2026 files alone', async () => {
     const oracle = await answer(only2026, null);
     expect(await answer(history, '2026-01-01')).toEqual(oracle);

@@ -41,6 +41,19 @@ describe('data versions: what a write invalidates', () => {
 
   const services = () => server.running.services;
 
+  it('loads the analysis snapshot before the port opens, so no first request loads it', async () => {
+    const fresh = await startTestServer();
+    try {
+      const started = fresh.running.services;
+      expect(started.snapshotLoads).toBe(1);
+      expect(started.loadedSnapshot((await started.versions()).snapshot)).not.toBeNull();
+      expect((await fresh.gql(ACCESS)).errors).toBeUndefined();
+      expect(started.snapshotLoads).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a saved (and a deleted) scenario moves `writes` but does not reload the snapshot', async () => {
     expect((await server.gql(ACCESS)).errors).toBeUndefined();
     const loads = services().snapshotLoads;

@@ -6,6 +6,7 @@ import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
 import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
 import { storedServicePoint } from '../engine/helpers/builders.js';
+import type { EngineGridCell } from '../../src/engine/population-base.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(11);
@@ -67,5 +68,74 @@ describe('the analysis snapshot’s access tables', () => {
     const again = s.table('GROCERY', models[0]!, 1);
     expect(again).not.toBe(first);
     expect([...again.minutes]).toEqual([...first.minutes]);
+  });
+});
+
+describe('the snapshot of the points open at an instant', () => {
+  // Half the points keep weekday shop hours, the rest have none (always open).
+  const hoursOf = (i: number) => (i % 2 === 0 ? 'Mo-Fr 08:00-17:00' : null);
+  const withHours = points.map((p, i) => ({ ...p, openingHours: hoursOf(i) }));
+  const snapshot = new AnalysisSnapshot(1, settlements, withHours, catalogue);
+
+  it('holds exactly the points whose hours say open then', () => {
+    const at = new Date('2026-06-09T10:00:00+02:00'); // Tuesday 10:00
+    const night = new Date('2026-06-09T22:00:00+02:00');
+    expect(snapshot.openAt(at).openPoints.map((p) => p.id)).toEqual(withHours.map((p) => p.id));
+    expect(snapshot.openAt(night).openPoints.map((p) => p.id)).toEqual(
+      withHours.filter((_, i) => hoursOf(i) === null).map((p) => p.id),
+    );
+  });
+
+  it('is one snapshot (tables included) for every instant with the same points open', () => {
+    const tuesday = snapshot.openAt(new Date('2026-06-09T10:00:00+02:00'));
+    const table = tuesday.table(catalogue[0]!.code, { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 });
+    const wednesday = snapshot.openAt(new Date('2026-06-10T11:37:00+02:00'));
+    expect(wednesday).toBe(tuesday);
+    expect(wednesday.table(catalogue[0]!.code, { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 })).toBe(
+      table,
+    );
+    const night = snapshot.openAt(new Date('2026-06-10T23:37:00+02:00'));
+    expect(night).not.toBe(tuesday);
+    expect(snapshot.openAt(new Date('2026-06-13T12:00:00+02:00'))).toBe(night); // Saturday: shops shut
+  });
+});
+
+describe('the resident tables (grid squares and settlements outside the grid)', () => {
+  // A 1 km grid over the western half of the settlements' area, in municipality 2085 like them.
+  const grid: EngineGridCell[] = Array.from({ length: 300 }, (_, i) => ({
+    id: `cell${i}`,
+    sizeM: 1000,
+    lon: 14 + random(),
+    lat: 60 + random() * 1.5,
+    population: 1 + Math.floor(random() * 80),
+    population65Plus: null,
+    population80Plus: null,
+    municipalityCode: '2085',
+    countyCode: '20',
+  }));
+  const snapshot = new AnalysisSnapshot(
+    1,
+    settlements,
+    points,
+    catalogue,
+    null,
+    undefined,
+    null,
+    undefined,
+    grid,
+  );
+  const model = { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 };
+
+  it('answer another threshold exactly as a fresh search at that threshold', () => {
+    for (const { code } of catalogue) {
+      for (const threshold of [3, 12.5, 60]) {
+        const got = snapshot.residentTable(code, model, threshold);
+        const want = snapshot.residentTravel(model).table(code, { thresholdMinutes: threshold });
+        expect(got.thresholdMinutes).toBe(threshold);
+        expect([...got.pointIndex]).toEqual([...want.pointIndex]);
+        expect([...got.within]).toEqual([...want.within]);
+        for (let i = 0; i < got.minutes.length; i++) expect(got.minutes[i]).toBeCloseTo(want.minutes[i]!, 9);
+      }
+    }
   });
 });

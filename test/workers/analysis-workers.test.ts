@@ -326,14 +326,17 @@ describe('analysis worker pool', () => {
     const local = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 0 }) });
     const before = analysisPoolFor(1).stats.completed;
     const a = await pooled.snapshot();
-    // One job per service type (so a pool of several threads builds several at once).
-    expect(analysisPoolFor(1).stats.completed).toBe(before + a.catalogue.length);
+    // One job per service type (so a pool of several threads builds several at once), and with the
+    // demo's population grid one more per type for its resident table.
+    expect(a.grid.length).toBeGreaterThan(0);
+    expect(analysisPoolFor(1).stats.completed).toBe(before + 2 * a.catalogue.length);
     const b = await local.snapshot();
     expect(b).not.toBe(a);
     const model = config.travelModel;
     for (const { code } of b.catalogue) {
       expect(a.nearestTable(code, model)).toEqual(b.nearestTable(code, model));
       expect(a.table(code, model, 7)).toEqual(b.table(code, model, 7));
+      expect(a.residentTable(code, model)).toEqual(b.residentTable(code, model));
     }
   });
 

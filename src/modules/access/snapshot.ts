@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Kysely } from 'kysely';
 import { readDataVersion } from '../../db/data-version.js';
@@ -58,7 +59,9 @@ export class AnalysisSnapshot {
   private residentNetworkBase: NetworkTravelCost | null = null;
   private readonly residentTables = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
   /** Snapshots of the points open at an instant (opening hours), per minute; a few kept (LRU). */
-  private readonly openAtCache = new LRUCache<number, AnalysisSnapshot>({ max: MAX_OPEN_AT_SNAPSHOTS });
+  private readonly openAtCache = new LRUCache<number, AnalysisSnapshot>({ max: MAX_OPEN_AT_MINUTES });
+  /** The same snapshots by the set of points open (a hash of the open mask); a few kept (LRU). */
+  private readonly openSetCache = new LRUCache<string, AnalysisSnapshot>({ max: MAX_OPEN_AT_SNAPSHOTS });
   /** Parsed opening hours, shared with the snapshots derived from this one. */
   readonly openingHours: OpeningHoursEvaluator;
   /**
@@ -220,7 +223,12 @@ export class AnalysisSnapshot {
     return provider;
   }
 
-  /** The access table of every resident origin for a type (nearest point, verdicts), cached. */
+  /**
+   * The access table of every resident origin for a type (nearest point, verdicts), cached. Another
+   * threshold than the type's own only re-derives the verdicts from the own-threshold table (retime, as
+   * {@link table} does): a client sweeping `thresholdMinutes` pays O(residents) per value, not a nearest
+   * search over every grid square on the event loop.
+   */
   residentTable(code: string, model: TravelModel, thresholdMinutes?: number): AccessTable {
     if (this.grid.length === 0) return this.table(code, model, thresholdMinutes);
     const type = this.engine.serviceType(code);
@@ -228,10 +236,23 @@ export class AnalysisSnapshot {
     const key = `${code}|${threshold}|${modelKey(model)}`;
     let table = this.residentTables.get(key);
     if (!table) {
-      table = this.residentTravel(model).table(code, { thresholdMinutes: threshold });
+      table =
+        threshold === type.thresholdMinutes
+          ? this.residentTravel(model).table(code, { thresholdMinutes: threshold })
+          : retime(this.residentTable(code, model), model, threshold, type.thresholdKm);
       this.residentTables.set(key, table);
     }
     return table;
+  }
+
+  /**
+   * Adopts a resident table computed off the main thread for this snapshot, at the type's own threshold
+   * (first one wins; without a grid the resident table is the settlement table, seeded apart).
+   */
+  seedResidentTable(code: string, model: TravelModel, table: AccessTable): void {
+    if (this.grid.length === 0) return;
+    const key = `${code}|${this.engine.serviceType(code).thresholdMinutes}|${modelKey(model)}`;
+    if (!this.residentTables.has(key)) this.residentTables.set(key, table);
   }
 
   /** Positions in {@link residents} of the given grid cells (unknown ids dropped), ascending. */
@@ -256,7 +277,19 @@ export class AnalysisSnapshot {
     const cached = this.openAtCache.get(at.getTime());
     if (cached) return cached;
     const hours = this.openingHours;
-    const open = this.openPoints.filter((p) => hours.isOpen(p.openingHours, at));
+    const mask = hours.openMask(
+      this.openPoints.map((p) => p.openingHours),
+      at,
+    );
+    // Instants with the same points open share one derived snapshot (and its access tables): a client
+    // varying `at` minute by minute makes at most as many as there are distinct open sets.
+    const signature = createHash('sha256').update(mask).digest('base64');
+    const same = this.openSetCache.get(signature);
+    if (same) {
+      this.openAtCache.set(at.getTime(), same);
+      return same;
+    }
+    const open = this.openPoints.filter((_, i) => mask[i] === 1);
     const child = new AnalysisSnapshot(
       this.version,
       this.settlementSource,
@@ -271,6 +304,7 @@ export class AnalysisSnapshot {
     child.at = at;
     child.parent = this;
     this.openAtCache.set(at.getTime(), child);
+    this.openSetCache.set(signature, child);
     return child;
   }
 
@@ -313,6 +347,8 @@ export class AnalysisSnapshot {
 
 const MAX_DERIVED_TABLES = 48;
 const MAX_OPEN_AT_SNAPSHOTS = 6;
+/** Minutes remembered (each maps to one of the open-set snapshots above, so an entry is small). */
+const MAX_OPEN_AT_MINUTES = 512;
 
 function isSettlementArray(
   source: readonly Settlement[] | SettlementSource,
