@@ -1,6 +1,6 @@
 import type { AccessTable } from './access.js';
 import { secondWithinThreshold } from './closure.js';
-import { accessResultAt } from './travel-cost.js';
+import { accessResultAt } from './travel/travel-cost.js';
 import type { AccessResult, EnginePoint, EngineSettlement, ServiceTypeDef } from './types.js';
 import { EngineInputError } from './errors.js';
 

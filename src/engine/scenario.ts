@@ -16,9 +16,10 @@ import {
 } from './indicators.js';
 import { FarReachIndex } from './scenario-reach.js';
 import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel.js';
-import { EstimatedTravelCost, type TravelCost, travelMethodLabel } from './travel-cost.js';
-import { applyThresholds, ROW_ESTIMATED } from './verdict.js';
+import { estimateMinutes, estimateTravelKm, straightLineKmWithin } from './travel/model.js';
+import { type TravelCost, travelMethodLabel } from './travel/travel-cost.js';
+import { EstimatedTravelCost } from './travel/estimated.js';
+import { applyThresholds, ROW_ESTIMATED } from './travel/verdict.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from './types.js';
 import { EngineInputError } from './errors.js';
 

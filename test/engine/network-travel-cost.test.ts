@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable } from '../../src/engine/access.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/network-travel-cost.js';
-import { EstimatedTravelCost } from '../../src/engine/travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/travel/network.js';
+import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
 import { insertFacility, nodeLabels, RoadGraph, siteSeeds } from '../../src/engine/network/index.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../src/engine/types.js';
-import { ROW_NETWORK } from '../../src/engine/verdict.js';
+import { ROW_NETWORK } from '../../src/engine/travel/verdict.js';
 import { serviceType, servicePoint, settlement } from './helpers/builders.js';
 import { buildEdges, randomNetwork, randomSite, seededRandom, siteOnEdge } from './network/helpers.js';
 

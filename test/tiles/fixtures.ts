@@ -1,5 +1,5 @@
 import type { AccessTable } from '../../src/engine/access.js';
-import { ROW_ESTIMATED } from '../../src/engine/verdict.js';
+import { ROW_ESTIMATED } from '../../src/engine/travel/verdict.js';
 import { gridFeatures } from '../../src/tiles/grid-features.js';
 import type { FeatureCollection, Polygon } from 'geojson';
 import { readCatalogue } from '../../src/catalogue.js';
@@ -18,6 +18,7 @@ import type { TileLayerName } from '../../src/tiles/layers.js';
 import type { EServiceTarget } from '../../src/modules/eservice/eservice-targets.js';
 import { targetFeature } from '../../src/modules/eservice/eservice-tiles.js';
 import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
+import { withinByMinutes } from '../support/oracles.js';
 
 /** Seed builders for the tile tests, the browser test's fixture server and the tile benchmark. */
 
@@ -156,7 +157,8 @@ export function bruteForceAccess(
       pointIds[i] = p.id;
     }
   });
-  return { minutes, straightKm, travelKm, pointIds, method: 'ESTIMATED', thresholdMinutes };
+  const within = withinByMinutes(minutes, thresholdMinutes);
+  return { minutes, straightKm, travelKm, pointIds, method: 'ESTIMATED', thresholdMinutes, within };
 }
 
 /**
@@ -190,6 +192,7 @@ export class FakeTileSource implements TileDataSource {
           access().minutes,
           threshold,
           hexResolutionForZoom(params.z),
+          access().within,
         );
       case 'service-areas':
         return serviceAreaFeatures(this.world.points, ((threshold / 60) * 70) / 1.35, {

@@ -1,8 +1,8 @@
 import FlatQueue from 'flatqueue';
-import type { AccessEngine, AccessTable } from './access.js';
-import { cosLatitude, distanceKm, distanceKmWithCos } from './geodesic.js';
-import { hilbertOrder } from './spatial-index.js';
-import { OriginsOnEdges } from './network/origins-on-edges.js';
+import type { AccessEngine, AccessTable } from '../access.js';
+import { cosLatitude, distanceKm, distanceKmWithCos } from '../geodesic.js';
+import { hilbertOrder } from '../spatial-index.js';
+import { OriginsOnEdges } from '../network/origins-on-edges.js';
 import {
   DEFAULT_CONNECTOR_KMH,
   type EdgeSnap,
@@ -21,17 +21,17 @@ import {
   type SnapBatch,
   siteSeeds,
   sitesByEdge,
-} from './network/index.js';
+} from '../network/index.js';
 import {
-  EstimatedTravelCost,
   type Reach,
   type ServiceAreaRequestOptions,
   type ThresholdOptions,
   type TravelCost,
   thresholdsOf,
 } from './travel-cost.js';
-import { networkServiceAreas, type ServiceAreaShape } from './travel/service-areas.js';
-import type { AccessResult, EnginePoint, TravelModel } from './types.js';
+import { EstimatedTravelCost } from './estimated.js';
+import { networkServiceAreas, type ServiceAreaShape } from './service-areas.js';
+import type { AccessResult, EnginePoint, TravelModel } from '../types.js';
 import {
   applyThresholds,
   FALLBACK_REASONS,
