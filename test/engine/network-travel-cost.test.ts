@@ -183,6 +183,36 @@ describe('NetworkTravelCost.nearest', () => {
     });
     expect(networkRows).toBeGreaterThan(20);
   });
+
+  it('gives the table’s first and second minutes for k = 2, the same again on a second call (typed scratch reset)', () => {
+    for (const seed of [42, 43, 44]) {
+      const random = seededRandom(seed);
+      const { nodes, specs } = randomNetwork(random, 10);
+      const network = buildRoadNetwork(buildEdges(nodes, specs), `test-forward-${seed}`);
+      const catalogue = [serviceType('GROCERY', 8)];
+      const points = Array.from({ length: 10 }, (_, i) =>
+        servicePoint(`p${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+      );
+      const origins = Array.from({ length: 60 }, (_, i) =>
+        settlement(`s${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+      );
+      const engine = new AccessEngine(points, catalogue);
+      const travel = new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network);
+      const table = travel.table('GROCERY', { k: 2 });
+      let checked = 0;
+      origins.forEach((o, i) => {
+        if (table.method[i] !== ROW_NETWORK) return;
+        const first = travel.nearest(o.lon, o.lat, 'GROCERY', 2);
+        expect(travel.nearest(o.lon, o.lat, 'GROCERY', 2)).toEqual(first);
+        expect(first[0]!.travelMinutes).toBeCloseTo(table.minutes[i]!, 9);
+        if (table.secondPointIndex![i]! >= 0) {
+          expect(first[1]!.travelMinutes).toBeCloseTo(table.secondMinutes![i]!, 9);
+          checked++;
+        }
+      });
+      expect(checked).toBeGreaterThan(20);
+    }
+  });
 });
 
 describe('insertFacility', () => {

@@ -10,7 +10,7 @@ import {
   type ScenarioChanges,
   type ScenarioInput,
   type ScenarioResult,
-} from '../../src/engine/scenario.js';
+} from '../../src/engine/scenario/index.js';
 import { estimateMinutes } from '../../src/engine/travel/model.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { randomCase } from './fixtures/gaps/random-case.js';
