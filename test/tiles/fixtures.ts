@@ -18,7 +18,7 @@ import type { TileLayerName } from '../../src/tiles/layers.js';
 import type { EServiceTarget } from '../../src/modules/eservice/eservice-targets.js';
 import { targetFeature } from '../../src/modules/eservice/eservice-tiles.js';
 import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
-import { withinByMinutes } from '../support/oracles.js';
+import { bruteForceRanking, minutesFor, withinByMinutes } from '../support/oracles.js';
 
 /** Seed builders for the tile tests, the browser test's fixture server and the tile benchmark. */
 
@@ -148,14 +148,12 @@ export function bruteForceAccess(
   const travelKm = new Float64Array(n).fill(Number.NaN);
   const pointIds: (string | null)[] = new Array(n).fill(null);
   world.settlements.forEach((s, i) => {
-    for (const p of candidates) {
-      const km = haversineKm(s.lon, s.lat, p.lon, p.lat);
-      if (!Number.isNaN(straightKm[i]!) && km >= straightKm[i]!) continue;
-      straightKm[i] = km;
-      travelKm[i] = km * 1.35;
-      minutes[i] = ((km * 1.35) / 70) * 60;
-      pointIds[i] = p.id;
-    }
+    const [nearest] = bruteForceRanking(candidates, s.lon, s.lat);
+    if (nearest === undefined) return;
+    straightKm[i] = nearest.km;
+    travelKm[i] = nearest.km * 1.35;
+    minutes[i] = minutesFor(nearest.km);
+    pointIds[i] = nearest.point.id;
   });
   const within = withinByMinutes(minutes, thresholdMinutes);
   return { minutes, straightKm, travelKm, pointIds, method: 'ESTIMATED', thresholdMinutes, within };

@@ -6,7 +6,7 @@ import { areaFeatures, settlementFeatures } from '../../src/tiles/layer-features
 import { buildTileIndex, encodeEmptyTile, encodeTile } from '../../src/tiles/mvt.js';
 import { decodedLayer, decodeTile, lonLatOfLocal, tileAndLocal, tilesCovering } from './decode.js';
 import { bruteForceAccess, demoWorld, settlement } from './fixtures.js';
-import { withVerdict, withinByMinutes } from '../support/oracles.js';
+import { withVerdict } from '../support/oracles.js';
 
 /** Names and feature counts of the layers in raw MVT bytes (the decoder hides empty layers). */
 function rawLayers(bytes: Uint8Array): { name: string; features: number; extent: number; version: number }[] {
@@ -120,7 +120,7 @@ describe('encodeTile', () => {
       bruteForceAccess(world, 'FUEL', 15).minutes,
       15,
       5,
-      withinByMinutes(bruteForceAccess(world, 'FUEL', 15).minutes, 15),
+      bruteForceAccess(world, 'FUEL', 15).within,
     );
     const hexIndex = buildTileIndex(hexes);
     const some = hexes.features[0]!;
