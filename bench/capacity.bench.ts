@@ -10,8 +10,9 @@
  */
 import { AccessEngine } from '../src/engine/access.js';
 import { capacityAccess } from '../src/engine/capacity.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../src/engine/network-travel-cost.js';
-import { EstimatedTravelCost, type TravelCost } from '../src/engine/travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../src/engine/travel/network.js';
+import type { TravelCost } from '../src/engine/travel/travel-cost.js';
+import { EstimatedTravelCost } from '../src/engine/travel/estimated.js';
 import type { EnginePoint } from '../src/engine/types.js';
 import { DEFAULT_TRAVEL_MODEL } from '../src/engine/types.js';
 import { catalogue, generateCountry, seededRandom } from './country-case.js';

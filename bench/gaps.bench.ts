@@ -12,7 +12,11 @@ import { cpus, loadavg } from 'node:os';
 import { AccessEngine, computeAccessTable } from '../src/engine/access.js';
 import { closureImpact } from '../src/engine/closure.js';
 import { isDesert } from '../src/engine/indicators.js';
-import { evaluateScenario, prepareScenarioBaseline, type ScenarioInput } from '../src/engine/scenario.js';
+import {
+  evaluateScenario,
+  prepareScenarioBaseline,
+  type ScenarioInput,
+} from '../src/engine/scenario/index.js';
 import { DEFAULT_TRAVEL_MODEL } from '../src/engine/types.js';
 import { catalogue, codes, generateCountrySettlements, seededRandom } from './country-case.js';
 

@@ -19,14 +19,14 @@ import { buildDemoSettlements } from '../src/demo/settlements.js';
 import { demoOsmPoints, OSM_DEMO_TYPES } from '../src/demo/real-points.js';
 import { generateDemoServicePoints } from '../src/demo/service-points.js';
 import { AccessEngine } from '../src/engine/access.js';
-import { buildRoadNetwork, NetworkTravelCost, type RoadNetwork } from '../src/engine/network-travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost, type RoadNetwork } from '../src/engine/travel/network.js';
 import {
   nodeLabels,
   type RoadEdges,
   renumberNodesForLocality,
   siteSeeds,
 } from '../src/engine/network/index.js';
-import { EstimatedTravelCost } from '../src/engine/travel-cost.js';
+import { EstimatedTravelCost } from '../src/engine/travel/estimated.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../src/engine/types.js';
 import { importRoads } from '../src/modules/roads/road-import.service.js';
 import { loadRoadEdges } from '../src/modules/roads/road.repository.js';

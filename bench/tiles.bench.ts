@@ -58,7 +58,13 @@ const source: TileDataSource = {
     const fc =
       layer === 'settlements'
         ? settlementFeatures(settlements, access)
-        : hexAggregate(settlements, access.minutes, access.thresholdMinutes, hexResolutionForZoom(params.z));
+        : hexAggregate(
+            settlements,
+            access.minutes,
+            access.thresholdMinutes,
+            hexResolutionForZoom(params.z),
+            access.within,
+          );
     featureTimes[layer] = [...(featureTimes[layer] ?? []), ms(start)];
     return fc;
   },

@@ -9,8 +9,9 @@
  * Every place and point is GENERATED.
  */
 import { AccessEngine } from '../src/engine/access.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../src/engine/network-travel-cost.js';
-import { accessResultAt, EstimatedTravelCost, type TravelCost } from '../src/engine/travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../src/engine/travel/network.js';
+import { accessResultAt, type TravelCost } from '../src/engine/travel/travel-cost.js';
+import { EstimatedTravelCost } from '../src/engine/travel/estimated.js';
 import { DEFAULT_TRAVEL_MODEL } from '../src/engine/types.js';
 import { catalogue, codes, generateCountry, seededRandom } from './country-case.js';
 import { generateNetwork } from './network-case.js';

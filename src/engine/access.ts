@@ -1,8 +1,8 @@
 import { chordForKm, distanceKm, kmForChord, writeUnitVector } from './geodesic.js';
 import { hilbertOrder, PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, reachRadiusKm, validateTravelModel } from './travel.js';
+import { estimateMinutes, estimateTravelKm, validateTravelModel } from './travel/model.js';
 import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
-import { applyThresholds, estimatedAccess, meetsThresholds, ROW_ESTIMATED } from './verdict.js';
+import { applyThresholds, estimatedAccess, ROW_ESTIMATED } from './travel/verdict.js';
 import { EngineInputError } from './errors.js';
 import type { AccessTable } from './access-table.js';
 import { DEFAULT_TRAVEL_MODEL } from './types.js';
@@ -76,21 +76,6 @@ export class AccessEngine {
       .nearest(lon, lat, k)
       .map((n) => estimatedAccess(code, n.point.id, n.km, model, threshold, kmLimit));
   }
-
-  /**
-   * Access to the nearest open point of a type; pointId null and withinThreshold false when none exists.
-   * @example engine.access(15.63, 60.48, 'GROCERY').withinThreshold // true
-   */
-  access(
-    lon: number,
-    lat: number,
-    code: string,
-    model: TravelModel = DEFAULT_TRAVEL_MODEL,
-    thresholdMinutes?: number,
-  ): AccessResult {
-    const [nearest] = this.nearest(lon, lat, code, 1, model, thresholdMinutes);
-    return nearest ?? noAccess(code, thresholdMinutes ?? this.serviceType(code).thresholdMinutes);
-  }
 }
 
 /** The answer when no point of a type is loaded or reachable. */
@@ -105,40 +90,6 @@ export function noAccess(serviceType: string, thresholdMinutes: number): AccessR
     thresholdMinutes,
     withinThreshold: false,
   };
-}
-
-/**
- * Number of open points of a type whose estimated access meets the thresholds from (lon, lat): minutes
- * ≤ thresholdMinutes and, when the type has one, travel km ≤ its thresholdKm. 1 = a single point of failure.
- * @example countWithin(engine, 'GROCERY', 15.63, 60.48, 10, DEFAULT_TRAVEL_MODEL) // 1
- */
-export function countWithin(
-  engine: AccessEngine,
-  code: string,
-  lon: number,
-  lat: number,
-  thresholdMinutes?: number,
-  model: TravelModel = DEFAULT_TRAVEL_MODEL,
-): number {
-  const type = engine.serviceType(code);
-  validateTravelModel(model);
-  const threshold = thresholdMinutes ?? type.thresholdMinutes;
-  const radiusKm = reachRadiusKm(threshold, model, type.thresholdKm);
-  // The radius is the inverse of the model; a hair of slack, then the exact test decides.
-  const candidates = engine.index(code).within(lon, lat, radiusKm * (1 + 1e-9) + 1e-9);
-  let count = 0;
-  for (const n of candidates) {
-    if (
-      meetsThresholds(
-        estimateMinutes(n.km, model),
-        estimateTravelKm(n.km, model),
-        threshold,
-        type.thresholdKm,
-      )
-    )
-      count++;
-  }
-  return count;
 }
 
 // The table type lives in access-table.ts (verdict.ts reads it too, without importing this file).

@@ -13,7 +13,7 @@
  * with demand in reach: every place is counted once, shared between the origins that reach it.
  */
 import { EngineInputError } from './errors.js';
-import type { TravelCost } from './travel-cost.js';
+import type { TravelCost } from './travel/travel-cost.js';
 
 /** A distance-decay band: origins at most `upToMinutes` away (and beyond the previous band) weigh `weight`. */
 export interface DecayBand {

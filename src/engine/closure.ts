@@ -1,6 +1,6 @@
 import type { AccessTable } from './access.js';
 import type { EngineSettlement } from './types.js';
-import { applyThresholds } from './verdict.js';
+import { applyThresholds } from './travel/verdict.js';
 
 /**
  * N-1 closure impact: for every service point, who becomes a service desert if that one point closes.

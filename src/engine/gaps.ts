@@ -1,6 +1,6 @@
 import type { AccessTable } from './access.js';
 import { secondWithinThreshold } from './closure.js';
-import { accessResultAt } from './travel-cost.js';
+import { accessResultAt } from './travel/travel-cost.js';
 import type { AccessResult, EnginePoint, EngineSettlement, ServiceTypeDef } from './types.js';
 import { EngineInputError } from './errors.js';
 
@@ -344,4 +344,29 @@ function formatMinutes(minutes: number): string {
 
 function percent(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
+}
+
+/**
+ * Whether origin i of table `before` and origin j of table `after` (both k = 2, same settlement and type)
+ * can have different gap flag codes. The codes (gapFlagsFor) depend only on the settlement, the type,
+ * within-or-not, one or more points within, whether there is a point at all and its municipality; when
+ * none of these differ, neither do the codes. Scenarios skip the flags of the rows this says are the same,
+ * so it must change with the rules above. `pointBefore`/`pointAfter`: the nearest point of each row.
+ */
+export function gapFlagCodesMayDiffer(
+  before: AccessTable,
+  i: number,
+  pointBefore: EnginePoint | null,
+  after: AccessTable,
+  j: number,
+  pointAfter: EnginePoint | null,
+): boolean {
+  const withinBefore = before.within[i] === 1;
+  const withinAfter = after.within[j] === 1;
+  return !(
+    withinBefore === withinAfter &&
+    (!withinBefore || secondWithinThreshold(before, i) === secondWithinThreshold(after, j)) &&
+    (pointBefore === null) === (pointAfter === null) &&
+    pointBefore?.municipalityCode === pointAfter?.municipalityCode
+  );
 }

@@ -1,6 +1,5 @@
 import type { AccessTable } from './access.js';
 import type { EngineSettlement } from './types.js';
-import { meetsThresholds } from './verdict.js';
 
 /** Access indicators of one area (municipality or county) for one service type, as national analyses report them. */
 export interface AreaIndicatorRow {
@@ -32,25 +31,21 @@ export const UNKNOWN_AREA = 'UNKNOWN';
 /**
  * Whether origin i of a table is a service desert for its type: the table's verdict (verdict.ts) says its
  * nearest point is not within the thresholds — no point in reach, minutes beyond the threshold, or travel
- * km beyond a km threshold. Pass `thresholdKm` to judge against another km limit (null = none).
+ * km beyond a km threshold. To judge against other thresholds, re-judge the table (applyThresholds).
  * @example isDesert(table, 0) // true when settlement 0 is more than table.thresholdMinutes away
  */
-export function isDesert(table: AccessTable, i: number, thresholdKm?: number | null): boolean {
-  if (thresholdKm === undefined) return table.within[i] !== 1;
-  return !(
-    table.pointIndex[i]! >= 0 &&
-    meetsThresholds(table.minutes[i]!, table.travelKm[i]!, table.thresholdMinutes, thresholdKm)
-  );
+export function isDesert(table: AccessTable, i: number): boolean {
+  return table.within[i] !== 1;
 }
 
 /**
  * Indices (ascending) of every origin of the table that is a desert, as decided by {@link isDesert}.
  * @example desertIndices(computeAccessTable(settlements, engine, 'FUEL')) // [3, 17, 42]
  */
-export function desertIndices(table: AccessTable, thresholdKm?: number | null): number[] {
+export function desertIndices(table: AccessTable): number[] {
   const deserts: number[] = [];
   for (let i = 0; i < table.pointIndex.length; i++) {
-    if (isDesert(table, i, thresholdKm)) deserts.push(i);
+    if (isDesert(table, i)) deserts.push(i);
   }
   return deserts;
 }

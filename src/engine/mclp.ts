@@ -1,7 +1,4 @@
-import { PointIndex } from './spatial-index.js';
-import { estimateMinutes, estimateTravelKm, reachRadiusKm } from './travel.js';
-import { meetsThresholds } from './verdict.js';
-import type { EnginePoint, EngineSettlement, TravelModel } from './types.js';
+import type { EngineSettlement } from './types.js';
 import { EngineInputError } from './errors.js';
 
 /**
@@ -169,17 +166,16 @@ export interface CoverageProblemInput {
   thresholdMinutes: Readonly<Record<string, number>>;
   /** Per type, the km threshold on travel km (absent or null = none). */
   thresholdKm?: Readonly<Record<string, number | null>>;
-  model: TravelModel;
-  /** Per type, today's minutes from each settlement to the nearest point (Infinity: none or a desert). */
-  currentMinutes: Readonly<Record<string, Float64Array>>;
+  /**
+   * Per type, the access table's verdict for each settlement today (its `within` column, rows aligned with
+   * `settlements`): 1 = covered. The verdict, not minutes: a type's km threshold counts too.
+   */
+  currentWithin: Readonly<Record<string, Uint8Array>>;
   /**
    * The settlements (positions in `settlements`) a new site at the candidate would serve within a type's
-   * thresholds: the travel-cost provider's reach (road network or estimate). Default: the ESTIMATED model
-   * over `settlements`.
+   * thresholds: the travel-cost provider's reach (road network or estimate).
    */
-  reach?: CandidateReach;
-  /** A PointIndex over the settlements (same order), to reuse between calls (default reach only). */
-  demandIndex?: PointIndex;
+  reach: CandidateReach;
 }
 
 /** Positions of the settlements a new site at (lon, lat) serves within the thresholds, any order. */
@@ -191,15 +187,16 @@ export type CandidateReach = (
 ) => ArrayLike<number>;
 
 /**
- * Builds a CoverageProblem: coveredNow from today's minutes, and for each candidate and type the
+ * Builds a CoverageProblem: coveredNow from today's verdicts (the tables' `within`), and for each candidate and type the
  * settlements not covered today that a site there would serve within the type's thresholds (minutes and,
  * where the type has one, km), as the travel-cost provider's reach says.
  * @example
  * buildCoverageProblem({ settlements, weighting: 'POPULATION', candidates: settlements, types: ['GROCERY'],
- *   thresholdMinutes: { GROCERY: 10 }, model: DEFAULT_TRAVEL_MODEL, currentMinutes: { GROCERY: table.minutes } })
+ *   thresholdMinutes: { GROCERY: 10 }, currentWithin: { GROCERY: table.within },
+ *   reach: (c, t, m, km) => travel.catchment!(c.lon, c.lat, t, { thresholdMinutes: m, thresholdKm: km }) })
  */
 export function buildCoverageProblem(input: CoverageProblemInput): CoverageProblem {
-  const { settlements, types, model } = input;
+  const { settlements, types } = input;
   const demands = settlements.map((s) => ({
     id: s.id,
     weight: input.weighting === 'POPULATION' ? s.population : (s.population65Plus ?? 0),
@@ -207,18 +204,16 @@ export function buildCoverageProblem(input: CoverageProblemInput): CoverageProbl
   const coveredNow: Record<string, Uint8Array> = {};
   for (const t of types) {
     const threshold = input.thresholdMinutes[t];
-    const minutes = input.currentMinutes[t];
+    const within = input.currentWithin[t];
     if (threshold === undefined) throw new RangeError(`no threshold given for service type ${t}`);
-    if (minutes === undefined || minutes.length !== settlements.length) {
+    if (within === undefined || within.length !== settlements.length) {
       throw new RangeError(
-        `currentMinutes for ${t} must have one entry per settlement (${settlements.length})`,
+        `currentWithin for ${t} must have one entry per settlement (${settlements.length})`,
       );
     }
-    const covered = new Uint8Array(settlements.length);
-    for (let d = 0; d < settlements.length; d++) covered[d] = minutes[d]! <= threshold ? 1 : 0;
-    coveredNow[t] = covered;
+    coveredNow[t] = Uint8Array.from(within, (w) => (w === 1 ? 1 : 0));
   }
-  const reach = input.reach ?? estimatedReach(settlements, model, input.demandIndex);
+  const reach = input.reach;
   const covers = input.candidates.map((candidate) =>
     types.map((t) => {
       const coveredToday = coveredNow[t]!;
@@ -229,37 +224,6 @@ export function buildCoverageProblem(input: CoverageProblemInput): CoverageProbl
     }),
   );
   return { demands, types, coveredNow, candidates: input.candidates.map((c) => ({ id: c.id })), covers };
-}
-
-/** The ESTIMATED reach over the demand settlements: a radius query, then the one verdict. */
-function estimatedReach(
-  settlements: readonly EngineSettlement[],
-  model: TravelModel,
-  demandIndex: PointIndex | undefined,
-): CandidateReach {
-  const index = demandIndex ?? new PointIndex(settlements.map(asPoint));
-  return (candidate, _type, thresholdMinutes, thresholdKm) => {
-    const radiusKm = reachRadiusKm(thresholdMinutes, model, thresholdKm);
-    const served: number[] = [];
-    for (const hit of index.within(candidate.lon, candidate.lat, radiusKm * (1 + 1e-9) + 1e-9)) {
-      const minutes = estimateMinutes(hit.km, model);
-      if (meetsThresholds(minutes, estimateTravelKm(hit.km, model), thresholdMinutes, thresholdKm)) {
-        served.push(hit.index);
-      }
-    }
-    return served;
-  };
-}
-
-function asPoint(s: EngineSettlement): EnginePoint {
-  return {
-    id: s.id,
-    name: s.name,
-    lon: s.lon,
-    lat: s.lat,
-    serviceTypes: [],
-    municipalityCode: s.municipalityCode,
-  };
 }
 
 function binomial(n: number, k: number): number {

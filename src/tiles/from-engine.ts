@@ -1,6 +1,6 @@
 import type { AccessTable } from '../engine/access.js';
 import type { AccessMethod, EnginePoint } from '../engine/types.js';
-import { methodOf, ROW_NETWORK } from '../engine/verdict.js';
+import { methodOf, ROW_NETWORK } from '../engine/travel/verdict.js';
 import type { SettlementAccessInput } from './layer-features.js';
 
 /**

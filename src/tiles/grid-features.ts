@@ -1,7 +1,7 @@
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import type { AccessTable } from '../engine/access.js';
 import type { EngineGridCell } from '../engine/population-base.js';
-import { methodOf } from '../engine/verdict.js';
+import { methodOf } from '../engine/travel/verdict.js';
 import { type AccessClass, accessClassOf } from './layer-features.js';
 
 /** The properties of a grid-square feature (tile layer `grid`, coverageLayer part GRID_CELLS). */

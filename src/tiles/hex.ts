@@ -54,15 +54,15 @@ interface HexAccumulator {
  * threshold, settlement counts and the population-weighted mean access time. Every settlement lands
  * in exactly one cell, so the cells' populations sum to the input population.
  * @param minutes - travel minutes per settlement (index-aligned); NaN/Infinity = no point reachable
- * @example hexAggregate(settlements, minutes, 10, hexResolutionForZoom(8))
+ * @example hexAggregate(settlements, table.minutes, table.thresholdMinutes, hexResolutionForZoom(8), table.within)
  */
 export function hexAggregate(
   settlements: readonly EngineSettlement[],
   minutes: Float64Array,
   thresholdMinutes: number,
   resolution: number,
-  /** The analyses' verdict per settlement (1 = within); absent: minutes ≤ thresholdMinutes decides. */
-  within?: Uint8Array,
+  /** The analyses' verdict per settlement (1 = within): the access table's `within`. */
+  within: Uint8Array,
 ): FeatureCollection<Polygon, HexFeatureProperties> {
   if (minutes.length !== settlements.length) {
     throw new RangeError(
@@ -100,7 +100,7 @@ export function hexAggregate(
       acc.unweightedMinutes += m;
       acc.reachable += 1;
     }
-    if (within ? within[i] !== 1 : !Number.isFinite(m) || m > thresholdMinutes) {
+    if (within[i] !== 1) {
       acc.populationBeyond += population;
       acc.settlementsBeyond += 1;
     }

@@ -51,11 +51,8 @@ export interface SettlementAccessInput {
   method: AccessMethod;
   /** Per-row methods when they differ (a NETWORK table with ESTIMATED fallback rows). */
   rowMethods?: readonly AccessMethod[];
-  /**
-   * The analyses' verdict per row (1 = within the minutes and any km threshold), from the access table;
-   * when absent, minutes ≤ thresholdMinutes decides.
-   */
-  within?: Uint8Array;
+  /** The analyses' verdict per row (1 = within the minutes and any km threshold): the table's `within`. */
+  within: Uint8Array;
   thresholdMinutes: number;
 }
 
@@ -92,7 +89,7 @@ function checkLength(name: string, actual: number, expected: number): void {
  * Settlement points with their access to one service type, for the `settlements` layer.
  * Feature ids are the settlement's index (numeric, as MVT and MapLibre feature-state need);
  * the settlement's own id is the `id` property.
- * @example settlementFeatures(settlements, { minutes, straightKm, pointIds, method: 'ESTIMATED', thresholdMinutes: 10 })
+ * @example settlementFeatures(settlements, settlementAccessFromTable(table, points))
  */
 export function settlementFeatures(
   settlements: readonly EngineSettlement[],
@@ -104,7 +101,7 @@ export function settlementFeatures(
   checkLength('access.straightKm', access.straightKm.length, n);
   checkLength('access.pointIds', access.pointIds.length, n);
   if (access.travelKm) checkLength('access.travelKm', access.travelKm.length, n);
-  if (access.within) checkLength('access.within', access.within.length, n);
+  checkLength('access.within', access.within.length, n);
   if (flags) checkLength('flags', flags.length, n);
 
   const features: Feature<Point, SettlementFeatureProperties>[] = new Array(n);
@@ -122,8 +119,8 @@ export function settlementFeatures(
       population: settlement.population,
       method: access.rowMethods?.[i] ?? access.method,
       thresholdMinutes: access.thresholdMinutes,
-      // The table's verdict when given; else compare the unrounded time (10.04 min is a desert at 10).
-      desert: access.within ? access.within[i] !== 1 : !reachable || rawMinutes > access.thresholdMinutes,
+      // The table's verdict (never the rounded minutes: 10.04 min is a desert at 10).
+      desert: access.within[i] !== 1,
       flags: flags ? flags[i]!.join(',') : '',
       accessClass: reachable ? accessClassOf(rawMinutes) : 'none',
     };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
-import { buildRoadNetwork, type NetworkOptions, type RoadNetwork } from '../engine/network-travel-cost.js';
+import { buildRoadNetwork, type NetworkOptions, type RoadNetwork } from '../engine/travel/network.js';
 import type { RoadEdges } from '../engine/network/types.js';
 import type { EngineGridCell } from '../engine/population-base.js';
 import type { ServiceTypeDef } from '../engine/types.js';

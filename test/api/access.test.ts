@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
+import { minutesFor } from '../support/oracles.js';
 
 /** Minutes under the default model (circuity 1.35, 70 km/h, no fixed time), from Turf's km: the oracle. */
-const minutesFor = (km: number) => ((km * 1.35) / 70) * 60;
 const km = (a: [number, number], b: [number, number]) => distance(a, b, { units: 'kilometers' });
 
 interface Access {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessEngine } from '../../src/engine/access.js';
 import { capacityAccess } from '../../src/engine/capacity.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/network-travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/travel/network.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint, type ServiceTypeDef } from '../../src/engine/types.js';
 import { buildEdges, Oracle, randomNetwork, seededRandom } from './network/helpers.js';
 

@@ -4,14 +4,14 @@
  * E2SFCA's band weights, and the property that adding capacity never lowers anyone's access.
  */
 import { readFileSync } from 'node:fs';
-import { distance } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { AccessEngine } from '../../src/engine/access.js';
 import { capacityAccess, type DecayBand } from '../../src/engine/capacity.js';
-import type { Reach, TravelCost } from '../../src/engine/travel-cost.js';
-import { EstimatedTravelCost } from '../../src/engine/travel-cost.js';
+import type { Reach, TravelCost } from '../../src/engine/travel/travel-cost.js';
+import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
 import type { EnginePoint, ServiceTypeDef, TravelModel } from '../../src/engine/types.js';
 import { sharedDataFile } from '../helpers/shared-data.js';
+import { minutesBetween } from '../support/oracles.js';
 
 const CARE: ServiceTypeDef = {
   code: 'ELDERLY_CARE',
@@ -170,11 +170,6 @@ function random(seed: number): () => number {
   };
 }
 
-const minutesFor = (a: { lon: number; lat: number }, b: { lon: number; lat: number }) =>
-  ((distance([a.lon, a.lat], [b.lon, b.lat], { units: 'kilometers' }) * model.circuityFactor) /
-    model.speedKmh) *
-  60;
-
 function compareWithOracle(
   origins: { lon: number; lat: number }[],
   points: EnginePoint[],
@@ -193,7 +188,7 @@ function compareWithOracle(
     capacity: Float64Array.from(indexed, (p) => capacityById.get(p.id)!),
     thresholdMinutes: T,
   });
-  const oracle = plain2sfca((i, j) => minutesFor(origins[i]!, points[j]!), demand, capacity, T);
+  const oracle = plain2sfca((i, j) => minutesBetween(origins[i]!, points[j]!, model), demand, capacity, T);
   const oracleR = new Map(points.map((p, j) => [p.id, oracle.R[j]!]));
   indexed.forEach((p, j) => {
     const expected = oracleR.get(p.id)!;

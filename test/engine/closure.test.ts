@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable, computeAccessTable } from '../../src/engine/access.js';
 import { closureImpact } from '../../src/engine/closure.js';
 import { isDesert } from '../../src/engine/indicators.js';
-import { applyThresholds } from '../../src/engine/verdict.js';
+import { applyThresholds } from '../../src/engine/travel/verdict.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { randomCase } from './fixtures/gaps/random-case.js';
 import { catalogue, settlement } from './fixtures/gaps/seed.js';

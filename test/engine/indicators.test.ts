@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
 import { computeIndicators, desertIndices, isDesert } from '../../src/engine/indicators.js';
 import { serviceType, servicePoint, settlement } from './helpers/builders.js';
+import { applyThresholds } from '../../src/engine/travel/verdict.js';
 
 // Everything lies on the meridian 15°E, so every distance is by hand R·Δφ: 111.19508 km per degree;
 // minutes = km × 1.35 / 70 × 60 (the default travel model).
@@ -70,9 +71,11 @@ describe('isDesert and desertIndices', () => {
     const pharmacy = computeAccessTable(settlements, engine, 'PHARMACY');
     // travel km from g1: s2 0.05° → 7.5 ≤ 10; s3 0.2° → 30.0; s5/s6 0.3° → 45.0; s4 1° → 150.1; all ≤ 60 min but s4
     expect(desertIndices(pharmacy)).toEqual([2, 3, 4, 5]);
-    expect(desertIndices(pharmacy, null)).toEqual([3]);
-    expect(isDesert(pharmacy, 1, 7.5)).toBe(true);
-    expect(isDesert(pharmacy, 1, 7.6)).toBe(false);
+    // Re-judged against other km limits through the one verdict.
+    const judged = (km: number | null) => applyThresholds(pharmacy, pharmacy.thresholdMinutes, km);
+    expect(desertIndices(judged(null))).toEqual([3]);
+    expect(isDesert(judged(7.5), 1)).toBe(true);
+    expect(isDesert(judged(7.6), 1)).toBe(false);
   });
 });
 

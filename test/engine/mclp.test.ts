@@ -7,6 +7,7 @@ import {
 } from '../../src/engine/mclp.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { seededRandom, settlement } from './fixtures/gaps/seed.js';
+import { estimatedReach } from '../support/reach.js';
 
 /** A problem from plain arrays: covers[c][t] as number lists, coveredNow[t] as the covered demand indices. */
 function problem(
@@ -256,11 +257,8 @@ describe('buildCoverageProblem', () => {
       candidates: [{ id: 'here', lon: 15, lat: 60 }],
       types: ['GROCERY', 'PHARMACY'],
       thresholdMinutes: { GROCERY: 10, PHARMACY: 20 },
-      model: DEFAULT_TRAVEL_MODEL,
-      currentMinutes: {
-        GROCERY: Float64Array.of(5, Infinity, Infinity, 9),
-        PHARMACY: Float64Array.of(Infinity, Infinity, Infinity, Infinity),
-      },
+      currentWithin: { GROCERY: Uint8Array.of(1, 0, 0, 1), PHARMACY: Uint8Array.of(0, 0, 0, 0) },
+      reach: estimatedReach(settlements, DEFAULT_TRAVEL_MODEL, ['GROCERY', 'PHARMACY']),
     });
     expect([...p.coveredNow['GROCERY']!]).toEqual([1, 0, 0, 1]);
     expect(p.covers[0]!.map((list) => [...list])).toEqual([[1], [0, 1, 2]]);
@@ -278,28 +276,28 @@ describe('buildCoverageProblem', () => {
       candidates: [],
       types: ['GROCERY'],
       thresholdMinutes: { GROCERY: 10 },
-      model: DEFAULT_TRAVEL_MODEL,
-      currentMinutes: { GROCERY: new Float64Array(4).fill(Infinity) },
+      currentWithin: { GROCERY: new Uint8Array(4) },
+      reach: estimatedReach(settlements, DEFAULT_TRAVEL_MODEL, ['GROCERY']),
     });
     expect(p.demands.map((d) => d.weight)).toEqual([10, 50, 0, 90]);
   });
 
-  it('rejects a missing threshold or a minutes array of the wrong length', () => {
+  it('rejects a missing threshold or a verdict column of the wrong length', () => {
     const base = {
       settlements,
       weighting: 'POPULATION' as const,
       candidates: [],
       types: ['GROCERY'],
-      model: DEFAULT_TRAVEL_MODEL,
+      reach: estimatedReach(settlements, DEFAULT_TRAVEL_MODEL, ['GROCERY']),
     };
-    expect(() => buildCoverageProblem({ ...base, thresholdMinutes: {}, currentMinutes: {} })).toThrow(
+    expect(() => buildCoverageProblem({ ...base, thresholdMinutes: {}, currentWithin: {} })).toThrow(
       /no threshold given for service type GROCERY/,
     );
     expect(() =>
       buildCoverageProblem({
         ...base,
         thresholdMinutes: { GROCERY: 10 },
-        currentMinutes: { GROCERY: new Float64Array(2) },
+        currentWithin: { GROCERY: new Uint8Array(2) },
       }),
     ).toThrow(/one entry per settlement/);
   });

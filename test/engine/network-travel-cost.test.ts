@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable } from '../../src/engine/access.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/network-travel-cost.js';
-import { EstimatedTravelCost } from '../../src/engine/travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../../src/engine/travel/network.js';
+import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
 import { insertFacility, nodeLabels, RoadGraph, siteSeeds } from '../../src/engine/network/index.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../src/engine/types.js';
-import { ROW_NETWORK } from '../../src/engine/verdict.js';
+import { ROW_NETWORK } from '../../src/engine/travel/verdict.js';
 import { serviceType, servicePoint, settlement } from './helpers/builders.js';
 import { buildEdges, randomNetwork, randomSite, seededRandom, siteOnEdge } from './network/helpers.js';
 
@@ -182,6 +182,36 @@ describe('NetworkTravelCost.nearest', () => {
       expect(a.travelMinutes).toBeCloseTo(table.minutes[i]!, 9);
     });
     expect(networkRows).toBeGreaterThan(20);
+  });
+
+  it('gives the table’s first and second minutes for k = 2, the same again on a second call (typed scratch reset)', () => {
+    for (const seed of [42, 43, 44]) {
+      const random = seededRandom(seed);
+      const { nodes, specs } = randomNetwork(random, 10);
+      const network = buildRoadNetwork(buildEdges(nodes, specs), `test-forward-${seed}`);
+      const catalogue = [serviceType('GROCERY', 8)];
+      const points = Array.from({ length: 10 }, (_, i) =>
+        servicePoint(`p${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+      );
+      const origins = Array.from({ length: 60 }, (_, i) =>
+        settlement(`s${i}`, 15 + random() * 0.2, 60 + random() * 0.1),
+      );
+      const engine = new AccessEngine(points, catalogue);
+      const travel = new NetworkTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL, network);
+      const table = travel.table('GROCERY', { k: 2 });
+      let checked = 0;
+      origins.forEach((o, i) => {
+        if (table.method[i] !== ROW_NETWORK) return;
+        const first = travel.nearest(o.lon, o.lat, 'GROCERY', 2);
+        expect(travel.nearest(o.lon, o.lat, 'GROCERY', 2)).toEqual(first);
+        expect(first[0]!.travelMinutes).toBeCloseTo(table.minutes[i]!, 9);
+        if (table.secondPointIndex![i]! >= 0) {
+          expect(first[1]!.travelMinutes).toBeCloseTo(table.secondMinutes![i]!, 9);
+          checked++;
+        }
+      });
+      expect(checked).toBeGreaterThan(20);
+    }
   });
 });
 

@@ -10,12 +10,13 @@ import {
   type ScenarioChanges,
   type ScenarioInput,
   type ScenarioResult,
-} from '../../src/engine/scenario.js';
-import { estimateMinutes } from '../../src/engine/travel.js';
+} from '../../src/engine/scenario/index.js';
+import { estimateMinutes } from '../../src/engine/travel/model.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { randomCase } from './fixtures/gaps/random-case.js';
 import { catalogue, seededRandom, servicePoint, settlement } from './fixtures/gaps/seed.js';
 import { EngineInputError } from '../../src/engine/errors.js';
+import { estimatedReach } from '../support/reach.js';
 
 const noChanges: ScenarioChanges = { closePointIds: [], addPoints: [], thresholdMinutes: {} };
 const minutesBetween = (latA: number, latB: number) =>
@@ -326,8 +327,8 @@ describe('evaluateScenario invariants on seeded random cases', () => {
         candidates: c.settlements,
         types: bundle,
         thresholdMinutes: Object.fromEntries(tables.map((t) => [t.serviceType, t.thresholdMinutes])),
-        model: DEFAULT_TRAVEL_MODEL,
-        currentMinutes: Object.fromEntries(tables.map((t) => [t.serviceType, t.minutes])),
+        currentWithin: Object.fromEntries(tables.map((t) => [t.serviceType, t.within])),
+        reach: estimatedReach(c.settlements, DEFAULT_TRAVEL_MODEL, bundle),
       });
       const suggestion = solveGreedy(problem, 2);
       expect(suggestion.coveredAfter).toBeGreaterThan(suggestion.coveredBefore);

@@ -8,12 +8,14 @@ import { AccessEngine, type AccessTable, computeAccessTable } from '../../src/en
 import { closureImpact } from '../../src/engine/closure.js';
 import { computeIndicators, isDesert } from '../../src/engine/indicators.js';
 import { buildCoverageProblem } from '../../src/engine/mclp.js';
-import { EstimatedTravelCost, accessResultAt, retime, subsetTable } from '../../src/engine/travel-cost.js';
+import { accessResultAt, retime, subsetTable } from '../../src/engine/travel/travel-cost.js';
+import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
 import type { ServiceTypeDef, TravelModel } from '../../src/engine/types.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
-import { applyThresholds, FALLBACK_UNREACHABLE, ROW_NETWORK } from '../../src/engine/verdict.js';
+import { applyThresholds, FALLBACK_UNREACHABLE, ROW_NETWORK } from '../../src/engine/travel/verdict.js';
 import { hexAggregate } from '../../src/tiles/hex.js';
 import { servicePoint, settlement } from './fixtures/gaps/seed.js';
+import { estimatedReach } from '../support/reach.js';
 
 /** 1° of latitude on the engine's sphere (R = 6371.0088 km). */
 const KM_PER_DEGREE = (Math.PI / 180) * 6371.0088;
@@ -127,8 +129,8 @@ describe('analyses that used to ignore a km threshold', () => {
       types: ['POST'],
       thresholdMinutes: { POST: 30 },
       thresholdKm: { POST: 12 },
-      model,
-      currentMinutes: { POST: new Float64Array(4).fill(Number.POSITIVE_INFINITY) },
+      currentWithin: { POST: new Uint8Array(4) },
+      reach: estimatedReach(settlements, model, ['POST']),
     });
     // a (3 km) and b (10.5 km) are within 12 km; c (13.5 km) is within 30 minutes but not 12 km.
     expect(Array.from(problem.covers[0]![0]!)).toEqual([0, 1]);

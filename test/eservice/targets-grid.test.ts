@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { distance } from '@turf/turf';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImportJob } from '../../src/modules/imports/import-jobs.js';
@@ -9,10 +8,7 @@ import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { decodedLayer, tileAndLocal } from '../tiles/decode.js';
-
-/** Minutes under the default model (circuity 1.35, 70 km/h), from Turf's km: the oracle. */
-const minutesFor = (from: [number, number], to: [number, number]) =>
-  ((distance(from, to, { units: 'kilometers' }) * 1.35) / 70) * 60;
+import { minutesBetween } from '../support/oracles.js';
 
 interface Target {
   rank: number;
@@ -127,7 +123,7 @@ describe('e-service targets over the resident origins: grid squares where a grid
   /** The oracle: every origin's verdict and connectivity by hand. */
   function expected(knownOnly: boolean) {
     const deserts = cells
-      .map((c) => ({ ...c, minutes: minutesFor(centres.get(c.rutid)!, pharmacy) }))
+      .map((c) => ({ ...c, minutes: minutesBetween(centres.get(c.rutid)!, pharmacy) }))
       .filter((c) => c.minutes > 20);
     const targets: { id: string; potential: number; known: boolean; level: string | null }[] = [];
     let poor = 0;
@@ -142,7 +138,7 @@ describe('e-service targets over the resident origins: grid squares where a grid
           level: gridShare(c.k) === null ? 'MUNICIPALITY' : 'GRID',
         });
     }
-    expect(minutesFor(far.at, pharmacy)).toBeGreaterThan(20);
+    expect(minutesBetween(far.at, pharmacy)).toBeGreaterThan(20);
     if (!knownOnly) targets.push({ id: 'Far', potential: far.population, known: false, level: null });
     targets.sort((a, b) => b.potential - a.potential);
     return { deserts, targets, poor };
@@ -171,9 +167,9 @@ describe('e-service targets over the resident origins: grid squares where a grid
     expect(got.some((t) => t.name === 'Town' || t.name === 'Near')).toBe(false);
     const farTarget = got.find((t) => t.name === 'Far')!;
     expect(farTarget.originKind).toBe('SETTLEMENT');
-    expect(farTarget.travelMinutes).toBeCloseTo(minutesFor(far.at, pharmacy), 6);
+    expect(farTarget.travelMinutes).toBeCloseTo(minutesBetween(far.at, pharmacy), 6);
     const square = got.find((t) => t.originKind === 'GRID_CELL')!;
-    expect(square.travelMinutes).toBeCloseTo(minutesFor(centres.get(square.originId)!, pharmacy), 6);
+    expect(square.travelMinutes).toBeCloseTo(minutesBetween(centres.get(square.originId)!, pharmacy), 6);
   });
 
   it('sums per municipality: everyone beyond the threshold, the targets, poor and unknown connectivity', async () => {

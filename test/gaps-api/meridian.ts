@@ -1,4 +1,5 @@
 import type { TestServer } from '../helpers/server.js';
+export { minutesFor } from '../support/oracles.js';
 
 /**
  * Hand-checkable geometry: everything lies on the meridian 15°E north of 60°N, so the geodesic (Turf,
@@ -11,11 +12,6 @@ const KM_PER_DEGREE = (6371.0088 * Math.PI) / 180;
 /** Latitude of the place `km` north of 60°N on the meridian. */
 export function latAt(km: number): number {
   return 60 + km / KM_PER_DEGREE;
-}
-
-/** Estimated minutes for `km` straight-line km under the default travel model. */
-export function minutesFor(km: number): number {
-  return ((km * 1.35) / 70) * 60;
 }
 
 /** Ids by name, looked up over the API. */

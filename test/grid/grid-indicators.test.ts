@@ -1,17 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { distance } from '@turf/turf';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImportJob } from '../../src/modules/imports/import-jobs.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
-
-/** Minutes under the default model (circuity 1.35, 70 km/h), from Turf's km: the oracle. */
-const minutesFor = (from: [number, number], to: [number, number]) =>
-  ((distance(from, to, { units: 'kilometers' }) * 1.35) / 70) * 60;
+import { minutesBetween } from '../support/oracles.js';
 
 interface Row {
   areaCode: string;
@@ -89,7 +85,7 @@ describe('indicators count every resident once where a grid covers a municipalit
     let beyond = 0;
     let weighted = 0;
     for (const c of cells) {
-      const minutes = minutesFor(centres.get(c.rutid)!, pharmacy);
+      const minutes = minutesBetween(centres.get(c.rutid)!, pharmacy);
       population += c.population;
       p65 += c.p65;
       if (minutes > 20) beyond += c.population;
@@ -113,7 +109,7 @@ describe('indicators count every resident once where a grid covers a municipalit
     expect(covered.meanMinutesPopulationWeighted).toBeCloseTo(oracle.mean, 6);
     // Settlement counts stay per settlement: the Village (55 km away) is the one desert.
     const desertPlaces = places.filter(
-      (p) => p.municipalityCode === '2085' && minutesFor(p.at, pharmacy) > 20,
+      (p) => p.municipalityCode === '2085' && minutesBetween(p.at, pharmacy) > 20,
     );
     expect(covered.settlementsBeyondThreshold).toBe(desertPlaces.length);
     expect(desertPlaces.map((p) => p.name)).toEqual(['Village']);
@@ -123,7 +119,7 @@ describe('indicators count every resident once where a grid covers a municipalit
     expect(uncovered.populationBase).toBe('SETTLEMENTS');
     expect(uncovered.population).toBe(own.reduce((s, p) => s + p.population, 0));
     expect(uncovered.populationBeyondThreshold).toBe(
-      own.filter((p) => minutesFor(p.at, pharmacy) > 20).reduce((s, p) => s + p.population, 0),
+      own.filter((p) => minutesBetween(p.at, pharmacy) > 20).reduce((s, p) => s + p.population, 0),
     );
   });
 
@@ -203,7 +199,7 @@ describe('indicators count every resident once where a grid covers a municipalit
         .filter((p) => p.municipalityCode === '2084')
         .map((p) => ({ at: p.at, population: p.population, grid: false })),
     ];
-    const covered = (r: (typeof residents)[number]) => minutesFor(r.at, pharmacy) <= 20;
+    const covered = (r: (typeof residents)[number]) => minutesBetween(r.at, pharmacy) <= 20;
     expect(result.populationBase).toBe('MIXED');
     expect(result.populationCoveredBefore).toBe(
       residents.filter(covered).reduce((s, r) => s + r.population, 0),
@@ -212,9 +208,9 @@ describe('indicators count every resident once where a grid covers a municipalit
     const gains = places.map((p) => ({
       name: p.name,
       gain: residents
-        .filter((r) => !covered(r) && minutesFor(r.at, p.at) <= 20)
+        .filter((r) => !covered(r) && minutesBetween(r.at, p.at) <= 20)
         .reduce((s, r) => s + r.population, 0),
-      cells: residents.filter((r) => r.grid && !covered(r) && minutesFor(r.at, p.at) <= 20).length,
+      cells: residents.filter((r) => r.grid && !covered(r) && minutesBetween(r.at, p.at) <= 20).length,
     }));
     const best = gains.sort((a, b) => b.gain - a.gain)[0]!;
     expect(result.sites[0]!.marginalPopulation).toBe(best.gain);

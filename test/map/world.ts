@@ -2,6 +2,7 @@ import { distance } from '@turf/turf';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/tables.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
+export { minutesFor } from '../support/oracles.js';
 
 /**
  * A small hand-checkable world for the map-layer tests: four Dalarna settlements and a handful of
@@ -61,7 +62,6 @@ export const PLACES: readonly Place[] = [LUDVIKA, GRANGESBERG, SATER, IDRE];
 export const PHARMACY = { name: 'Ludvika apotek', lon: 15.19, lat: 60.15 };
 
 /** The default travel model's minutes for a geodesic distance. */
-export const minutesFor = (km: number): number => ((km * 1.35) / 70) * 60;
 
 /** Turf geodesic km from a place to the open pharmacy: the oracle for the access figures. */
 export const kmToPharmacy = (p: { lon: number; lat: number }): number =>

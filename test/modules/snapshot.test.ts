@@ -7,6 +7,13 @@ import type { ServicePoint } from '../../src/modules/service-points/service-poin
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
 import { storedServicePoint } from '../engine/helpers/builders.js';
 import type { EngineGridCell } from '../../src/engine/population-base.js';
+import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
+import {
+  buildRoadNetwork,
+  DEFAULT_NETWORK_OPTIONS,
+  NetworkTravelCost,
+} from '../../src/engine/travel/network.js';
+import { buildEdges, randomNetwork } from '../engine/network/helpers.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(11);
@@ -137,5 +144,101 @@ describe('the resident tables (grid squares and settlements outside the grid)', 
         for (let i = 0; i < got.minutes.length; i++) expect(got.minutes[i]).toBeCloseTo(want.minutes[i]!, 9);
       }
     }
+  });
+});
+
+describe('the snapshot’s one provider factory (NETWORK, with a population grid)', () => {
+  const model = { circuityFactor: 1.35, speedKmh: 70, fixedMinutes: 0 };
+  const r = seededRandom(23);
+  const { nodes, specs } = randomNetwork(r, 10);
+  const place = () => ({ lon: 15 + r() * 0.18, lat: 60 + r() * 0.09 });
+  const onRoads: Settlement[] = Array.from({ length: 80 }, (_, i) => ({
+    ...settlements[i]!,
+    ...place(),
+    municipalityCode: i % 2 === 0 ? '2085' : '2080',
+  }));
+  const grid: EngineGridCell[] = Array.from({ length: 60 }, (_, i) => ({
+    id: `cell${i}`,
+    sizeM: 1000,
+    ...place(),
+    population: 5 + i,
+    population65Plus: null,
+    population80Plus: null,
+    municipalityCode: '2085',
+    countyCode: '20',
+  }));
+  // Half the shops keep weekday hours (closed on Sunday 6 December 2026), half have no known hours (open).
+  const shops: ServicePoint[] = Array.from({ length: 12 }, (_, i) => {
+    const p = place();
+    const shop = storedServicePoint(`g${i}`, `G${i}`, p.lon, p.lat, ['GROCERY']);
+    return { ...shop, openingHours: i % 2 === 0 ? 'Mo-Fr 08:00-17:00' : null };
+  });
+  const sunday = new Date('2026-12-06T12:00:00Z');
+
+  it('an `at:` request over the grid derives from its parent and leaves the kept labels to the data version', () => {
+    const network = buildRoadNetwork(buildEdges(nodes, specs), 'factory-drift');
+    const version = (v: number) =>
+      new AnalysisSnapshot(
+        v,
+        onRoads,
+        shops,
+        catalogue,
+        network,
+        DEFAULT_NETWORK_OPTIONS,
+        null,
+        undefined,
+        grid,
+      );
+    const first = version(1);
+    first.travel(model).table('GROCERY');
+    expect(first.travel(model).labelSourceOf?.('GROCERY')).toBe('FULL');
+    const child = first.openAt(sunday);
+    expect(child.openPoints.length).toBe(6);
+    const atSunday = child.residentTravel(model).table('GROCERY', { k: 2 });
+    // Exact: the same rows as a provider built from scratch over the open shops.
+    const scratch = new NetworkTravelCost(
+      first.residents().origins,
+      new AccessEngine(child.openPoints, catalogue),
+      model,
+      buildRoadNetwork(buildEdges(nodes, specs), 'factory-drift-oracle'),
+    ).table('GROCERY', { k: 2 });
+    expect([...atSunday.pointIndex]).toEqual([...scratch.pointIndex]);
+    expect([...atSunday.minutes]).toEqual([...scratch.minutes]);
+    expect([...atSunday.secondPointIndex!]).toEqual([...scratch.secondPointIndex!]);
+    expect([...atSunday.within]).toEqual([...scratch.within]);
+    expect(atSunday.within.some((w) => w === 1)).toBe(true);
+    // The next data version, with the same shops, takes the first version's labels as they are: the
+    // Sunday child's labels (6 shops) did not overwrite them.
+    const second = version(2);
+    second.travel(model).table('GROCERY');
+    expect(second.travel(model).labelSourceOf?.('GROCERY')).toBe('REUSED');
+    second.residentTravel(model).table('GROCERY');
+    expect(second.residentTravel(model).labelSourceOf?.('GROCERY')).toBe('REUSED');
+  });
+
+  it('a child’s resident provider is its parent’s over the child’s points (ESTIMATED too)', () => {
+    const first = new AnalysisSnapshot(
+      3,
+      onRoads,
+      shops,
+      catalogue,
+      null,
+      DEFAULT_NETWORK_OPTIONS,
+      null,
+      undefined,
+      grid,
+    );
+    const child = first.openAt(sunday);
+    const got = child.residentTravel(model).table('GROCERY');
+    const want = new EstimatedTravelCost(
+      first.residents().origins,
+      new AccessEngine(child.openPoints, catalogue),
+      model,
+    ).table('GROCERY');
+    expect(got.pointIndex.length).toBe(
+      grid.length + onRoads.filter((s) => s.municipalityCode !== '2085').length,
+    );
+    expect([...got.pointIndex]).toEqual([...want.pointIndex]);
+    expect([...got.minutes]).toEqual([...want.minutes]);
   });
 });

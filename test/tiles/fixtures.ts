@@ -1,5 +1,5 @@
 import type { AccessTable } from '../../src/engine/access.js';
-import { ROW_ESTIMATED } from '../../src/engine/verdict.js';
+import { ROW_ESTIMATED } from '../../src/engine/travel/verdict.js';
 import { gridFeatures } from '../../src/tiles/grid-features.js';
 import type { FeatureCollection, Polygon } from 'geojson';
 import { readCatalogue } from '../../src/catalogue.js';
@@ -20,6 +20,7 @@ import { networkEdgeFeatures } from '../../src/tiles/network-features.js';
 import type { EServiceTarget } from '../../src/modules/eservice/eservice-targets.js';
 import { targetFeature } from '../../src/modules/eservice/eservice-tiles.js';
 import type { TileDataSource, TileLayerParams } from '../../src/tiles/routes.js';
+import { bruteForceRanking, minutesFor, withinByMinutes } from '../support/oracles.js';
 
 /** Seed builders for the tile tests, the browser test's fixture server and the tile benchmark. */
 
@@ -149,16 +150,15 @@ export function bruteForceAccess(
   const travelKm = new Float64Array(n).fill(Number.NaN);
   const pointIds: (string | null)[] = new Array(n).fill(null);
   world.settlements.forEach((s, i) => {
-    for (const p of candidates) {
-      const km = haversineKm(s.lon, s.lat, p.lon, p.lat);
-      if (!Number.isNaN(straightKm[i]!) && km >= straightKm[i]!) continue;
-      straightKm[i] = km;
-      travelKm[i] = km * 1.35;
-      minutes[i] = ((km * 1.35) / 70) * 60;
-      pointIds[i] = p.id;
-    }
+    const [nearest] = bruteForceRanking(candidates, s.lon, s.lat);
+    if (nearest === undefined) return;
+    straightKm[i] = nearest.km;
+    travelKm[i] = nearest.km * 1.35;
+    minutes[i] = minutesFor(nearest.km);
+    pointIds[i] = nearest.point.id;
   });
-  return { minutes, straightKm, travelKm, pointIds, method: 'ESTIMATED', thresholdMinutes };
+  const within = withinByMinutes(minutes, thresholdMinutes);
+  return { minutes, straightKm, travelKm, pointIds, method: 'ESTIMATED', thresholdMinutes, within };
 }
 
 /**
@@ -223,6 +223,7 @@ export class FakeTileSource implements TileDataSource {
           access().minutes,
           threshold,
           hexResolutionForZoom(params.z),
+          access().within,
         );
       case 'service-areas':
         return serviceAreaFeatures(this.world.points, ((threshold / 60) * 70) / 1.35, {

@@ -2,13 +2,20 @@ import { booleanPointInPolygon } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { hexAggregate, hexResolutionForZoom } from '../../src/tiles/hex.js';
 import { bruteForceAccess, demoWorld, settlement } from './fixtures.js';
+import { withinByMinutes } from '../support/oracles.js';
 
 describe('hexAggregate', () => {
   it('conserves population and settlement counts of the input', () => {
     const world = demoWorld({ settlements: 500, seed: 11 });
     const access = bruteForceAccess(world, 'PHARMACY', 20);
     for (const resolution of [3, 5, 7]) {
-      const hexes = hexAggregate(world.settlements, access.minutes, 20, resolution);
+      const hexes = hexAggregate(
+        world.settlements,
+        access.minutes,
+        20,
+        resolution,
+        withinByMinutes(access.minutes, 20),
+      );
       const sum = (key: 'population' | 'settlements' | 'populationBeyondThreshold') =>
         hexes.features.reduce((total, f) => total + f.properties[key], 0);
       expect(sum('population')).toBe(world.settlements.reduce((t, s) => t + s.population, 0));
@@ -24,7 +31,13 @@ describe('hexAggregate', () => {
 
   it('puts every settlement inside the hexagon that counts it', () => {
     const world = demoWorld({ settlements: 150, seed: 5 });
-    const hexes = hexAggregate(world.settlements, new Float64Array(150).fill(1), 10, 6);
+    const hexes = hexAggregate(
+      world.settlements,
+      new Float64Array(150).fill(1),
+      10,
+      6,
+      withinByMinutes(new Float64Array(150).fill(1), 10),
+    );
     for (const s of world.settlements) {
       const containing = hexes.features.filter((f) => booleanPointInPolygon([s.lon, s.lat], f));
       expect(containing).toHaveLength(1);
@@ -45,7 +58,7 @@ describe('hexAggregate', () => {
       near('e', 25, 4),
     ];
     const minutes = new Float64Array([5, 15, 100, Number.POSITIVE_INFINITY, Number.NaN]);
-    const [hex, ...others] = hexAggregate(settlements, minutes, 10, 5).features;
+    const [hex, ...others] = hexAggregate(settlements, minutes, 10, 5, withinByMinutes(minutes, 10)).features;
     expect(others).toHaveLength(0);
     // (100 × 5 + 300 × 15 + 0 × 100) / (100 + 300 + 0) = 5000 / 400 = 12.5; d and e have no reachable point.
     expect(hex!.properties.meanMinutes).toBe(12.5);
@@ -60,9 +73,21 @@ describe('hexAggregate', () => {
   it('falls back to the plain mean when every reachable settlement is unpopulated, and omits it when none is reachable', () => {
     const a = settlement({ id: 'a', population: 0, lon: 15, lat: 60 });
     const b = settlement({ id: 'b', population: 0, lon: 15.0001, lat: 60 });
-    const [plain] = hexAggregate([a, b], new Float64Array([4, 8]), 10, 5).features;
+    const [plain] = hexAggregate(
+      [a, b],
+      new Float64Array([4, 8]),
+      10,
+      5,
+      withinByMinutes(new Float64Array([4, 8]), 10),
+    ).features;
     expect(plain!.properties.meanMinutes).toBe(6);
-    const [none] = hexAggregate([a], new Float64Array([Number.NaN]), 10, 5).features;
+    const [none] = hexAggregate(
+      [a],
+      new Float64Array([Number.NaN]),
+      10,
+      5,
+      withinByMinutes(new Float64Array([Number.NaN]), 10),
+    ).features;
     expect(none!.properties).not.toHaveProperty('meanMinutes');
     expect(none!.properties.accessClass).toBe('none');
   });
@@ -71,11 +96,15 @@ describe('hexAggregate', () => {
     const settlements = [settlement({ lon: 15, lat: 60 })];
     const minutes = new Float64Array([3]);
     const before = JSON.stringify(settlements);
-    hexAggregate(settlements, minutes, 10, 6);
+    hexAggregate(settlements, minutes, 10, 6, withinByMinutes(minutes, 10));
     expect(JSON.stringify(settlements)).toBe(before);
     expect(minutes[0]).toBe(3);
-    expect(() => hexAggregate(settlements, new Float64Array(2), 10, 6)).toThrow(/2 entries/);
-    expect(() => hexAggregate(settlements, minutes, 10, 16)).toThrow(RangeError);
+    expect(() =>
+      hexAggregate(settlements, new Float64Array(2), 10, 6, withinByMinutes(new Float64Array(2), 10)),
+    ).toThrow(/2 entries/);
+    expect(() => hexAggregate(settlements, minutes, 10, 16, withinByMinutes(minutes, 10))).toThrow(
+      RangeError,
+    );
   });
 });
 

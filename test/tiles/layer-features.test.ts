@@ -7,6 +7,7 @@ import {
   settlementFeatures,
 } from '../../src/tiles/layer-features.js';
 import { demoWorld, haversineKm, settlement } from './fixtures.js';
+import { withVerdict } from '../support/oracles.js';
 
 const twoSettlements = [
   settlement({ id: 'a', name: 'Åsen', lon: 15, lat: 60, population: 120, population65Plus: 40 }),
@@ -25,14 +26,14 @@ describe('settlementFeatures', () => {
   it('rounds minutes and km to 0.1, classes access and marks deserts against the unrounded time', () => {
     const fc = settlementFeatures(
       twoSettlements,
-      {
+      withVerdict({
         minutes: new Float64Array([4.96, 10.04]),
         straightKm: new Float64Array([4.123, 9.87]),
         travelKm: new Float64Array([5.566, 13.3245]),
         pointIds: ['p1', 'p2'],
         method: 'ESTIMATED',
         thresholdMinutes: 10,
-      },
+      }),
       [[], ['NEW_SERVICE_POINT_NEEDED', 'CROSS_BORDER_NEAREST']],
     );
     const [a, b] = fc.features.map((f) => f.properties);
@@ -62,13 +63,16 @@ describe('settlementFeatures', () => {
   });
 
   it('uses the straight-line km as km when no travel distance is given', () => {
-    const fc = settlementFeatures(twoSettlements, {
-      minutes: new Float64Array([3, 3]),
-      straightKm: new Float64Array([2.04, 2.06]),
-      pointIds: ['p', 'p'],
-      method: 'NETWORK',
-      thresholdMinutes: 10,
-    });
+    const fc = settlementFeatures(
+      twoSettlements,
+      withVerdict({
+        minutes: new Float64Array([3, 3]),
+        straightKm: new Float64Array([2.04, 2.06]),
+        pointIds: ['p', 'p'],
+        method: 'NETWORK',
+        thresholdMinutes: 10,
+      }),
+    );
     expect(fc.features.map((f) => f.properties.km)).toEqual([2, 2.1]);
     expect(fc.features.every((f) => f.properties.method === 'NETWORK')).toBe(true);
   });
@@ -81,11 +85,11 @@ describe('settlementFeatures', () => {
       method: 'ESTIMATED' as const,
       thresholdMinutes: 10,
     };
-    expect(() => settlementFeatures(twoSettlements, access)).toThrow(
+    expect(() => settlementFeatures(twoSettlements, withVerdict(access))).toThrow(
       /access.minutes has 1 entries but there are 2/,
     );
     expect(() =>
-      settlementFeatures(twoSettlements, { ...access, minutes: new Float64Array(2) }, [[]]),
+      settlementFeatures(twoSettlements, withVerdict({ ...access, minutes: new Float64Array(2) }), [[]]),
     ).toThrow(/flags/);
   });
 });

@@ -6,6 +6,7 @@ import { areaFeatures, settlementFeatures } from '../../src/tiles/layer-features
 import { buildTileIndex, encodeEmptyTile, encodeTile } from '../../src/tiles/mvt.js';
 import { decodedLayer, decodeTile, lonLatOfLocal, tileAndLocal, tilesCovering } from './decode.js';
 import { bruteForceAccess, demoWorld, settlement } from './fixtures.js';
+import { withVerdict } from '../support/oracles.js';
 
 /** Names and feature counts of the layers in raw MVT bytes (the decoder hides empty layers). */
 function rawLayers(bytes: Uint8Array): { name: string; features: number; extent: number; version: number }[] {
@@ -80,7 +81,7 @@ describe('encodeTile', () => {
   it('round-trips every settlement of a region at z8: count, properties and coordinates', () => {
     const world = demoWorld({ settlements: 300, seed: 7 });
     const access = bruteForceAccess(world, 'GROCERY', 10);
-    const source = settlementFeatures(world.settlements, access);
+    const source = settlementFeatures(world.settlements, withVerdict(access));
     const index = buildTileIndex(source);
     const seen = new Map<string, { lon: number; lat: number; properties: Record<string, unknown> }>();
     for (const [x, y] of tilesCovering(world.bounds, 8)) {
@@ -114,7 +115,13 @@ describe('encodeTile', () => {
 
   it('encodes hexagons and areas as polygons whose vertices project back within a tile unit', () => {
     const world = demoWorld({ settlements: 200, seed: 3 });
-    const hexes = hexAggregate(world.settlements, bruteForceAccess(world, 'FUEL', 15).minutes, 15, 5);
+    const hexes = hexAggregate(
+      world.settlements,
+      bruteForceAccess(world, 'FUEL', 15).minutes,
+      15,
+      5,
+      bruteForceAccess(world, 'FUEL', 15).within,
+    );
     const hexIndex = buildTileIndex(hexes);
     const some = hexes.features[0]!;
     const [lon0, lat0] = some.geometry.coordinates[0]![0]!;
@@ -202,13 +209,16 @@ describe('encodeTile', () => {
 
   it('keeps a settlement with no reachable point as accessClass none, desert, without minutes', () => {
     const s = settlement({ id: 'far', lon: 15, lat: 60 });
-    const fc = settlementFeatures([s], {
-      minutes: new Float64Array([Number.POSITIVE_INFINITY]),
-      straightKm: new Float64Array([Number.NaN]),
-      pointIds: [null],
-      method: 'ESTIMATED',
-      thresholdMinutes: 10,
-    });
+    const fc = settlementFeatures(
+      [s],
+      withVerdict({
+        minutes: new Float64Array([Number.POSITIVE_INFINITY]),
+        straightKm: new Float64Array([Number.NaN]),
+        pointIds: [null],
+        method: 'ESTIMATED',
+        thresholdMinutes: 10,
+      }),
+    );
     const layer = decodedLayer(encodeTile(buildTileIndex(fc), 8, 138, 74, 'settlements'), 'settlements')!;
     const props = layer.feature(0).properties;
     expect(props).toMatchObject({ id: 'far', desert: true, accessClass: 'none', method: 'ESTIMATED' });

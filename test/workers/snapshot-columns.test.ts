@@ -6,7 +6,7 @@
  * same answers as the snapshot itself.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { buildRoadNetwork } from '../../src/engine/network-travel-cost.js';
+import { buildRoadNetwork } from '../../src/engine/travel/network.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../src/engine/types.js';
 import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
 import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';

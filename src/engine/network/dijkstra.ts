@@ -2,6 +2,16 @@ import { type BucketQueue, bucketQueueFor } from './bucket-queue.js';
 import type { RoadGraph } from './graph.js';
 
 /**
+ * The label searches over the reversed graph: rank 1 and rank 2 passes on the bucket queue.
+ *
+ * DELIBERATE REPETITION: the rank-one and rank-two settle and offer loops below (settleRankOne /
+ * settleRankTwo, offerRankOne / offerRankTwo, and their boundary and border variants) look alike and are
+ * kept apart on purpose: each is a small monomorphic hot loop that V8 optimises on its own (one shape of
+ * arrays, no rank flag tested per arc), as the code review's duplicate scan found and accepted (D2).
+ * Keep them split; `npm run bench:network` is the guard if you change them.
+ */
+
+/**
  * A source of a multi-source search: facility `facility` can be reached from graph node `node` at cost
  * `minutes` / `km` (0 when the facility sits on the node; the partial edge plus connector when it sits
  * on an edge — see `siteSeeds`).

@@ -11,8 +11,8 @@
  *   const sites = points.map((p, i) => facilitySite(i, snapper.snap(p.lon, p.lat, 5)!, 20));
  *   const seeds = siteSeeds(edges, sites);                // a mid-edge site seeds u (and v if two-way)
  *   const labels = nodeLabels(graph, seeds);              // per node: nearest + 2nd nearest distinct facility
- *   const acc = originAccess(edges, labels, snapper.snap(lon, lat, 5)!, 20, sitesByEdge(sites).get(edge));
- *   const all = originAccessMany(edges, labels, snapper.snapMany(lons, lats, 5), 20, sitesByEdge(sites));
+ *   const onEdges = new OriginsOnEdges(edges, snapper.snapMany(lons, lats, 5), 20);  // origins by edge
+ *   const all = onEdges.access(labels, sitesByEdge(sites), lons.length);   // every origin's best two
  *   const delta = relabelWithout(graph, labels, [closed], seeds);   // closure: only nodes it owned
  *   const reach = reachFromSeeds(graph, siteSeeds(edges, [newSite]), 30); // added site: bounded search
  *   // service areas: engine/travel/service-areas.ts (networkServiceAreas over a type's labels)
@@ -22,15 +22,8 @@
  * or an Infinity rank is where the caller falls back to ESTIMATED; `graph.component` (weakly connected)
  * tells an island origin apart from a one-way dead end.
  */
-export type { FacilitySite, OriginAccess, OriginAccessBatch } from './origin-access.js';
-export {
-  DEFAULT_CONNECTOR_KMH,
-  facilitySite,
-  originAccess,
-  originAccessMany,
-  siteSeeds,
-  sitesByEdge,
-} from './origin-access.js';
+export type { FacilitySite } from './origin-access.js';
+export { DEFAULT_CONNECTOR_KMH, facilitySite, siteSeeds, sitesByEdge } from './origin-access.js';
 export type { NodeLabels, SearchOptions, Seed } from './dijkstra.js';
 export { emptyLabels, nodeLabels } from './dijkstra.js';
 export type { LabelDelta, NodeReach } from './incremental.js';

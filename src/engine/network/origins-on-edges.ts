@@ -9,6 +9,7 @@ import {
 } from './origin-access.js';
 import type { SnapBatch } from './snap.js';
 import type { RoadEdges } from './types.js';
+import { meetsThresholds } from '../travel/verdict.js';
 
 /**
  * Origins (settlements, grid squares) grouped by the road edge they are snapped to, for the reach of one
@@ -367,7 +368,7 @@ export class OriginsOnEdges {
           }
         }
       }
-      if (minutes <= thresholdMinutes && (thresholdKm === null || km <= thresholdKm)) {
+      if (meetsThresholds(minutes, km, thresholdMinutes, thresholdKm)) {
         const i = this.origin[j]!;
         found[n++] = i;
         if (minutesOf !== null && kmOf !== null) {

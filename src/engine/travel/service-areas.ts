@@ -1,7 +1,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { FacilitySite } from '../network/origin-access.js';
 import type { RoadEdges } from '../network/types.js';
-import { estimateMinutes, reachRadiusKm } from '../travel.js';
+import { estimateMinutes, reachRadiusKm } from './model.js';
 
 export { reachRadiusKm };
 import type { EnginePoint, TravelModel } from '../types.js';

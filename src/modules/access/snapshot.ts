@@ -10,14 +10,15 @@ import {
   type NetworkOptions,
   NetworkTravelCost,
   type RoadNetwork,
-} from '../../engine/network-travel-cost.js';
+} from '../../engine/travel/network.js';
 import { floorToMinute, OpeningHoursEvaluator } from '../../engine/opening-hours.js';
-import { EstimatedTravelCost, retime, type TravelCost } from '../../engine/travel-cost.js';
+import { retime, type TravelCost } from '../../engine/travel/travel-cost.js';
+import { EstimatedTravelCost } from '../../engine/travel/estimated.js';
 import { RoadNetworkCache } from '../roads/road-network.service.js';
 import { findGridCells } from '../grid/grid.repository.js';
 import { type EngineGridCell, type ResidentOrigins, residentOrigins } from '../../engine/population-base.js';
-import type { ScenarioBaseline } from '../../engine/scenario.js';
-import { prepareScenarioBaseline } from '../../engine/scenario.js';
+import type { ScenarioBaseline } from '../../engine/scenario/index.js';
+import { prepareScenarioBaseline } from '../../engine/scenario/index.js';
 import type { ServiceTypeDef, TravelModel } from '../../engine/types.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import { findOpenServicePoints } from '../service-points/service-point.repository.js';
@@ -52,11 +53,10 @@ export class AnalysisSnapshot {
   private readonly derived = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
   private readonly scenarioBaselines = new Map<string, ScenarioBaseline>();
   private readonly providers = new Map<string, TravelCost>();
-  /** Shares origin snaps and labels between the NETWORK providers of different estimate models. */
-  private networkBase: NetworkTravelCost | null = null;
+  /** Per origin set, the NETWORK provider whose origin snaps and labels the estimate models share. */
+  private readonly networkBases = new Map<'settlements' | 'residents', NetworkTravelCost>();
   private residentSet: ResidentOrigins | null = null;
   private readonly residentProviders = new Map<string, TravelCost>();
-  private residentNetworkBase: NetworkTravelCost | null = null;
   private readonly residentTables = new LRUCache<string, AccessTable>({ max: MAX_DERIVED_TABLES });
   /** Snapshots of the points open at an instant (opening hours), per minute; a few kept (LRU). */
   private readonly openAtCache = new LRUCache<number, AnalysisSnapshot>({ max: MAX_OPEN_AT_MINUTES });
@@ -161,33 +161,11 @@ export class AnalysisSnapshot {
   }
 
   /**
-   * The travel-cost provider of this snapshot under an estimate model: every analysis gets its figures
-   * and verdicts through it (see engine/travel-cost.ts).
+   * The travel-cost provider of this snapshot's settlements under an estimate model: every analysis gets
+   * its figures and verdicts through it (see engine/travel/travel-cost.ts).
    */
   travel(model: TravelModel): TravelCost {
-    const key = modelKey(model);
-    let provider = this.providers.get(key);
-    if (!provider) {
-      if (this.parent) {
-        provider = this.parent.travel(model).withPoints(this.engine);
-      } else if (this.network) {
-        // A data version's own points: labels are taken from the previous version where its points of a
-        // type are unchanged (or derived from them), and left for the next.
-        this.networkBase ??= new NetworkTravelCost(
-          this.origins(),
-          this.engine,
-          model,
-          this.network,
-          this.networkOptions,
-        ).acrossVersions();
-        provider = this.networkBase.withModel(model);
-      } else {
-        provider = new EstimatedTravelCost(this.origins(), this.engine, model);
-      }
-      if (this.providers.size >= 8) this.providers.clear();
-      this.providers.set(key, provider);
-    }
-    return provider;
+    return this.provider('settlements', model);
   }
 
   /**
@@ -201,24 +179,45 @@ export class AnalysisSnapshot {
 
   /** The travel-cost provider over the resident origins (the same method as {@link travel}). */
   residentTravel(model: TravelModel): TravelCost {
+    return this.provider('residents', model);
+  }
+
+  /**
+   * The one factory of this snapshot's providers, over its settlements or its resident origins. A derived
+   * snapshot (openAt) takes its parent's provider over the same origins with its own points (withPoints:
+   * road labels derived from the parent's). A data version's own NETWORK provider takes a type's labels
+   * from the previous version where its points are unchanged (or derives them), and leaves them for the
+   * next — only a data version's own points do, so an `at:` child never overwrites them.
+   */
+  private provider(over: 'settlements' | 'residents', model: TravelModel): TravelCost {
+    const cache = over === 'settlements' ? this.providers : this.residentProviders;
     const key = modelKey(model);
-    let provider = this.residentProviders.get(key);
+    let provider = cache.get(key);
     if (!provider) {
-      const origins = this.residents().origins;
-      if (this.network) {
-        this.residentNetworkBase ??= new NetworkTravelCost(
-          origins,
-          this.engine,
-          model,
-          this.network,
-          this.networkOptions,
-        ).acrossVersions();
-        provider = this.residentNetworkBase.withModel(model);
+      if (this.parent) {
+        provider = this.parent.provider(over, model).withPoints(this.engine);
       } else {
-        provider = new EstimatedTravelCost(origins, this.engine, model);
+        const origins = over === 'settlements' ? this.origins() : this.residents().origins;
+        if (this.network) {
+          // One NETWORK base per origin set shares origin snaps and labels between the estimate models.
+          let base = this.networkBases.get(over);
+          if (!base) {
+            base = new NetworkTravelCost(
+              origins,
+              this.engine,
+              model,
+              this.network,
+              this.networkOptions,
+            ).acrossVersions();
+            this.networkBases.set(over, base);
+          }
+          provider = base.withModel(model);
+        } else {
+          provider = new EstimatedTravelCost(origins, this.engine, model);
+        }
       }
-      if (this.residentProviders.size >= 8) this.residentProviders.clear();
-      this.residentProviders.set(key, provider);
+      if (cache.size >= 8) cache.clear();
+      cache.set(key, provider);
     }
     return provider;
   }

@@ -9,7 +9,7 @@ import type { CapacityAccessOutput, DecayBand } from '../../engine/capacity.js';
 import { capacityAccess, luoQiBands, spreadRatios } from '../../engine/capacity.js';
 import { EngineInputError } from '../../engine/errors.js';
 import type { PopulationBase, ResidentOrigin } from '../../engine/population-base.js';
-import { thresholdsOf, travelMethodLabel } from '../../engine/travel-cost.js';
+import { thresholdsOf, travelMethodLabel } from '../../engine/travel/travel-cost.js';
 import type { NeedBase, NeedRule, TravelModel } from '../../engine/types.js';
 import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';

@@ -6,7 +6,7 @@
  */
 import { EngineInputError } from '../../engine/errors.js';
 import { type PMedianProblem, solvePMedian } from '../../engine/p-median.js';
-import { travelMethodLabel } from '../../engine/travel-cost.js';
+import { travelMethodLabel } from '../../engine/travel/travel-cost.js';
 import type { NeedBase, TravelModel } from '../../engine/types.js';
 import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';

@@ -23,7 +23,7 @@ import type { Deps } from '../../deps.js';
 import type { Database } from '../../db/tables.js';
 import { DEFAULT_GAP_OPTIONS, gapFlagsFor } from '../../engine/gaps.js';
 import type { ResidentOrigin } from '../../engine/population-base.js';
-import { accessResultAt } from '../../engine/travel-cost.js';
+import { accessResultAt } from '../../engine/travel/travel-cost.js';
 import type { AccessMethod, TravelModel } from '../../engine/types.js';
 import { invalid } from '../../domain-error.js';
 import type { AreaFilter } from '../../geo/area-filter.js';

@@ -3,7 +3,7 @@ import type { FeatureCollection, LineString, MultiPolygon, Point, Polygon } from
 import type { AccessTable } from '../../engine/access.js';
 import { gapFlagsFromTable } from '../../engine/gaps.js';
 import { computeIndicators } from '../../engine/indicators.js';
-import { straightLineKmWithin } from '../../engine/travel.js';
+import { straightLineKmWithin } from '../../engine/travel/model.js';
 import type { EngineSettlement, TravelModel } from '../../engine/types.js';
 import type { SharedDeps } from '../../deps.js';
 import { connectivityIndex, withResolvedShare } from '../connectivity/connectivity.js';

@@ -3,7 +3,7 @@ import type { Deps, SharedDeps } from '../../deps.js';
 import { DomainError } from '../../domain-error.js';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { stockholmWallClock } from '../../engine/opening-hours.js';
-import { travelMethodLabel } from '../../engine/travel-cost.js';
+import { travelMethodLabel } from '../../engine/travel/travel-cost.js';
 import { accessFromTable, desertsAmong, indicatorsWithBase } from '../access/access.service.js';
 import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.js';
-import { buildRoadNetwork, type RoadNetwork } from '../../engine/network-travel-cost.js';
+import { buildRoadNetwork, type RoadNetwork } from '../../engine/travel/network.js';
 import { loadRoadEdges, readRoadNetworkInfo } from './road.repository.js';
 
 /**

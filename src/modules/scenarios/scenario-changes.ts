@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AddedPoint, ScenarioChanges } from '../../engine/scenario.js';
+import type { AddedPoint, ScenarioChanges } from '../../engine/scenario/index.js';
 import { invalid } from '../../domain-error.js';
 import { validateLocation } from '../../geo/area-filter.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import type { AddedPoint } from '../../engine/scenario.js';
+import type { AddedPoint } from '../../engine/scenario/index.js';
 import { builder } from '../../graphql/builder.js';
 import { PointInput } from '../../graphql/inputs.js';
 import { toGeoJsonPoint } from '../../graphql/scalars.js';

@@ -6,9 +6,9 @@ import type {
   ScenarioResult,
   ScenarioTypeResult,
   SettlementAccessChange,
-} from '../../engine/scenario.js';
+} from '../../engine/scenario/index.js';
 import { EngineInputError } from '../../engine/errors.js';
-import { evaluateScenario } from '../../engine/scenario.js';
+import { evaluateScenario } from '../../engine/scenario/index.js';
 import type { TravelModel } from '../../engine/types.js';
 import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';

@@ -2,7 +2,7 @@ import type { AccessTable } from '../../engine/access.js';
 import { EngineInputError } from '../../engine/errors.js';
 import type { CandidateReach, DemandWeighting, McLpResult } from '../../engine/mclp.js';
 import { buildCoverageProblem, solveExact, solveGreedy } from '../../engine/mclp.js';
-import { type TravelCost, travelMethodLabel } from '../../engine/travel-cost.js';
+import { type TravelCost, travelMethodLabel } from '../../engine/travel/travel-cost.js';
 import type { TravelModel } from '../../engine/types.js';
 import { invalid } from '../../domain-error.js';
 import type { AnalysisSnapshot } from '../access/snapshot.js';
@@ -81,7 +81,6 @@ export function suggestSites(
     weighting: request.weighting,
     candidates,
     types,
-    model,
     ...currentCoverage(types, (code) => snapshot.table(code, model), indices),
     reach: demandReach(snapshot.travel(model), indices),
   });
@@ -129,8 +128,8 @@ function validateSiteRequest(request: SiteSuggestionRequest): void {
 }
 
 /**
- * Per type, the thresholds and today's minutes of the demand rows (`rows` of the type's table); rows
- * beyond the table's verdict (minutes and, where a type has one, km) count as uncovered (Infinity).
+ * Per type, the thresholds and today's verdicts of the demand rows (`rows` of the type's table: minutes
+ * and, where a type has one, km).
  */
 function currentCoverage(
   types: readonly string[],
@@ -139,22 +138,18 @@ function currentCoverage(
 ): {
   thresholdMinutes: Record<string, number>;
   thresholdKm: Record<string, number | null>;
-  currentMinutes: Record<string, Float64Array>;
+  currentWithin: Record<string, Uint8Array>;
 } {
   const thresholdMinutes: Record<string, number> = {};
   const thresholdKm: Record<string, number | null> = {};
-  const currentMinutes: Record<string, Float64Array> = {};
+  const currentWithin: Record<string, Uint8Array> = {};
   for (const code of types) {
     const table = tableOf(code);
     thresholdMinutes[code] = table.thresholdMinutes;
     thresholdKm[code] = table.thresholdKm;
-    const minutes = new Float64Array(rows.length);
-    rows.forEach((i, d) => {
-      minutes[d] = table.within[i] !== 1 ? Number.POSITIVE_INFINITY : table.minutes[i]!;
-    });
-    currentMinutes[code] = minutes;
+    currentWithin[code] = Uint8Array.from(rows, (i) => table.within[i]!);
   }
-  return { thresholdMinutes, thresholdKm, currentMinutes };
+  return { thresholdMinutes, thresholdKm, currentWithin };
 }
 
 /** Greedy or exact, an engine input error reported on the argument that caused it. */
@@ -228,7 +223,6 @@ function suggestSitesOverResidents(
     weighting: request.weighting,
     candidates,
     types,
-    model,
     ...currentCoverage(types, (code) => snapshot.residentTable(code, model), residentIndices),
     reach: demandReach(travel, residentIndices),
   });

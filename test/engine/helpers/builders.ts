@@ -1,5 +1,4 @@
 import { readCatalogue } from '../../../src/catalogue.js';
-import { distanceKm } from '../../../src/engine/geodesic.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../../src/engine/types.js';
 import type { ServicePoint } from '../../../src/modules/service-points/service-point.repository.js';
 
@@ -81,18 +80,4 @@ export function serviceType(
   thresholdKm: number | null = null,
 ): ServiceTypeDef {
   return { code, nameSv: code, nameEn: code, thresholdMinutes, thresholdKm, digitalSubstitute: null };
-}
-
-/** The brute-force oracle: every point's great-circle km from (lon, lat), sorted by km then id. */
-export function bruteForceRanking(
-  points: readonly EnginePoint[],
-  lon: number,
-  lat: number,
-): { point: EnginePoint; index: number; km: number }[] {
-  return points
-    .map((point, index) => ({ point, index, km: distanceKm(lon, lat, point.lon, point.lat) }))
-    .sort(
-      (a, b) =>
-        a.km - b.km || (a.point.id < b.point.id ? -1 : a.point.id > b.point.id ? 1 : a.index - b.index),
-    );
 }

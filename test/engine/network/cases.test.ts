@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type FacilitySite,
   nodeLabels,
-  originAccess,
   RoadGraph,
   siteSeeds,
   sitesByEdge,
 } from '../../../src/engine/network/index.js';
-import { buildEdges, type EdgeSpec, siteOnEdge } from './helpers.js';
+import { accessOf, buildEdges, type EdgeSpec, siteOnEdge } from './helpers.js';
 
 /** Nodes on a row near 60°N, 0.01° of longitude (≈ 0.56 km) apart. */
 const row = (n: number): [number, number][] => Array.from({ length: n }, (_, i) => [15 + i * 0.01, 60]);
@@ -71,7 +70,7 @@ describe('hand-built networks with known answers', () => {
     expect([...labels.facility2]).toEqual([-1, -1, -1, -1, -1]);
     expect([...graph.component]).toEqual([0, 0, 0, 1, 1]);
     expect([...graph.componentSize]).toEqual([3, 2]);
-    const access = originAccess(edges, labels, { edge: 2, fraction: 0.5, alongKm: 0.1, connectorKm: 0 });
+    const access = accessOf(edges, labels, { edge: 2, fraction: 0.5, alongKm: 0.1, connectorKm: 0 });
     expect(access.facility1).toBe(-1);
     expect(access.minutes1).toBe(Number.POSITIVE_INFINITY);
   });
@@ -105,7 +104,7 @@ describe('hand-built networks with known answers', () => {
       const labels = nodeLabels(graph, siteSeeds(edges, [facility]));
       const byEdge = sitesByEdge([facility]);
       const at = (fraction: number) =>
-        originAccess(
+        accessOf(
           edges,
           labels,
           { edge: 0, fraction, alongKm: fraction * 10, connectorKm: 1 },
@@ -136,7 +135,7 @@ describe('hand-built networks with known answers', () => {
     ]);
     const labels = nodeLabels(graph, siteSeeds(edges, [siteAt(7, 1, 1)]));
     expect([labels.facility1[3], labels.minutes1[3], labels.km1[3]]).toEqual([7, 8, 7]);
-    const access = originAccess(edges, labels, { edge: 2, fraction: 0.5, alongKm: 1, connectorKm: 0 });
+    const access = accessOf(edges, labels, { edge: 2, fraction: 0.5, alongKm: 1, connectorKm: 0 });
     expect([access.facility1, access.minutes1, access.km1]).toEqual([7, 7, 6]);
   });
 

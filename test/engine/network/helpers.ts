@@ -4,7 +4,9 @@
  * at the facility and origin positions (virtual nodes), so it shares no code with src/engine/network.
  */
 import { distance } from '@turf/turf';
-import type { FacilitySite } from '../../../src/engine/network/index.js';
+import { emptyLabels, type NodeLabels } from '../../../src/engine/network/dijkstra.js';
+import { DEFAULT_CONNECTOR_KMH, type FacilitySite } from '../../../src/engine/network/index.js';
+import { OriginsOnEdges } from '../../../src/engine/network/origins-on-edges.js';
 import type { RoadEdges } from '../../../src/engine/network/types.js';
 
 export { seededRandom } from '../../../src/demo/random.js';
@@ -214,4 +216,69 @@ export function siteOnEdge(edges: RoadEdges, facility: number, edge: number, fra
 export function randomSite(random: () => number, edges: RoadEdges, facility: number): FacilitySite {
   const edge = Math.floor(random() * edges.count);
   return siteOnEdge(edges, facility, edge, Math.floor(random() * 5) / 4);
+}
+
+/**
+ * One origin's best two facilities through the engine's edge-by-edge pass (OriginsOnEdges over a batch of
+ * that one origin), as an object: what a table row reads for an origin snapped at `snap`.
+ */
+export function accessOf(
+  edges: RoadEdges,
+  labels: NodeLabels,
+  snap: { edge: number; fraction: number; alongKm: number; connectorKm: number },
+  connectorKmh = DEFAULT_CONNECTOR_KMH,
+  sameEdgeFacilities: readonly FacilitySite[] = [],
+) {
+  const batch = {
+    edge: Int32Array.of(snap.edge),
+    fraction: Float64Array.of(snap.fraction),
+    alongKm: Float64Array.of(snap.alongKm),
+    connectorKm: Float64Array.of(snap.connectorKm),
+    lon: Float64Array.of(Number.NaN),
+    lat: Float64Array.of(Number.NaN),
+  };
+  const out = new OriginsOnEdges(edges, batch, connectorKmh).access(
+    labels,
+    new Map([[snap.edge, sameEdgeFacilities]]),
+    1,
+  );
+  return {
+    minutes1: out.minutes1[0]!,
+    km1: out.km1[0]!,
+    facility1: out.facility1[0]!,
+    minutes2: out.minutes2[0]!,
+    km2: out.km2[0]!,
+    facility2: out.facility2[0]!,
+    connectorKm: snap.connectorKm,
+  };
+}
+
+/** Every origin of a batch on its own ({@link accessOf}), as the labels' columns (unsnapped: −1, Infinity). */
+export function accessEach(
+  edges: RoadEdges,
+  labels: NodeLabels,
+  snaps: { edge: Int32Array; fraction: Float64Array; alongKm: Float64Array; connectorKm: Float64Array },
+  connectorKmh: number,
+  sitesOnEdges: ReadonlyMap<number, readonly FacilitySite[]>,
+): NodeLabels {
+  const n = snaps.edge.length;
+  const out = emptyLabels(n);
+  for (let i = 0; i < n; i++) {
+    const edge = snaps.edge[i]!;
+    if (edge < 0) continue;
+    const snap = {
+      edge,
+      fraction: snaps.fraction[i]!,
+      alongKm: snaps.alongKm[i]!,
+      connectorKm: snaps.connectorKm[i]!,
+    };
+    const one = accessOf(edges, labels, snap, connectorKmh, sitesOnEdges.get(edge) ?? []);
+    out.minutes1[i] = one.minutes1;
+    out.km1[i] = one.km1;
+    out.facility1[i] = one.facility1;
+    out.minutes2[i] = one.minutes2;
+    out.km2[i] = one.km2;
+    out.facility2[i] = one.facility2;
+  }
+  return out;
 }

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   nodeLabels,
-  originAccessMany,
   RoadGraph,
   renumberNodesForLocality,
   siteSeeds,
   sitesByEdge,
   EdgeSnapper,
 } from '../../../src/engine/network/index.js';
-import { buildEdges, randomNetwork, randomSite, seededRandom } from './helpers.js';
+import { accessEach, buildEdges, randomNetwork, randomSite, seededRandom } from './helpers.js';
 
 /**
  * Renumbering nodes along a Hilbert curve is a relabelling of the same graph: every node keeps its
@@ -61,14 +60,14 @@ describe('renumberNodesForLocality', () => {
       // Origins snapped onto the edges: identical access through either numbering.
       const lons = Float64Array.from({ length: 200 }, () => 15 + random() * 0.24);
       const lats = Float64Array.from({ length: 200 }, () => 60 + random() * 0.12);
-      const a = originAccessMany(
+      const a = accessEach(
         edges,
         before,
         new EdgeSnapper(edges).snapMany(lons, lats, 5),
         20,
         sitesByEdge(sites),
       );
-      const b = originAccessMany(
+      const b = accessEach(
         local,
         after,
         new EdgeSnapper(local).snapMany(lons, lats, 5),

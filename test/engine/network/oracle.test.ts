@@ -5,18 +5,18 @@ import {
   type FacilitySite,
   nodeLabels,
   type NodeLabels,
-  originAccess,
-  originAccessMany,
   RoadGraph,
   reachFromSeeds,
   relabelWithout,
   siteSeeds,
   sitesByEdge,
 } from '../../../src/engine/network/index.js';
-import { TwoLabelSearch } from './two-label-search.js';
+import { TwoLabelSearch } from '../../support/two-label-search.js';
 import { OriginsOnEdges } from '../../../src/engine/network/origins-on-edges.js';
 import type { RoadEdges } from '../../../src/engine/network/types.js';
 import {
+  accessEach,
+  accessOf,
   buildEdges,
   type EdgePoint,
   Oracle,
@@ -144,7 +144,7 @@ describe('network engine against an independent per-origin Dijkstra', () => {
     }
   });
 
-  it('originAccess equals the oracle for origins anywhere on any edge, same-edge facilities included', () => {
+  it('accessOf equals the oracle for origins anywhere on any edge, same-edge facilities included', () => {
     for (let seed = 11; seed <= 16; seed++) {
       const { random, edges, graph, sites } = randomCase(seed);
       const labels = nodeLabels(graph, siteSeeds(edges, sites));
@@ -170,8 +170,8 @@ describe('network engine against an independent per-origin Dijkstra', () => {
           alongKm: o.fraction * edges.lengthKm[o.edge]!,
           connectorKm: 0.5,
         };
-        const got = originAccess(edges, labels, snap, 60, byEdge.get(o.edge));
-        const many = originAccessMany(
+        const got = accessOf(edges, labels, snap, 60, byEdge.get(o.edge));
+        const many = accessEach(
           edges,
           labels,
           {
@@ -207,7 +207,7 @@ describe('network engine against an independent per-origin Dijkstra', () => {
         lon: new Float64Array(origins.length + 2).fill(Number.NaN),
         lat: new Float64Array(origins.length + 2).fill(Number.NaN),
       };
-      const perOrigin = originAccessMany(edges, labels, batch, 60, byEdge);
+      const perOrigin = accessEach(edges, labels, batch, 60, byEdge);
       const onEdges = new OriginsOnEdges(edges, batch, 60).access(labels, byEdge, batch.edge.length);
       expect(onEdges).toEqual(perOrigin);
       expect(onEdges.facility1[origins.length]).toBe(-1);
@@ -240,7 +240,7 @@ describe('network engine against an independent per-origin Dijkstra', () => {
     for (let i = 0; i < 300; i++) {
       const edge = Math.floor(random() * edges.count);
       const fraction = random();
-      const got = originAccess(
+      const got = accessOf(
         edges,
         labels,
         { edge, fraction, alongKm: fraction * edges.lengthKm[edge]!, connectorKm: 0 },

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AccessEngine } from '../../../src/engine/access.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../../../src/engine/network-travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../../../src/engine/travel/network.js';
 import { DEFAULT_TRAVEL_MODEL, type ServiceTypeDef } from '../../../src/engine/types.js';
 import { buildEdges, type EdgePoint, Oracle, randomNetwork, seededRandom } from './helpers.js';
 

@@ -18,11 +18,12 @@ import {
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { AccessEngine } from '../../../src/engine/access.js';
-import { buildRoadNetwork, NetworkTravelCost } from '../../../src/engine/network-travel-cost.js';
-import { EstimatedTravelCost, type TravelCost } from '../../../src/engine/travel-cost.js';
+import { buildRoadNetwork, NetworkTravelCost } from '../../../src/engine/travel/network.js';
+import type { TravelCost } from '../../../src/engine/travel/travel-cost.js';
+import { EstimatedTravelCost } from '../../../src/engine/travel/estimated.js';
 import { reachRadiusKm } from '../../../src/engine/travel/service-areas.js';
 import { DEFAULT_TRAVEL_MODEL } from '../../../src/engine/types.js';
-import { ROW_NETWORK } from '../../../src/engine/verdict.js';
+import { ROW_NETWORK } from '../../../src/engine/travel/verdict.js';
 import { servicePoint, serviceType, settlement } from '../helpers/builders.js';
 import { buildEdges, randomNetwork, seededRandom } from '../network/helpers.js';
 

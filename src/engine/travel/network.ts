@@ -1,46 +1,47 @@
-import FlatQueue from 'flatqueue';
-import type { AccessEngine, AccessTable } from './access.js';
-import { cosLatitude, distanceKm, distanceKmWithCos } from './geodesic.js';
-import { hilbertOrder } from './spatial-index.js';
-import { OriginsOnEdges } from './network/origins-on-edges.js';
+import type { AccessEngine, AccessTable } from '../access.js';
+import { cosLatitude, distanceKm, distanceKmWithCos } from '../geodesic.js';
+import { ForwardScratch, forwardSearch } from '../network/forward-search.js';
 import {
-  DEFAULT_CONNECTOR_KMH,
-  type EdgeSnap,
-  EdgeSnapper,
   type FacilitySite,
   facilitySite,
-  forEachReached,
   type NodeLabels,
   nodeLabels,
-  applyDelta,
-  insertFacility,
-  RoadGraph,
-  type RoadEdges,
   reachFromSeeds,
-  relabelWithout,
   type SnapBatch,
   siteSeeds,
   sitesByEdge,
-} from './network/index.js';
+} from '../network/index.js';
+import { OriginsOnEdges } from '../network/origins-on-edges.js';
+import { type BaseLabels, derivedLabels, latestLabels, samePoints } from '../network/provider/labels.js';
+import { emptyNetworkTable } from '../network/provider/columns.js';
+import { snapOrigins } from '../network/provider/origin-snaps.js';
+import { originsWithin, type ReachScratch, reachScratch } from '../network/provider/reach.js';
+import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type RoadNetwork } from '../network/road-network.js';
+import type { AccessResult, EnginePoint, TravelModel } from '../types.js';
+import { EstimatedTravelCost } from './estimated.js';
+import { networkServiceAreas, type ServiceAreaShape } from './service-areas.js';
 import {
-  EstimatedTravelCost,
   type Reach,
   type ServiceAreaRequestOptions,
   type ThresholdOptions,
   type TravelCost,
   thresholdsOf,
 } from './travel-cost.js';
-import { networkServiceAreas, type ServiceAreaShape } from './travel/service-areas.js';
-import type { AccessResult, EnginePoint, TravelModel } from './types.js';
 import {
   applyThresholds,
   FALLBACK_REASONS,
   FALLBACK_SNAP_TOO_FAR,
   FALLBACK_UNREACHABLE,
   meetsThresholds,
-  ROW_ESTIMATED,
   ROW_NETWORK,
 } from './verdict.js';
+
+export {
+  buildRoadNetwork,
+  DEFAULT_NETWORK_OPTIONS,
+  type NetworkOptions,
+  type RoadNetwork,
+} from '../network/road-network.js';
 
 /**
  * The NETWORK travel-cost provider: access along the road network. Per service type, one multi-source
@@ -53,36 +54,13 @@ import {
  * same origin and says why.
  */
 
-/** A road network ready for routing: its edges, the CSR graph and the edge snapper, built once. */
-export interface RoadNetwork {
-  readonly edges: RoadEdges;
-  readonly graph: RoadGraph;
-  readonly snapper: EdgeSnapper;
-  /** Identity of the stored network (changes when it is re-imported). */
-  readonly key: string;
-  /** Milliseconds the graph and snapper took to build. */
-  readonly buildMs: number;
-}
-
-/** Builds the routing graph and the snapper of a network (a country: a second or two). */
-export function buildRoadNetwork(edges: RoadEdges, key: string): RoadNetwork {
-  const started = performance.now();
-  const graph = RoadGraph.build(edges);
-  const snapper = new EdgeSnapper(edges);
-  return { edges, graph, snapper, key, buildMs: performance.now() - started };
-}
-
-export interface NetworkOptions {
-  /** A place farther than this from every road (km) is estimated instead. Default 5. */
-  maxSnapKm: number;
-  /** Speed on the connectors between places and their snapped road points (km/h). Default 20. */
-  connectorKmh: number;
-}
-
-export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
-  maxSnapKm: 5,
-  connectorKmh: DEFAULT_CONNECTOR_KMH,
-});
+/**
+ * The NETWORK provider, router apart from its caches: the road network and its searches live in
+ * engine/network/ (graph and snapping: road-network.ts, snap.ts; searches: dijkstra.ts (labels),
+ * incremental.ts (bounded reach, relabelling), forward-search.ts), the caches kept across providers and
+ * data versions in engine/network/provider/ (origin snaps, kept labels, reach scratch). This class
+ * composes them into the TravelCost seam.
+ */
 
 /** What providers over the same origins and network share: origin snaps, point sites, origins by node. */
 interface SharedState {
@@ -93,130 +71,12 @@ interface SharedState {
   originsOnEdges?: OriginsOnEdges;
   /** The buffers of reachRows (allocated on first use). */
   reachScratch?: ReachScratch;
+  /** The buffers of the forward search of `nearest` (allocated on first use). */
+  forwardScratch?: ForwardScratch;
   /** The second ranks of k = 1 tables, written and dropped (allocated on first use). */
   secondScratch?: { minutes: Float64Array; km: Float64Array; facility: Int32Array };
   /** Set by {@link NetworkTravelCost.acrossVersions}: labels are taken from, and left for, other snapshots. */
   acrossVersions?: boolean;
-}
-
-/** A type's labels over a set of points: what a later point set's labels can be derived from. */
-interface BaseLabels {
-  points: readonly EnginePoint[];
-  sites: readonly (FacilitySite | null)[];
-  labels: NodeLabels;
-}
-
-/**
- * Per network, each type's latest labels over a data version's own points (never a scenario's), by type
- * and network options: the next data version takes them as they are when the type's points are unchanged
- * (a settlement edit, or a write to another type), or derives its own from them when a few points closed,
- * opened or moved — the nodes that change hands, not a full pass. ~40 bytes per node and type.
- */
-const latestLabels = new WeakMap<RoadNetwork, Map<string, BaseLabels>>();
-
-const EMPTY = new Float64Array(0);
-
-/** Origin positions snapped onto a network, and what is derived from the snaps alone. */
-interface SnappedOrigins {
-  maxKm: number;
-  lons: Float64Array;
-  lats: Float64Array;
-  snaps: SnapBatch;
-  /** By connector speed. */
-  onEdges?: Map<number, OriginsOnEdges>;
-  /** cos(latitude) per origin, as distanceKm computes it (filled on first use). */
-  cosLat?: Float64Array;
-}
-
-function sharedFloat64(n: number, fill: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(8 * n)).fill(fill);
-}
-
-function sharedInt32(n: number, fill: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * n)).fill(fill);
-}
-
-function sharedUint8(n: number, fill: number): Uint8Array {
-  const column = new Uint8Array(new SharedArrayBuffer(n));
-  return fill === 0 ? column : column.fill(fill);
-}
-
-/** Per network, the last few origin sets snapped onto it (settlements, grid squares). */
-const snappedOrigins = new WeakMap<RoadNetwork, SnappedOrigins[]>();
-
-/**
- * The snaps of a set of origins onto a network, reused while the origins stand where they stood: every
- * write makes a new snapshot with new settlement objects, and re-snapping a country's 600k grid squares
- * costs seconds; comparing their coordinates costs milliseconds. A few sets are kept per network.
- */
-function snapOrigins(
-  network: RoadNetwork,
-  origins: readonly { lon: number; lat: number }[],
-  maxKm: number,
-): SnappedOrigins {
-  const known = lastSnapped.get(origins);
-  if (known !== undefined && known.network === network && known.entry.maxKm === maxKm) return known.entry;
-  const n = origins.length;
-  const lons = new Float64Array(n);
-  const lats = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = origins[i]!;
-    lons[i] = o.lon;
-    lats[i] = o.lat;
-  }
-  const entry = snapOriginsAt(network, lons, lats, maxKm);
-  lastSnapped.set(origins, { network, entry });
-  return entry;
-}
-
-/** The origin set of an origins array the last time it was snapped (skips comparing 600k coordinates). */
-const lastSnapped = new WeakMap<
-  readonly { lon: number; lat: number }[],
-  { network: RoadNetwork; entry: SnappedOrigins }
->();
-
-function snapOriginsAt(
-  network: RoadNetwork,
-  lons: Float64Array,
-  lats: Float64Array,
-  maxKm: number,
-): SnappedOrigins {
-  let kept = snappedOrigins.get(network);
-  if (!kept) {
-    kept = [];
-    snappedOrigins.set(network, kept);
-  }
-  const same = (a: Float64Array, b: Float64Array) => {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  };
-  const hit = kept.find((k) => k.maxKm === maxKm && same(k.lons, lons) && same(k.lats, lats));
-  if (hit) {
-    // Most recently used last.
-    kept.splice(kept.indexOf(hit), 1);
-    kept.push(hit);
-    return hit;
-  }
-  // Snapped in Hilbert order (the same snaps): consecutive queries walk the same tree pages, ~1.6× faster.
-  const snaps = network.snapper.snapMany(lons, lats, maxKm, hilbertOrder(lons, lats));
-  const entry: SnappedOrigins = { maxKm, lons, lats, snaps };
-  kept.push(entry);
-  if (kept.length > 3) kept.shift();
-  return entry;
-}
-
-/** Scratch of reachRows (one per shared state; reachRows does not re-enter itself). */
-interface ReachScratch {
-  /** Minutes and km from each node to the current site (Infinity between calls). */
-  nodeMinutes: Float64Array;
-  nodeKm: Float64Array;
-  /** The nodes the current call settled (their slots are reset after it). */
-  settled: Int32Array;
-  /** The origins found, and (with figures) their minutes and km by origin. */
-  found: Int32Array;
-  bestMinutes: Float64Array;
-  bestKm: Float64Array;
 }
 
 /** One type's labels: the multi-source search over its open points. */
@@ -300,30 +160,7 @@ export class NetworkTravelCost implements TravelCost {
     const snaps = this.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
-    // The columns live in shared memory: an analysis worker hands them to the main thread without a copy
-    // (structured cloning shares a SharedArrayBuffer), and both keep reading them; nothing writes to a
-    // table after this method returns.
-    const table: AccessTable = {
-      serviceType: code,
-      thresholdMinutes: 0,
-      thresholdKm: null,
-      model: { ...this.model },
-      pointIndex: sharedInt32(n, -1),
-      straightKm: sharedFloat64(n, Number.NaN),
-      minutes: sharedFloat64(n, Number.POSITIVE_INFINITY),
-      travelKm: sharedFloat64(n, Number.NaN),
-      within: new Uint8Array(n),
-      method: sharedUint8(n, ROW_ESTIMATED),
-      connectorKm: sharedFloat64(n, Number.NaN),
-      fallback: sharedUint8(n, 0),
-    };
-    if (k === 2) {
-      table.secondPointIndex = sharedInt32(n, -1);
-      table.secondStraightKm = sharedFloat64(n, Number.NaN);
-      table.secondMinutes = sharedFloat64(n, Number.POSITIVE_INFINITY);
-      table.secondTravelKm = sharedFloat64(n, Number.NaN);
-      table.secondConnectorKm = sharedFloat64(n, Number.NaN);
-    }
+    const table = emptyNetworkTable(code, this.model, n, k);
     // Edge by edge, each edge's two end labels read once for the origins on it (OriginsOnEdges), written
     // straight into the table's columns (no per-type batch of 600k rows to allocate and collect).
     const scratchSecond = k === 2 ? null : this.secondScratch(n);
@@ -416,7 +253,10 @@ export class NetworkTravelCost implements TravelCost {
     if (this.engine.index(code).size === 0) return [];
     if (snap === null) return fallback(FALLBACK_SNAP_TOO_FAR);
     const { sites, byEdge } = this.sitesOf(code);
-    const found = this.forwardSearch(snap, sites, byEdge, k);
+    this.shared.forwardScratch ??= new ForwardScratch(this.network.edges.nodeCount);
+    const { graph, edges } = this.network;
+    const kmh = this.options.connectorKmh;
+    const found = forwardSearch(graph, edges, snap, kmh, sites, byEdge, k, this.shared.forwardScratch);
     if (found.length === 0) return fallback(FALLBACK_UNREACHABLE);
     const points = this.engine.index(code).points;
     return found.map((f) => {
@@ -484,49 +324,15 @@ export class NetworkTravelCost implements TravelCost {
     const snap = this.network.snapper.snap(lon, lat, this.options.maxSnapKm);
     if (snap === null) return null;
     const site = facilitySite(0, snap, this.options.connectorKmh);
-    const onEdges = this.originsOnEdges();
-    const scratch = this.reachScratch();
-    const { nodeMinutes, nodeKm } = scratch;
-    let settledCount = 0;
-    forEachReached(this.network.graph, siteSeeds(this.network.edges, [site]), thresholdMinutes, (x, d, k) => {
-      nodeMinutes[x] = d;
-      nodeKm[x] = k;
-      if (settledCount === scratch.settled.length) {
-        const grown = new Int32Array(2 * settledCount);
-        grown.set(scratch.settled);
-        scratch.settled = grown;
-      }
-      scratch.settled[settledCount++] = x;
-      return true;
-    });
-    const { found, bestMinutes, bestKm } = scratch;
-    const n = onEdges.collect(
-      nodeMinutes,
-      nodeKm,
-      scratch.settled,
-      settledCount,
+    return originsWithin(
+      this.network,
       site,
+      this.originsOnEdges(),
+      this.reachScratch(),
       thresholdMinutes,
       thresholdKm,
-      found,
-      figures ? bestMinutes : null,
-      figures ? bestKm : null,
+      figures,
     );
-    for (let r = 0; r < settledCount; r++) {
-      const x = scratch.settled[r]!;
-      nodeMinutes[x] = Number.POSITIVE_INFINITY;
-      nodeKm[x] = Number.POSITIVE_INFINITY;
-    }
-    const index = found.slice(0, n);
-    if (!figures) return { index, minutes: EMPTY, km: EMPTY };
-    index.sort();
-    const minutes = new Float64Array(n);
-    const km = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      minutes[r] = bestMinutes[index[r]!]!;
-      km[r] = bestKm[index[r]!]!;
-    }
-    return { index, minutes, km };
   }
 
   /**
@@ -628,7 +434,7 @@ export class NetworkTravelCost implements TravelCost {
         labels = base.labels; // the same points on the same network: the same labels
         this.labelSource.set(code, 'REUSED');
       } else if (base) {
-        labels = this.derivedLabels(base, code, sites);
+        labels = derivedLabels(this.network, base, points, sites);
         if (labels) this.labelSource.set(code, 'INCREMENTAL');
       }
       if (!labels) {
@@ -642,67 +448,6 @@ export class NetworkTravelCost implements TravelCost {
       this.labelCache.set(code, cached);
     }
     return cached;
-  }
-
-  /**
-   * This type's labels from the parent's, when the parent has them and the point sets differ by few
-   * points: the parent's closed (or moved) points relabelled away, facility numbers mapped to this
-   * engine's, each added point inserted. Equal to a full search (test/engine/network-travel-cost.test.ts).
-   */
-  private derivedLabels(
-    base: BaseLabels,
-    code: string,
-    sites: readonly (FacilitySite | null)[],
-  ): NodeLabels | null {
-    const oldPoints = base.points;
-    const newPoints = this.engine.index(code).points;
-    const key = (p: EnginePoint) => `${p.id}|${p.lon}|${p.lat}`;
-    const newIndex = new Map(newPoints.map((p, j) => [key(p), j]));
-    // oldToNew[f + 1] = the new facility number of old facility f (−1 → −1: unreached stays unreached).
-    const oldToNew = new Int32Array(oldPoints.length + 1).fill(-1);
-    const kept = new Uint8Array(newPoints.length);
-    const closed: number[] = [];
-    oldPoints.forEach((p, f) => {
-      const j = newIndex.get(key(p));
-      if (j === undefined) {
-        if (base.sites[f] !== null) closed.push(f);
-      } else {
-        oldToNew[f + 1] = j;
-        kept[j] = 1;
-      }
-    });
-    const added: FacilitySite[] = [];
-    newPoints.forEach((_, j) => {
-      const site = sites[j];
-      if (kept[j] === 0 && site) added.push(site);
-    });
-    // Many changes (closing most points, a different point set): one full search is cheaper.
-    if (closed.length + added.length > Math.max(8, 0.1 * newPoints.length)) return null;
-    // Kept points must keep their relative order, so that ties resolve as a full search would.
-    let last = -1;
-    for (let f = 0; f < oldPoints.length; f++) {
-      const j = oldToNew[f + 1]!;
-      if (j < 0) continue;
-      if (j < last) return null;
-      last = j;
-    }
-    const { graph, edges } = this.network;
-    const placedBefore = base.sites.filter((s): s is FacilitySite => s !== null);
-    const labels =
-      closed.length > 0
-        ? applyDelta(
-            base.labels,
-            relabelWithout(graph, base.labels, closed, siteSeeds(edges, placedBefore)),
-            true,
-          )
-        : applyDelta(base.labels, { nodes: new Int32Array(0), ...emptyDelta }, true);
-    const { facility1, facility2 } = labels;
-    for (let x = 0; x < facility1.length; x++) {
-      facility1[x] = oldToNew[facility1[x]! + 1]!;
-      facility2[x] = oldToNew[facility2[x]! + 1]!;
-    }
-    for (const site of added) insertFacility(graph, labels, siteSeeds(edges, [site]));
-    return labels;
   }
 
   private siteFor(point: EnginePoint, facility: number): FacilitySite | null {
@@ -763,114 +508,7 @@ export class NetworkTravelCost implements TravelCost {
   }
 
   private reachScratch(): ReachScratch {
-    const n = this.network.edges.nodeCount;
-    this.shared.reachScratch ??= {
-      nodeMinutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-      nodeKm: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-      settled: new Int32Array(1024),
-      found: new Int32Array(this.origins.length),
-      bestMinutes: new Float64Array(this.origins.length),
-      bestKm: new Float64Array(this.origins.length),
-    };
+    this.shared.reachScratch ??= reachScratch(this.network.edges.nodeCount, this.origins.length);
     return this.shared.reachScratch;
   }
-
-  /**
-   * The k nearest points from a snapped location by a forward (driving-direction) Dijkstra: a point on
-   * edge e at fraction g is reached from e's source after g of the edge, from its target after 1 − g when
-   * e is two-way. Stops once the next node is no nearer than the k-th point found.
-   */
-  private forwardSearch(
-    snap: EdgeSnap,
-    sites: readonly (FacilitySite | null)[],
-    byEdge: Map<number, FacilitySite[]>,
-    k: number,
-  ): { facility: number; minutes: number; km: number }[] {
-    const { graph, edges } = this.network;
-    const kmh = this.options.connectorKmh;
-    const base = (snap.connectorKm / kmh) * 60;
-    const found = new Map<number, { minutes: number; km: number }>();
-    const offerPoint = (facility: number, minutes: number, km: number) => {
-      const site = sites[facility]!;
-      const total = minutes + site.connectorMinutes;
-      const totalKm = km + site.connectorKm;
-      const old = found.get(facility);
-      if (!old || total < old.minutes) found.set(facility, { minutes: total, km: totalKm });
-    };
-    const kth = () => {
-      if (found.size < k) return Number.POSITIVE_INFINITY;
-      return [...found.values()].map((f) => f.minutes).sort((a, b) => a - b)[k - 1]!;
-    };
-    const e0 = snap.edge;
-    const m0 = edges.minutes[e0]!;
-    const len0 = edges.lengthKm[e0]!;
-    const twoWay0 = edges.oneway[e0] === 0;
-    for (const site of byEdge.get(e0) ?? []) {
-      if (site.fraction >= snap.fraction) {
-        offerPoint(site.facility, base + (site.fraction - snap.fraction) * m0, site.alongKm - snap.alongKm);
-      } else if (twoWay0) {
-        offerPoint(site.facility, base + (snap.fraction - site.fraction) * m0, snap.alongKm - site.alongKm);
-      }
-    }
-    const dist = new Map<number, { minutes: number; km: number }>();
-    const queue = new FlatQueue<number>();
-    const push = (node: number, minutes: number, km: number) => {
-      const old = dist.get(node);
-      if (old && old.minutes <= minutes) return;
-      dist.set(node, { minutes, km });
-      queue.push(node, minutes);
-    };
-    push(edges.target[e0]!, base + (1 - snap.fraction) * m0, len0 - snap.alongKm + snap.connectorKm);
-    if (twoWay0 || snap.fraction === 0) {
-      push(edges.source[e0]!, base + snap.fraction * m0, snap.alongKm + snap.connectorKm);
-    }
-    const settled = new Set<number>();
-    while (queue.length > 0) {
-      const minutes = queue.peekValue()!;
-      const u = queue.pop()!;
-      const label = dist.get(u)!;
-      if (settled.has(u) || label.minutes < minutes) continue;
-      if (minutes >= kth()) break;
-      settled.add(u);
-      for (let a = graph.fwdOffset[u]!; a < graph.fwdOffset[u + 1]!; a++) {
-        const e = graph.fwdEdge[a]!;
-        const v = graph.fwdHead[a]!;
-        const m = edges.minutes[e]!;
-        const len = edges.lengthKm[e]!;
-        // The arc drives e forwards when it leaves e's source towards its target.
-        const forward = edges.source[e] === u && edges.target[e] === v;
-        for (const site of byEdge.get(e) ?? []) {
-          const share = forward ? site.fraction : 1 - site.fraction;
-          const along = forward ? site.alongKm : len - site.alongKm;
-          offerPoint(site.facility, minutes + share * m, label.km + along);
-        }
-        push(v, minutes + m, label.km + len);
-      }
-    }
-    return [...found.entries()]
-      .map(([facility, f]) => ({ facility, ...f }))
-      .sort((a, b) => a.minutes - b.minutes || a.facility - b.facility)
-      .slice(0, k);
-  }
 }
-
-/** Whether two point lists are the same points (ids and positions) in the same order. */
-function samePoints(a: readonly EnginePoint[], b: readonly EnginePoint[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let j = 0; j < a.length; j++) {
-    const p = a[j]!;
-    const q = b[j]!;
-    if (p.id !== q.id || p.lon !== q.lon || p.lat !== q.lat) return false;
-  }
-  return true;
-}
-
-const emptyDelta = {
-  minutes1: new Float64Array(0),
-  km1: new Float64Array(0),
-  facility1: new Int32Array(0),
-  minutes2: new Float64Array(0),
-  km2: new Float64Array(0),
-  facility2: new Int32Array(0),
-};

@@ -1,5 +1,5 @@
-import type { TravelModel } from './types.js';
-import { EngineInputError } from './errors.js';
+import type { TravelModel } from '../types.js';
+import { EngineInputError } from '../errors.js';
 
 /**
  * Travel distance estimated from a straight-line distance (km), for when no road network is loaded.
@@ -34,7 +34,7 @@ export function straightLineKmWithin(minutes: number, model: TravelModel): numbe
 /**
  * The one reach radius of the estimate: the straight-line km within `minutes` (straightLineKmWithin) and,
  * with a km threshold, within the km whose travel km (× circuity) meet it. Every radius search of the
- * ESTIMATED provider (reach, catchment, service areas, the MCLP's coverage, countWithin) uses it.
+ * ESTIMATED provider (reach, catchment, service areas, the MCLP's coverage) uses it.
  * @example reachRadiusKm(20, DEFAULT_TRAVEL_MODEL, null)
  */
 export function reachRadiusKm(
@@ -44,6 +44,15 @@ export function reachRadiusKm(
 ): number {
   const radius = straightLineKmWithin(minutes, model);
   return thresholdKm === null ? radius : Math.min(radius, thresholdKm / model.circuityFactor);
+}
+
+/**
+ * The radius a reach search queries for a reach radius: a hair beyond it (relative and absolute slack, far
+ * above float rounding), so no origin on the rim is lost; the exact verdict (meetsThresholds) then decides.
+ * The one place this slack is written.
+ */
+export function searchRadiusKm(radiusKm: number): number {
+  return radiusKm * (1 + 1e-9) + 1e-9;
 }
 
 /** Throws a RangeError naming the field when a travel model is not physically meaningful. */

@@ -1,6 +1,6 @@
-import type { AccessTable } from './access-table.js';
-import { estimateMinutes, estimateTravelKm } from './travel.js';
-import type { AccessMethod, AccessResult, TravelModel } from './types.js';
+import type { AccessTable } from '../access-table.js';
+import { estimateMinutes, estimateTravelKm } from './model.js';
+import type { AccessMethod, AccessResult, TravelModel } from '../types.js';
 
 /**
  * "Within reach", defined once: the verdict columns of an access table and how a single figure is

@@ -1,6 +1,6 @@
 import FlatQueue from 'flatqueue';
-import type { NodeLabels } from '../../../src/engine/network/dijkstra.js';
-import type { RoadGraph } from '../../../src/engine/network/graph.js';
+import type { NodeLabels } from '../../src/engine/network/dijkstra.js';
+import type { RoadGraph } from '../../src/engine/network/graph.js';
 
 /**
  * A second, independent algorithm for the labels (the engine's earlier full pass, kept for the tests):

@@ -1,0 +1,46 @@
+import type { AccessTable } from '../../access-table.js';
+import type { TravelModel } from '../../types.js';
+import { ROW_ESTIMATED } from '../../travel/verdict.js';
+
+function sharedFloat64(n: number, fill: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n)).fill(fill);
+}
+
+function sharedInt32(n: number, fill: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * n)).fill(fill);
+}
+
+function sharedUint8(n: number, fill: number): Uint8Array {
+  const column = new Uint8Array(new SharedArrayBuffer(n));
+  return fill === 0 ? column : column.fill(fill);
+}
+
+/**
+ * An empty NETWORK access table of `n` rows (k = 2: with second ranks). The columns live in shared memory:
+ * an analysis worker hands them to the main thread without a copy (structured cloning shares a
+ * SharedArrayBuffer), and both keep reading them; nothing writes to a table after the provider returns it.
+ */
+export function emptyNetworkTable(code: string, model: TravelModel, n: number, k: 1 | 2): AccessTable {
+  const table: AccessTable = {
+    serviceType: code,
+    thresholdMinutes: 0,
+    thresholdKm: null,
+    model: { ...model },
+    pointIndex: sharedInt32(n, -1),
+    straightKm: sharedFloat64(n, Number.NaN),
+    minutes: sharedFloat64(n, Number.POSITIVE_INFINITY),
+    travelKm: sharedFloat64(n, Number.NaN),
+    within: new Uint8Array(n),
+    method: sharedUint8(n, ROW_ESTIMATED),
+    connectorKm: sharedFloat64(n, Number.NaN),
+    fallback: sharedUint8(n, 0),
+  };
+  if (k === 2) {
+    table.secondPointIndex = sharedInt32(n, -1);
+    table.secondStraightKm = sharedFloat64(n, Number.NaN);
+    table.secondMinutes = sharedFloat64(n, Number.POSITIVE_INFINITY);
+    table.secondTravelKm = sharedFloat64(n, Number.NaN);
+    table.secondConnectorKm = sharedFloat64(n, Number.NaN);
+  }
+  return table;
+}
