@@ -271,7 +271,8 @@ export class ReadRouter {
       }),
     );
     // Versions every standby has are no longer needed for the lag.
-    const oldest = Math.min(...this.#standbys.map((s) => s.status.writes ?? Number.POSITIVE_INFINITY));
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const s of this.#standbys) oldest = Math.min(oldest, s.status.writes ?? Number.POSITIVE_INFINITY);
     while (this.#seen.length > 1 && this.#seen[1]!.writes <= oldest) this.#seen.shift();
   }
 
