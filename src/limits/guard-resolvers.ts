@@ -48,10 +48,11 @@ export function guardResolvers(schema: GraphQLSchema): void {
       const priced = isWorkPriced(coordinate);
       if (!priced && !roots.has(type.name)) continue;
       const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, Context>;
-      field.resolve = async (source, args, ctx, info) => {
+      const root = roots.has(type.name);
+      const guarded: GraphQLFieldResolver<unknown, Context> = async (source, args, ctx, info) => {
         const state = currentRequestState();
         state?.check();
-        if (roots.has(type.name)) {
+        if (root) {
           const nul = nulCharacterPath(args);
           if (nul !== null)
             throw badInput(`${nul} contains a NUL character (\\u0000), which no value can hold`, nul);
@@ -60,6 +61,7 @@ export function guardResolvers(schema: GraphQLSchema): void {
           const work = fieldWork(coordinate, args, workScaleOf(await ctx.snapshot()));
           if (work >= state.limits.heavyWork) await state.acquireHeavySlot();
           await yieldToEventLoop();
+          state.yielded();
           state.check();
         }
         let result: unknown;
@@ -73,6 +75,36 @@ export function guardResolvers(schema: GraphQLSchema): void {
         }
         return result;
       };
+      // A nested priced field read many times a page (Settlement.access: 500 times) takes the guard's
+      // light path without a promise of its own: once the request's snapshot is loaded, a field below
+      // heavyWork needs no slot, and it yields to the event loop only every YIELD_EVERY_MS of the request,
+      // not once per field (the same checks and errors; see yieldDue).
+      field.resolve =
+        root || !priced
+          ? guarded
+          : (source, args, ctx, info) => {
+              const state = currentRequestState();
+              const snapshot = state ? ctx.readySnapshot?.() : undefined;
+              if (
+                !state ||
+                !snapshot ||
+                state.yieldDue() ||
+                fieldWork(coordinate, args, workScaleOf(snapshot)) >= state.limits.heavyWork
+              )
+                return guarded(source, args, ctx, info);
+              state.check();
+              let result: unknown;
+              try {
+                result = resolve(source, args, ctx, info);
+              } catch (error) {
+                throw toAppError(error) ?? error;
+              }
+              if (result instanceof Promise)
+                return result.catch((error: unknown) => {
+                  throw toAppError(error) ?? error;
+                });
+              return result;
+            };
     }
   }
 }

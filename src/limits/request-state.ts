@@ -18,6 +18,8 @@ export class RequestState {
   /** The heavy-queue slot this request holds (one per request however many heavy fields it asks for). */
   private slot: Promise<() => void> | null = null;
   private released = false;
+  /** When this request last yielded to the event loop (light analysis fields yield every YIELD_EVERY_MS). */
+  private lastYield = performance.now();
 
   constructor(
     readonly limits: LimitsConfig,
@@ -40,6 +42,16 @@ export class RequestState {
   /** Throws TIMEOUT once the deadline has passed (a clock check: works inside synchronous loops too). */
   check(): void {
     if (performance.now() > this.deadline) throw this.timeoutError();
+  }
+
+  /** True when this request has run YIELD_EVERY_MS since it last yielded to the event loop. */
+  yieldDue(): boolean {
+    return performance.now() - this.lastYield >= YIELD_EVERY_MS;
+  }
+
+  /** Notes a yield to the event loop (see yieldDue). */
+  yielded(): void {
+    this.lastYield = performance.now();
   }
 
   /** Waits for this request's heavy slot (taken once, kept until the request ends). */
@@ -72,6 +84,12 @@ export class RequestState {
     );
   }
 }
+
+/**
+ * How long a request's light analysis fields (below heavyWork, e.g. a page's 500 Settlement.access) may run
+ * before one of them yields to the event loop, so /healthz and other requests are served in between.
+ */
+export const YIELD_EVERY_MS = 10;
 
 const storage = new AsyncLocalStorage<RequestState>();
 

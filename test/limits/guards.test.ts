@@ -1,12 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GraphQLObjectType, GraphQLSchema, GraphQLString, graphql } from 'graphql';
+import { GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { EngineInputError } from '../../src/engine/errors.js';
 import { guardResolvers } from '../../src/limits/guard-resolvers.js';
 import { HeavyQueue } from '../../src/limits/heavy-queue.js';
 import { TokenBuckets } from '../../src/limits/rate-limit.js';
-import { RequestState, checkBudget, runWithRequestState } from '../../src/limits/request-state.js';
+import {
+  RequestState,
+  YIELD_EVERY_MS,
+  checkBudget,
+  runWithRequestState,
+} from '../../src/limits/request-state.js';
 import { testConfig } from '../helpers/db.js';
 
 describe('engine input errors', () => {
@@ -50,6 +55,71 @@ describe('the time budget', () => {
       await new Promise((r) => setTimeout(r, 40));
       expect(() => checkBudget()).toThrow(/requestTimeoutMs/);
       expect(state.signal.aborted).toBe(true);
+    });
+    state.finish();
+  });
+});
+
+describe("a light priced field's path (Settlement.access, read 500 times a page)", () => {
+  const Settlement = new GraphQLObjectType({
+    name: 'Settlement',
+    fields: {
+      access: {
+        type: GraphQLString,
+        resolve: (n: number) => {
+          if (n === 2) throw new EngineInputError('no such type');
+          return `a${n}`;
+        },
+      },
+    },
+  });
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: { page: { type: new GraphQLList(Settlement), resolve: () => [0, 1, 2, 3] } },
+    }),
+  });
+  guardResolvers(schema);
+  const snapshot = { settlements: [], openPoints: [], catalogue: [] };
+  const access = Settlement.getFields().access!;
+
+  it('answers without a promise once the snapshot is ready (and not before), with the same answers and errors', async () => {
+    const state = new RequestState(testConfig().limits, new HeavyQueue(1, 0));
+    const ready = { snapshot: async () => snapshot, readySnapshot: () => snapshot };
+    const loading = { snapshot: async () => snapshot, readySnapshot: () => undefined };
+    await runWithRequestState(state, async () => {
+      state.yielded();
+      const info = {} as Parameters<NonNullable<typeof access.resolve>>[3];
+      expect(access.resolve!(1, {}, ready, info)).toBe('a1');
+      const later = access.resolve!(1, {}, loading, info);
+      expect(later).toBeInstanceOf(Promise);
+      expect(await later).toBe('a1');
+      for (const contextValue of [ready, loading]) {
+        const r = await graphql({ schema, source: '{ page { access } }', contextValue });
+        expect(r.data).toEqual({
+          page: [{ access: 'a0' }, { access: 'a1' }, { access: null }, { access: 'a3' }],
+        });
+        expect(r.errors!.map((e) => [e.path, e.extensions.code])).toEqual([
+          [['page', 2, 'access'], 'BAD_USER_INPUT'],
+        ]);
+      }
+    });
+    state.finish();
+  });
+
+  it('yields to the event loop once the request has run YIELD_EVERY_MS since its last yield', async () => {
+    const state = new RequestState(testConfig().limits, new HeavyQueue(1, 0));
+    state.yielded();
+    expect(state.yieldDue()).toBe(false);
+    await new Promise((r) => setTimeout(r, YIELD_EVERY_MS + 5));
+    expect(state.yieldDue()).toBe(true);
+    await runWithRequestState(state, async () => {
+      const info = {} as Parameters<NonNullable<typeof access.resolve>>[3];
+      const context = { snapshot: async () => snapshot, readySnapshot: () => snapshot };
+      const due = access.resolve!(3, {}, context, info);
+      expect(due).toBeInstanceOf(Promise);
+      expect(await due).toBe('a3');
+      expect(state.yieldDue()).toBe(false);
     });
     state.finish();
   });

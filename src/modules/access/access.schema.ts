@@ -255,13 +255,29 @@ builder.objectField(SettlementRef, 'access', (t) =>
       at: t.arg({ type: 'DateTime', description: AT_DESCRIPTION }),
       asOf: t.arg({ type: 'Date', description: AS_OF_DESCRIPTION }),
     },
-    resolve: async (settlement, args, ctx) => {
-      const snapshot = await ctx.snapshot({ at: args.at, asOf: args.asOf ?? settlement.asOf ?? null });
-      const codes = args.serviceTypes
-        ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
-        : snapshot.catalogue.map((t) => t.code);
-      const model = resolveTravelModel(ctx.config.travelModel, args.travel);
-      return accessOfSettlement(snapshot, settlement, codes, model, validateThreshold(args.thresholdMinutes));
+    resolve: (settlement, args, ctx) => {
+      const asOf = args.asOf ?? settlement.asOf ?? null;
+      // The common page (today's data, every type): no promise per settlement once the snapshot is loaded.
+      const ready = args.at == null && asOf == null && !args.serviceTypes ? ctx.readySnapshot?.() : undefined;
+      if (ready) {
+        const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+        const codes = ready.catalogue.map((t) => t.code);
+        return accessOfSettlement(ready, settlement, codes, model, validateThreshold(args.thresholdMinutes));
+      }
+      return (async () => {
+        const snapshot = await ctx.snapshot({ at: args.at, asOf });
+        const codes = args.serviceTypes
+          ? (await requireServiceTypes(ctx, args.serviceTypes, 'serviceTypes')).map((t) => t.code)
+          : snapshot.catalogue.map((t) => t.code);
+        const model = resolveTravelModel(ctx.config.travelModel, args.travel);
+        return accessOfSettlement(
+          snapshot,
+          settlement,
+          codes,
+          model,
+          validateThreshold(args.thresholdMinutes),
+        );
+      })();
     },
   }),
 );

@@ -49,10 +49,28 @@ export function validateThreshold(minutes: number | null | undefined): number | 
   return minutes;
 }
 
-/** Row i of an access table as a ServiceAccess (the engine's accessResultAt, the point resolved). */
+/**
+ * Row i of an access table as a ServiceAccess (the engine's accessResultAt, the point resolved). One object
+ * literal of one shape (accessResultAt gives every field, absent ones undefined), not a spread: an access
+ * page builds thousands (4,500 for 500 × 9) and the spread was the costliest line of our own code in it.
+ */
 export function accessFromTable(snapshot: AnalysisSnapshot, table: AccessTable, i: number): ServiceAccess {
-  const points = snapshot.engine.index(table.serviceType).points;
-  return withServicePoint(snapshot, accessResultAt(table, i, points));
+  const r = accessResultAt(table, i, snapshot.engine.index(table.serviceType).points);
+  const servicePoint = r.pointId ? (snapshot.pointsById.get(r.pointId) ?? null) : null;
+  return {
+    serviceType: r.serviceType,
+    pointId: r.pointId,
+    straightLineKm: r.straightLineKm,
+    travelKm: r.travelKm,
+    travelMinutes: r.travelMinutes,
+    method: r.method,
+    thresholdMinutes: r.thresholdMinutes,
+    withinThreshold: r.withinThreshold,
+    connectorKm: r.connectorKm,
+    fallbackReason: r.fallbackReason,
+    servicePoint,
+    openingHoursKnown: servicePoint === null ? null : !snapshot.hoursUnknown(servicePoint),
+  } as ServiceAccess;
 }
 
 /** An engine access result with its point looked up in the snapshot. */
@@ -63,6 +81,38 @@ function withServicePoint(snapshot: AnalysisSnapshot, r: AccessResult): ServiceA
     servicePoint,
     openingHoursKnown: servicePoint === null ? null : !snapshot.hoursUnknown(servicePoint),
   };
+}
+
+interface TablesMemo {
+  codes: readonly string[];
+  model: TravelModel;
+  thresholdMinutes: number | undefined;
+  tables: AccessTable[];
+}
+
+/** Per snapshot, the tables of the last (types, model, threshold) asked: a page asks the same 500 times. */
+const lastTables = new WeakMap<AnalysisSnapshot, TablesMemo>();
+
+function tablesOf(
+  snapshot: AnalysisSnapshot,
+  codes: readonly string[],
+  model: TravelModel,
+  thresholdMinutes: number | undefined,
+): AccessTable[] {
+  const last = lastTables.get(snapshot);
+  if (
+    last &&
+    last.thresholdMinutes === thresholdMinutes &&
+    last.model.circuityFactor === model.circuityFactor &&
+    last.model.speedKmh === model.speedKmh &&
+    last.model.fixedMinutes === model.fixedMinutes &&
+    last.codes.length === codes.length &&
+    last.codes.every((code, k) => code === codes[k])
+  )
+    return last.tables;
+  const tables = codes.map((code) => snapshot.table(code, model, thresholdMinutes));
+  lastTables.set(snapshot, { codes: [...codes], model: { ...model }, thresholdMinutes, tables });
+  return tables;
 }
 
 /**
@@ -77,8 +127,11 @@ export function accessOfSettlement(
   thresholdMinutes?: number,
 ): ServiceAccess[] {
   const i = snapshot.settlementIndex.get(settlement.id);
+  if (i !== undefined) {
+    const tables = tablesOf(snapshot, codes, model, thresholdMinutes);
+    return tables.map((table) => accessFromTable(snapshot, table, i));
+  }
   return codes.map((code) => {
-    if (i !== undefined) return accessFromTable(snapshot, snapshot.table(code, model, thresholdMinutes), i);
     const [r] = snapshot.travel(model).nearest(settlement.lon, settlement.lat, code, 1, { thresholdMinutes });
     return withServicePoint(
       snapshot,
