@@ -162,9 +162,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const { port } = server.address() as AddressInfo;
   lock?.setPort(port);
   timing('listening');
-  // Over stored data (a table cache), the snapshot is loaded at once, off the request path: the first
-  // access query then finds it (and its tables, from the cache) ready. A failure is the first request's.
-  if (tableCacheDir) services.snapshot().catch(() => {});
   return {
     url: `http://localhost:${port}`,
     app,

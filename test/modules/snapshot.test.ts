@@ -5,7 +5,7 @@ import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
 import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
 import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
-import { storedServicePoint } from '../engine/helpers/builders.js';
+import { storedServicePoint, storedSettlement } from '../engine/helpers/builders.js';
 import type { EngineGridCell } from '../../src/engine/population-base.js';
 import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
 import {
@@ -17,20 +17,11 @@ import { buildEdges, randomNetwork } from '../engine/network/helpers.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(11);
-const settlements: Settlement[] = Array.from({ length: 400 }, (_, i) => ({
-  id: String(i + 1),
-  name: `S${i}`,
-  kind: 'VILLAGE',
-  lon: 14 + random() * 2,
-  lat: 60 + random() * 1.5,
-  population: 10 + Math.floor(random() * 500),
-  population65Plus: null,
-  municipalityCode: '2085',
-  countyCode: '20',
-  broadbandShare: null,
-  externalId: null,
-  source: 'test',
-}));
+const settlements: Settlement[] = Array.from({ length: 400 }, (_, i) => {
+  const lon = 14 + random() * 2;
+  const lat = 60 + random() * 1.5;
+  return storedSettlement(String(i + 1), `S${i}`, lon, lat, 10 + Math.floor(random() * 500));
+});
 const points: ServicePoint[] = Array.from({ length: 60 }, (_, i) => {
   const lon = 14 + random() * 2;
   const lat = 60 + random() * 1.5;

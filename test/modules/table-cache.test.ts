@@ -14,24 +14,15 @@ import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
 import { decodeTable, encodeTable, TableCache } from '../../src/modules/access/table-cache.js';
 import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
 import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
-import { storedServicePoint } from '../engine/helpers/builders.js';
+import { storedServicePoint, storedSettlement } from '../engine/helpers/builders.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(25);
-const settlements: Settlement[] = Array.from({ length: 300 }, (_, i) => ({
-  id: String(i + 1),
-  name: `S${i}`,
-  kind: 'VILLAGE',
-  lon: 14 + random() * 2,
-  lat: 60 + random() * 1.5,
-  population: 10 + Math.floor(random() * 500),
-  population65Plus: null,
-  municipalityCode: '2085',
-  countyCode: '20',
-  broadbandShare: null,
-  externalId: null,
-  source: 'test',
-}));
+const settlements: Settlement[] = Array.from({ length: 300 }, (_, i) => {
+  const lon = 14 + random() * 2;
+  const lat = 60 + random() * 1.5;
+  return storedSettlement(String(i + 1), `S${i}`, lon, lat, 10 + Math.floor(random() * 500));
+});
 const points: ServicePoint[] = Array.from({ length: 45 }, (_, i) =>
   storedServicePoint(`p${i}`, `P${i}`, 14 + random() * 2, 60 + random() * 1.5, [
     catalogue[i % catalogue.length]!.code,

@@ -1,6 +1,7 @@
 import { readCatalogue } from '../../../src/catalogue.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef } from '../../../src/engine/types.js';
 import type { ServicePoint } from '../../../src/modules/service-points/service-point.repository.js';
+import type { Settlement } from '../../../src/modules/settlements/settlement.repository.js';
 
 /** mulberry32 (src/demo/random.ts): a small seeded generator so random tests are reproducible. */
 export { seededRandom } from '../../../src/demo/random.js';
@@ -44,6 +45,30 @@ export function storedServicePoint(
     generated: false,
     validFrom: null,
     validTo: null,
+  };
+}
+
+/** A settlement as the database returns it: a village in municipality 2085 (county 20), 65+ and connectivity unknown. */
+export function storedSettlement(
+  id: string,
+  name: string,
+  lon: number,
+  lat: number,
+  population: number,
+): Settlement {
+  return {
+    id,
+    name,
+    kind: 'VILLAGE',
+    lon,
+    lat,
+    population,
+    population65Plus: null,
+    municipalityCode: '2085',
+    countyCode: '20',
+    broadbandShare: null,
+    externalId: null,
+    source: 'test',
   };
 }
 
