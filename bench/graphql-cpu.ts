@@ -9,11 +9,9 @@ import { loadavg } from 'node:os';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
-import { bumpDataVersion } from '../src/db/data-version.js';
-import { upsertServicePoints } from '../src/modules/service-points/service-point.repository.js';
-import { upsertSettlements } from '../src/modules/settlements/settlement.repository.js';
 import { startServer } from '../src/server.js';
 import { generateCountry, seededRandom } from './country-case.js';
+import { storeCountryCase } from './country-db.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -39,45 +37,7 @@ async function main(): Promise<void> {
   };
   const handle = await createDb({});
   const app = await openApp(config, { demo: false, handle });
-  await app.db.transaction().execute(async (trx) => {
-    await upsertSettlements(
-      trx,
-      origins.map((o, i) => ({
-        name: `Origin ${i}`,
-        kind: 'GRID_CELL' as const,
-        population: 1 + (i % 97),
-        population65Plus: null,
-        municipalityCode: null,
-        countyCode: null,
-        broadbandShare: null,
-        externalId: `o${i}`,
-        x: o.lon,
-        y: o.lat,
-        crs: 'EPSG:4326' as const,
-      })),
-      { source: 'bench (generated)', importRunId: null },
-    );
-    await upsertServicePoints(
-      trx,
-      points.map((p) => ({
-        name: p.name,
-        serviceTypes: [...p.serviceTypes],
-        status: 'OPEN' as const,
-        operator: null,
-        capacity: null,
-        openingHours: null,
-        municipalityCode: null,
-        externalId: p.id,
-        validFrom: null,
-        validTo: null,
-        x: p.lon,
-        y: p.lat,
-        crs: 'EPSG:4326' as const,
-      })),
-      { source: 'bench (generated)', importRunId: null },
-    );
-    await bumpDataVersion(trx);
-  });
+  await storeCountryCase(app.db, { origins, points });
   const running = await startServer({ app, config: app.config, port: 0 });
   const query = `query($after: String) { settlements(first: 500, after: $after) { nodes { id access {
     serviceType travelMinutes straightLineKm withinThreshold method servicePoint { id name } } } } }`;

@@ -25,12 +25,10 @@ import { sql } from 'kysely';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
-import { bumpDataVersion } from '../src/db/data-version.js';
-import { upsertServicePoints } from '../src/modules/service-points/service-point.repository.js';
-import { upsertSettlements } from '../src/modules/settlements/settlement.repository.js';
 import { startServer } from '../src/server.js';
 import { importRoads } from '../src/modules/roads/road-import.service.js';
 import { codes, generateCountry, seededRandom } from './country-case.js';
+import { storeCountryCase } from './country-db.js';
 import { generateNetwork } from './network-case.js';
 
 const full = process.argv.includes('--full');
@@ -66,42 +64,7 @@ async function main(): Promise<void> {
   const handle = await createDb({});
   const app = await openApp(config, { demo: false, handle });
   let t = performance.now();
-  await app.db.transaction().execute(async (trx) => {
-    const rows = origins.map((o, i) => ({
-      name: `Origin ${i}`,
-      kind: 'GRID_CELL' as const,
-      population: 1 + (i % 97),
-      population65Plus: null,
-      municipalityCode: null,
-      countyCode: null,
-      broadbandShare: null,
-      externalId: `o${i}`,
-      x: o.lon,
-      y: o.lat,
-      crs: 'EPSG:4326' as const,
-    }));
-    await upsertSettlements(trx, rows, { source: 'bench (generated)', importRunId: null });
-    await upsertServicePoints(
-      trx,
-      points.map((p) => ({
-        name: p.name,
-        serviceTypes: [...p.serviceTypes],
-        status: 'OPEN' as const,
-        operator: null,
-        capacity: null,
-        openingHours: null,
-        municipalityCode: null,
-        externalId: p.id,
-        validFrom: null,
-        validTo: null,
-        x: p.lon,
-        y: p.lat,
-        crs: 'EPSG:4326' as const,
-      })),
-      { source: 'bench (generated)', importRunId: null },
-    );
-    await bumpDataVersion(trx);
-  });
+  await storeCountryCase(app.db, { origins, points });
   console.log(`load: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   if (withNetwork) {
     const dir = mkdtempSync(join(tmpdir(), 'sa-bench-roads-'));
