@@ -20,7 +20,7 @@ import { timing } from '../timings.js';
 import { CliError } from './errors.js';
 import { openForCli, parseWait } from './import.js';
 import type { CommandOutput } from './through-server.js';
-import { apply, isReadyServer, runThroughServer, sayThroughServer } from './through-server.js';
+import { apply, isReadyServer, sendThroughServer } from './through-server.js';
 
 export type { CommandAnswer, CommandOutput } from './through-server.js';
 export { INTERNAL_COMMAND_PATH, encodeOutput } from './through-server.js';
@@ -83,8 +83,7 @@ export async function runCommand<O>(
     app = await openForCli(command.name, waitMs, { sharedBuffers: '16MB' });
   } catch (error) {
     if (!(error instanceof DataDirBusyError) || !isReadyServer(error.holder)) throw error;
-    sayThroughServer(config.dataDir, error.holder, command.name);
-    apply(await runThroughServer(config.dataDir, error.holder, command.name, sent));
+    await sendThroughServer(config.dataDir, error.holder, command.name, sent);
     return 0;
   }
   timing('database open');

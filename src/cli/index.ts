@@ -13,7 +13,7 @@ import { CliError } from './errors.js';
 import type { ImportCliOptions } from './import.js';
 import type { KeysCreateOptions } from './keys.js';
 import type { ReportCliOptions } from './report.js';
-import { apply, isReadyServer, runThroughServer, sayThroughServer } from './through-server.js';
+import { isReadyServer, sendThroughServer } from './through-server.js';
 
 /**
  * Runs the command called `name` (cli/commands.ts): straight through the server when one holds the
@@ -25,8 +25,7 @@ async function runNamed<O extends { wait?: string | undefined }>(name: string, o
     const holder = readLockHolder(config.dataDir);
     if (isReadyServer(holder)) {
       const { wait: _wait, ...sent } = options;
-      sayThroughServer(config.dataDir, holder, name);
-      apply(await runThroughServer(config.dataDir, holder, name, sent));
+      await sendThroughServer(config.dataDir, holder, name, sent);
       return 0;
     }
   }

@@ -62,16 +62,26 @@ export function encodeOutput(result: CommandOutput): CommandAnswer {
 
 export const INTERNAL_COMMAND_PATH = '/internal/command';
 
-/** Says on stderr that `name` runs through the server in the lock. */
-export function sayThroughServer(dataDir: string, holder: LockHolder & { port: number }, name: string): void {
+/**
+ * Runs the command `name` through the server in the lock: says so on stderr, sends it, applies its output
+ * here. The CLI's one way through a server, whether it saw the server before opening anything (cli/index.ts)
+ * or only when the lock refused it (command.ts).
+ */
+export async function sendThroughServer(
+  dataDir: string,
+  holder: LockHolder & { port: number },
+  name: string,
+  options: unknown,
+): Promise<void> {
   console.error(
     `serviceatlas: ${dataDir} is held by ${describeHolder(holder)}: ` +
       `running \`${name}\` through it (http://127.0.0.1:${holder.port}).`,
   );
+  apply(await runThroughServer(dataDir, holder, name, options));
 }
 
 /** POSTs the command to the server in the lock (its loopback endpoint, the lock's secret) and decodes the answer. */
-export async function runThroughServer(
+async function runThroughServer(
   dataDir: string,
   holder: LockHolder,
   name: string,
