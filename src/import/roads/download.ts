@@ -285,9 +285,14 @@ export async function downloadFile(value: string, options: DownloadOptions): Pro
         progress.start(total ?? 0);
         if (start > 0) progress.tick(start);
         res.on('data', (chunk: Buffer) => progress.tick(chunk.length));
+        const out = createWriteStream(part, { flags: start > 0 ? 'a' : 'w' });
         try {
-          await pipeline(res, createWriteStream(part, { flags: start > 0 ? 'a' : 'w' }));
+          await pipeline(res, out);
         } catch (error) {
+          // pipeline rejects as soon as the socket breaks, while the file stream may still have a
+          // write in flight; measuring (or appending to) the partial file before it closes would
+          // count bytes twice on the resume.
+          if (!out.closed) await new Promise<void>((done) => out.once('close', () => done()));
           throw new Transient(`the connection was cut (${(error as Error).message})`);
         } finally {
           progress.stop();
