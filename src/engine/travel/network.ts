@@ -1,21 +1,19 @@
 import type { AccessEngine, AccessTable } from '../access.js';
 import { cosLatitude, distanceKm, distanceKmWithCos } from '../geodesic.js';
-import { ForwardScratch, forwardSearch } from '../network/forward-search.js';
+import { forwardSearch } from '../network/forward-search.js';
 import {
   type FacilitySite,
   facilitySite,
   type NodeLabels,
   nodeLabels,
   reachFromSeeds,
-  type SnapBatch,
   siteSeeds,
   sitesByEdge,
 } from '../network/index.js';
-import { OriginsOnEdges } from '../network/origins-on-edges.js';
 import { type BaseLabels, derivedLabels, latestLabels, samePoints } from '../network/provider/labels.js';
 import { emptyNetworkTable } from '../network/provider/columns.js';
-import { snapOrigins } from '../network/provider/origin-snaps.js';
-import { originsWithin, type ReachScratch, reachScratch } from '../network/provider/reach.js';
+import { originsWithin } from '../network/provider/reach.js';
+import { SharedOrigins } from '../network/provider/shared.js';
 import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type RoadNetwork } from '../network/road-network.js';
 import type { AccessResult, EnginePoint, TravelModel } from '../types.js';
 import { EstimatedTravelCost } from './estimated.js';
@@ -58,26 +56,9 @@ export {
  * The NETWORK provider, router apart from its caches: the road network and its searches live in
  * engine/network/ (graph and snapping: road-network.ts, snap.ts; searches: dijkstra.ts (labels),
  * incremental.ts (bounded reach, relabelling), forward-search.ts), the caches kept across providers and
- * data versions in engine/network/provider/ (origin snaps, kept labels, reach scratch). This class
+ * data versions in engine/network/provider/ (origin snaps and search buffers in shared.ts, kept labels, reach scratch). This class
  * composes them into the TravelCost seam.
  */
-
-/** What providers over the same origins and network share: origin snaps, point sites, origins by node. */
-interface SharedState {
-  originSnaps: SnapBatch | null;
-  /** Sites of points by id and position (a moved point gets a new key). */
-  sites: Map<string, FacilitySite | null>;
-  /** The origins by the edge they are snapped to (for the reach of a new point). */
-  originsOnEdges?: OriginsOnEdges;
-  /** The buffers of reachRows (allocated on first use). */
-  reachScratch?: ReachScratch;
-  /** The buffers of the forward search of `nearest` (allocated on first use). */
-  forwardScratch?: ForwardScratch;
-  /** The second ranks of k = 1 tables, written and dropped (allocated on first use). */
-  secondScratch?: { minutes: Float64Array; km: Float64Array; facility: Int32Array };
-  /** Set by {@link NetworkTravelCost.acrossVersions}: labels are taken from, and left for, other snapshots. */
-  acrossVersions?: boolean;
-}
 
 /** One type's labels: the multi-source search over its open points. */
 interface TypeLabels {
@@ -97,10 +78,8 @@ export class NetworkTravelCost implements TravelCost {
     readonly model: TravelModel,
     readonly network: RoadNetwork,
     readonly options: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
-    private readonly shared: SharedState = {
-      originSnaps: null,
-      sites: new Map(),
-    },
+    /** Origin snaps, point sites and search buffers, shared with the providers derived from this one. */
+    private readonly shared = new SharedOrigins(origins, network, options),
     /** Labels per type over this engine's points (shared by providers that differ only in model). */
     private readonly labelCache = new Map<string, TypeLabels>(),
     /** The provider this one was derived from by withPoints (its labels seed incremental updates). */
@@ -157,14 +136,14 @@ export class NetworkTravelCost implements TravelCost {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     const k = options.k ?? 1;
     const { labels, sites, byEdge } = this.labelsOf(code);
-    const snaps = this.originSnaps();
+    const snaps = this.shared.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
     const table = emptyNetworkTable(code, this.model, n, k);
     // Edge by edge, each edge's two end labels read once for the origins on it (OriginsOnEdges), written
     // straight into the table's columns (no per-type batch of 600k rows to allocate and collect).
-    const scratchSecond = k === 2 ? null : this.secondScratch(n);
-    this.originsOnEdges().access(labels, byEdge, n, {
+    const scratchSecond = k === 2 ? null : this.shared.secondScratch(n);
+    this.shared.originsOnEdges().access(labels, byEdge, n, {
       minutes1: table.minutes,
       km1: table.travelKm,
       facility1: table.pointIndex,
@@ -172,8 +151,8 @@ export class NetworkTravelCost implements TravelCost {
       km2: table.secondTravelKm ?? scratchSecond!.km,
       facility2: table.secondPointIndex ?? scratchSecond!.facility,
     });
-    const { lons, lats } = this.originCoordinates();
-    const cosLat = this.originCosLatitudes();
+    const { lons, lats } = this.shared.originCoordinates();
+    const cosLat = this.shared.originCosLatitudes();
     const pointLon = Float64Array.from(points, (p) => p.lon);
     const pointLat = Float64Array.from(points, (p) => p.lat);
     const pointCos = Float64Array.from(points, (p) => cosLatitude(p.lat));
@@ -253,10 +232,9 @@ export class NetworkTravelCost implements TravelCost {
     if (this.engine.index(code).size === 0) return [];
     if (snap === null) return fallback(FALLBACK_SNAP_TOO_FAR);
     const { sites, byEdge } = this.sitesOf(code);
-    this.shared.forwardScratch ??= new ForwardScratch(this.network.edges.nodeCount);
     const { graph, edges } = this.network;
     const kmh = this.options.connectorKmh;
-    const found = forwardSearch(graph, edges, snap, kmh, sites, byEdge, k, this.shared.forwardScratch);
+    const found = forwardSearch(graph, edges, snap, kmh, sites, byEdge, k, this.shared.forwardScratch());
     if (found.length === 0) return fallback(FALLBACK_UNREACHABLE);
     const points = this.engine.index(code).points;
     return found.map((f) => {
@@ -292,7 +270,7 @@ export class NetworkTravelCost implements TravelCost {
    * roads, the origins grouped by edge, and the estimate's origin index (for points off the network).
    */
   prepareReach(): void {
-    this.originsOnEdges();
+    this.shared.originsOnEdges();
     this.estimated.originsIndex();
   }
 
@@ -327,8 +305,8 @@ export class NetworkTravelCost implements TravelCost {
     return originsWithin(
       this.network,
       site,
-      this.originsOnEdges(),
-      this.reachScratch(),
+      this.shared.originsOnEdges(),
+      this.shared.reachScratch(),
       thresholdMinutes,
       thresholdKm,
       figures,
@@ -459,56 +437,5 @@ export class NetworkTravelCost implements TravelCost {
       this.shared.sites.set(key, site);
     }
     return site === null ? null : { ...site, facility };
-  }
-
-  /** Where a k = 1 table's access pass writes the second ranks it does not keep (reused). */
-  private secondScratch(n: number): { minutes: Float64Array; km: Float64Array; facility: Int32Array } {
-    let scratch = this.shared.secondScratch;
-    if (!scratch || scratch.facility.length !== n) {
-      scratch = { minutes: new Float64Array(n), km: new Float64Array(n), facility: new Int32Array(n) };
-      this.shared.secondScratch = scratch;
-    }
-    return scratch;
-  }
-
-  /** cos(latitude) of every origin, kept with the snapped origin set (shared by every type's table). */
-  private originCosLatitudes(): Float64Array {
-    const entry = snapOrigins(this.network, this.origins, this.options.maxSnapKm);
-    if (!entry.cosLat) {
-      entry.cosLat = new Float64Array(entry.lats.length);
-      for (let i = 0; i < entry.lats.length; i++) entry.cosLat[i] = cosLatitude(entry.lats[i]!);
-    }
-    return entry.cosLat;
-  }
-
-  /** The origins' coordinates as typed arrays (kept with their snaps, shared by every type). */
-  private originCoordinates(): { lons: Float64Array; lats: Float64Array } {
-    return snapOrigins(this.network, this.origins, this.options.maxSnapKm);
-  }
-
-  private originSnaps(): SnapBatch {
-    this.shared.originSnaps ??= snapOrigins(this.network, this.origins, this.options.maxSnapKm).snaps;
-    return this.shared.originSnaps;
-  }
-
-  /** The origins grouped by the road edge they are snapped to (the reach of a new point reads them). */
-  private originsOnEdges(): OriginsOnEdges {
-    if (!this.shared.originsOnEdges) {
-      const batch = snapOrigins(this.network, this.origins, this.options.maxSnapKm);
-      this.shared.originSnaps ??= batch.snaps;
-      batch.onEdges ??= new Map();
-      let onEdges = batch.onEdges.get(this.options.connectorKmh);
-      if (!onEdges) {
-        onEdges = new OriginsOnEdges(this.network.edges, batch.snaps, this.options.connectorKmh);
-        batch.onEdges.set(this.options.connectorKmh, onEdges);
-      }
-      this.shared.originsOnEdges = onEdges;
-    }
-    return this.shared.originsOnEdges;
-  }
-
-  private reachScratch(): ReachScratch {
-    this.shared.reachScratch ??= reachScratch(this.network.edges.nodeCount, this.origins.length);
-    return this.shared.reachScratch;
   }
 }
