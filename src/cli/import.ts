@@ -3,24 +3,17 @@ import { openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { DataDirBusyError, describeHolder } from '../db/data-dir-lock.js';
 import { createProgressReporter } from '../import/index.js';
-import type { ExitCode, ImportJob, ImportJobOptions } from '../modules/imports/import-jobs.js';
-import { isImportKind } from '../modules/imports/import-jobs.js';
+import type { ExitCode } from '../modules/imports/import-jobs.js';
+import type { ImportCliOptions } from './import-job.js';
+import { importJobOf, parseWait } from './import-job.js';
 import { ImportFailure, runImportIsolated } from '../modules/imports/isolated-import.js';
-import { CliError } from './errors.js';
 import { isReadyServer } from './through-server.js';
 import { importThroughServer } from './remote-import.js';
 import { resolveRoadSource } from './roads-source.js';
 
 export { isReadyServer } from './through-server.js';
-
-/** `--wait <seconds>` → milliseconds (default: SERVICEATLAS_LOCK_WAIT). */
-export function parseWait(value: string | undefined, defaultSeconds: number): number {
-  if (value === undefined) return defaultSeconds * 1000;
-  const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0)
-    throw new CliError(`--wait must be a number of seconds ≥ 0, got "${value}"`);
-  return seconds * 1000;
-}
+export type { ImportCliOptions } from './import-job.js';
+export { parseWait } from './import-job.js';
 
 /**
  * Opens the database for a CLI command. With the embedded data directory, takes its lock, waiting up to
@@ -50,21 +43,8 @@ export async function openForCli(
   });
 }
 
-/** Options of `serviceatlas import <kind>` as commander parsed them. */
-export interface ImportCliOptions extends Omit<ImportJobOptions, 'append'> {
-  /** Grid: add to the stored grid (commander gives a boolean). */
-  append?: boolean;
-  /** Seconds to wait for another command holding the embedded database. */
-  wait?: string;
-  /** Roads: expected SHA-256 of the file or download. */
-  sha256?: string;
-  /** Roads: accept a plain http URL. */
-  allowHttp?: boolean;
-}
-
 /** `serviceatlas import <kind> <file> [options]`: here, or through the server holding the data directory. */
 export async function runImport(kind: string, file: string, values: ImportCliOptions): Promise<ExitCode> {
-  if (!isImportKind(kind)) throw new CliError(`cannot import ${kind}`);
   // Roads: an https URL is downloaded first, --sha256 checked, a --clip file made absolute.
   if (kind === 'roads')
     ({
@@ -72,24 +52,7 @@ export async function runImport(kind: string, file: string, values: ImportCliOpt
       clip: values.clip,
       source: values.source,
     } = await resolveRoadSource(file, values, loadConfig().dataDir));
-  const job: ImportJob = {
-    kind,
-    file,
-    options: {
-      format: values.format,
-      crs: values.crs,
-      map: values.map,
-      typeMap: values.typeMap,
-      source: values.source,
-      asOf: values.asOf,
-      level: values.level,
-      speeds: values.speeds,
-      clip: values.clip,
-      cellSize: values.cellSize,
-      append: values.append ? 'true' : undefined,
-      licence: values.licence,
-    } satisfies ImportJobOptions,
-  };
+  const job = importJobOf(kind, file, values);
   const config = loadConfig();
   const waitMs = parseWait(values.wait, config.lockWaitSeconds);
   let app: App;

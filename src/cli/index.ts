@@ -10,7 +10,7 @@ import type { AnalyseCapacityOptions } from './analyse-capacity.js';
 import type { AnalyseEServiceOptions } from './analyse-eservice.js';
 import type { AuditExportOptions } from './audit.js';
 import { CliError } from './errors.js';
-import type { ImportCliOptions } from './import.js';
+import type { ImportCliOptions } from './import-job.js';
 import type { KeysCreateOptions } from './keys.js';
 import type { ReportCliOptions } from './report.js';
 import { isReadyServer, sendThroughServer } from './through-server.js';
@@ -33,6 +33,26 @@ async function runNamed<O extends { wait?: string | undefined }>(name: string, o
   const command = COMMANDS.get(name);
   if (!command) throw new Error(`no CLI command named ${name}`);
   return runCliCommand(command, options);
+}
+
+/**
+ * `import <kind> <file>`: straight through the server when one holds the embedded data directory (the file
+ * is streamed to it; this process loads no importer), else here (import.ts). Roads go the long way: a URL
+ * is downloaded and a --clip file resolved before anything is sent.
+ */
+async function runImportNamed(kind: string, file: string, options: ImportCliOptions): Promise<number> {
+  const config = loadConfig();
+  if (kind !== 'roads' && !config.databaseUrl) {
+    const holder = readLockHolder(config.dataDir);
+    if (holder && isReadyServer(holder)) {
+      const { importJobOf, parseWait } = await import('./import-job.js');
+      const job = importJobOf(kind, file, options);
+      const waitMs = parseWait(options.wait, config.lockWaitSeconds);
+      const { importThroughServer } = await import('./remote-import.js');
+      return importThroughServer(config.dataDir, holder, job, waitMs);
+    }
+  }
+  return (await import('./import.js')).runImport(kind, file, options);
 }
 
 const STORAGE_NOTE = `
@@ -89,7 +109,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option('--source <name>', 'source label recorded with the rows and the import run')
         .option('--wait <seconds>', 'wait this long for another command holding the embedded database'),
     ).action(async (file: string, opts: ImportCliOptions) =>
-      setExitCode(await (await import('./import.js')).runImport(name, file, opts)),
+      setExitCode(await runImportNamed(name, file, opts)),
     );
 
   const withFormatAndCrs = (formats: string[]) => (c: Command) =>

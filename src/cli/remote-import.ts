@@ -7,12 +7,14 @@ import { createReadStream } from 'node:fs';
 import { request } from 'node:http';
 import type { LockHolder } from '../db/data-dir-lock.js';
 import { describeHolder } from '../db/data-dir-lock.js';
-import type { ProgressReporter } from '../import/index.js';
-import { createProgressReporter } from '../import/index.js';
+// Light imports only: index.ts sends an import here without loading the importers or the application.
+import type { ProgressReporter } from '../import/progress.js';
+import { createProgressReporter } from '../import/progress.js';
 import { fileSize } from '../import/source.js';
-import type { ImportEvent, ImportRequestHeader } from '../http/internal-import.js';
-import { IMPORT_JOB_HEADER, INTERNAL_IMPORT_PATH } from '../http/internal-import.js';
-import type { ExitCode, ImportJob } from '../modules/imports/import-jobs.js';
+import type { ImportEvent, ImportRequestHeader } from '../http/internal-import-protocol.js';
+import { IMPORT_JOB_HEADER, INTERNAL_IMPORT_PATH } from '../http/internal-import-protocol.js';
+import type { ExitCode } from '../modules/imports/import-jobs.js';
+import type { ImportJob } from '../modules/imports/import-job.js';
 
 /** How to proceed when the server cannot take the import. */
 export function serverAdvice(dataDir: string, holder: LockHolder): string {

@@ -18,26 +18,12 @@ import type { Database } from '../db/tables.js';
 import type { ProgressReporter } from '../import/index.js';
 import type { ImportJob } from '../modules/imports/import-jobs.js';
 import { isImportKind } from '../modules/imports/import-jobs.js';
+import type { ImportEvent, ImportRequestHeader } from './internal-import-protocol.js';
+import { IMPORT_JOB_HEADER } from './internal-import-protocol.js';
 import { ImportFailure, runImportIsolated } from '../modules/imports/isolated-import.js';
 
-export const INTERNAL_IMPORT_PATH = '/internal/import';
-/** Request header carrying the job (base64url JSON of {@link ImportRequestHeader}). */
-export const IMPORT_JOB_HEADER = 'x-serviceatlas-import';
-
-export interface ImportRequestHeader {
-  job: ImportJob;
-  /** How long to wait for an import already running in the server before refusing. */
-  waitMs: number;
-}
-
-/** One line of the NDJSON answer. */
-export type ImportEvent =
-  | { event: 'progress'; op: 'start'; total: number }
-  | { event: 'progress'; op: 'tick'; n: number }
-  | { event: 'progress'; op: 'stop' }
-  | { event: 'waiting'; message: string }
-  | { event: 'done'; lines: string[] }
-  | { event: 'error'; exit: 1 | 2 | 3; message: string };
+export type { ImportEvent, ImportRequestHeader } from './internal-import-protocol.js';
+export { IMPORT_JOB_HEADER, INTERNAL_IMPORT_PATH } from './internal-import-protocol.js';
 
 interface Logger {
   info(obj: object, msg: string): void;

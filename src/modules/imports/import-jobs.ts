@@ -3,7 +3,10 @@
  * same way by the CLI on its own database and by a running server for a CLI that sent it there (the
  * embedded database has one writer). A new kind (roads, a grid) is one more entry in RUNNERS.
  */
+export type { ImportJob, ImportJobKind, ImportJobOptions } from './import-job.js';
+export { IMPORT_KINDS, isImportKind } from './import-job.js';
 import type { Kysely } from 'kysely';
+import type { ImportJob, ImportJobKind } from './import-job.js';
 import { DataDirBusyError } from '../../db/data-dir-lock.js';
 import type { Database } from '../../db/tables.js';
 import type { ProgressReporter } from '../../import/index.js';
@@ -29,45 +32,6 @@ import {
   importConnectivity,
   parseConnectivityLevel,
 } from '../connectivity/connectivity-import.service.js';
-
-export const IMPORT_KINDS = [
-  'settlements',
-  'service-points',
-  'areas',
-  'roads',
-  'grid',
-  'connectivity',
-] as const;
-export type ImportJobKind = (typeof IMPORT_KINDS)[number];
-
-/** The command line's options, as given (validated by the kind's runner). */
-export interface ImportJobOptions {
-  format?: string;
-  crs?: string;
-  map?: string;
-  typeMap?: string;
-  source?: string;
-  /** Settlements and service points: the snapshot date YYYY-MM-DD (see import.service.ts). */
-  asOf?: string;
-  level?: string;
-  /** Roads: a speed table overriding data/road-speeds.json. */
-  speeds?: string;
-  /** Roads: keep only ways with a node in this county/municipality (code) or GeoJSON polygon (file). */
-  clip?: string;
-  /** Grid: square size in metres (default: from SCB rutids). */
-  cellSize?: string;
-  /** Grid: 'true' adds to the stored grid instead of replacing it. */
-  append?: string;
-  /** Connectivity: the licence of the figures, kept with them. */
-  licence?: string;
-}
-
-export interface ImportJob {
-  kind: ImportJobKind;
-  /** The file as the user named it: every message and `import_runs.file` use this. */
-  file: string;
-  options: ImportJobOptions;
-}
 
 export interface ImportJobContext {
   /** Where the bytes are when not at `job.file` (the server's copy of an upload). */
@@ -191,10 +155,6 @@ const RUNNERS: Record<ImportJobKind, Runner> = {
     };
   },
 };
-
-export function isImportKind(kind: unknown): kind is ImportJobKind {
-  return typeof kind === 'string' && (IMPORT_KINDS as readonly string[]).includes(kind);
-}
 
 /** Runs one import job (each kind writes in one transaction: all of it or nothing). */
 export function runImportJob(
