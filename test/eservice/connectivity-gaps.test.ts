@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFailure, runImportJob } from '../../src/modules/imports/import-jobs.js';
-import { LON, latAt, minutesFor } from '../gaps-api/meridian.js';
+import { LON, latAt, minutesFor } from '../support/meridian.js';
 import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';

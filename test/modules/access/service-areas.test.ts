@@ -4,7 +4,7 @@
  * PostGIS on that backend — ST_IsValid for every polygon, ST_Covers for the nesting 10 ⊂ 20 — and against
  * the access minutes the API itself reports for the settlements (inside when within, outside when
  * clearly beyond), by ST_Covers again. The NETWORK counterpart runs on Andorra's roads
- * (test/network/andorra.test.ts).
+ * (test/modules/roads/andorra-network.test.ts).
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

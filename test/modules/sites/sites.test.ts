@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
-import type { TestServer } from '../helpers/server.js';
-import { startTestServer } from '../helpers/server.js';
-import { LON, latAt } from './meridian.js';
+import { aServicePoint, aSettlement, seed } from '../../helpers/seed.js';
+import type { TestServer } from '../../helpers/server.js';
+import { startTestServer } from '../../helpers/server.js';
+import { LON, latAt } from '../../support/meridian.js';
 
 interface Site {
   location: { type: string; coordinates: [number, number] };

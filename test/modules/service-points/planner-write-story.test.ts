@@ -5,12 +5,12 @@
  * /metrics counter. Then the auditLog connection itself: filters, paging, totalCount, admin only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aSettlement, seed } from '../helpers/seed.js';
-import type { TestServer } from '../helpers/server.js';
-import { startTestServer } from '../helpers/server.js';
-import type { PointView, TestKeys, UserError } from './fixtures.js';
-import { CREATE, PLACES, UPDATE, createKeys, seedAreas } from './fixtures.js';
-import { captureLog } from './log-capture.js';
+import { aSettlement, seed } from '../../helpers/seed.js';
+import type { TestServer } from '../../helpers/server.js';
+import { startTestServer } from '../../helpers/server.js';
+import type { PointView, TestKeys, UserError } from '../../writes/fixtures.js';
+import { CREATE, PLACES, UPDATE, createKeys, seedAreas } from '../../writes/fixtures.js';
+import { captureLog } from '../../writes/log-capture.js';
 
 const AUDIT = `query($first: Int, $after: String, $filter: AuditLogFilter) {
   auditLog(first: $first, after: $after, filter: $filter) {

@@ -1,5 +1,5 @@
 import type { TestServer } from '../helpers/server.js';
-export { minutesFor } from '../support/oracles.js';
+export { minutesFor } from './oracles.js';
 
 /**
  * Hand-checkable geometry: everything lies on the meridian 15°E north of 60°N, so the geodesic (Turf,

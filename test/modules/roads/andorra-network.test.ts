@@ -8,17 +8,17 @@
  * `pgr_dijkstraCost` on the same table on the PostgreSQL server. Settlement and store locations are
  * GENERATED (seeded) for the test; the roads are OSM's (ODbL).
  */
-import { itWhen } from '../helpers/backend-only.js';
+import { itWhen } from '../../helpers/backend-only.js';
 import { booleanPointInPolygon, distance } from '@turf/turf';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/demo/random.js';
-import { importRoads } from '../../src/modules/roads/road-import.service.js';
-import { backend } from '../helpers/db.js';
-import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
-import type { TestServer } from '../helpers/server.js';
-import { startTestServer } from '../helpers/server.js';
-import { sharedDataFile } from '../helpers/shared-data.js';
+import { seededRandom } from '../../../src/demo/random.js';
+import { importRoads } from '../../../src/modules/roads/road-import.service.js';
+import { backend } from '../../helpers/db.js';
+import { aServicePoint, aSettlement, seed } from '../../helpers/seed.js';
+import type { TestServer } from '../../helpers/server.js';
+import { startTestServer } from '../../helpers/server.js';
+import { sharedDataFile } from '../../helpers/shared-data.js';
 
 const ANDORRA = sharedDataFile('osm-andorra-2020/andorra-2020-05-01.osm.pbf');
 const THRESHOLD = 10; // GROCERY's threshold in the catalogue

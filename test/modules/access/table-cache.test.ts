@@ -7,14 +7,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readCatalogue } from '../../src/catalogue.js';
-import { seededRandom } from '../../src/demo/random.js';
-import type { AccessTable } from '../../src/engine/access.js';
-import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
-import { decodeTable, encodeTable, TableCache } from '../../src/modules/access/table-cache.js';
-import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
-import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
-import { storedServicePoint, storedSettlement } from '../engine/helpers/builders.js';
+import { readCatalogue } from '../../../src/catalogue.js';
+import { seededRandom } from '../../../src/demo/random.js';
+import type { AccessTable } from '../../../src/engine/access.js';
+import { AnalysisSnapshot } from '../../../src/modules/access/snapshot.js';
+import { decodeTable, encodeTable, TableCache } from '../../../src/modules/access/table-cache.js';
+import type { ServicePoint } from '../../../src/modules/service-points/service-point.repository.js';
+import type { Settlement } from '../../../src/modules/settlements/settlement.repository.js';
+import { storedServicePoint, storedSettlement } from '../../engine/helpers/builders.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(25);

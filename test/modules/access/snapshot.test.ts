@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { readCatalogue } from '../../src/catalogue.js';
-import { seededRandom } from '../../src/demo/random.js';
-import { AccessEngine, computeAccessTable } from '../../src/engine/access.js';
-import { AnalysisSnapshot } from '../../src/modules/access/snapshot.js';
-import type { ServicePoint } from '../../src/modules/service-points/service-point.repository.js';
-import type { Settlement } from '../../src/modules/settlements/settlement.repository.js';
-import { storedServicePoint, storedSettlement } from '../engine/helpers/builders.js';
-import type { EngineGridCell } from '../../src/engine/population-base.js';
-import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
+import { readCatalogue } from '../../../src/catalogue.js';
+import { seededRandom } from '../../../src/demo/random.js';
+import { AccessEngine, computeAccessTable } from '../../../src/engine/access.js';
+import { AnalysisSnapshot } from '../../../src/modules/access/snapshot.js';
+import type { ServicePoint } from '../../../src/modules/service-points/service-point.repository.js';
+import type { Settlement } from '../../../src/modules/settlements/settlement.repository.js';
+import { storedServicePoint, storedSettlement } from '../../engine/helpers/builders.js';
+import type { EngineGridCell } from '../../../src/engine/population-base.js';
+import { EstimatedTravelCost } from '../../../src/engine/travel/estimated.js';
 import {
   buildRoadNetwork,
   DEFAULT_NETWORK_OPTIONS,
   NetworkTravelCost,
-} from '../../src/engine/travel/network.js';
-import { buildEdges, randomNetwork } from '../engine/network/helpers.js';
+} from '../../../src/engine/travel/network.js';
+import { buildEdges, randomNetwork } from '../../engine/network/helpers.js';
 
 const catalogue = readCatalogue();
 const random = seededRandom(11);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aServicePoint, aSettlement, seed } from '../helpers/seed.js';
-import type { TestServer } from '../helpers/server.js';
-import { startTestServer } from '../helpers/server.js';
-import { LON, idsByName, latAt, minutesFor } from './meridian.js';
+import { aServicePoint, aSettlement, seed } from '../../helpers/seed.js';
+import type { TestServer } from '../../helpers/server.js';
+import { startTestServer } from '../../helpers/server.js';
+import { LON, idsByName, latAt, minutesFor } from '../../support/meridian.js';
 
 interface Impact {
   servicePoint: { name: string };
