@@ -4,8 +4,10 @@
  * child process, in README order, on the same database. The examples are read from the README by
  * test/helpers/readme.ts, so a new example is tested without touching this file.
  *
- * One demo database per run of this file: loaded once into the template, served for the GraphQL
- * examples, then handed (a data directory on disk, or the server database) to the CLI.
+ * One demo database and ONE server per run of this file: the demo is loaded once, served for the GraphQL
+ * examples, and the server stays up for the CLI lines. On the embedded PGlite it holds the data directory
+ * as `serviceatlas serve` does, so every CLI line goes through it (the path a reader who followed the
+ * README's `npm start` takes); with DATABASE_URL the CLI runs on the server database beside it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,19 +147,20 @@ describe('README examples on the demo', () => {
     dir = mkdtempSync(join(tmpdir(), 'serviceatlas-readme-'));
     ({ env, drop } = await freshCliEnvironment(join(dir, 'db')));
     env = { ...env, SERVICEATLAS_KEY_SECRET: TEST_KEY_SECRET, SERVICEATLAS_DEMO: 'on' };
-    // The migrated template, opened where the CLI will find it: the data directory or the server database.
+    // The migrated template, opened where the CLI will find it: the data directory (held by this server,
+    // whose lock names its port, so the CLI goes through it) or the server database.
     const handle = env.DATABASE_URL
       ? await createDb({ databaseUrl: env.DATABASE_URL })
       : await createDb({
           dataDir: env.SERVICEATLAS_DATA_DIR,
           loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]),
+          lock: { command: 'serve', waitMs: 0 },
         });
     // The examples' answers are under test here, not their speed (bench/ measures that): a shared, loaded
     // machine must not turn a first, cold query into a TIMEOUT.
-    app = await openApp(testConfig({ limits: { ...testConfig().limits, requestTimeoutMs: 300_000 } }), {
-      demo: true,
-      handle,
-    });
+    const limits = { ...testConfig().limits, requestTimeoutMs: 300_000 };
+    const dataDir = env.SERVICEATLAS_DATA_DIR;
+    app = await openApp(testConfig({ limits, ...(dataDir ? { dataDir } : {}) }), { demo: true, handle });
     running = await startServer({ app, config: app.config, port: 0 });
     // The README's write example runs with "the planner key for 2085" (`keys create --role planner --municipality 2085`).
     plannerToken = (
@@ -210,11 +213,7 @@ describe('README examples on the demo', () => {
     const runs: { args: string[]; result: CliResult }[] = [];
 
     beforeAll(async () => {
-      // The embedded database has one writer: the CLI gets it once the server and app are closed.
-      await running?.close();
-      running = undefined;
-      await app?.close();
-      app = undefined;
+      // The server stays up: on the embedded database (one writer) each line goes through it.
       // `keys revoke <id>` needs the id `keys create` printed: run up to it, then the rest.
       const revoke = lines.findIndex((c) => c.words[2] === 'keys' && c.words[3] === 'revoke');
       const argsOf = (c: ShellLine, keyId?: string) =>
@@ -240,6 +239,8 @@ describe('README examples on the demo', () => {
       it(`README line ${c.line} (${c.heading}): ${c.command.slice(0, 100)}`, () => {
         const { args, result: r } = runs[n]!;
         expect(r.code, `exit ${r.code}\n${r.stderr}`).toBe(0);
+        // On the embedded database the line went through the running server (and said so).
+        if (!env.DATABASE_URL) expect(r.stderr).toMatch(/(sending the import|running `.*`) through it/);
         if (c.stdoutTo) {
           expect(r.stdout.length).toBeGreaterThan(0);
           writeFileSync(join(dir, c.stdoutTo), r.stdout);
