@@ -37,12 +37,18 @@ async function runNamed<O extends { wait?: string | undefined }>(name: string, o
 
 /**
  * `import <kind> <file>`: straight through the server when one holds the embedded data directory (the file
- * is streamed to it; this process loads no importer), else here (import.ts). Roads go the long way: a URL
- * is downloaded and a --clip file resolved before anything is sent.
+ * is streamed to it; this process loads no importer), else here (import.ts). Roads with a URL, --clip,
+ * --sha256 or --allow-http go the long way: the download, checksum and clip path come first.
  */
 async function runImportNamed(kind: string, file: string, options: ImportCliOptions): Promise<number> {
   const config = loadConfig();
-  if (kind !== 'roads' && !config.databaseUrl) {
+  const plainFile =
+    kind !== 'roads' ||
+    (options.clip === undefined &&
+      options.sha256 === undefined &&
+      !options.allowHttp &&
+      !(await import('../import/roads/download.js')).isUrlArgument(file));
+  if (plainFile && !config.databaseUrl) {
     const holder = readLockHolder(config.dataDir);
     if (holder && isReadyServer(holder)) {
       const { importJobOf, parseWait } = await import('./import-job.js');
