@@ -13,7 +13,9 @@ import {
 } from '../network/index.js';
 import { OriginsOnEdges } from '../network/origins-on-edges.js';
 import { type BaseLabels, derivedLabels, latestLabels, samePoints } from '../network/provider/labels.js';
-import { emptyNetworkTable } from '../network/provider/columns.js';
+import { emptyNetworkTable, resetRows } from '../network/provider/columns.js';
+import { type BaseTable, changedEdges, copyTable, latestTables } from '../network/provider/tables.js';
+import { pointRenumbering, renumber } from '../table-delta.js';
 import { snapOrigins } from '../network/provider/origin-snaps.js';
 import { originsWithin, type ReachScratch, reachScratch } from '../network/provider/reach.js';
 import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type RoadNetwork } from '../network/road-network.js';
@@ -157,9 +159,38 @@ export class NetworkTravelCost implements TravelCost {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     const k = options.k ?? 1;
     const { labels, sites, byEdge } = this.labelsOf(code);
-    const snaps = this.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
+    // A data version's own table is left for the next version, which takes it as it is (same points, same
+    // origins) or reads again only the rows where labels changed (see provider/tables.ts).
+    const across = this.shared.acrossVersions === true && this.parent === null;
+    const latestKey = `${code}|${this.options.maxSnapKm}|${this.options.connectorKmh}|${k}|${thresholdMinutes}|${thresholdKm}|${this.model.circuityFactor}|${this.model.speedKmh}|${this.model.fixedMinutes}`;
+    const origins = across ? snapOrigins(this.network, this.origins, this.options.maxSnapKm) : null;
+    let kept: Map<string, BaseTable> | undefined;
+    if (across) {
+      kept = latestTables.get(this.network);
+      if (!kept) {
+        kept = new Map();
+        latestTables.set(this.network, kept);
+      }
+      const base = kept.get(latestKey);
+      if (base && base.origins === origins) {
+        if (base.labels === labels && samePoints(base.points, points)) {
+          this.tableSource.set(code, 'REUSED');
+          return base.table;
+        }
+        const derived =
+          this.labelSource.get(code) === 'INCREMENTAL'
+            ? this.derivedTable(base, code, k, { thresholdMinutes, thresholdKm })
+            : null;
+        if (derived) {
+          const table = applyThresholds(derived, thresholdMinutes, thresholdKm);
+          kept.set(latestKey, { origins: origins!, points, sites, labels, table });
+          this.tableSource.set(code, 'INCREMENTAL');
+          return table;
+        }
+      }
+    }
     const table = emptyNetworkTable(code, this.model, n, k);
     // Edge by edge, each edge's two end labels read once for the origins on it (OriginsOnEdges), written
     // straight into the table's columns (no per-type batch of 600k rows to allocate and collect).
@@ -172,6 +203,90 @@ export class NetworkTravelCost implements TravelCost {
       km2: table.secondTravelKm ?? scratchSecond!.km,
       facility2: table.secondPointIndex ?? scratchSecond!.facility,
     });
+    this.finishRows(table, code, k, null, { thresholdMinutes, thresholdKm });
+    const out = applyThresholds(table, thresholdMinutes, thresholdKm);
+    if (kept) kept.set(latestKey, { origins: origins!, points, sites, labels, table: out });
+    this.tableSource.set(code, 'FULL');
+    return out;
+  }
+
+  /** How each type's table was made (tests, bench): in full, derived from the last version's, or its own. */
+  readonly tableSource = new Map<string, 'FULL' | 'INCREMENTAL' | 'REUSED'>();
+
+  /**
+   * A k = 1 or 2 table derived from the last version's table of the type (same origins, a few points
+   * closed, opened or moved): its columns copied, its point numbers renumbered, and only the rows of
+   * origins on edges whose end labels changed (or that carry a closed or added site) read again, with
+   * every row the network cannot answer. Null when the points were reordered (ties could differ).
+   * Equal to a full table (test/engine/network/table-delta.test.ts).
+   */
+  private derivedTable(
+    base: BaseTable,
+    code: string,
+    k: 1 | 2,
+    thresholds: { thresholdMinutes: number; thresholdKm: number | null },
+  ): AccessTable | null {
+    const { labels, sites, byEdge } = this.labelsOf(code);
+    const points = this.engine.index(code).points;
+    if (points.length === 0 || base.points.length === 0) return null;
+    const renumbering = pointRenumbering(base.points, points);
+    if (!renumbering) return null;
+    const { oldToNew, added } = renumbering;
+    const siteEdges: number[] = [];
+    base.sites.forEach((site, f) => {
+      if (site && oldToNew[f + 1] === -1) siteEdges.push(site.edge);
+    });
+    for (const j of added) {
+      const site = sites[j];
+      if (site) siteEdges.push(site.edge);
+    }
+    const onEdges = this.originsOnEdges();
+    const edges = changedEdges(onEdges, base.labels, labels, oldToNew, siteEdges);
+    const table = copyTable(base.table);
+    renumber(table.pointIndex, oldToNew);
+    if (k === 2) renumber(table.secondPointIndex!, oldToNew);
+    // The rows read again: those on changed edges, and every row the network could not answer before.
+    const n = this.origins.length;
+    const mark = new Uint8Array(n);
+    const { blockStart, origin } = onEdges;
+    for (const c of edges) for (let j = blockStart[c]!; j < blockStart[c + 1]!; j++) mark[origin[j]!] = 1;
+    const fallback = base.table.fallback!;
+    for (let i = 0; i < n; i++) if (fallback[i] !== 0 || base.table.method[i] !== ROW_NETWORK) mark[i] = 1;
+    let count = 0;
+    for (let i = 0; i < n; i++) count += mark[i]!;
+    const rows = new Int32Array(count);
+    count = 0;
+    for (let i = 0; i < n; i++) if (mark[i] === 1) rows[count++] = i;
+    // Those rows as a fresh table has them, then read from the labels.
+    resetRows(table, rows, k);
+    const scratchSecond = k === 2 ? null : this.secondScratch(n);
+    onEdges.accessOnEdges(labels, byEdge, edges, {
+      minutes1: table.minutes,
+      km1: table.travelKm,
+      facility1: table.pointIndex,
+      minutes2: table.secondMinutes ?? scratchSecond!.minutes,
+      km2: table.secondTravelKm ?? scratchSecond!.km,
+      facility2: table.secondPointIndex ?? scratchSecond!.facility,
+    });
+    this.finishRows(table, code, k, rows, thresholds);
+    return table;
+  }
+
+  /**
+   * After the labels were read into a table's rows (all, or `rows`): each NETWORK row's straight-line km
+   * and connectors, and the rows the network cannot answer given the estimate, computed for them alone.
+   */
+  private finishRows(
+    table: AccessTable,
+    code: string,
+    k: 1 | 2,
+    rows: Int32Array | null,
+    thresholds: { thresholdMinutes: number; thresholdKm: number | null },
+  ): void {
+    const { thresholdMinutes, thresholdKm } = thresholds;
+    const { sites } = this.labelsOf(code);
+    const snaps = this.originSnaps();
+    const points = this.engine.index(code).points;
     const { lons, lats } = this.originCoordinates();
     const cosLat = this.originCosLatitudes();
     const pointLon = Float64Array.from(points, (p) => p.lon);
@@ -180,7 +295,9 @@ export class NetworkTravelCost implements TravelCost {
     const siteConnector = Float64Array.from(sites, (s) => (s === null ? Number.NaN : s.connectorKm));
     /** Rows the network cannot answer: they get the estimate, computed for them alone. */
     const fallbackRows: number[] = [];
-    for (let i = 0; i < n; i++) {
+    const count = rows === null ? this.origins.length : rows.length;
+    for (let r = 0; r < count; r++) {
+      const i = rows === null ? r : rows[r]!;
       const f1 = table.pointIndex[i]!;
       if (f1 < 0) {
         if (points.length > 0)
@@ -239,7 +356,6 @@ export class NetworkTravelCost implements TravelCost {
         }
       });
     }
-    return applyThresholds(table, thresholdMinutes, thresholdKm);
   }
 
   nearest(lon: number, lat: number, code: string, k: number, options: ThresholdOptions = {}): AccessResult[] {
