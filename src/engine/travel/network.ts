@@ -163,7 +163,8 @@ export class NetworkTravelCost implements TravelCost {
     const n = this.origins.length;
     // A data version's own table is left for the next version, which takes it as it is (same points, same
     // origins) or reads again only the rows where labels changed (see provider/tables.ts).
-    const across = this.shared.acrossVersions === true && this.parent === null;
+    const across =
+      this.shared.acrossVersions === true && this.parent === null && this.options.tableDeltas !== false;
     const latestKey = `${code}|${this.options.maxSnapKm}|${this.options.connectorKmh}|${k}|${thresholdMinutes}|${thresholdKm}|${this.model.circuityFactor}|${this.model.speedKmh}|${this.model.fixedMinutes}`;
     const origins = across ? snapOrigins(this.network, this.origins, this.options.maxSnapKm) : null;
     let kept: Map<string, BaseTable> | undefined;
@@ -179,10 +180,7 @@ export class NetworkTravelCost implements TravelCost {
           this.tableSource.set(code, 'REUSED');
           return base.table;
         }
-        const derived =
-          this.labelSource.get(code) === 'INCREMENTAL'
-            ? this.derivedTable(base, code, k, { thresholdMinutes, thresholdKm })
-            : null;
+        const derived = this.derivedTable(base, code, k, { thresholdMinutes, thresholdKm });
         if (derived) {
           const table = applyThresholds(derived, thresholdMinutes, thresholdKm);
           kept.set(latestKey, { origins: origins!, points, sites, labels, table });
@@ -217,7 +215,8 @@ export class NetworkTravelCost implements TravelCost {
    * A k = 1 or 2 table derived from the last version's table of the type (same origins, a few points
    * closed, opened or moved): its columns copied, its point numbers renumbered, and only the rows of
    * origins on edges whose end labels changed (or that carry a closed or added site) read again, with
-   * every row the network cannot answer. Null when the points were reordered (ties could differ).
+   * every row the network cannot answer. Null when the points were reordered (ties could differ) or when
+   * most rows change.
    * Equal to a full table (test/engine/network/table-delta.test.ts).
    */
   private derivedTable(
@@ -242,6 +241,10 @@ export class NetworkTravelCost implements TravelCost {
     }
     const onEdges = this.originsOnEdges();
     const edges = changedEdges(onEdges, base.labels, labels, oldToNew, siteEdges);
+    let changedOrigins = 0;
+    for (const c of edges) changedOrigins += onEdges.blockStart[c + 1]! - onEdges.blockStart[c]!;
+    // Most rows change (most points moved): one full read is cheaper than copying and patching.
+    if (changedOrigins > this.origins.length / 2) return null;
     const table = copyTable(base.table);
     renumber(table.pointIndex, oldToNew);
     if (k === 2) renumber(table.secondPointIndex!, oldToNew);

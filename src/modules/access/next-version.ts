@@ -22,7 +22,8 @@ export function carryOverTables(
   if (!previous || previous === next) return out;
   if (previous.settlementSource !== next.settlementSource) return out;
   if (previous.network !== next.network || previous.asOf !== next.asOf) return out;
-  if (JSON.stringify(previous.networkOptions) !== JSON.stringify(next.networkOptions)) return out;
+  const [a, b] = [previous.networkOptions, next.networkOptions];
+  if (a.maxSnapKm !== b.maxSnapKm || a.connectorKmh !== b.connectorKmh) return out;
   for (const type of next.catalogue) {
     const code = type.code;
     const table = previous.builtNearestTable(code);
