@@ -6,7 +6,7 @@
  *   npx tsx bench/engine.bench.ts --engine-only   skips the SQL baseline
  *   DATABASE_URL=postgres://… npx tsx bench/engine.bench.ts   also runs the baseline on that server
  *
- * Also (b) the nine k = 2 nearest tables of a data version built as a server builds them
+ * Also (a2) the nine k = 2 nearest tables of a data version built as a server builds them
  * (Services.prewarmNearestTables: one job per type on the analysis worker pool, ESTIMATED), on two
  * threads and on one, wall and CPU (process.cpuUsage: every thread), with the load average.
  *
@@ -356,7 +356,7 @@ async function main(): Promise<void> {
   );
 
   console.log(
-    `\n(b) the nine k = 2 nearest tables of a data version on the analysis pool (ESTIMATED), as a server builds them`,
+    `\n(a2) the nine k = 2 nearest tables of a data version on the analysis pool (ESTIMATED), as a server builds them`,
   );
   const pools: PoolRun[] = [];
   for (const threads of [2, 1]) {
