@@ -169,10 +169,10 @@ export class NetworkTravelCost implements TravelCost {
     const origins = across ? snapOrigins(this.network, this.origins, this.options.maxSnapKm) : null;
     let kept: Map<string, BaseTable> | undefined;
     if (across) {
-      kept = latestTables.get(this.network);
+      kept = latestTables.get(origins!);
       if (!kept) {
         kept = new Map();
-        latestTables.set(this.network, kept);
+        latestTables.set(origins!, kept);
       }
       const base = kept.get(latestKey);
       if (base && base.origins === origins) {

@@ -3,7 +3,6 @@ import type { EnginePoint } from '../../types.js';
 import type { NodeLabels } from '../dijkstra.js';
 import type { FacilitySite } from '../origin-access.js';
 import type { OriginsOnEdges } from '../origins-on-edges.js';
-import type { RoadNetwork } from '../road-network.js';
 import type { SnappedOrigins } from './origin-snaps.js';
 
 /**
@@ -22,8 +21,11 @@ export interface BaseTable {
   table: AccessTable;
 }
 
-/** Per network, by type, network options, k, thresholds and model: the latest table of a version. */
-export const latestTables = new WeakMap<RoadNetwork, Map<string, BaseTable>>();
+/**
+ * Per snapped origin set (settlements and grid squares apart: each is snapped per network), by type,
+ * network options, k, thresholds and model: the latest table of a data version.
+ */
+export const latestTables = new WeakMap<SnappedOrigins, Map<string, BaseTable>>();
 
 /**
  * The compact edges (OriginsOnEdges) whose origins may read other figures under the new labels: those
