@@ -7,16 +7,18 @@
  *
  *   npm run bench:network                      ≈ 2.5M edges, 600k origins, 20k points over 9 types
  *   npx tsx bench/network.bench.ts --small     a quarter-size network and 60k origins
+ *   npm run bench:network -- --writes          only the pool's first build and the write lines (quick)
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:network   adds pgRouting
  */
 import { loadavg } from 'node:os';
 import FlatQueue from 'flatqueue';
 import pg from 'pg';
 import { hilbertOrder } from '../src/engine/spatial-index.js';
-import { buildRoadNetwork } from '../src/engine/travel/network.js';
+import { buildRoadNetwork, DEFAULT_NETWORK_OPTIONS } from '../src/engine/travel/network.js';
 import { ROW_NETWORK } from '../src/engine/travel/verdict.js';
 import { DEFAULT_TRAVEL_MODEL } from '../src/engine/types.js';
-import { AnalysisSnapshot } from '../src/modules/access/snapshot.js';
+import { carryOverTables } from '../src/modules/access/next-version.js';
+import { AnalysisSnapshot, sameSettlements } from '../src/modules/access/snapshot.js';
 import type { ServicePoint } from '../src/modules/service-points/service-point.repository.js';
 import type { Settlement } from '../src/modules/settlements/settlement.repository.js';
 import { analysisPoolFor } from '../src/workers/analysis-pool.js';
@@ -38,6 +40,8 @@ import { catalogue, codes, generateCountry, seededRandom } from './country-case.
 import { generateNetwork, shuffleNodes } from './network-case.js';
 
 const small = process.argv.includes('--small');
+/** Only what the write lines need (skips the single-thread passes, closures, baselines, full versions). */
+const writesOnly = process.argv.includes('--writes');
 const ORIGINS = small ? 60_000 : 600_000;
 const POINTS = small ? 2_000 : 20_000;
 const SNAP_KM = 5;
@@ -153,7 +157,7 @@ line(
   fmt(one.originS),
   `cpu ${fmt(one.originCpu)}; total ${fmt(one.labelS + one.originS)}, cpu ${fmt(one.labelCpu + one.originCpu)} (target ≤ 1.5 s)`,
 );
-{
+if (!writesOnly) {
   // The same pass again: what a server's analysis thread runs for every new data version after its first
   // (the code compiled, the queue and the access buffers allocated).
   settle();
@@ -164,7 +168,7 @@ line(
     `cpu ${fmt(again.labelCpu + again.originCpu)}: labels ${fmt(again.labelS)} + originAccess ${fmt(again.originS)}`,
   );
 }
-{
+if (!writesOnly) {
   // The same labels on the graph in stored (OSM id) node order: only the numbering differs.
   const storedGraph = RoadGraph.build(stored);
   const seeds = siteSeeds(stored, one.sites);
@@ -189,56 +193,62 @@ line('  origins with a reachable facility', `${((100 * reachable) / ORIGINS).toF
 // passes before any closure; the relabelling runs the same two single-label passes on the region).
 // Measured here, right after the type's labels, as a worker answers a closure after building its table;
 // the busiest site five times (the first after the small one, then the median of the others).
-settle();
-const counts = new Int32Array(one.sites.length);
-for (const f of one.labels.facility1) if (f >= 0) counts[f]!++;
-const busiest = [...counts.keys()].sort((a, b) => counts[b]! - counts[a]!);
-relabelWithout(graph, one.labels, [busiest[busiest.length - 1]!], one.seeds); // allocates the workspace
-const closeOnce = (closed: number) => {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const delta = relabelWithout(graph, one.labels, [closed], one.seeds);
-  return { s: seconds(t0), cpu: cpuSeconds(c0), nodes: delta.nodes.length };
-};
-const closures = busiest.slice(0, 3).map(closeOnce);
-const repeats = [1, 2, 3, 4].map(() => closeOnce(busiest[0]!).s).sort((a, b) => a - b);
-line(
-  'close the busiest site (relabelWithout)',
-  fmt(closures[0]!.s),
-  `cpu ${fmt(closures[0]!.cpu)}; ${closures[0]!.nodes.toLocaleString()} nodes relabelled; again ×4: median ${fmt((repeats[1]! + repeats[2]!) / 2)}, max ${fmt(repeats[3]!)} (target ≤ 100 ms)`,
-);
-line(
-  '  the 2nd and 3rd busiest',
-  `${fmt(closures[1]!.s)}, ${fmt(closures[2]!.s)}`,
-  `${closures[1]!.nodes.toLocaleString()} and ${closures[2]!.nodes.toLocaleString()} nodes`,
-);
+if (!writesOnly) {
+  settle();
+  const counts = new Int32Array(one.sites.length);
+  for (const f of one.labels.facility1) if (f >= 0) counts[f]!++;
+  const busiest = [...counts.keys()].sort((a, b) => counts[b]! - counts[a]!);
+  relabelWithout(graph, one.labels, [busiest[busiest.length - 1]!], one.seeds); // allocates the workspace
+  const closeOnce = (closed: number) => {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const delta = relabelWithout(graph, one.labels, [closed], one.seeds);
+    return { s: seconds(t0), cpu: cpuSeconds(c0), nodes: delta.nodes.length };
+  };
+  const closures = busiest.slice(0, 3).map(closeOnce);
+  const repeats = [1, 2, 3, 4].map(() => closeOnce(busiest[0]!).s).sort((a, b) => a - b);
+  line(
+    'close the busiest site (relabelWithout)',
+    fmt(closures[0]!.s),
+    `cpu ${fmt(closures[0]!.cpu)}; ${closures[0]!.nodes.toLocaleString()} nodes relabelled; again ×4: median ${fmt((repeats[1]! + repeats[2]!) / 2)}, max ${fmt(repeats[3]!)} (target ≤ 100 ms)`,
+  );
+  line(
+    '  the 2nd and 3rd busiest',
+    `${fmt(closures[1]!.s)}, ${fmt(closures[2]!.s)}`,
+    `${closures[1]!.nodes.toLocaleString()} and ${closures[2]!.nodes.toLocaleString()} nodes`,
+  );
+}
 
-settle();
-t = performance.now();
-let c = process.cpuUsage();
-for (const code of codes) accessPass(code);
-const allS = seconds(t);
-line(
-  `all ${codes.length} types (labels + originAccess)`,
-  fmt(allS),
-  `cpu ${fmt(cpuSeconds(c))} (target ≤ 10 s)`,
-);
+let allS = Number.NaN;
+if (!writesOnly) {
+  settle();
+  t = performance.now();
+  const c = process.cpuUsage();
+  for (const code of codes) accessPass(code);
+  allS = seconds(t);
+  line(
+    `all ${codes.length} types (labels + originAccess)`,
+    fmt(allS),
+    `cpu ${fmt(cpuSeconds(c))} (target ≤ 10 s)`,
+  );
+}
 
 const threshold = catalogue.find((c) => c.code === biggest)!.thresholdMinutes;
-const added = snapper.snap(15.2, 59.3, 50)!;
-t = performance.now();
-c = process.cpuUsage();
-const reach = reachFromSeeds(
-  graph,
-  siteSeeds(edges, [facilitySite(one.sites.length, added, CONNECTOR_KMH)]),
-  threshold,
-);
-const addS = seconds(t);
-line(
-  `add a site (reachFromSeeds, ${threshold} min)`,
-  fmt(addS),
-  `${reach.nodes.length.toLocaleString()} nodes reached (target ≤ 100 ms)`,
-);
+if (!writesOnly) {
+  const added = snapper.snap(15.2, 59.3, 50)!;
+  t = performance.now();
+  const reach = reachFromSeeds(
+    graph,
+    siteSeeds(edges, [facilitySite(one.sites.length, added, CONNECTOR_KMH)]),
+    threshold,
+  );
+  const addS = seconds(t);
+  line(
+    `add a site (reachFromSeeds, ${threshold} min)`,
+    fmt(addS),
+    `${reach.nodes.length.toLocaleString()} nodes reached (target ≤ 100 ms)`,
+  );
+}
 
 // Baseline 1: a plain Dijkstra per origin (forward arcs, stop at the first facility node).
 function perOriginDijkstra(
@@ -288,17 +298,19 @@ function perOriginDijkstra(
   }
   return { s: seconds(t0), cpu: cpuSeconds(c0), agree };
 }
-const baseline = perOriginDijkstra(one.seeds, BASELINE_SAMPLE);
-const perOriginCpu = (baseline.cpu / BASELINE_SAMPLE) * ORIGINS;
-line(
-  `baseline: per-origin Dijkstra ×${BASELINE_SAMPLE}`,
-  fmt(baseline.s),
-  `cpu ${fmt(baseline.cpu)} → ${fmt(perOriginCpu)} cpu for ${ORIGINS.toLocaleString()} origins; agrees ${baseline.agree}/${BASELINE_SAMPLE}`,
-);
-line(
-  '  ratio per-origin / multi-source (one type, cpu)',
-  `${(perOriginCpu / (one.labelCpu + one.originCpu)).toFixed(0)}×`,
-);
+if (!writesOnly) {
+  const baseline = perOriginDijkstra(one.seeds, BASELINE_SAMPLE);
+  const perOriginCpu = (baseline.cpu / BASELINE_SAMPLE) * ORIGINS;
+  line(
+    `baseline: per-origin Dijkstra ×${BASELINE_SAMPLE}`,
+    fmt(baseline.s),
+    `cpu ${fmt(baseline.cpu)} → ${fmt(perOriginCpu)} cpu for ${ORIGINS.toLocaleString()} origins; agrees ${baseline.agree}/${BASELINE_SAMPLE}`,
+  );
+  line(
+    '  ratio per-origin / multi-source (one type, cpu)',
+    `${(perOriginCpu / (one.labelCpu + one.originCpu)).toFixed(0)}×`,
+  );
+}
 
 // All types as a server builds them after a write (Services.snapshot → prewarmNearestTables): one
 // nearestTables job per type on the analysis worker pool, SERVICEATLAS_ANALYSIS_WORKERS threads (default
@@ -353,7 +365,11 @@ line(
       codes.map((code) =>
         pool
           .run(snapshot, 'nearestTables', { codes: [code], model: DEFAULT_TRAVEL_MODEL })
-          .then(([table]) => table!),
+          .then(([table]) => {
+            // Kept as a server's snapshot keeps them (the next version takes unchanged ones over).
+            snapshot.seedNearestTable(code, table!);
+            return table!;
+          }),
       ),
     );
     const s = seconds(t0);
@@ -393,26 +409,28 @@ line(
   // Two new data versions on the same network, every point moved a little each time: no type's labels
   // can be taken from the version before, so every table runs its full passes (the first of the two still
   // pays for warming up the threads).
-  settle();
-  const again = await runAll(2, moved(1));
-  settle();
-  const steady = await runAll(3, moved(2));
-  line(
-    `all ${codes.length} types on the pool (${threads} threads), new data version`,
-    `${fmt(again.s)}, ${fmt(steady.s)}`,
-    '(target ≤ 10 s) every point moved: full passes; each thread takes the new snapshot, keeps its graph and origin snaps',
-  );
-  line('  labels made', await sources(steady.snapshot));
-  line(
-    '  threads busy (sum of the jobs, new version)',
-    `${fmt(again.busy)}, ${fmt(steady.busy)}`,
-    `the single pass above: ${fmt(allS)} for the 9 types; ${threads} threads × wall = ${fmt(threads * steady.s)}`,
-  );
-  line(
-    '  snapshot taken by each thread, new version',
-    `${fmt(again.receive)}, ${fmt(steady.receive)}`,
-    `(target ≤ 0.3 s) ${taken(steady)}`,
-  );
+  if (!writesOnly) {
+    settle();
+    const again = await runAll(2, moved(1));
+    settle();
+    const steady = await runAll(3, moved(2));
+    line(
+      `all ${codes.length} types on the pool (${threads} threads), new data version`,
+      `${fmt(again.s)}, ${fmt(steady.s)}`,
+      '(target ≤ 10 s) every point moved: full passes; each thread takes the new snapshot, keeps its graph and origin snaps',
+    );
+    line('  labels made', await sources(steady.snapshot));
+    line(
+      '  threads busy (sum of the jobs, new version)',
+      `${fmt(again.busy)}, ${fmt(steady.busy)}`,
+      `the single pass above: ${fmt(allS)} for the 9 types; ${threads} threads × wall = ${fmt(threads * steady.s)}`,
+    );
+    line(
+      '  snapshot taken by each thread, new version',
+      `${fmt(again.receive)}, ${fmt(steady.receive)}`,
+      `(target ≤ 0.3 s) ${taken(steady)}`,
+    );
+  }
   // What most writes are: a version whose points are those of the last one (a settlement edit), then one
   // that closes a school. Each type's job runs on the thread that made its labels for the last version
   // (the pool's lanes), which takes them over as they are, or derives them for the closure.
@@ -436,6 +454,85 @@ line(
   );
   line('  labels made: same points', await sources(same.snapshot));
   line(`  labels made: one ${biggest} closed`, await sources(closure.snapshot));
+
+  // The next 500 × 9 page after a one-point write, as Services.snapshot gets it once the rows are read
+  // (the database read itself is not in it): the new version's snapshot over new objects, then either
+  // (delta) the settlement array adopted when every field is the same, unchanged types' tables taken
+  // from the last version (carryOverTables) and the changed type derived on its thread, or (full) all nine
+  // tables built on the pool as before (labels still derived); then the page: 500 settlements × 9 types
+  // read through snapshot.table (no response cache on this path). CPU is the whole process (threads too).
+  const fullOptions = { ...DEFAULT_NETWORK_OPTIONS, tableDeltas: false };
+  let last = closure.snapshot;
+  let version = 6;
+  // The points closed so far; the others stay in the order the database lists them (as in runAll).
+  const closedNow = new Set([closedSchool]);
+  const nextPage = async (points: readonly ServicePoint[], delta: boolean) => {
+    const loaded = settlements.map((s) => ({ ...s }));
+    const pts = points.map((p) => ({ ...p }));
+    settle();
+    const load = loadavg()[0]!;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const kept = delta && sameSettlements(last.settlements, loaded) ? last.settlements : loaded;
+    const snapshot = new AnalysisSnapshot(
+      version++,
+      kept,
+      pts,
+      catalogue,
+      network,
+      delta ? DEFAULT_NETWORK_OPTIONS : fullOptions,
+    );
+    const carried = delta
+      ? carryOverTables(last, snapshot, DEFAULT_TRAVEL_MODEL)
+      : { reused: [] as string[], derived: [] as string[] };
+    const built = codes.filter((code) => !snapshot.hasNearestTable(code));
+    await Promise.all(
+      built.map((code) =>
+        pool
+          .run(snapshot, 'nearestTables', { codes: [code], model: DEFAULT_TRAVEL_MODEL })
+          .then(([table]) => {
+            if (table) snapshot.seedNearestTable(code, table);
+          }),
+      ),
+    );
+    const tablesS = seconds(t0);
+    let within = 0;
+    for (let i = 0; i < 500; i++) {
+      const row = (i * 1_201) % ORIGINS;
+      for (const code of codes) within += snapshot.table(code, DEFAULT_TRAVEL_MODEL).within[row]!;
+    }
+    const s = seconds(t0);
+    const cpu = cpuSeconds(c0);
+    last = snapshot;
+    return { s, cpu, tablesS, load, carried, built, within };
+  };
+  const schools = [...schoolIds].filter((id) => id !== closedSchool);
+  const runs: { delta: boolean; s: number; cpu: number; load: number }[] = [];
+  for (const [k, id] of [schools[1]!, schools[2]!].entries()) {
+    for (const delta of [true, false]) {
+      // Alternately close a school and open it again: one point per write.
+      const closing = !closedNow.has(id);
+      if (closing) closedNow.add(id);
+      else closedNow.delete(id);
+      const pointsNow = moved(2).filter((p) => !closedNow.has(p.id));
+      const r = await nextPage(pointsNow, delta);
+      runs.push({ delta, s: r.s, cpu: r.cpu, load: r.load });
+      line(
+        `next 500×9 page after a one-point write, ${delta ? 'delta' : 'full'} (${k + 1})`,
+        fmt(r.s),
+        `cpu ${fmt(r.cpu)} (all threads); tables ${fmt(r.tablesS)}; ${closing ? 'closed' : 'reopened'} a ${biggest}; taken ${r.carried.reused.length}, on the pool ${r.built.length}${delta ? ' (derived there)' : ''}; target ≤ 1 s; load ${r.load.toFixed(1)}`,
+      );
+    }
+  }
+  const mean = (delta: boolean, f: 's' | 'cpu') => {
+    const xs = runs.filter((r) => r.delta === delta).map((r) => r[f]);
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
+  line(
+    '  delta vs full rebuild (mean of two)',
+    `${(mean(false, 's') / mean(true, 's')).toFixed(1)}× wall`,
+    `${(mean(false, 'cpu') / mean(true, 'cpu')).toFixed(1)}× cpu; delta ${fmt(mean(true, 's'))} wall, ${fmt(mean(true, 'cpu'))} cpu; full ${fmt(mean(false, 's'))} wall, ${fmt(mean(false, 'cpu'))} cpu`,
+  );
   await pool.close();
 }
 

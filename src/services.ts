@@ -10,6 +10,7 @@ import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
 import { TableCache } from './modules/access/table-cache.js';
+import { carryOverTables } from './modules/access/next-version.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
 import { WriteRefusals } from './modules/audit/refusals.js';
@@ -170,12 +171,15 @@ export class Services {
       this.currentDay = day;
       this.snapshotLoads++;
       // With standbys, one REPEATABLE READ transaction on one database: the version and every row at once.
+      // The last version's snapshot (today's): its settlements and unchanged types' tables carry over.
+      const last = this.settled?.day === day ? this.settled.snapshot : null;
       const load = (on: ReadTarget) =>
         consistentRead(on.db, this.reads.replicated, async (db) => {
           const snapshot = await loadSnapshot(db, {
             roads: this.roads,
             use: this.config.network.use,
             network: this.config.network,
+            previous: last,
           });
           // Asked after the snapshot's rows were read: a dated import committing in between makes this say
           // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
@@ -191,6 +195,11 @@ export class Services {
           return load(primary);
         })
         .then(async (snapshot) => {
+          if (last && last.version < snapshot.version) {
+            const carried = carryOverTables(last, snapshot, this.config.travelModel);
+            if (carried.reused.length + carried.derived.length > 0)
+              this.log?.debug({ version: snapshot.version, ...carried }, 'access tables carried over');
+          }
           const adopted = (await this.tables?.adopt(snapshot, this.config.travelModel).catch(() => [])) ?? [];
           if (adopted.length > 0)
             this.log?.info(

@@ -171,12 +171,8 @@ export class OriginsOnEdges {
     originCount: number,
     out: OriginAccessBatch = emptyLabels(originCount),
   ): OriginAccessBatch {
-    const { minutes1: om1, km1: ok1, facility1: of1, minutes2: om2, km2: ok2, facility2: of2 } = out;
-    const { minutes1: m1, km1: k1, facility1: f1, minutes2: m2, km2: k2, facility2: f2 } = labels;
-    const { source, target, blockStart, origin } = this;
-    const { toSourceMinutes, toSourceKm, toTargetMinutes, toTargetKm } = this;
+    const { origin } = this;
     this.byEntry ??= emptyLabels(origin.length);
-    const { minutes1: em1, km1: ek1, facility1: ef1, minutes2: em2, km2: ek2, facility2: ef2 } = this.byEntry;
     // The compact edges that carry sites, ascending, walked alongside the edges.
     const withSites: number[] = [];
     for (const e of sitesOnEdges.keys()) {
@@ -185,67 +181,18 @@ export class OriginsOnEdges {
     }
     withSites.sort((a, b) => a - b);
     let nextSites = 0;
-    const inf = Number.POSITIVE_INFINITY;
     const m = this.edge.length;
     for (let c = 0; c < m; c++) {
-      const s = source[c]!;
-      const t = target[c]!;
-      // The two labels of each end (facility −1: none).
-      const tf1 = f1[t]!;
-      const tm1 = m1[t]!;
-      const tk1 = k1[t]!;
-      const tf2 = f2[t]!;
-      const tm2 = m2[t]!;
-      const tk2 = k2[t]!;
-      const sf1 = f1[s]!;
-      const sm1 = m1[s]!;
-      const sk1 = k1[s]!;
-      const sf2 = f2[s]!;
-      const sm2 = m2[s]!;
-      const sk2 = k2[s]!;
       let sites: readonly FacilitySite[] | null = null;
       if (nextSites < withSites.length && withSites[nextSites] === c) {
         nextSites++;
         sites = sitesOnEdges.get(this.edge[c]!) ?? null;
       }
-      const end = blockStart[c + 1]!;
-      for (let j = blockStart[c]!; j < end; j++) {
-        // Best two distinct (minutes, facility, km), offered as originAccess does.
-        const b = best;
-        resetBest(b);
-        const tMin = toTargetMinutes[j]!;
-        const tKm = toTargetKm[j]!;
-        if (tf1 >= 0) offerBest(b, tMin + tm1, tf1, tKm + tk1);
-        if (tf2 >= 0) offerBest(b, tMin + tm2, tf2, tKm + tk2);
-        const sMin = toSourceMinutes[j]!;
-        if (sMin < inf) {
-          const sKm = toSourceKm[j]!;
-          if (sf1 >= 0) offerBest(b, sMin + sm1, sf1, sKm + sk1);
-          if (sf2 >= 0) offerBest(b, sMin + sm2, sf2, sKm + sk2);
-        }
-        if (sites !== null) {
-          const e = this.edge[c]!;
-          offerSitesAlongEdge(
-            b,
-            sites,
-            e,
-            this.edges.minutes[e]!,
-            this.edges.oneway[e] === 0,
-            this.fraction[j]!,
-            this.alongKm[j]!,
-            this.connectorMinutes[j]!,
-            this.connectorKm[j]!,
-          );
-        }
-        em1[j] = b[0]!;
-        ef1[j] = b[1]!;
-        ek1[j] = b[2]!;
-        em2[j] = b[3]!;
-        ef2[j] = b[4]!;
-        ek2[j] = b[5]!;
-      }
+      this.fillEdge(c, labels, sites, this.byEntry);
     }
     // To the origins' rows, one column at a time.
+    const { minutes1: om1, km1: ok1, facility1: of1, minutes2: om2, km2: ok2, facility2: of2 } = out;
+    const { minutes1: em1, km1: ek1, facility1: ef1, minutes2: em2, km2: ek2, facility2: ef2 } = this.byEntry;
     const entries = origin.length;
     for (let j = 0; j < entries; j++) om1[origin[j]!] = em1[j]!;
     for (let j = 0; j < entries; j++) of1[origin[j]!] = ef1[j]!;
@@ -254,6 +201,104 @@ export class OriginsOnEdges {
     for (let j = 0; j < entries; j++) of2[origin[j]!] = ef2[j]!;
     for (let j = 0; j < entries; j++) ok2[origin[j]!] = ek2[j]!;
     return out;
+  }
+
+  /**
+   * {@link access} for the origins of some compact edges only (a new data version's rows where labels
+   * changed): the same figures, written to `out`'s rows of those origins; other rows are left alone.
+   */
+  accessOnEdges(
+    labels: NodeLabels,
+    sitesOnEdges: ReadonlyMap<number, readonly FacilitySite[]>,
+    compactEdges: Int32Array,
+    out: OriginAccessBatch,
+  ): void {
+    const { origin, blockStart } = this;
+    this.byEntry ??= emptyLabels(origin.length);
+    const { minutes1: om1, km1: ok1, facility1: of1, minutes2: om2, km2: ok2, facility2: of2 } = out;
+    const { minutes1: em1, km1: ek1, facility1: ef1, minutes2: em2, km2: ek2, facility2: ef2 } = this.byEntry;
+    for (let r = 0; r < compactEdges.length; r++) {
+      const c = compactEdges[r]!;
+      this.fillEdge(c, labels, sitesOnEdges.get(this.edge[c]!) ?? null, this.byEntry);
+      for (let j = blockStart[c]!; j < blockStart[c + 1]!; j++) {
+        const o = origin[j]!;
+        om1[o] = em1[j]!;
+        of1[o] = ef1[j]!;
+        ok1[o] = ek1[j]!;
+        om2[o] = em2[j]!;
+        of2[o] = ef2[j]!;
+        ok2[o] = ek2[j]!;
+      }
+    }
+  }
+
+  /** The compact number of a road edge (−1: no origin is snapped to it). */
+  compactEdgeOf(edge: number): number {
+    return this.compactOf[edge] ?? -1;
+  }
+
+  /** Each origin of compact edge c: its best two distinct facilities, written to `byEntry` at its entry. */
+  private fillEdge(
+    c: number,
+    labels: NodeLabels,
+    sites: readonly FacilitySite[] | null,
+    byEntry: NodeLabels,
+  ): void {
+    const { minutes1: m1, km1: k1, facility1: f1, minutes2: m2, km2: k2, facility2: f2 } = labels;
+    const { minutes1: em1, km1: ek1, facility1: ef1, minutes2: em2, km2: ek2, facility2: ef2 } = byEntry;
+    const { toSourceMinutes, toSourceKm, toTargetMinutes, toTargetKm } = this;
+    const inf = Number.POSITIVE_INFINITY;
+    const s = this.source[c]!;
+    const t = this.target[c]!;
+    // The two labels of each end (facility −1: none).
+    const tf1 = f1[t]!;
+    const tm1 = m1[t]!;
+    const tk1 = k1[t]!;
+    const tf2 = f2[t]!;
+    const tm2 = m2[t]!;
+    const tk2 = k2[t]!;
+    const sf1 = f1[s]!;
+    const sm1 = m1[s]!;
+    const sk1 = k1[s]!;
+    const sf2 = f2[s]!;
+    const sm2 = m2[s]!;
+    const sk2 = k2[s]!;
+    const end = this.blockStart[c + 1]!;
+    for (let j = this.blockStart[c]!; j < end; j++) {
+      // Best two distinct (minutes, facility, km), offered as originAccess does.
+      const b = best;
+      resetBest(b);
+      const tMin = toTargetMinutes[j]!;
+      const tKm = toTargetKm[j]!;
+      if (tf1 >= 0) offerBest(b, tMin + tm1, tf1, tKm + tk1);
+      if (tf2 >= 0) offerBest(b, tMin + tm2, tf2, tKm + tk2);
+      const sMin = toSourceMinutes[j]!;
+      if (sMin < inf) {
+        const sKm = toSourceKm[j]!;
+        if (sf1 >= 0) offerBest(b, sMin + sm1, sf1, sKm + sk1);
+        if (sf2 >= 0) offerBest(b, sMin + sm2, sf2, sKm + sk2);
+      }
+      if (sites !== null) {
+        const e = this.edge[c]!;
+        offerSitesAlongEdge(
+          b,
+          sites,
+          e,
+          this.edges.minutes[e]!,
+          this.edges.oneway[e] === 0,
+          this.fraction[j]!,
+          this.alongKm[j]!,
+          this.connectorMinutes[j]!,
+          this.connectorKm[j]!,
+        );
+      }
+      em1[j] = b[0]!;
+      ef1[j] = b[1]!;
+      ek1[j] = b[2]!;
+      em2[j] = b[3]!;
+      ef2[j] = b[4]!;
+      ek2[j] = b[5]!;
+    }
   }
 
   /**

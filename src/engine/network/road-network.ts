@@ -27,6 +27,11 @@ export interface NetworkOptions {
   maxSnapKm: number;
   /** Speed on the connectors between places and their snapped road points (km/h). Default 20. */
   connectorKmh: number;
+  /**
+   * false: every data version builds its tables in full instead of deriving them from the last version's
+   * (benches compare the two; the answers are the same). Default true.
+   */
+  tableDeltas?: boolean;
 }
 
 export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({

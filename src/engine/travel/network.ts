@@ -1,5 +1,5 @@
 import type { AccessEngine, AccessTable } from '../access.js';
-import { cosLatitude, distanceKm, distanceKmWithCos } from '../geodesic.js';
+import { distanceKm } from '../geodesic.js';
 import { forwardSearch } from '../network/forward-search.js';
 import {
   type FacilitySite,
@@ -12,11 +12,14 @@ import {
 } from '../network/index.js';
 import { type BaseLabels, derivedLabels, latestLabels, samePoints } from '../network/provider/labels.js';
 import { emptyNetworkTable } from '../network/provider/columns.js';
+import { type BaseTable, latestTables } from '../network/provider/tables.js';
+import { snapOrigins } from '../network/provider/origin-snaps.js';
 import { originsWithin } from '../network/provider/reach.js';
 import { SharedOrigins } from '../network/provider/shared.js';
 import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type RoadNetwork } from '../network/road-network.js';
 import type { AccessResult, EnginePoint, TravelModel } from '../types.js';
 import { EstimatedTravelCost } from './estimated.js';
+import { derivedTable, finishRows, type RowContext } from './network-rows.js';
 import { networkServiceAreas, type ServiceAreaShape } from './service-areas.js';
 import {
   type Reach,
@@ -31,7 +34,6 @@ import {
   FALLBACK_SNAP_TOO_FAR,
   FALLBACK_UNREACHABLE,
   meetsThresholds,
-  ROW_NETWORK,
 } from './verdict.js';
 
 export {
@@ -56,8 +58,9 @@ export {
  * The NETWORK provider, router apart from its caches: the road network and its searches live in
  * engine/network/ (graph and snapping: road-network.ts, snap.ts; searches: dijkstra.ts (labels),
  * incremental.ts (bounded reach, relabelling), forward-search.ts), the caches kept across providers and
- * data versions in engine/network/provider/ (origin snaps and search buffers in shared.ts, kept labels, reach scratch). This class
- * composes them into the TravelCost seam.
+ * data versions in engine/network/provider/ (origin snaps and search buffers in shared.ts, kept labels
+ * and tables, reach scratch), and a table's row work in network-rows.ts. This class composes them into
+ * the TravelCost seam.
  */
 
 /** One type's labels: the multi-source search over its open points. */
@@ -136,9 +139,36 @@ export class NetworkTravelCost implements TravelCost {
     const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
     const k = options.k ?? 1;
     const { labels, sites, byEdge } = this.labelsOf(code);
-    const snaps = this.shared.originSnaps();
     const points = this.engine.index(code).points;
     const n = this.origins.length;
+    // A data version's own table is left for the next version, which takes it as it is (same points, same
+    // origins) or reads again only the rows where labels changed (see provider/tables.ts).
+    const across =
+      this.shared.acrossVersions === true && this.parent === null && this.options.tableDeltas !== false;
+    const latestKey = `${code}|${this.options.maxSnapKm}|${this.options.connectorKmh}|${k}|${thresholdMinutes}|${thresholdKm}|${this.model.circuityFactor}|${this.model.speedKmh}|${this.model.fixedMinutes}`;
+    const origins = across ? snapOrigins(this.network, this.origins, this.options.maxSnapKm) : null;
+    let kept: Map<string, BaseTable> | undefined;
+    if (across) {
+      kept = latestTables.get(origins!);
+      if (!kept) {
+        kept = new Map();
+        latestTables.set(origins!, kept);
+      }
+      const base = kept.get(latestKey);
+      if (base && base.origins === origins) {
+        if (base.labels === labels && samePoints(base.points, points)) {
+          this.tableSource.set(code, 'REUSED');
+          return base.table;
+        }
+        const derived = derivedTable(this.rowContext(code), base, k, { thresholdMinutes, thresholdKm });
+        if (derived) {
+          const table = applyThresholds(derived, thresholdMinutes, thresholdKm);
+          kept.set(latestKey, { origins: origins!, points, sites, labels, table });
+          this.tableSource.set(code, 'INCREMENTAL');
+          return table;
+        }
+      }
+    }
     const table = emptyNetworkTable(code, this.model, n, k);
     // Edge by edge, each edge's two end labels read once for the origins on it (OriginsOnEdges), written
     // straight into the table's columns (no per-type batch of 600k rows to allocate and collect).
@@ -151,74 +181,29 @@ export class NetworkTravelCost implements TravelCost {
       km2: table.secondTravelKm ?? scratchSecond!.km,
       facility2: table.secondPointIndex ?? scratchSecond!.facility,
     });
-    const { lons, lats } = this.shared.originCoordinates();
-    const cosLat = this.shared.originCosLatitudes();
-    const pointLon = Float64Array.from(points, (p) => p.lon);
-    const pointLat = Float64Array.from(points, (p) => p.lat);
-    const pointCos = Float64Array.from(points, (p) => cosLatitude(p.lat));
-    const siteConnector = Float64Array.from(sites, (s) => (s === null ? Number.NaN : s.connectorKm));
-    /** Rows the network cannot answer: they get the estimate, computed for them alone. */
-    const fallbackRows: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const f1 = table.pointIndex[i]!;
-      if (f1 < 0) {
-        if (points.length > 0)
-          table.fallback![i] = snaps.edge[i]! < 0 ? FALLBACK_SNAP_TOO_FAR : FALLBACK_UNREACHABLE;
-        fallbackRows.push(i);
-        table.minutes[i] = Number.POSITIVE_INFINITY;
-        table.travelKm[i] = Number.NaN;
-        if (k === 2) {
-          table.secondPointIndex![i] = -1;
-          table.secondMinutes![i] = Number.POSITIVE_INFINITY;
-          table.secondTravelKm![i] = Number.NaN;
-        }
-        continue;
-      }
-      const lon = lons[i]!;
-      const lat = lats[i]!;
-      const originConnector = snaps.connectorKm[i]!;
-      table.method[i] = ROW_NETWORK;
-      const c = cosLat[i]!;
-      table.straightKm[i] = distanceKmWithCos(lon, lat, c, pointLon[f1]!, pointLat[f1]!, pointCos[f1]!);
-      table.connectorKm![i] = originConnector + siteConnector[f1]!;
-      if (k === 2) {
-        const f2 = table.secondPointIndex![i]!;
-        if (f2 >= 0) {
-          table.secondStraightKm![i] = distanceKmWithCos(
-            lon,
-            lat,
-            c,
-            pointLon[f2]!,
-            pointLat[f2]!,
-            pointCos[f2]!,
-          );
-          table.secondConnectorKm![i] = originConnector + siteConnector[f2]!;
-        } else table.secondTravelKm![i] = Number.NaN;
-      }
-    }
-    // The estimate for the fallback rows only (typically a few percent): an estimate of every origin
-    // cost more than the network answer itself.
-    if (fallbackRows.length > 0 && points.length > 0) {
-      const subset = fallbackRows.map((i) => this.origins[i]!);
-      const estimate = new EstimatedTravelCost(subset, this.engine, this.model).table(code, {
-        thresholdMinutes,
-        thresholdKm,
-        k,
-      });
-      fallbackRows.forEach((i, j) => {
-        table.pointIndex[i] = estimate.pointIndex[j]!;
-        table.straightKm[i] = estimate.straightKm[j]!;
-        table.minutes[i] = estimate.minutes[j]!;
-        table.travelKm[i] = estimate.travelKm[j]!;
-        if (k === 2) {
-          table.secondPointIndex![i] = estimate.secondPointIndex![j]!;
-          table.secondStraightKm![i] = estimate.secondStraightKm![j]!;
-          table.secondMinutes![i] = estimate.secondMinutes![j]!;
-          table.secondTravelKm![i] = estimate.secondTravelKm![j]!;
-        }
-      });
-    }
-    return applyThresholds(table, thresholdMinutes, thresholdKm);
+    finishRows(this.rowContext(code), table, k, null, { thresholdMinutes, thresholdKm });
+    const out = applyThresholds(table, thresholdMinutes, thresholdKm);
+    if (kept) kept.set(latestKey, { origins: origins!, points, sites, labels, table: out });
+    this.tableSource.set(code, 'FULL');
+    return out;
+  }
+
+  /** How each type's table was made (tests, bench): in full, derived from the last version's, or its own. */
+  readonly tableSource = new Map<string, 'FULL' | 'INCREMENTAL' | 'REUSED'>();
+
+  /** What the row work of a type's table (network-rows.ts) reads. */
+  private rowContext(code: string): RowContext {
+    const { labels, sites, byEdge } = this.labelsOf(code);
+    return {
+      code,
+      engine: this.engine,
+      model: this.model,
+      origins: this.origins,
+      shared: this.shared,
+      labels,
+      sites,
+      byEdge,
+    };
   }
 
   nearest(lon: number, lat: number, code: string, k: number, options: ThresholdOptions = {}): AccessResult[] {

@@ -90,7 +90,7 @@ export class AnalysisSnapshot {
     this.openingHours = openingHours ?? new OpeningHoursEvaluator();
     // Built at once over settlement objects (as requests will ask); over a source, on first use.
     if (isSettlementArray(settlementSource)) {
-      this.settlementPositions = new Map(settlementSource.map((s, i) => [s.id, i]));
+      this.settlementPositions = positionsOf(settlementSource);
     }
     this.pointsById = new Map(openPoints.map((p) => [p.id, p]));
     this.engine = new AccessEngine(openPoints, catalogue);
@@ -104,7 +104,7 @@ export class AnalysisSnapshot {
 
   /** Each settlement's position by id (over a SettlementSource, built on first use). */
   get settlementIndex(): Map<string, number> {
-    this.settlementPositions ??= new Map(this.settlements.map((s, i) => [s.id, i]));
+    this.settlementPositions ??= positionsOf(this.settlements);
     return this.settlementPositions;
   }
 
@@ -349,6 +349,18 @@ const MAX_OPEN_AT_SNAPSHOTS = 6;
 /** Minutes remembered (each maps to one of the open-set snapshots above, so an entry is small). */
 const MAX_OPEN_AT_MINUTES = 512;
 
+/** Each settlement's position by id, once per settlement array (a version that adopts the array shares it). */
+const positions = new WeakMap<readonly Settlement[], Map<string, number>>();
+
+function positionsOf(settlements: readonly Settlement[]): Map<string, number> {
+  let map = positions.get(settlements);
+  if (!map) {
+    map = new Map(settlements.map((s, i) => [s.id, i]));
+    positions.set(settlements, map);
+  }
+  return map;
+}
+
 function isSettlementArray(
   source: readonly Settlement[] | SettlementSource,
 ): source is readonly Settlement[] {
@@ -367,6 +379,12 @@ export interface SnapshotOptions {
   network?: Partial<NetworkOptions>;
   /** YYYY-MM-DD: the data as they stood on that date (default today). */
   asOf?: string | null;
+  /**
+   * The last data version's snapshot: when the settlements read are the same (every field), the new
+   * snapshot takes its settlement array, so what is kept per array (origin snaps and preparation, the
+   * workers' columns, positions by id) carries over and unchanged types' tables can be taken as they are.
+   */
+  previous?: AnalysisSnapshot | null;
 }
 
 /** Loads a snapshot of the current data, with the road network when one is loaded. */
@@ -385,9 +403,14 @@ export async function loadSnapshot(
   ]);
   timing('snapshot rows read');
   const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
+  const previous = options.previous;
+  const kept =
+    previous && previous.asOf === (options.asOf ?? null) && isSettlementArray(previous.settlementSource)
+      ? sameSettlements(previous.settlementSource, settlements)
+      : false;
   return new AnalysisSnapshot(
     version,
-    settlements,
+    kept ? (previous!.settlementSource as readonly Settlement[]) : settlements,
     points,
     catalogue,
     network,
@@ -396,4 +419,22 @@ export async function loadSnapshot(
     undefined,
     grid,
   );
+}
+
+/** Whether two settlement lists hold the same settlements, field by field, in the same order. */
+export function sameSettlements(a: readonly Settlement[], b: readonly Settlement[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! as unknown as Record<string, unknown>;
+    const y = b[i]! as unknown as Record<string, unknown>;
+    let keys = 0;
+    for (const key in x) {
+      keys++;
+      if (x[key] !== y[key]) return false;
+    }
+    for (const _ in y) keys--;
+    if (keys !== 0) return false;
+  }
+  return true;
 }

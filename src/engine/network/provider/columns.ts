@@ -44,3 +44,24 @@ export function emptyNetworkTable(code: string, model: TravelModel, n: number, k
   }
   return table;
 }
+
+/** Rows of a NETWORK table set back to what {@link emptyNetworkTable} holds (before they are read again). */
+export function resetRows(table: AccessTable, rows: Int32Array, k: 1 | 2): void {
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]!;
+    table.pointIndex[i] = -1;
+    table.straightKm[i] = Number.NaN;
+    table.minutes[i] = Number.POSITIVE_INFINITY;
+    table.travelKm[i] = Number.NaN;
+    table.method[i] = ROW_ESTIMATED;
+    table.connectorKm![i] = Number.NaN;
+    table.fallback![i] = 0;
+    if (k === 2) {
+      table.secondPointIndex![i] = -1;
+      table.secondStraightKm![i] = Number.NaN;
+      table.secondMinutes![i] = Number.POSITIVE_INFINITY;
+      table.secondTravelKm![i] = Number.NaN;
+      table.secondConnectorKm![i] = Number.NaN;
+    }
+  }
+}
