@@ -55,7 +55,9 @@ export async function startRegionRouter(
     });
     req.pipe(forward);
   });
-  server.keepAliveTimeout = 1_000;
+  // Longer than a client's idle keep-alive (undici: 4 s), so the client closes an idle connection first: a
+  // router closing it while the client sends on it would reset that request (ECONNRESET).
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
