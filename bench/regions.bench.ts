@@ -6,8 +6,8 @@
  * 1. RSS: three `serviceatlas serve` processes over one database — the whole instance, WEST and EAST —
  *    each warmed with indicators for every type (its nine access tables built), RSS read from /proc, and
  *    the rows each holds (/readyz).
- * 2. Snapshot bytes, in this process (--expose-gc): the V8 heap plus array buffers a snapshot takes with its
- *    nine access tables built, for the whole data and each partition; bytes per origin.
+ * 2. Snapshot bytes, each in a fresh process (--expose-gc): the V8 heap plus array buffers a snapshot takes
+ *    with its nine access tables built, for the whole data and each partition; bytes per origin.
  * 3. Per grid cell: the same for a snapshot whose origins are 250 m grid cells (resident tables, nine types),
  *    generated in memory — the figure docs/scaling.md extrapolates Sweden at 250 m and Europe from.
  *
@@ -18,12 +18,14 @@
  * drops it after. Without it, a temporary PostgreSQL server is built (initdb, as bench:cluster does).
  * The load average is printed beside every figure; the machine is shared, so times are not reported.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
+import { readDataVersion } from '../src/db/data-version.js';
 import type { EngineGridCell } from '../src/engine/population-base.js';
 import { AnalysisSnapshot, loadSnapshot } from '../src/modules/access/snapshot.js';
 import { DEFAULT_NETWORK_OPTIONS } from '../src/engine/travel/network.js';
@@ -131,31 +133,52 @@ async function rssOfPartitions(url: string): Promise<void> {
   }
 }
 
-async function snapshotBytes(url: string): Promise<void> {
+/**
+ * One snapshot's bytes, measured in a fresh process (this file with REGIONS_MEASURE set), so no other
+ * snapshot, cache or garbage of this one is counted: the heap and array buffers after a warm connection,
+ * after the rows are loaded and after the nine access tables are built.
+ */
+async function measureSnapshot(url: string, codes: readonly string[]): Promise<void> {
   const handle = await createDb({ databaseUrl: url });
   const model = loadConfig({}).travelModel;
-  // Every snapshot stays referenced until the end, so a later delta never includes an earlier one freed.
-  const kept: AnalysisSnapshot[] = [];
   try {
-    await loadSnapshot(handle.db, { regions: { codes: WEST, model } }); // warm the code paths, dropped
-    for (const p of PARTITIONS) {
-      const before = used();
-      const snapshot = await loadSnapshot(handle.db, { regions: { codes: p.regions, model } });
-      kept.push(snapshot);
-      const loaded = used();
-      for (const t of snapshot.catalogue) snapshot.table(t.code, model);
-      const after = used();
-      const n = snapshot.settlements.length;
-      console.log(
-        `snapshot ${p.name.padEnd(5)} ${n} settlements, ${snapshot.openPoints.length} points: ` +
-          `rows ${((loaded - before) / MB).toFixed(1)} MB, with 9 tables ${((after - before) / MB).toFixed(1)} MB ` +
-          `= ${((after - before) / n).toFixed(0)} bytes per settlement · load ${load()}`,
-      );
-    }
+    await readDataVersion(handle.db);
+    const before = used();
+    const snapshot = await loadSnapshot(handle.db, { regions: { codes, model } });
+    const loaded = used();
+    for (const t of snapshot.catalogue) snapshot.table(t.code, model);
+    const after = used();
+    console.log(
+      JSON.stringify({
+        settlements: snapshot.settlements.length,
+        points: snapshot.openPoints.length,
+        rows: loaded - before,
+        total: after - before,
+      }),
+    );
   } finally {
     await handle.close();
   }
-  if (kept.length !== PARTITIONS.length) throw new Error('a snapshot was not measured');
+}
+
+async function snapshotBytes(url: string): Promise<void> {
+  for (const p of PARTITIONS) {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename], {
+      env: { ...process.env, REGIONS_MEASURE: p.regions.join(',') || 'whole', REGIONS_URL: url },
+      encoding: 'utf8',
+    });
+    const m = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      settlements: number;
+      points: number;
+      rows: number;
+      total: number;
+    };
+    console.log(
+      `snapshot ${p.name.padEnd(5)} ${m.settlements} settlements, ${m.points} points: ` +
+        `rows ${(m.rows / MB).toFixed(1)} MB, with 9 tables ${(m.total / MB).toFixed(1)} MB ` +
+        `= ${(m.total / m.settlements).toFixed(0)} bytes per settlement · load ${load()}`,
+    );
+  }
 }
 
 /** Bytes per 250 m grid cell of a snapshot's origins and its nine resident tables (in memory, no database). */
@@ -220,7 +243,17 @@ async function main(): Promise<void> {
   } finally {
     await db.drop();
   }
-  gridCellBytes();
+  // In a fresh process too.
+  process.stdout.write(
+    execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename], {
+      env: { ...process.env, REGIONS_MEASURE: 'grid' },
+      encoding: 'utf8',
+    }),
+  );
 }
 
-await main();
+const measuring = process.env.REGIONS_MEASURE;
+if (measuring === 'grid') gridCellBytes();
+else if (measuring) {
+  await measureSnapshot(process.env.REGIONS_URL!, measuring === 'whole' ? [] : measuring.split(','));
+} else await main();
