@@ -96,6 +96,8 @@ async function rssOfPartitions(url: string): Promise<void> {
           SERVICEATLAS_RESPONSE_CACHE_MB: '0',
           SERVICEATLAS_RATE_LIMIT_IP: '0',
           SERVICEATLAS_TABLE_CACHE: 'off',
+          // The warm-up asks for every type over a whole county: more work than the default cap allows.
+          SERVICEATLAS_MAX_WORK: '1000000000',
           LOG_LEVEL: 'warn',
         },
         ['serve', '--port', String(port)],
