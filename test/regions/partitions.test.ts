@@ -190,6 +190,14 @@ describe('regional partitions of the generated country', () => {
       '{ nearestServicePoints(location: { lon: 14, lat: 57 }, serviceType: PHARMACY) { travelMinutes } }',
     );
     expect(location.errors?.[0]?.extensions?.code).toBe('REGION_NOT_SERVED');
+    // A settlement of the other partition: refused, not answered from this partition's halo.
+    const eastern = await gql(
+      whole.url,
+      `{ settlements(first: 1, filter: { countyCode: "${EAST[0]}" }) { nodes { id } } }`,
+    );
+    const id = (eastern.data!.settlements as { nodes: { id: string }[] }).nodes[0]!.id;
+    const settlement = await gql(west.url, `{ settlement(id: "${id}") { access { travelMinutes } } }`);
+    expect(settlement.errors?.[0]?.extensions).toMatchObject({ code: 'REGION_NOT_SERVED', field: 'id' });
   });
 
   it('says which regions it holds on /readyz and /metrics', async () => {
