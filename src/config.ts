@@ -11,6 +11,8 @@ const envSchema = z.object({
   // Hot standbys for reads (docs/scaling.md "Read replicas"): comma-separated PostgreSQL URLs.
   DATABASE_READ_URL: z.string().optional(),
   SERVICEATLAS_MAX_STANDBY_LAG_MS: z.coerce.number().int().min(0).default(5_000),
+  // Regional partitions (docs/scaling.md "Regional partitions"): county or municipality codes, comma-separated.
+  SERVICEATLAS_REGIONS: z.string().optional(),
   SERVICEATLAS_STANDBY_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   SERVICEATLAS_DATA_DIR: z.string().min(1).optional(),
   SERVICEATLAS_DEMO: z.enum(['on', 'off', 'andorra']).default('on'),
@@ -95,6 +97,12 @@ export interface Config {
    * answers and is at most maxLagMs behind; the poll every pollMs measures that (src/db/read-replicas.ts).
    */
   readReplicas: { urls: string[]; maxLagMs: number; pollMs: number };
+  /**
+   * The regions this replica holds (SERVICEATLAS_REGIONS: county or municipality codes as the data has
+   * them); empty = everything. A partition loads its regions' origins and a halo of points around them
+   * and refuses questions about other areas (REGION_NOT_SERVED; src/modules/areas/regions.ts).
+   */
+  regions: string[];
   dataDir: string;
   demo: boolean;
   /**
@@ -278,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLagMs: e.SERVICEATLAS_MAX_STANDBY_LAG_MS,
       pollMs: e.SERVICEATLAS_STANDBY_POLL_MS,
     },
+    regions: [...new Set(list(e.SERVICEATLAS_REGIONS))],
     // The Andorra demo gets a directory of its own, so it never meets the Swedish demo's database.
     dataDir: resolve(
       e.SERVICEATLAS_DATA_DIR ??

@@ -3,7 +3,13 @@
  * resolvers turn it into a payload `UserError` (or an `AppError` where a field has no payload), the CLI
  * into a message and exit code 1.
  */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED';
+export type DomainErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  /** A regional partition asked about an area it does not hold (the load balancer routes it elsewhere). */
+  | 'REGION_NOT_SERVED';
 
 export class DomainError extends Error {
   override name = 'DomainError';

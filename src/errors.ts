@@ -7,7 +7,8 @@ import { EngineInputError } from './engine/errors.js';
  * logged and masked as `INTERNAL_SERVER_ERROR`.
  *
  * Ours: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, QUERY_TOO_COMPLEX, and the load limits
- * SERVER_BUSY, RATE_LIMITED and TIMEOUT (README.md lists them all; a test keeps the two in step).
+ * SERVER_BUSY, RATE_LIMITED and TIMEOUT, and REGION_NOT_SERVED from a regional partition (README.md lists
+ * them all; a test keeps the two in step).
  * Apollo Server's own request errors (`ApolloServerErrorCode`), passed through unmasked because
  * standard clients act on them: PERSISTED_QUERY_NOT_FOUND makes Apollo Client / urql resend an
  * automatic persisted query with its text; BAD_REQUEST (no query, malformed body or GET parameters),
@@ -24,6 +25,7 @@ export const ERROR_CODES = [
   'SERVER_BUSY',
   'RATE_LIMITED',
   'TIMEOUT',
+  'REGION_NOT_SERVED',
   'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

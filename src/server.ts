@@ -97,7 +97,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return res.end(services.refusals.prometheus() + reads.prometheus());
+      return res.end(services.refusals.prometheus() + reads.prometheus() + partitionMetrics(services));
     }
     // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
     const limited = url.pathname.startsWith('/tiles') || url.pathname.startsWith('/reports/');
@@ -115,10 +115,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // Where this replica reads and each standby's lag: a standby down is no reason to be unready (reads
       // then go to the primary), so it is reported, never failed on.
       const replication = reads.replicated ? { replication: reads.status() } : {};
+      const partition = services.partitionStatus();
       return sendJson(res, r.ready ? 200 : 503, {
         status: r.ready ? 'ready' : 'not ready',
         ...r.detail,
         ...replication,
+        ...(partition ? { partition } : {}),
       });
     }
     const handled = await extensions.handle(req, res, url, publicBaseUrl(req, config));
@@ -184,4 +186,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+/** /metrics lines of a regional partition (SERVICEATLAS_REGIONS): one per region held, and what it loaded. */
+function partitionMetrics(services: Services): string {
+  const p = services.partitionStatus();
+  if (!p) return '';
+  const lines = [
+    '# HELP serviceatlas_region_held A region (county or municipality code) this partition holds.',
+    '# TYPE serviceatlas_region_held gauge',
+    ...p.regions.map((r) => `serviceatlas_region_held{region=${JSON.stringify(r)}} 1`),
+    "# HELP serviceatlas_partition_rows Rows in the partition's current snapshot (origins, and points with the halo).",
+    '# TYPE serviceatlas_partition_rows gauge',
+  ];
+  for (const kind of ['settlements', 'gridCells', 'points'] as const) {
+    const n = p[kind];
+    if (n !== undefined) lines.push(`serviceatlas_partition_rows{kind="${kind}"} ${n}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
+import type { TravelModel } from './engine/types.js';
 import type { Deps, SnapshotQuery } from './deps.js';
 import type { DataVersions } from './db/data-version.js';
 import { versionSourceFor } from './db/data-version.js';
@@ -180,10 +181,12 @@ export class Services {
             use: this.config.network.use,
             network: this.config.network,
             previous: last,
+            regions: this.partition,
           });
           // Asked after the snapshot's rows were read: a dated import committing in between makes this say
           // "dated", the safe answer (lists then come from SQL), and the next request reloads anyway.
-          if (!(await hasSettlementVersions(db))) this.storedRows.add(snapshot);
+          if (this.config.regions.length === 0 && !(await hasSettlementVersions(db)))
+            this.storedRows.add(snapshot);
           return snapshot;
         });
       // A standby that fails the load (gone, or a query cancelled by replay) is set aside; the primary loads.
@@ -275,6 +278,7 @@ export class Services {
             roads: this.roads,
             use: this.config.network.use,
             network: this.config.network,
+            regions: this.partition,
             asOf,
           }),
         ).then((snapshot) => prewarmNearestTables(snapshot, this.config));
@@ -284,6 +288,28 @@ export class Services {
       base = await loading;
     }
     return query.at == null ? base : base.openAt(query.at);
+  }
+
+  /**
+   * What /readyz and /metrics say of a regional partition: the regions held and, once loaded, how many
+   * settlements, grid cells and (halo) points its current snapshot holds. Null on a whole instance.
+   */
+  partitionStatus(): { regions: string[]; settlements?: number; gridCells?: number; points?: number } | null {
+    if (this.config.regions.length === 0) return null;
+    const s = this.settled?.snapshot;
+    if (!s) return { regions: this.config.regions };
+    const { settlements, grid, openPoints } = s;
+    return {
+      regions: this.config.regions,
+      settlements: settlements.length,
+      gridCells: grid.length,
+      points: openPoints.length,
+    };
+  }
+
+  /** A regional partition's codes and the travel model its halo is drawn for (SERVICEATLAS_REGIONS). */
+  get partition(): { codes: readonly string[]; model: TravelModel } {
+    return { codes: this.config.regions, model: this.config.travelModel };
   }
 
   /** The validity boundaries of a data version (see datedPeriod), read once per version. */

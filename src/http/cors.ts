@@ -9,7 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 /** Headers Apollo Client, urql, graphql-request and GraphiQL send, plus Apollo's CSRF-preflight ones. */
 const ALLOWED_HEADERS =
-  'Content-Type, Authorization, Accept, Apollo-Require-Preflight, X-Apollo-Operation-Name, Apollo-Query-Plan-Experimental';
+  'Content-Type, Authorization, Accept, Apollo-Require-Preflight, X-Apollo-Operation-Name, Apollo-Query-Plan-Experimental, ' +
+  // The area a regional balancer routes by (docs/deploy/regions.md), sent by browser map frontends.
+  'X-Serviceatlas-Area';
 const MAX_AGE_SECONDS = '86400';
 
 /** The Access-Control-Allow-Origin value for a request's Origin, or null when it gets no CORS headers. */

@@ -11,6 +11,7 @@ import { invalid } from '../../domain-error.js';
 import type { ServicePoint } from '../service-points/service-point.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import type { AnalysisSnapshot } from './snapshot.js';
+import { regionNotServed } from '../areas/regions.js';
 
 /** Access from one place to its nearest open point of one type, with the point itself resolved. */
 export interface ServiceAccess extends Omit<AccessResult, 'pointId'> {
@@ -131,6 +132,10 @@ export function accessOfSettlement(
     const tables = tablesOf(snapshot, codes, model, thresholdMinutes);
     return tables.map((table) => accessFromTable(snapshot, table, i));
   }
+  // A partition's snapshot holds only its regions' settlements (and their halo of points): one outside
+  // them would be answered from the wrong points.
+  if (snapshot.regions.length > 0)
+    throw regionNotServed(snapshot.regions, `Settlement ${settlement.id}`, 'id');
   return codes.map((code) => {
     const [r] = snapshot.travel(model).nearest(settlement.lon, settlement.lat, code, 1, { thresholdMinutes });
     return withServicePoint(
@@ -149,6 +154,9 @@ export function nearestFrom(
   model: TravelModel,
   thresholdMinutes?: number,
 ): ServiceAccess[] {
+  // Any location: a partition cannot tell whether its halo holds that place's nearest points.
+  if (snapshot.regions.length > 0)
+    throw regionNotServed(snapshot.regions, 'Access from an arbitrary location', 'location');
   return snapshot
     .travel(model)
     .nearest(location.lon, location.lat, code, limit, { thresholdMinutes })

@@ -12,6 +12,7 @@ import type { ServiceAreaWindow } from '../../engine/travel/service-areas.js';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { notFound } from '../../domain-error.js';
 import { findGridCellIdsInArea } from '../grid/grid.repository.js';
+import { requireServedArea } from '../areas/regions.js';
 
 /**
  * The snapshot and the positions in it of the settlements of an area (PostGIS decides membership with one
@@ -50,6 +51,7 @@ export async function validAreaOf(deps: Pick<Deps, 'db' | 'config'>, area: AreaF
       `County ${valid.countyCode} is not known: no boundary or settlement has that code`,
       'area.countyCode',
     );
+  await requireServedArea(deps.db, deps.config.regions, valid);
   if (valid.polygon != null) {
     valid.polygon = await validPolygon(deps.db as never, valid.polygon, {
       field: 'area.polygon',

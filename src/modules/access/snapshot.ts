@@ -26,6 +26,7 @@ import { listServiceTypes } from '../service-types/service-type.repository.js';
 import type { Settlement } from '../settlements/settlement.repository.js';
 import { findSettlementsAsOf } from '../settlements/settlement.repository.js';
 import { timing } from '../../timings.js';
+import { haloPoints } from '../../engine/region-halo.js';
 
 /**
  * Settlements given without their objects (an analysis worker's, shipped as columns): their coordinates
@@ -71,6 +72,8 @@ export class AnalysisSnapshot {
    */
   at: Date | null = null;
   private parent: AnalysisSnapshot | null = null;
+  /** A regional partition's codes (SERVICEATLAS_REGIONS); empty = the whole data. */
+  regions: readonly string[] = [];
 
   constructor(
     readonly version: number,
@@ -302,6 +305,7 @@ export class AnalysisSnapshot {
     );
     child.at = at;
     child.parent = this;
+    child.regions = this.regions;
     this.openAtCache.set(at.getTime(), child);
     this.openSetCache.set(signature, child);
     return child;
@@ -385,6 +389,12 @@ export interface SnapshotOptions {
    * workers' columns, positions by id) carries over and unchanged types' tables can be taken as they are.
    */
   previous?: AnalysisSnapshot | null;
+  /**
+   * A regional partition (SERVICEATLAS_REGIONS): only settlements and grid cells with these county or
+   * municipality codes, and the service points of their halo under the model (engine/region-halo.ts).
+   * With a road network every point is kept (the halo is exact for ESTIMATED answers only).
+   */
+  regions?: { codes: readonly string[]; model: TravelModel };
 }
 
 /** Loads a snapshot of the current data, with the road network when one is loaded. */
@@ -395,23 +405,28 @@ export async function loadSnapshot(
   const version = await readDataVersion(db);
   const roads = options.roads ?? new RoadNetworkCache();
   const [settlements, points, catalogue, network, grid] = await Promise.all([
-    findSettlementsAsOf(db, options.asOf ?? null),
+    findSettlementsAsOf(db, options.asOf ?? null, options.regions?.codes),
     findOpenServicePoints(db, options.asOf ?? null),
     listServiceTypes(db),
     options.use === 'estimated' ? null : roads.get(db),
-    findGridCells(db),
+    findGridCells(db, options.regions?.codes),
   ]);
   timing('snapshot rows read');
+  const regions = options.regions?.codes.length ? options.regions : null;
+  const kept =
+    regions && network === null
+      ? haloPoints(points, [...settlements, ...grid], catalogue, regions.model)
+      : points;
   const networkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
   const previous = options.previous;
-  const kept =
+  const sameAsLast =
     previous && previous.asOf === (options.asOf ?? null) && isSettlementArray(previous.settlementSource)
       ? sameSettlements(previous.settlementSource, settlements)
       : false;
-  return new AnalysisSnapshot(
+  const snapshot = new AnalysisSnapshot(
     version,
-    kept ? (previous!.settlementSource as readonly Settlement[]) : settlements,
-    points,
+    sameAsLast ? (previous!.settlementSource as readonly Settlement[]) : settlements,
+    kept,
     catalogue,
     network,
     networkOptions,
@@ -419,6 +434,8 @@ export async function loadSnapshot(
     undefined,
     grid,
   );
+  snapshot.regions = regions?.codes ?? [];
+  return snapshot;
 }
 
 /** Whether two settlement lists hold the same settlements, field by field, in the same order. */

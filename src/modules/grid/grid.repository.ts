@@ -123,9 +123,18 @@ export async function toSweref(
 }
 
 /** Every stored cell as the engine sees it (centre, residents, codes), ordered by cell id. */
-export async function findGridCells(db: Db): Promise<EngineGridCell[]> {
+export async function findGridCells(
+  db: Db,
+  /** A regional partition's county or municipality codes (empty = every cell). */
+  regions: readonly string[] = [],
+): Promise<EngineGridCell[]> {
   const rows = await db
     .selectFrom('grid_cells')
+    .$if(regions.length > 0, (q) =>
+      q.where((eb) =>
+        eb.or([eb('county_code', 'in', [...regions]), eb('municipality_code', 'in', [...regions])]),
+      ),
+    )
     .select([
       'cell_id',
       'size_m',

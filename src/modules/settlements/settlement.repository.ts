@@ -155,12 +155,32 @@ export async function findSettlements(db: Db, filter: SettlementFilter = {}): Pr
  * settlement as stored. A settlement whose versions all start later, or whose latest version says it was
  * missing, did not exist on that date. Ordered by id, like findSettlements.
  */
-export async function findSettlementsAsOf(db: Db, asOf: string | null): Promise<Settlement[]> {
+export async function findSettlementsAsOf(
+  db: Db,
+  asOf: string | null,
+  /** A regional partition's county or municipality codes (empty = every settlement). */
+  regions: readonly string[] = [],
+): Promise<Settlement[]> {
   const dated = await db.selectFrom('settlement_versions').select('settlement_id').limit(1).execute();
   if (dated.length === 0) {
-    const all = await findSettlements(db);
+    const all =
+      regions.length === 0
+        ? await findSettlements(db)
+        : (
+            await selectSettlements(db)
+              .where((eb) =>
+                eb.or([eb('county_code', 'in', [...regions]), eb('municipality_code', 'in', [...regions])]),
+              )
+              .orderBy('id')
+              .execute()
+          ).map(toSettlement);
     return asOf === null ? all : all.map((s) => ({ ...s, asOf }));
   }
+  const inRegions =
+    regions.length === 0
+      ? sql`true`
+      : sql`(CASE WHEN v.settlement_id IS NULL THEN s.county_code ELSE v.county_code END IN (${sql.join(regions)})
+          OR CASE WHEN v.settlement_id IS NULL THEN s.municipality_code ELSE v.municipality_code END IN (${sql.join(regions)}))`;
   const day = asOf === null ? sql`current_date` : sql`${asOf}::date`;
   const rows = await sql<Row>`
     SELECT s.id,
@@ -180,6 +200,7 @@ export async function findSettlementsAsOf(db: Db, asOf: string | null): Promise<
     ) v ON true
     WHERE CASE WHEN v.settlement_id IS NOT NULL THEN v.present
       ELSE NOT EXISTS (SELECT 1 FROM settlement_versions w WHERE w.settlement_id = s.id) END
+      AND ${inRegions}
     ORDER BY s.id`.execute(db);
   return rows.rows.map((r) => (asOf === null ? toSettlement(r) : { ...toSettlement(r), asOf }));
 }
