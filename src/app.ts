@@ -28,6 +28,8 @@ export interface OpenAppOptions {
   lock?: Partial<AcquireOptions>;
   /** The embedded database's shared_buffers for this process (see CreateDbOptions). */
   sharedBuffers?: string;
+  /** The embedded database in a worker thread (see CreateDbOptions; default SERVICEATLAS_PGLITE_WORKER). */
+  pgliteWorker?: boolean;
 }
 
 /** Opens the database, applies migrations, seeds the catalogue and (optionally) the demo data. */
@@ -41,6 +43,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
       progress: say,
       lock: { waitMs: config.lockWaitSeconds * 1000, ...options.lock },
       ...(options.sharedBuffers ? { sharedBuffers: options.sharedBuffers } : {}),
+      ...(options.pgliteWorker !== undefined ? { pgliteWorker: options.pgliteWorker } : {}),
     }));
   try {
     return await prepare(config, handle, options, say);

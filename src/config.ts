@@ -75,6 +75,7 @@ const envSchema = z.object({
   SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
   SERVICEATLAS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_024),
   SERVICEATLAS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(128),
+  SERVICEATLAS_MAX_WAITING_PER_IP: z.coerce.number().int().min(0).default(32),
   SERVICEATLAS_MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).optional(),
   SERVICEATLAS_CORS_ORIGINS: z.string().default('*'),
   SERVICEATLAS_PUBLIC_URL: z
@@ -341,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveTimeoutMs: e.SERVICEATLAS_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.SERVICEATLAS_MAX_CONNECTIONS,
       maxConnectionsPerIp: e.SERVICEATLAS_MAX_CONNECTIONS_PER_IP,
+      maxWaitingPerIp: e.SERVICEATLAS_MAX_WAITING_PER_IP,
     },
     responseCacheBytes: Math.round(e.SERVICEATLAS_RESPONSE_CACHE_MB * 1024 * 1024),
     corsOrigins: corsOrigins(e.SERVICEATLAS_CORS_ORIGINS),

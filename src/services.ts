@@ -287,7 +287,7 @@ export class Services {
       }
       base = await loading;
     }
-    return query.at == null ? base : base.openAt(query.at);
+    return query.at == null ? base : this.openAt(base, query.at);
   }
 
   /**
@@ -311,6 +311,29 @@ export class Services {
   get partition(): { codes: readonly string[]; model: TravelModel } {
     return { codes: this.config.regions, model: this.config.travelModel };
   }
+
+  /**
+   * The snapshot of the points open at an instant (AnalysisSnapshot.openAt, cached by open set), with its
+   * nearest and resident tables built on the analysis workers the first time that open set is seen: a
+   * client varying `at` over many distinct open sets built them on the event loop (~1 s each, issue 19).
+   * Not with a road network: a derived snapshot's NETWORK provider reuses its parent's labels
+   * (withPoints), which a worker's copy would not have; those stay lazy, as before.
+   */
+  openAt(base: AnalysisSnapshot, at: Date): Promise<AnalysisSnapshot> | AnalysisSnapshot {
+    const child = base.openAt(at);
+    if (child.network !== null || child === base) return child;
+    let ready = this.openSets.get(child);
+    if (!ready) {
+      this.openSetBuilds++;
+      ready = prewarmNearestTables(child, this.config);
+      this.openSets.set(child, ready);
+    }
+    return ready;
+  }
+  /** Open-set snapshots whose tables are being (or were) built on the workers. */
+  private readonly openSets = new WeakMap<AnalysisSnapshot, Promise<AnalysisSnapshot>>();
+  /** Open-set snapshots sent to the workers so far (tests). */
+  openSetBuilds = 0;
 
   /** The validity boundaries of a data version (see datedPeriod), read once per version. */
   private boundaries(version: number): Promise<string[]> {

@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const started = Date.now();
   const handle = await createDb({});
   await prepare(handle.db);
-  const dump = await handle.pglite!.dumpDataDir('gzip');
+  const dump = await handle.dumpDataDir!('gzip');
   await handle.close();
   const dir = resolve('.test-cache');
   mkdirSync(dir, { recursive: true });

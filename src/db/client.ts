@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { LogEvent } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -10,7 +7,8 @@ import { acquireDataDirLock } from './data-dir-lock.js';
 import { listenForDataVersions } from './data-version.js';
 import { timing } from '../timings.js';
 import { pgliteDialect } from './pglite-dialect.js';
-import { trimmedPostgis } from './postgis-bundle.js';
+import { RemotePglite } from './pglite-remote.js';
+import { startPglite } from './pglite-start.js';
 import type { Database } from './tables.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -18,8 +16,10 @@ export type Backend = 'pglite' | 'postgres';
 export interface DbHandle {
   db: Kysely<Database>;
   backend: Backend;
-  /** The embedded database, for dump/restore in tests; undefined on a server. */
+  /** The embedded database in this thread; undefined on a server or when it runs in its worker. */
   pglite?: PGlite;
+  /** A dump of the embedded database's data directory (tests' template); undefined on a server. */
+  dumpDataDir?: (compression?: 'gzip' | 'none' | 'auto') => Promise<Blob>;
   /** The data directory's one-writer lock (embedded database on disk only). */
   lock?: DataDirLock;
   close(): Promise<void>;
@@ -46,6 +46,11 @@ export interface CreateDbOptions {
    * A CLI command reads each row once: a small pool saves ~130 MB of resident memory.
    */
   sharedBuffers?: string;
+  /**
+   * Run the embedded database in a worker thread of its own (pglite-remote.ts), so its SQL does not block
+   * the event loop. Default: SERVICEATLAS_PGLITE_WORKER=on.
+   */
+  pgliteWorker?: boolean;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 5_000;
@@ -92,40 +97,36 @@ async function openPglite(
   lock: DataDirLock | undefined,
   say: (line: string) => void,
 ): Promise<DbHandle> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { postgis } = await import('@electric-sql/pglite-postgis');
   const log = options.onQuery;
-  const fresh = options.dataDir !== undefined && !hasCluster(options.dataDir);
-  if (options.dataDir && fresh) {
-    mkdirSync(options.dataDir, { recursive: true });
-    say(`Creating the embedded PostGIS database in ${options.dataDir} (first start, ~15 s)…`);
-  } else if (options.dataDir) {
-    say(`Opening the embedded PostGIS database in ${options.dataDir}…`);
-  }
-  timing('PGlite and PostGIS modules imported');
-  const started = Date.now();
-  // PGlite's own start parameters, with shared_buffers added when asked (absent: PGlite's defaults).
-  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
-  const startParams =
-    options.sharedBuffers && defaults
-      ? [...defaults, '-c', `shared_buffers=${options.sharedBuffers}`]
-      : undefined;
-  const pglite = await PGlite.create({
-    ...(startParams ? { startParams } : {}),
+  const start = {
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
-    // A cluster on disk or from a dump has the extension already: it needs PostGIS's library, not its
-    // install script.
-    extensions: {
-      postgis: trimmedPostgis(
-        postgis,
-        extensionCacheDir(options.dataDir),
-        options.loadDataDir === undefined && (options.dataDir === undefined || fresh),
-      ),
-    },
-  });
+    sharedBuffers: options.sharedBuffers,
+  };
+  const inWorker = options.pgliteWorker ?? process.env.SERVICEATLAS_PGLITE_WORKER === 'on';
+  timing('PGlite and PostGIS modules imported');
+  if (inWorker) {
+    const remote = await RemotePglite.start(start, say);
+    timing('PGlite started in its worker (WASM, PostGIS, data directory)');
+    const db = new Kysely<Database>({ dialect: pgliteDialect(remote), log });
+    await listenForDataVersions(db, (channel, onPayload) => remote.listen(channel, onPayload));
+    return {
+      db,
+      backend: 'pglite',
+      lock,
+      dumpDataDir: (compression) => remote.dumpDataDir(compression),
+      close: async () => {
+        try {
+          await db.destroy();
+          await remote.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  }
+  const pglite = await startPglite(start, say);
   timing('PGlite started (WASM, PostGIS, data directory)');
-  if (fresh) say(`  cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), log });
   // One process holds the embedded database, so it learns of every write from the data_version
   // trigger's notification, at commit, instead of a version query per request. Subscribed before the
@@ -136,6 +137,7 @@ async function openPglite(
     backend: 'pglite',
     pglite,
     lock,
+    dumpDataDir: (compression) => pglite.dumpDataDir(compression),
     close: async () => {
       try {
         // destroy() waits for the transactions in flight (the dialect's pool end), then PGlite flushes.
@@ -146,21 +148,4 @@ async function openPglite(
       }
     },
   };
-}
-
-/**
- * Where the trimmed PostGIS bundle (db/postgis-bundle.ts) is kept: beside the embedded database it serves,
- * or, for an in-memory database (tests), in the user's temporary directory.
- */
-function extensionCacheDir(dataDir: string | undefined): string {
-  if (dataDir) return join(dataDir, 'serviceatlas-cache');
-  let user = 'user';
-  try {
-    user = String(userInfo().uid);
-  } catch {}
-  return join(tmpdir(), `serviceatlas-cache-${user}`);
-}
-
-function hasCluster(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).includes('PG_VERSION');
 }

@@ -1,5 +1,12 @@
-import type { PGlite } from '@electric-sql/pglite';
 import { PostgresDialect } from 'kysely';
+
+/** What the dialect needs of PGlite: the instance itself, or the one in its worker (pglite-remote.ts). */
+export interface PgliteQueryable {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    parameters?: unknown[],
+  ): Promise<{ rows: T[]; affectedRows?: number }>;
+}
 
 /**
  * Kysely over an embedded PGlite, reusing Kysely's own Postgres driver: PGlite is one connection, so
@@ -7,7 +14,7 @@ import { PostgresDialect } from 'kysely';
  * and no other query can slip between its BEGIN and COMMIT.
  * (kysely-pglite-dialect stops at PGlite 0.4 and kysely-pglite drags in kysely-codegen; this is 40 lines.)
  */
-export function pgliteDialect(pglite: PGlite): PostgresDialect {
+export function pgliteDialect(pglite: PgliteQueryable): PostgresDialect {
   let tail: Promise<void> = Promise.resolve();
   const client = {
     async query(sql: string, parameters: readonly unknown[]) {

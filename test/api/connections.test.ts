@@ -80,13 +80,14 @@ describe('slow clients are cut, caps hold, nothing is logged as an error', () =>
     if (!closed) await server?.close();
   });
 
-  it('defaults: headers within 10 s, a request within 120 s, 1,024 connections, 128 per address', () => {
+  it('defaults: headers within 10 s, a request within 120 s, 1,024 connections, 128 per address, 32 waiting per address', () => {
     expect(testConfig().http).toEqual({
       headersTimeoutMs: 10_000,
       receiveTimeoutMs: 120_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1_024,
       maxConnectionsPerIp: 128,
+      maxWaitingPerIp: 32,
     });
   });
 
@@ -147,6 +148,23 @@ describe('slow clients are cut, caps hold, nothing is logged as an error', () =>
   });
 });
 
+/** A connection from a given local address (any of 127.0.0.0/8 on Linux's loopback). */
+function openFrom(port: number, localAddress: string): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => {});
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    const data = closed.then(() => Buffer.concat(chunks).toString('latin1'));
+    socket.once('connect', () => {
+      socket.write('G'); // the first byte of a request line, and nothing more
+      resolve({ socket, data, closed });
+    });
+    socket.once('error', reject);
+  });
+}
+
 describe('the total connection cap', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -154,15 +172,74 @@ describe('the total connection cap', () => {
   });
   afterAll(() => server?.close());
 
-  it('closes connections beyond maxConnections at once and serves again when they go', async () => {
+  it('a new connection over maxConnections closes the oldest one still waiting for its headers, and is answered', async () => {
     const port = Number(new URL(server.url).port);
     const idle: Raw[] = [];
     for (let i = 0; i < 3; i++) idle.push(await open(port));
     await until(async () => (await connectionsOf(server)) === 3);
-    const over = await open(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(await over.data).toBe('');
+    const fresh = await open(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(await fresh.data).toMatch(/^HTTP\/1\.1 200 /);
+    await idle[0]!.closed; // the oldest was evicted
+    expect(idle[1]!.socket.destroyed || idle[2]!.socket.destroyed).toBe(false);
     for (const s of idle) s.socket.destroy();
     await until(async () => (await connectionsOf(server)) === 0);
+  });
+
+  it('is refused only when every open connection has a request in progress', async () => {
+    const port = Number(new URL(server.url).port);
+    const busy: Raw[] = [];
+    for (let i = 0; i < 3; i++)
+      busy.push(
+        await open(
+          port,
+          'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{',
+        ),
+      );
+    await until(async () => (await connectionsOf(server)) === 3);
+    await new Promise((r) => setTimeout(r, 100)); // let the server read the three requests' headers
+    const over = await open(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await over.data).toBe('');
+    for (const s of busy) s.socket.destroy();
+    await until(async () => (await connectionsOf(server)) === 0);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('hundreds of slow connections from many addresses (issue 19: probes refused until the header timeout)', () => {
+  let server: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    // The default 10 s header timeout: the slow connections stay for the whole test unless evicted.
+    server = await startWith({ maxConnections: 100, maxConnectionsPerIp: 50, maxWaitingPerIp: 8 });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(() => server?.close());
+
+  it('one address keeps at most maxWaitingPerIp connections waiting: its oldest are closed', async () => {
+    const from: Raw[] = [];
+    for (let i = 0; i < 20; i++) from.push(await openFrom(port, '127.0.0.2'));
+    await Promise.all(from.slice(0, 12).map((s) => s.closed));
+    await until(async () => (await connectionsOf(server)) === 8);
+    expect(from.slice(12).every((s) => !s.socket.destroyed)).toBe(true);
+    for (const s of from) s.socket.destroy();
+    await until(async () => (await connectionsOf(server)) === 0);
+  });
+
+  it('300 slow connections from 30 addresses over a cap of 100: a new client is served at once', async () => {
+    const slow: Raw[] = [];
+    for (let i = 0; i < 300; i++) slow.push(await openFrom(port, `127.0.0.${10 + (i % 30)}`));
+    const answer = await fetch(`${server.url}/healthz`);
+    expect(answer.status).toBe(200);
+    // A GraphQL request too, on a connection of its own.
+    const graphql = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(await graphql.json()).toEqual({ data: { __typename: 'Query' } });
+    // The client sees the evicted ones close (at least 200 of the 300).
+    await until(async () => slow.filter((s) => s.socket.destroyed).length >= 200);
+    for (const s of slow) s.socket.destroy();
+    await until(async () => (await connectionsOf(server)) === 0);
   });
 });

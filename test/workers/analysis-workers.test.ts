@@ -340,6 +340,40 @@ describe('analysis worker pool', () => {
     }
   });
 
+  it('builds an `at:` open set’s tables on the pool once per open set, equal to the in-process ones', async () => {
+    const config = server.app.config;
+    const pooled = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 1 }) });
+    const local = new Services(server.app.db, { ...config, limits: limits({ analysisWorkers: 0 }) });
+    // A Sunday night (few points open) and a weekday morning: two different open sets.
+    const night = new Date('2026-03-01T02:30:00+01:00');
+    const morning = new Date('2026-03-03T10:30:00+01:00');
+    const pool = analysisPoolFor(1);
+    const before = pool.stats.completed;
+    const a = await pooled.snapshotFor({ at: night });
+    expect(a.at).not.toBeNull();
+    expect(a.openPoints.length).toBeLessThan((await pooled.snapshot()).openPoints.length);
+    expect(pooled.openSetBuilds).toBe(1);
+    expect(pool.stats.completed).toBeGreaterThan(before);
+    for (const { code } of a.catalogue) expect(a.hasNearestTable(code)).toBe(true);
+    // Another minute of the same open set: the same snapshot, nothing sent again.
+    const again = await pooled.snapshotFor({ at: new Date('2026-03-01T02:31:00+01:00') });
+    expect(again).toBe(a);
+    expect(pooled.openSetBuilds).toBe(1);
+    const b = await local.snapshotFor({ at: night });
+    expect(local.openSetBuilds).toBe(1);
+    const model = config.travelModel;
+    for (const { code } of b.catalogue) {
+      expect(b.hasNearestTable(code)).toBe(false); // no pool: built lazily, in process, below
+      expect(a.table(code, model)).toEqual(b.table(code, model));
+      expect(a.residentTable(code, model)).toEqual(b.residentTable(code, model));
+    }
+    const c = await pooled.snapshotFor({ at: morning });
+    const d = await local.snapshotFor({ at: morning });
+    expect(c.openPoints.length).not.toBe(a.openPoints.length);
+    for (const { code } of d.catalogue)
+      expect(c.residentTable(code, model)).toEqual(d.residentTable(code, model));
+  });
+
   it('keeps answering /healthz and light reads while a heavy analysis runs', async () => {
     // Warm the worker (thread started, snapshot received) so the heavy request below is pure computation.
     await post(server.url, CLOSURE);
