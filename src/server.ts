@@ -12,6 +12,7 @@ import { schema } from './graphql/schema.js';
 import { readiness } from './http/health.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import { SharedTables } from './modules/access/shared-tables.js';
 import { tableCacheDirFor } from './modules/access/table-cache.js';
 import { Services } from './services.js';
 import { readRouterFor } from './db/read-replicas.js';
@@ -72,7 +73,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   );
   await reads.start();
   const tableCacheDir = tableCacheDirFor(config.tableCacheDir, lock ? dirname(lock.path) : undefined);
-  const services = new Services(app.db, config, log, { tableCacheDir, saveTables: true, reads });
+  // With PostgreSQL, a data version's access tables are built by one replica and loaded by the others.
+  const sharedTables = config.databaseUrl && config.sharedTables ? new SharedTables(app.db) : null;
+  const services = new Services(app.db, config, log, {
+    tableCacheDir,
+    saveTables: true,
+    reads,
+    sharedTables,
+  });
   // …and so do the other commands (analyse, report, keys, audit): the same command functions, run here.
   const internalCommand = lock
     ? createInternalCommand({ db: app.db, config, services, secret: lock.secret, log })
@@ -97,7 +105,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return res.end(services.refusals.prometheus() + reads.prometheus());
+      return res.end(
+        services.refusals.prometheus() + reads.prometheus() + (sharedTables?.prometheus() ?? ''),
+      );
     }
     // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
     const limited = url.pathname.startsWith('/tiles') || url.pathname.startsWith('/reports/');

@@ -9,6 +9,7 @@ import { ReadRouter, consistentRead } from './db/read-replicas.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import type { SharedTables } from './modules/access/shared-tables.js';
 import { TableCache } from './modules/access/table-cache.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
 import type { Logger } from './logger.js';
@@ -118,6 +119,8 @@ export class Services {
       tableCacheDir?: string | null;
       saveTables?: boolean;
       reads?: ReadRouter;
+      /** Access tables shared between replicas through the primary (PostgreSQL; see shared-tables.ts). */
+      sharedTables?: SharedTables | null;
     } = {},
   ) {
     this.reads = options.reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
@@ -184,10 +187,12 @@ export class Services {
         });
       // A standby that fails the load (gone, or a query cancelled by replay) is set aside; the primary loads.
       const primary = this.reads.primary;
+      let loadedFrom = from;
       const loading = load(from)
         .catch((error: unknown) => {
           if (from === primary) throw error;
           this.reads.failed(from, error);
+          loadedFrom = primary;
           return load(primary);
         })
         .then(async (snapshot) => {
@@ -197,6 +202,7 @@ export class Services {
               { version: snapshot.version, types: adopted },
               'access tables adopted from the table cache',
             );
+          await this.shareTables(snapshot, loadedFrom);
           const ready = await prewarmNearestTables(snapshot, this.config, (seeding) => {
             // Written once the types are built, off the request path.
             if (this.tables && this.options.saveTables)
@@ -215,6 +221,36 @@ export class Services {
       });
     }
     return this.current;
+  }
+
+  /**
+   * With a shared store (PostgreSQL replicas): the snapshot's missing nearest tables loaded from where it
+   * was read, or built once across the replicas and stored there (modules/access/shared-tables.ts). A
+   * failure costs only the sharing: the tables are then built here as without a store.
+   */
+  private async shareTables(snapshot: AnalysisSnapshot, from: ReadTarget): Promise<void> {
+    const shared = this.options.sharedTables;
+    if (!shared || snapshot.settlements.length === 0) return;
+    const model = this.config.travelModel;
+    const build = async () => {
+      let seeding: Promise<unknown> = Promise.resolve();
+      await prewarmNearestTables(snapshot, this.config, (s) => {
+        seeding = s;
+      });
+      await seeding;
+      // Without analysis threads (or a thread failing), here: the store wants every type.
+      for (const { code } of snapshot.catalogue)
+        if (!snapshot.hasNearestTable(code)) snapshot.nearestTable(code, model);
+    };
+    try {
+      const { loaded, built } = await shared.share(snapshot, model, from.db, build);
+      if (loaded.length > 0 || built.length > 0)
+        this.log?.info({ version: snapshot.version, loaded, built }, 'access tables shared between replicas');
+      if (built.length > 0 && this.tables && this.options.saveTables)
+        void this.tables.save(snapshot).catch(() => {});
+    } catch (error) {
+      this.log?.warn({ err: error }, 'the shared access tables could not be used; built here');
+    }
   }
 
   /**

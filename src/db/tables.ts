@@ -214,6 +214,17 @@ export interface ConnectivityTable {
   import_run_id: number | null;
 }
 
+/** Access tables shared between replicas, in chunks (migration 2026-12-07T0009). */
+export interface SharedAccessTableTable {
+  key: string;
+  chunk: number;
+  chunks: number;
+  service_type: string;
+  data_version: number;
+  bytes: Uint8Array;
+  stored_at: Generated<Timestamp>;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -229,6 +240,7 @@ export interface Database {
   grid_cells: GridCellTable;
   settlement_versions: SettlementVersionTable;
   connectivity: ConnectivityTable;
+  shared_access_tables: SharedAccessTableTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;
