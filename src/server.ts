@@ -16,6 +16,7 @@ import { SharedTables } from './modules/access/shared-tables.js';
 import { tableCacheDirFor } from './modules/access/table-cache.js';
 import { Services } from './services.js';
 import { readRouterFor } from './db/read-replicas.js';
+import { VersionListener } from './db/version-listener.js';
 import { timing } from './timings.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
@@ -81,6 +82,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     reads,
     sharedTables,
   });
+  // PostgreSQL: the primary's write notifications, so this replica reloads within moments of a write made
+  // through any other (src/db/version-listener.ts); the embedded database hears its own in-process.
+  const listener = config.databaseUrl
+    ? new VersionListener(
+        config.databaseUrl,
+        (v) => services.announced(v),
+        (line) => log.info(line),
+      )
+    : null;
+  await listener?.start();
   // …and so do the other commands (analyse, report, keys, audit): the same command functions, run here.
   const internalCommand = lock
     ? createInternalCommand({ db: app.db, config, services, secret: lock.secret, log })
@@ -106,7 +117,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(
-        services.refusals.prometheus() + reads.prometheus() + (sharedTables?.prometheus() ?? ''),
+        services.refusals.prometheus() +
+          reads.prometheus() +
+          (sharedTables?.prometheus() ?? '') +
+          (listener?.prometheus() ?? ''),
       );
     }
     // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
@@ -125,10 +139,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // Where this replica reads and each standby's lag: a standby down is no reason to be unready (reads
       // then go to the primary), so it is reported, never failed on.
       const replication = reads.replicated ? { replication: reads.status() } : {};
+      // The versions this replica knows without asking (a write elsewhere shows here within moments).
+      const dataVersion = listener
+        ? { dataVersion: { ...services.versionReport(), listener: listener.state } }
+        : {};
       return sendJson(res, r.ready ? 200 : 503, {
         status: r.ready ? 'ready' : 'not ready',
         ...r.detail,
         ...replication,
+        ...dataVersion,
       });
     }
     const handled = await extensions.handle(req, res, url, publicBaseUrl(req, config));
@@ -185,6 +204,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (drained.forced)
         log.warn({ unfinished: drained.unfinished }, 'shutdown: cut requests still in flight');
       await graphql.stop();
+      await listener?.close();
       await reads.close();
       if (!options.app) await app.close();
     },

@@ -124,9 +124,61 @@ export class Services {
     } = {},
   ) {
     this.reads = options.reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
+    // A standby that replayed a write: the snapshot reloads ahead of the next request.
+    if (this.reads.replicated) this.reads.onAdvance = () => this.refresh();
     this.tables = options.tableCacheDir ? new TableCache(options.tableCacheDir) : null;
     this.refusals = new WriteRefusals(log);
     if (config.limits.analysisWorkers > 0) void analysisPoolFor(config.limits.analysisWorkers).warmUp();
+  }
+
+  /** The newest versions the primary announced (PostgreSQL write notifications; null: none heard). */
+  private announcedVersions: DataVersions | null = null;
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
+
+  /**
+   * The primary announced a write (src/db/version-listener.ts): with standbys, look at them now (the
+   * reload follows when the one reads go to has replayed it: ReadRouter.onAdvance); else reload now.
+   */
+  announced(versions: DataVersions): void {
+    this.announcedVersions = versions;
+    if (this.reads.replicated) void this.reads.poll();
+    else this.refresh();
+  }
+
+  /** Brings the snapshot to the current version in the background (one at a time; a request waits anyway). */
+  refresh(): void {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = this.snapshot()
+      .then(
+        () => {},
+        (error: unknown) =>
+          this.log?.warn({ err: error }, 'the snapshot could not be reloaded after a write'),
+      )
+      .finally(() => {
+        this.#refreshing = null;
+        if (this.#refreshAgain) {
+          this.#refreshAgain = false;
+          this.refresh();
+        }
+      });
+  }
+
+  /**
+   * What /readyz says of versions, without a query: `writes`, the version reads are answered at as last
+   * seen (the read standby's replayed version, else the primary's announced one); `snapshot`, the loaded
+   * snapshot's version; `announced`, the primary's last notification.
+   */
+  versionReport(): { writes: number | null; snapshot: number | null; announced: number | null } {
+    const announced = this.announcedVersions?.writes ?? null;
+    return {
+      writes: this.reads.replicated ? this.reads.servingWrites() : announced,
+      snapshot: this.settled?.version ?? null,
+      announced,
+    };
   }
 
   /** Both data versions as of now (snapshot inputs; every write). */

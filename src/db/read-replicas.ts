@@ -116,6 +116,9 @@ export class ReadRouter {
   #polling: Promise<void> | null = null;
   /** Reads sent to each target since start (for /metrics). */
   readonly picks = new Map<string, number>();
+  /** Called when a poll finds the database reads go to at a newer `writes` version (a standby replayed). */
+  onAdvance: ((writes: number) => void) | null = null;
+  #advanced = 0;
 
   constructor(
     primary: Kysely<Database>,
@@ -274,6 +277,19 @@ export class ReadRouter {
     let oldest = Number.POSITIVE_INFINITY;
     for (const s of this.#standbys) oldest = Math.min(oldest, s.status.writes ?? Number.POSITIVE_INFINITY);
     while (this.#seen.length > 1 && this.#seen[1]!.writes <= oldest) this.#seen.shift();
+    const serving = this.servingWrites();
+    if (serving !== null && serving > this.#advanced) {
+      this.#advanced = serving;
+      this.onAdvance?.(serving);
+    }
+  }
+
+  /**
+   * The `writes` version reads would be answered at now, as the last poll saw it (no query): the standby
+   * reads would go to (its replayed version), else the primary's.
+   */
+  servingWrites(): number | null {
+    return this.#choose(0)?.status.writes ?? this.#primaryWrites;
   }
 
   #lagOf(writes: number): number {
