@@ -1,4 +1,16 @@
-import type { Kysely, Transaction } from 'kysely';
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  DatabaseIntrospector,
+  Dialect,
+  DialectAdapter,
+  Driver,
+  Kysely,
+  QueryCompiler,
+  QueryResult,
+  Transaction,
+  TransactionSettings,
+} from 'kysely';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { Kysely as KyselyClass, PostgresDialect } from 'kysely';
@@ -61,14 +73,35 @@ export interface StandbyHandle {
   close(): Promise<void>;
 }
 
-/** A read-only pool on a standby: fails fast when it is down, so reads move to the primary. */
-export function openStandby(url: string, onError: (line: string) => void = () => {}): StandbyHandle {
+/**
+ * Where a standby's reads go when it fails under them: the primary (answers at the request's version or a
+ * newer one, never an older one), and who is told that the standby failed.
+ */
+export interface StandbyFallback {
+  primary: Kysely<Database>;
+  failed(error: unknown): void;
+}
+
+/**
+ * A read-only pool on a standby: fails fast when it is down, so reads move to the primary. With a
+ * fallback, a standby that dies in the middle of a request no longer fails the request's later queries:
+ * a query outside a transaction that cannot get or loses its connection runs again on the primary (see
+ * FallbackDriver); a transaction (a snapshot load) fails whole, and its caller loads on the primary.
+ */
+export function openStandby(
+  url: string,
+  onError: (line: string) => void = () => {},
+  fallback?: StandbyFallback,
+): StandbyHandle {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 1_000 });
   pool.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   pool.on('connect', (client) => {
     client.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   });
-  const db = new KyselyClass<Database>({ dialect: new PostgresDialect({ pool }) });
+  const dialect = new PostgresDialect({ pool });
+  const db = new KyselyClass<Database>({
+    dialect: fallback ? new FallbackDialect(dialect, fallback) : dialect,
+  });
   return { name: databaseLabel(url), db, close: () => db.destroy() };
 }
 
@@ -79,12 +112,122 @@ export function readRouterFor(
   options: ReadRouterOptions,
   say: (line: string) => void = () => {},
 ): ReadRouter {
-  return new ReadRouter(
-    primary,
-    urls.map((url) => openStandby(url, say)),
-    options,
-    say,
-  );
+  let router: ReadRouter | null = null;
+  const handles = urls.map((url) => {
+    const name = databaseLabel(url);
+    return openStandby(url, say, { primary, failed: (error) => router?.failedNamed(name, error) });
+  });
+  router = new ReadRouter(primary, handles, options, say);
+  return router;
+}
+
+/**
+ * pg errors that say the connection (not the query) failed: not a server's answer (refused, reset,
+ * terminated, a timeout), class 08 (connection exception), 57P0x (the server shutting down or starting), or a query
+ * cancelled by a standby's replay (40001 from recovery conflicts): all worth one more try on the primary.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  // A server's answer (pg's DatabaseError) has a severity and a SQLSTATE; a socket's error (ECONNRESET,
+  // ECONNREFUSED, a timeout, "Connection terminated") has neither.
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  if (typeof e?.severity !== 'string' || typeof e.code !== 'string') return true;
+  return e.code.startsWith('08') || e.code.startsWith('57P') || e.code === '40001';
+}
+
+/** A standby's connection, or (when none could be had) a stand-in that runs each query on the primary. */
+interface FallbackConnection extends DatabaseConnection {
+  readonly inner: DatabaseConnection | null;
+  inTransaction: boolean;
+}
+
+class FallbackDriver implements Driver {
+  constructor(
+    private readonly inner: Driver,
+    private readonly fallback: StandbyFallback,
+  ) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const { primary, failed } = this.fallback;
+    let inner: DatabaseConnection | null = null;
+    try {
+      inner = await this.inner.acquireConnection();
+    } catch (error) {
+      if (!isConnectionFailure(error)) throw error;
+      failed(error);
+    }
+    const connection: FallbackConnection = {
+      inner,
+      inTransaction: false,
+      async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+        if (!inner) return primary.executeQuery<R>(query);
+        try {
+          return await inner.executeQuery<R>(query);
+        } catch (error) {
+          if (connection.inTransaction || !isConnectionFailure(error)) throw error;
+          failed(error);
+          return primary.executeQuery<R>(query);
+        }
+      },
+      streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+        if (!inner) throw new Error('the read standby is unavailable: no streaming on the fallback');
+        return inner.streamQuery<R>(query, chunkSize);
+      },
+    };
+    return connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const c = connection as FallbackConnection;
+    // A transaction must stay on one database: without the standby it fails, and the caller (a snapshot
+    // load) moves to the primary as a whole.
+    if (!c.inner) throw new Error('the read standby is unavailable');
+    await this.inner.beginTransaction(c.inner, settings);
+    c.inTransaction = true;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as FallbackConnection;
+    c.inTransaction = false;
+    await this.inner.commitTransaction(c.inner!);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as FallbackConnection;
+    c.inTransaction = false;
+    await this.inner.rollbackTransaction(c.inner!);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const c = connection as FallbackConnection;
+    if (c.inner) await this.inner.releaseConnection(c.inner);
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
+
+class FallbackDialect implements Dialect {
+  constructor(
+    private readonly inner: PostgresDialect,
+    private readonly fallback: StandbyFallback,
+  ) {}
+  createDriver(): Driver {
+    return new FallbackDriver(this.inner.createDriver(), this.fallback);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return this.inner.createQueryCompiler();
+  }
+  createAdapter(): DialectAdapter {
+    return this.inner.createAdapter();
+  }
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return this.inner.createIntrospector(db);
+  }
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
@@ -191,6 +334,13 @@ export class ReadRouter {
   /** Records versions served from a target (the high-water mark only grows). */
   served(versions: DataVersions): void {
     if (versions.writes > this.#highWater) this.#highWater = versions.writes;
+  }
+
+  /** The standby named `name` failed under a query (its fallback ran it on the primary). */
+  failedNamed(name: string, error: unknown): void {
+    const s = this.#standbys.find((x) => x.name === name);
+    if (s && s.status.state !== 'down') this.say(`read replica ${name}: down (${(error as Error).message})`);
+    if (s) this.failed(s, error);
   }
 
   /** A read on `target` failed for want of a connection: take it out until the next good poll. */
