@@ -57,6 +57,7 @@ export interface ReadRouterOptions {
 
 interface Standby extends ReadTarget {
   readonly close: () => Promise<void>;
+  readonly direct?: Kysely<Database>;
   status: StandbyStatus;
 }
 
@@ -70,6 +71,8 @@ export function databaseLabel(url: string): string {
 export interface StandbyHandle {
   name: string;
   db: Kysely<Database>;
+  /** The standby itself, never falling back to the primary (the lag poll); default `db`. */
+  direct?: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -99,10 +102,15 @@ export function openStandby(
     client.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   });
   const dialect = new PostgresDialect({ pool });
-  const db = new KyselyClass<Database>({
-    dialect: fallback ? new FallbackDialect(dialect, fallback) : dialect,
-  });
-  return { name: databaseLabel(url), db, close: () => db.destroy() };
+  if (!fallback) {
+    const db = new KyselyClass<Database>({ dialect });
+    return { name: databaseLabel(url), db, close: () => db.destroy() };
+  }
+  // Two Kyselys over the one pool: requests fall back to the primary, the lag poll must not (it would
+  // see the primary answer and call the dead standby healthy). The pool is ended once, by `direct`.
+  const direct = new KyselyClass<Database>({ dialect });
+  const db = new KyselyClass<Database>({ dialect: new FallbackDialect(dialect, fallback, false) });
+  return { name: databaseLabel(url), db, direct, close: () => direct.destroy() };
 }
 
 /** A router over the standbys named by URLs (DATABASE_READ_URL); none: every read on the primary. */
@@ -144,6 +152,8 @@ class FallbackDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly fallback: StandbyFallback,
+    /** Whether destroy() ends the standby's pool (false when another Kysely over it ends it). */
+    private readonly ownsPool: boolean,
   ) {}
 
   init(): Promise<void> {
@@ -206,8 +216,8 @@ class FallbackDriver implements Driver {
     if (c.inner) await this.inner.releaseConnection(c.inner);
   }
 
-  destroy(): Promise<void> {
-    return this.inner.destroy();
+  async destroy(): Promise<void> {
+    if (this.ownsPool) await this.inner.destroy();
   }
 }
 
@@ -215,9 +225,10 @@ class FallbackDialect implements Dialect {
   constructor(
     private readonly inner: PostgresDialect,
     private readonly fallback: StandbyFallback,
+    private readonly ownsPool: boolean,
   ) {}
   createDriver(): Driver {
-    return new FallbackDriver(this.inner.createDriver(), this.fallback);
+    return new FallbackDriver(this.inner.createDriver(), this.fallback, this.ownsPool);
   }
   createQueryCompiler(): QueryCompiler {
     return this.inner.createQueryCompiler();
@@ -401,7 +412,7 @@ export class ReadRouter {
         try {
           const r = await withTimeout(
             sql<{ writes: number; recovery: boolean }>`SELECT writes, pg_is_in_recovery() AS recovery
-              FROM data_version WHERE id = 1`.execute(s.db),
+              FROM data_version WHERE id = 1`.execute(s.direct ?? s.db),
             pollTimeoutMs,
           );
           const writes = Number(r.rows[0]?.writes ?? 0);

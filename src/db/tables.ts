@@ -134,6 +134,8 @@ export interface ApiKeyTable {
   key_hash: string;
   created_at: CreatedAt;
   revoked_at: ColumnType<Date | null, never, Date | string | null>;
+  /** The primary's `writes` version after this key's last write (migration 2026-12-07T0010). */
+  last_writes: Generated<number>;
 }
 
 /** bigint columns are read back as strings by node-postgres; cast in SQL (`::float8`) where numbers are needed. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
 import { readCatalogue } from '../../src/catalogue.js';
 import { createDb } from '../../src/db/client.js';
-import { testConfig } from '../helpers/db.js';
+import { createApiKey } from '../../src/modules/keys/api-key.service.js';
+import { TEST_KEY_SECRET, testConfig } from '../helpers/db.js';
 import type { PgCluster } from '../helpers/pg-cluster.js';
 import { createPgCluster, freePort } from '../helpers/pg-cluster.js';
 import type { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
@@ -21,6 +22,7 @@ let cluster: PgCluster | undefined;
 let proxy: RoundRobinProxy | undefined;
 const replicas: { url: string; process: Spawned }[] = [];
 const MAX_LAG_MS = 1_500;
+let keyToken = '';
 
 async function startReplica(primary: string, standby: string): Promise<{ url: string; process: Spawned }> {
   const port = await freePort();
@@ -30,6 +32,7 @@ async function startReplica(primary: string, standby: string): Promise<{ url: st
     DATABASE_READ_URL: standby,
     SERVICEATLAS_DEMO: 'off',
     SERVICEATLAS_WRITE_TOKENS: 'test-writer',
+    SERVICEATLAS_KEY_SECRET: TEST_KEY_SECRET,
     SERVICEATLAS_ANALYSIS_WORKERS: '0',
     SERVICEATLAS_MAX_STANDBY_LAG_MS: String(MAX_LAG_MS),
     SERVICEATLAS_STANDBY_POLL_MS: '100',
@@ -73,10 +76,10 @@ async function read(url: string, headers: Record<string, string> = {}): Promise<
 }
 
 /** Adds a grocery next to `lat` through one replica; the primary's version after it (X-Data-Version). */
-async function addGrocery(url: string, lat: number): Promise<number> {
+async function addGrocery(url: string, lat: number, token = 'test-writer'): Promise<number> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer test-writer' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
       query: `mutation($input: ServicePointInput!) { createServicePoint(input: $input) { errors { code } } }`,
       variables: {
@@ -158,6 +161,14 @@ beforeAll(async () => {
     ],
     servicePoints: [aServicePoint({ name: 'Norrby livs', lon: 15, lat: 60.01, serviceTypes: ['GROCERY'] })],
   });
+  keyToken = (
+    await createApiKey(app.db, TEST_KEY_SECRET, {
+      role: 'admin',
+      municipalityCodes: [],
+      countyCodes: [],
+      name: 'k',
+    })
+  ).token;
   await app.close();
   const standby = cluster.standby.url('sa');
   // Each kept as soon as it runs, so afterAll stops it even when another fails to start.
@@ -312,5 +323,21 @@ describe('three replicas behind a proxy over a primary and a hot standby', () =>
         async () => (await readyz(r.url)).replication.reads !== 'primary',
         'reads back on the standby',
       );
+  });
+  it('a key that wrote through one replica reads its write through another, though the standby lags', async () => {
+    const [a, b] = live();
+    const before = await read(b!.url);
+    await onStandby('SELECT pg_wal_replay_pause()');
+    try {
+      const version = await addGrocery(a!.url, 60.7, keyToken);
+      // No minVersion: the key's last write version comes with the key (recorded on the primary by A).
+      const mine = await read(b!.url, { authorization: `Bearer ${keyToken}` });
+      expect(mine.points).toBe(before.points + 1);
+      expect(mine.version).toBeGreaterThanOrEqual(version);
+      // The standby never had it: B answered the key from the primary.
+      expect(await standbyWrites()).toBeLessThan(version);
+    } finally {
+      await onStandby('SELECT pg_wal_replay_resume()');
+    }
   });
 });
