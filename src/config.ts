@@ -87,6 +87,7 @@ const envSchema = z.object({
   SERVICEATLAS_ALLOWED_HOSTS: z.string().optional(),
   SERVICEATLAS_LOCK_WAIT: z.coerce.number().min(0).max(86_400).default(5),
   SERVICEATLAS_TABLE_CACHE: z.string().min(1).optional(),
+  SERVICEATLAS_SHARED_TABLES: z.enum(['on', 'off']).default('on'),
   SERVICEATLAS_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3_600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -140,6 +141,12 @@ export interface Config {
    * DATABASE_URL. See modules/access/table-cache.ts.
    */
   tableCacheDir: string | null | undefined;
+  /**
+   * With DATABASE_URL: access tables shared between replicas through the primary (SERVICEATLAS_SHARED_TABLES,
+   * default on): the first replica to build a data version's tables stores them, the others load them.
+   * See modules/access/shared-tables.ts. Ignored on the embedded database (one process).
+   */
+  sharedTables: boolean;
   /** Seconds SIGTERM/SIGINT waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
   limits: LimitsConfig;
@@ -356,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : e.SERVICEATLAS_TABLE_CACHE === 'off'
           ? null
           : resolve(e.SERVICEATLAS_TABLE_CACHE),
+    sharedTables: e.SERVICEATLAS_SHARED_TABLES === 'on',
     shutdownTimeoutSeconds: e.SERVICEATLAS_SHUTDOWN_TIMEOUT,
   };
 }

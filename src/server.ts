@@ -12,9 +12,11 @@ import { schema } from './graphql/schema.js';
 import { readiness } from './http/health.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import { SharedTables } from './modules/access/shared-tables.js';
 import { tableCacheDirFor } from './modules/access/table-cache.js';
 import { Services } from './services.js';
 import { readRouterFor } from './db/read-replicas.js';
+import { VersionListener } from './db/version-listener.js';
 import { timing } from './timings.js';
 import { createHttpExtensions } from './http/extensions.js';
 import { publicBaseUrl } from './http/public-url.js';
@@ -72,7 +74,24 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   );
   await reads.start();
   const tableCacheDir = tableCacheDirFor(config.tableCacheDir, lock ? dirname(lock.path) : undefined);
-  const services = new Services(app.db, config, log, { tableCacheDir, saveTables: true, reads });
+  // With PostgreSQL, a data version's access tables are built by one replica and loaded by the others.
+  const sharedTables = config.databaseUrl && config.sharedTables ? new SharedTables(app.db) : null;
+  const services = new Services(app.db, config, log, {
+    tableCacheDir,
+    saveTables: true,
+    reads,
+    sharedTables,
+  });
+  // PostgreSQL: the primary's write notifications, so this replica reloads within moments of a write made
+  // through any other (src/db/version-listener.ts); the embedded database hears its own in-process.
+  const listener = config.databaseUrl
+    ? new VersionListener(
+        config.databaseUrl,
+        (v) => services.announced(v),
+        (line) => log.info(line),
+      )
+    : null;
+  await listener?.start();
   // …and so do the other commands (analyse, report, keys, audit): the same command functions, run here.
   const internalCommand = lock
     ? createInternalCommand({ db: app.db, config, services, secret: lock.secret, log })
@@ -97,7 +116,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (isOgcPath(url.pathname)) return ogc(req, res, publicBaseUrl(req, config));
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return res.end(services.refusals.prometheus() + reads.prometheus() + partitionMetrics(services));
+      return res.end(
+        services.refusals.prometheus() +
+          reads.prometheus() +
+          partitionMetrics(services) +
+          (sharedTables?.prometheus() ?? '') +
+          (listener?.prometheus() ?? ''),
+      );
     }
     // Tiles and reports take tokens from the same rate limits as /graphql (per key, else per IP).
     const limited = url.pathname.startsWith('/tiles') || url.pathname.startsWith('/reports/');
@@ -116,11 +141,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // then go to the primary), so it is reported, never failed on.
       const replication = reads.replicated ? { replication: reads.status() } : {};
       const partition = services.partitionStatus();
+      // The versions this replica knows without asking (a write elsewhere shows here within moments).
+      const dataVersion = listener
+        ? { dataVersion: { ...services.versionReport(), listener: listener.state } }
+        : {};
       return sendJson(res, r.ready ? 200 : 503, {
         status: r.ready ? 'ready' : 'not ready',
         ...r.detail,
         ...replication,
         ...(partition ? { partition } : {}),
+        ...dataVersion,
       });
     }
     const handled = await extensions.handle(req, res, url, publicBaseUrl(req, config));
@@ -177,6 +207,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (drained.forced)
         log.warn({ unfinished: drained.unfinished }, 'shutdown: cut requests still in flight');
       await graphql.stop();
+      await listener?.close();
       await reads.close();
       if (!options.app) await app.close();
     },

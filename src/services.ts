@@ -10,6 +10,7 @@ import { ReadRouter, consistentRead } from './db/read-replicas.js';
 import type { Database } from './db/tables.js';
 import type { AnalysisSnapshot } from './modules/access/snapshot.js';
 import { loadSnapshot } from './modules/access/snapshot.js';
+import type { SharedTables } from './modules/access/shared-tables.js';
 import { TableCache } from './modules/access/table-cache.js';
 import { carryOverTables } from './modules/access/next-version.js';
 import { hasSettlementVersions } from './modules/settlements/settlement.repository.js';
@@ -120,12 +121,66 @@ export class Services {
       tableCacheDir?: string | null;
       saveTables?: boolean;
       reads?: ReadRouter;
+      /** Access tables shared between replicas through the primary (PostgreSQL; see shared-tables.ts). */
+      sharedTables?: SharedTables | null;
     } = {},
   ) {
     this.reads = options.reads ?? new ReadRouter(db, [], { maxLagMs: 0, pollMs: 1000 });
+    // A standby that replayed a write: the snapshot reloads ahead of the next request.
+    if (this.reads.replicated) this.reads.onAdvance = () => this.refresh();
     this.tables = options.tableCacheDir ? new TableCache(options.tableCacheDir) : null;
     this.refusals = new WriteRefusals(log);
     if (config.limits.analysisWorkers > 0) void analysisPoolFor(config.limits.analysisWorkers).warmUp();
+  }
+
+  /** The newest versions the primary announced (PostgreSQL write notifications; null: none heard). */
+  private announcedVersions: DataVersions | null = null;
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
+
+  /**
+   * The primary announced a write (src/db/version-listener.ts): with standbys, look at them now (the
+   * reload follows when the one reads go to has replayed it: ReadRouter.onAdvance); else reload now.
+   */
+  announced(versions: DataVersions): void {
+    this.announcedVersions = versions;
+    if (this.reads.replicated) void this.reads.poll();
+    else this.refresh();
+  }
+
+  /** Brings the snapshot to the current version in the background (one at a time; a request waits anyway). */
+  refresh(): void {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = this.snapshot()
+      .then(
+        () => {},
+        (error: unknown) =>
+          this.log?.warn({ err: error }, 'the snapshot could not be reloaded after a write'),
+      )
+      .finally(() => {
+        this.#refreshing = null;
+        if (this.#refreshAgain) {
+          this.#refreshAgain = false;
+          this.refresh();
+        }
+      });
+  }
+
+  /**
+   * What /readyz says of versions, without a query: `writes`, the version reads are answered at as last
+   * seen (the read standby's replayed version, else the primary's announced one); `snapshot`, the loaded
+   * snapshot's version; `announced`, the primary's last notification.
+   */
+  versionReport(): { writes: number | null; snapshot: number | null; announced: number | null } {
+    const announced = this.announcedVersions?.writes ?? null;
+    return {
+      writes: this.reads.replicated ? this.reads.servingWrites() : announced,
+      snapshot: this.settled?.version ?? null,
+      announced,
+    };
   }
 
   /** Both data versions as of now (snapshot inputs; every write). */
@@ -191,10 +246,12 @@ export class Services {
         });
       // A standby that fails the load (gone, or a query cancelled by replay) is set aside; the primary loads.
       const primary = this.reads.primary;
+      let loadedFrom = from;
       const loading = load(from)
         .catch((error: unknown) => {
           if (from === primary) throw error;
           this.reads.failed(from, error);
+          loadedFrom = primary;
           return load(primary);
         })
         .then(async (snapshot) => {
@@ -209,6 +266,7 @@ export class Services {
               { version: snapshot.version, types: adopted },
               'access tables adopted from the table cache',
             );
+          await this.shareTables(snapshot, loadedFrom);
           const ready = await prewarmNearestTables(snapshot, this.config, (seeding) => {
             // Written once the types are built, off the request path.
             if (this.tables && this.options.saveTables)
@@ -227,6 +285,36 @@ export class Services {
       });
     }
     return this.current;
+  }
+
+  /**
+   * With a shared store (PostgreSQL replicas): the snapshot's missing nearest tables loaded from where it
+   * was read, or built once across the replicas and stored there (modules/access/shared-tables.ts). A
+   * failure costs only the sharing: the tables are then built here as without a store.
+   */
+  private async shareTables(snapshot: AnalysisSnapshot, from: ReadTarget): Promise<void> {
+    const shared = this.options.sharedTables;
+    if (!shared || snapshot.settlements.length === 0) return;
+    const model = this.config.travelModel;
+    const build = async () => {
+      let seeding: Promise<unknown> = Promise.resolve();
+      await prewarmNearestTables(snapshot, this.config, (s) => {
+        seeding = s;
+      });
+      await seeding;
+      // Without analysis threads (or a thread failing), here: the store wants every type.
+      for (const { code } of snapshot.catalogue)
+        if (!snapshot.hasNearestTable(code)) snapshot.nearestTable(code, model);
+    };
+    try {
+      const { loaded, built } = await shared.share(snapshot, model, from.db, build);
+      if (loaded.length > 0 || built.length > 0)
+        this.log?.info({ version: snapshot.version, loaded, built }, 'access tables shared between replicas');
+      if (built.length > 0 && this.tables && this.options.saveTables)
+        void this.tables.save(snapshot).catch(() => {});
+    } catch (error) {
+      this.log?.warn({ err: error }, 'the shared access tables could not be used; built here');
+    }
   }
 
   /**

@@ -8,6 +8,8 @@ import * as trustedWrites from './migrations/2026-11-30T0004-trusted-writes.js';
 import * as settlementHistory from './migrations/2026-11-30T0006-settlement-history.js';
 import * as writeVersion from './migrations/2026-11-30T0007-write-version.js';
 import * as connectivity from './migrations/2026-12-06T0008-connectivity.js';
+import * as sharedAccessTables from './migrations/2026-12-07T0009-shared-access-tables.js';
+import * as keyLastWrite from './migrations/2026-12-07T0010-key-last-write.js';
 
 /** Migrations are listed here (not read from disk) so they work the same from tsx, tests and bundles. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +21,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0006-settlement-history': settlementHistory,
   '2026-11-30T0007-write-version': writeVersion,
   '2026-12-06T0008-connectivity': connectivity,
+  '2026-12-07T0009-shared-access-tables': sharedAccessTables,
+  '2026-12-07T0010-key-last-write': keyLastWrite,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,6 +4,8 @@ import pg from 'pg';
 import { Kysely as KyselyClass, PostgresDialect } from 'kysely';
 import type { DataVersions } from './data-version.js';
 import { readDataVersions, versionSourceFor } from './data-version.js';
+import type { StandbyFallback } from './standby-fallback.js';
+import { FallbackDialect } from './standby-fallback.js';
 import type { Database } from './tables.js';
 
 /**
@@ -45,6 +47,7 @@ export interface ReadRouterOptions {
 
 interface Standby extends ReadTarget {
   readonly close: () => Promise<void>;
+  readonly direct?: Kysely<Database>;
   status: StandbyStatus;
 }
 
@@ -58,18 +61,37 @@ export function databaseLabel(url: string): string {
 export interface StandbyHandle {
   name: string;
   db: Kysely<Database>;
+  /** The standby itself, never falling back to the primary (the lag poll); default `db`. */
+  direct?: Kysely<Database>;
   close(): Promise<void>;
 }
 
-/** A read-only pool on a standby: fails fast when it is down, so reads move to the primary. */
-export function openStandby(url: string, onError: (line: string) => void = () => {}): StandbyHandle {
+/**
+ * A read-only pool on a standby: fails fast when it is down, so reads move to the primary. With a
+ * fallback, a standby that dies in the middle of a request no longer fails the request's later queries:
+ * a query outside a transaction that cannot get or loses its connection runs again on the primary (see
+ * FallbackDriver); a transaction (a snapshot load) fails whole, and its caller loads on the primary.
+ */
+export function openStandby(
+  url: string,
+  onError: (line: string) => void = () => {},
+  fallback?: StandbyFallback,
+): StandbyHandle {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 1_000 });
   pool.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   pool.on('connect', (client) => {
     client.on('error', (error) => onError(`standby connection lost: ${error.message}`));
   });
-  const db = new KyselyClass<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { name: databaseLabel(url), db, close: () => db.destroy() };
+  const dialect = new PostgresDialect({ pool });
+  if (!fallback) {
+    const db = new KyselyClass<Database>({ dialect });
+    return { name: databaseLabel(url), db, close: () => db.destroy() };
+  }
+  // Two Kyselys over the one pool: requests fall back to the primary, the lag poll must not (it would
+  // see the primary answer and call the dead standby healthy). The pool is ended once, by `direct`.
+  const direct = new KyselyClass<Database>({ dialect });
+  const db = new KyselyClass<Database>({ dialect: new FallbackDialect(dialect, fallback, false) });
+  return { name: databaseLabel(url), db, direct, close: () => direct.destroy() };
 }
 
 /** A router over the standbys named by URLs (DATABASE_READ_URL); none: every read on the primary. */
@@ -79,12 +101,13 @@ export function readRouterFor(
   options: ReadRouterOptions,
   say: (line: string) => void = () => {},
 ): ReadRouter {
-  return new ReadRouter(
-    primary,
-    urls.map((url) => openStandby(url, say)),
-    options,
-    say,
-  );
+  let router: ReadRouter | null = null;
+  const handles = urls.map((url) => {
+    const name = databaseLabel(url);
+    return openStandby(url, say, { primary, failed: (error) => router?.failedNamed(name, error) });
+  });
+  router = new ReadRouter(primary, handles, options, say);
+  return router;
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
@@ -116,6 +139,9 @@ export class ReadRouter {
   #polling: Promise<void> | null = null;
   /** Reads sent to each target since start (for /metrics). */
   readonly picks = new Map<string, number>();
+  /** Called when a poll finds the database reads go to at a newer `writes` version (a standby replayed). */
+  onAdvance: ((writes: number) => void) | null = null;
+  #advanced = 0;
 
   constructor(
     primary: Kysely<Database>,
@@ -190,6 +216,13 @@ export class ReadRouter {
     if (versions.writes > this.#highWater) this.#highWater = versions.writes;
   }
 
+  /** The standby named `name` failed under a query (its fallback ran it on the primary). */
+  failedNamed(name: string, error: unknown): void {
+    const s = this.#standbys.find((x) => x.name === name);
+    if (s && s.status.state !== 'down') this.say(`read replica ${name}: down (${(error as Error).message})`);
+    if (s) this.failed(s, error);
+  }
+
   /** A read on `target` failed for want of a connection: take it out until the next good poll. */
   failed(target: ReadTarget, error: unknown): void {
     const s = this.#standbys.find((x) => x === target);
@@ -248,7 +281,7 @@ export class ReadRouter {
         try {
           const r = await withTimeout(
             sql<{ writes: number; recovery: boolean }>`SELECT writes, pg_is_in_recovery() AS recovery
-              FROM data_version WHERE id = 1`.execute(s.db),
+              FROM data_version WHERE id = 1`.execute(s.direct ?? s.db),
             pollTimeoutMs,
           );
           const writes = Number(r.rows[0]?.writes ?? 0);
@@ -274,6 +307,19 @@ export class ReadRouter {
     let oldest = Number.POSITIVE_INFINITY;
     for (const s of this.#standbys) oldest = Math.min(oldest, s.status.writes ?? Number.POSITIVE_INFINITY);
     while (this.#seen.length > 1 && this.#seen[1]!.writes <= oldest) this.#seen.shift();
+    const serving = this.servingWrites();
+    if (serving !== null && serving > this.#advanced) {
+      this.#advanced = serving;
+      this.onAdvance?.(serving);
+    }
+  }
+
+  /**
+   * The `writes` version reads would be answered at now, as the last poll saw it (no query): the standby
+   * reads would go to (its replayed version), else the primary's.
+   */
+  servingWrites(): number | null {
+    return this.#choose(0)?.status.writes ?? this.#primaryWrites;
   }
 
   #lagOf(writes: number): number {

@@ -134,6 +134,8 @@ export interface ApiKeyTable {
   key_hash: string;
   created_at: CreatedAt;
   revoked_at: ColumnType<Date | null, never, Date | string | null>;
+  /** The primary's `writes` version after this key's last write (migration 2026-12-07T0010). */
+  last_writes: Generated<number>;
 }
 
 /** bigint columns are read back as strings by node-postgres; cast in SQL (`::float8`) where numbers are needed. */
@@ -214,6 +216,17 @@ export interface ConnectivityTable {
   import_run_id: number | null;
 }
 
+/** Access tables shared between replicas, in chunks (migration 2026-12-07T0009). */
+export interface SharedAccessTableTable {
+  key: string;
+  chunk: number;
+  chunks: number;
+  service_type: string;
+  data_version: number;
+  bytes: Uint8Array;
+  stored_at: Generated<Timestamp>;
+}
+
 export interface Database {
   service_types: ServiceTypeTable;
   settlements: SettlementTable;
@@ -229,6 +242,7 @@ export interface Database {
   grid_cells: GridCellTable;
   settlement_versions: SettlementVersionTable;
   connectivity: ConnectivityTable;
+  shared_access_tables: SharedAccessTableTable;
 }
 
 export type SettlementRecord = Selectable<SettlementTable>;

@@ -18,6 +18,7 @@ import { writeCompressed } from '../http/compress.js';
 import { applyCors } from '../http/cors.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { recordKeyWrite } from '../modules/keys/api-key.repository.js';
 import { guardResolvers } from '../limits/guard-resolvers.js';
 import { createHttpGuard } from '../limits/http-guard.js';
 import { workLimitsPlugin } from '../limits/plugin.js';
@@ -182,7 +183,12 @@ export async function createGraphQLHandler(
     // the failure as GraphQL errors, as before.
     // Read-your-writes: a client passes the version a write returned (X-Data-Version) as minVersion, and a
     // key that wrote through this replica is never answered from older data; reads below it go elsewhere.
-    const minWrites = Math.max(minVersionOf(req, url), lastWrites.get(viewer.principal?.id ?? '') ?? 0);
+    // A key's own last write through any replica comes with the key (read on the primary: Principal.lastWrites).
+    const minWrites = Math.max(
+      minVersionOf(req, url),
+      lastWrites.get(viewer.principal?.id ?? '') ?? 0,
+      viewer.principal?.lastWrites ?? 0,
+    );
     const read = await services.read(minWrites).catch(() => undefined);
     const versions = read?.versions;
     const key =
@@ -248,6 +254,11 @@ export async function createGraphQLHandler(
         if (after) {
           out['x-data-version'] = String(after.writes);
           if (viewer.principal) rememberWrite(viewer.principal.id, after.writes);
+          // …and on the primary for an API key, so every other replica honours it too.
+          if (viewer.principal?.via === 'key')
+            await recordKeyWrite(services.db, viewer.principal.id, after.writes).catch((error: unknown) =>
+              log.warn({ err: error }, 'the key’s last write version could not be recorded'),
+            );
         }
       } else if (versions) out['x-data-version'] = String(versions.writes);
       if (result.body.kind === 'complete') {

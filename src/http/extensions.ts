@@ -57,6 +57,7 @@ export async function createHttpExtensions(services: Services) {
         const response = await handleTileRequest(plain, source, baseUrl, {
           cache: layers.tileCache,
           onError,
+          privateCache: services.config.readAuth === 'key',
         });
         if (response !== null) {
           writePlainResponse(res, response);

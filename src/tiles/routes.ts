@@ -66,12 +66,22 @@ export interface TileRouteOptions {
   defaultServiceType?: string;
   /** Told about unexpected failures (a 500 is returned); e.g. the server's logger. */
   onError?: (error: unknown, req: PlainRequest) => void;
+  /** Tiles that need a key (readAuth: key): `Cache-Control: private`, kept out of shared caches. */
+  privateCache?: boolean;
 }
 
 /** The largest threshold (minutes) a request may ask for. */
 export const MAX_THRESHOLD_MINUTES = 240;
 
-const TILE_CACHE_CONTROL = 'public, max-age=60';
+/**
+ * Tiles and TileJSON may be kept by any HTTP cache or CDN in front, but never served from it unchecked:
+ * `max-age=0, must-revalidate` (TileJSON: `no-cache`, the same for caches) with an ETag named after the
+ * data version, so a repeat costs the replica a 304 (no tile built) and a write is never answered by a
+ * stale tile. A blind max-age would serve the version before a write for up to that long. With
+ * `readAuth: key` they are `private`: a shared cache must not hand a keyed answer to anyone without a key.
+ */
+const cacheControl = (options: TileRouteOptions, tileJson: boolean) =>
+  `${options.privateCache ? 'private' : 'public'}, ${tileJson ? 'no-cache' : 'max-age=0, must-revalidate'}`;
 const defaultCaches = new WeakMap<TileDataSource, TileLayerCache>();
 
 /** The cache `handleTileRequest` uses for `source` when none is passed (created on first use). */
@@ -203,6 +213,7 @@ async function serveTile(
   layer: TileLayerName,
   coords: { z: number; x: number; y: number },
   query: TileQuery,
+  options: TileRouteOptions,
 ): Promise<PlainResponse> {
   const spec = TILE_LAYERS[layer];
   const { z, x, y } = coords;
@@ -220,7 +231,7 @@ async function serveTile(
   const etag = cache.etag(key, z, x, y);
   const headers: Record<string, string> = {
     'Content-Type': 'application/vnd.mapbox-vector-tile',
-    'Cache-Control': TILE_CACHE_CONTROL,
+    'Cache-Control': cacheControl(options, false),
     'Access-Control-Allow-Origin': '*',
     Vary: 'Accept-Encoding',
     // Each encoding is its own representation, so it gets its own ETag.
@@ -275,6 +286,7 @@ async function serveTileJson(
   query: TileQuery,
   dataVersion: number,
   baseUrl: string,
+  options: TileRouteOptions,
 ): Promise<PlainResponse> {
   const tileJson = buildTileJson({
     layer,
@@ -291,7 +303,7 @@ async function serveTileJson(
   const body = JSON.stringify(tileJson);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-cache',
+    'Cache-Control': cacheControl(options, true),
     'Access-Control-Allow-Origin': '*',
     ETag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
   };
@@ -378,8 +390,8 @@ export async function handleTileRequest(
     const cache = options.cache ?? tileCacheFor(source);
     const dataVersion = await source.dataVersion();
     cache.setDataVersion(dataVersion);
-    if (coords !== null) return await serveTile(req, source, cache, layerName, coords, query.value);
-    return await serveTileJson(req, source, layerName, query.value, dataVersion, baseUrl);
+    if (coords !== null) return await serveTile(req, source, cache, layerName, coords, query.value, options);
+    return await serveTileJson(req, source, layerName, query.value, dataVersion, baseUrl, options);
   } catch (error) {
     options.onError?.(error, req);
     return jsonError(500, 'INTERNAL_SERVER_ERROR', 'the tile could not be produced; the error was logged');

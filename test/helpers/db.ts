@@ -77,6 +77,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       LOG_LEVEL: 'silent',
       SERVICEATLAS_WRITE_TOKENS: 'test-writer',
       SERVICEATLAS_KEY_SECRET: TEST_KEY_SECRET,
+      // In-process test servers build their own tables, as before; the store has its own tests
+      // (test/postgres/shared-tables.test.ts) and the cluster test runs it as deployed (on).
+      SERVICEATLAS_SHARED_TABLES: 'off',
     }),
     ...overrides,
   };

@@ -36,7 +36,8 @@ describe('handleTileRequest', () => {
     const response = (await get(source, `${TILE}?serviceType=FUEL&threshold=12.5`))!;
     expect(response.status).toBe(200);
     expect(response.headers['Content-Type']).toBe('application/vnd.mapbox-vector-tile');
-    expect(response.headers['Cache-Control']).toMatch(/max-age=\d+/);
+    // Cached anywhere, served from a cache only after a revalidation (never a version older than a write).
+    expect(response.headers['Cache-Control']).toBe('public, max-age=0, must-revalidate');
     expect(response.headers.ETag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(response.headers['Access-Control-Allow-Origin']).toBe('*');
     const body = response.body as Uint8Array;
@@ -119,6 +120,48 @@ describe('handleTileRequest', () => {
     expect(after.headers.ETag).not.toBe(before.headers.ETag);
     expect(source.calls).toHaveLength(2);
     expect(tileCacheFor(source).dataVersion).toBe(2);
+  });
+
+  it('lets a cache in front serve repeats by revalidation, never a tile or TileJSON of an older version', async () => {
+    // What any HTTP cache does with `max-age=0, must-revalidate` / `no-cache` and an ETag: keep the
+    // answer, ask with If-None-Match before each use, serve its copy on 304, replace it on 200.
+    const source = new FakeTileSource(world);
+    const cache = new Map<string, { etag: string; body: unknown; version: number }>();
+    const through = async (url: string) => {
+      const kept = cache.get(url);
+      const res = (await get(source, url, kept ? { 'If-None-Match': kept.etag } : {}))!;
+      expect(res.headers['Cache-Control']).toMatch(/^public, (max-age=0, must-revalidate|no-cache)$/);
+      if (res.status === 304) return { ...kept!, revalidated: true };
+      expect(res.status).toBe(200);
+      const entry = { etag: res.headers.ETag!, body: res.body, version: source.version };
+      cache.set(url, entry);
+      return { ...entry, revalidated: false };
+    };
+    const urls = [TILE, '/tiles/settlements.json?serviceType=GROCERY'];
+    for (const url of urls) expect((await through(url)).revalidated).toBe(false);
+    for (const url of urls) expect((await through(url)).revalidated).toBe(true);
+    source.version = 3; // a write
+    for (const url of urls) {
+      const after = await through(url);
+      expect(after.revalidated).toBe(false);
+      expect(after.version).toBe(3);
+    }
+    expect((await through(TILE)).revalidated).toBe(true);
+  });
+
+  it('marks tiles and TileJSON that need a key private, out of shared caches', async () => {
+    const source = new FakeTileSource(world);
+    const tile = (await handleTileRequest({ method: 'GET', url: TILE, headers: {} }, source, BASE, {
+      privateCache: true,
+    }))!;
+    expect(tile.headers['Cache-Control']).toBe('private, max-age=0, must-revalidate');
+    const json = (await handleTileRequest(
+      { method: 'GET', url: '/tiles/settlements.json', headers: {} },
+      source,
+      BASE,
+      { privateCache: true },
+    ))!;
+    expect(json.headers['Cache-Control']).toBe('private, no-cache');
   });
 
   it.each([

@@ -72,6 +72,24 @@ export async function findApiKey(db: Db, id: string): Promise<ApiKey | null> {
   return row ? toKey(row) : null;
 }
 
+/** A key and the version after its last write (authentication; see Principal.lastWrites). */
+export async function findApiKeyForAuth(
+  db: Db,
+  id: string,
+): Promise<{ key: ApiKey; lastWrites: number } | null> {
+  const row = await selectKeys(db).select('last_writes').where('id', '=', id).executeTakeFirst();
+  return row ? { key: toKey(row), lastWrites: Number(row.last_writes) } : null;
+}
+
+/** Records, on the primary, the version after a key's write (never lowers it). */
+export async function recordKeyWrite(db: Db, id: string, writes: number): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_writes: sql<number>`GREATEST(last_writes, ${writes})` })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function listApiKeys(db: Db): Promise<ApiKey[]> {
   return (await selectKeys(db).orderBy('created_at').orderBy('id').execute()).map(toKey);
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.js';
 import { DomainError, invalid } from '../../domain-error.js';
 import type { ApiKey } from './api-key.repository.js';
-import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
+import { findApiKeyForAuth, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
 import { hashKey, newKeyId, newKeySecret, parseKey, sameHash } from './key-secret.js';
 import type { Principal, Role } from './principal.js';
 import { ROLES } from './principal.js';
@@ -109,7 +109,8 @@ export async function verifyApiKey(
       keyId: parsed.id,
       reason: 'API keys are disabled (SERVICEATLAS_KEY_SECRET is not set)',
     };
-  const key = await findApiKey(db, parsed.id);
+  const found = await findApiKeyForAuth(db, parsed.id);
+  const key = found?.key ?? null;
   const given = hashKey(serverSecret, parsed.id, parsed.secret);
   // The hash is compared even for an unknown id, so timing does not say whether an id exists.
   const matches = sameHash(key?.keyHash ?? '0'.repeat(64), given) && key !== null;
@@ -123,6 +124,7 @@ export async function verifyApiKey(
       role: key.role,
       scope: { municipalityCodes: key.municipalityCodes, countyCodes: key.countyCodes },
       via: 'key',
+      ...(found && found.lastWrites > 0 ? { lastWrites: found.lastWrites } : {}),
     },
   };
 }

@@ -22,6 +22,11 @@ export interface Principal {
   scope: Scope;
   /** How the principal proved itself. */
   via: 'key' | 'write-token' | 'jwt';
+  /**
+   * An API key that has written: the primary's `writes` version after its last write (through any replica),
+   * read with the key; its reads are answered from no older data. Absent when it never wrote.
+   */
+  lastWrites?: number;
 }
 
 /** The place an entity lies in: its municipality and county codes (either may be unknown). */
