@@ -218,6 +218,7 @@ describe('three replicas behind a proxy over a primary and a hot standby', () =>
     const [writer, ...others] = replicas;
     const before = await Promise.all(others.map((r) => readyz(r!.url)));
     for (const b of before) expect(b.dataVersion.listener).toBe('listening');
+    const builtBefore = await Promise.all(replicas.map((r) => sharedTables(r.url)));
     const version = await addGrocery(writer!.url, 60.2);
     const committed = Date.now();
     // Only /readyz is asked (it reads no data version): the write reaches them by the primary's
@@ -237,13 +238,11 @@ describe('three replicas behind a proxy over a primary and a hot standby', () =>
     console.log(`from the write's answer to each other replica's /readyz showing it: ${learned.join('; ')}`);
     for (const r of others)
       expect((await readyz(r!.url)).dataVersion.announced).toBeGreaterThanOrEqual(version);
-    // The new GROCERY table was built by one replica; the other types' tables were kept (same inputs).
-    await until(
-      async () => sum(await Promise.all(replicas.map((r) => sharedTables(r.url))), 'built') >= types + 1,
-      'the GROCERY table built',
-    );
+    // The new version's tables: the unchanged types' kept as they are, GROCERY's derived by each replica
+    // from its last version's (one added point: modules/access/next-version.ts) or, where it cannot be,
+    // built by one replica and loaded by the others. Never built on more than one replica.
     const counts = await Promise.all(replicas.map((r) => sharedTables(r.url)));
-    expect(sum(counts, 'built')).toBe(types + 1);
+    expect(sum(counts, 'built') - sum(builtBefore, 'built')).toBeLessThanOrEqual(1);
   });
 
   it('a write through one replica is seen through the others as soon as the standby has it', async () => {
