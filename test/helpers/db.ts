@@ -77,6 +77,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       LOG_LEVEL: 'silent',
       SERVICEATLAS_WRITE_TOKENS: 'test-writer',
       SERVICEATLAS_KEY_SECRET: TEST_KEY_SECRET,
+      // Every query compiled at its first run (graphql-jit; its errors re-run on graphql-js), so the API
+      // suites check the compiled path; SERVICEATLAS_GRAPHQL_JIT_AFTER=0 runs them on graphql-js alone.
+      SERVICEATLAS_GRAPHQL_JIT_AFTER: process.env.SERVICEATLAS_GRAPHQL_JIT_AFTER ?? '1',
     }),
     ...overrides,
   };
