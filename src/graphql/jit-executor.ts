@@ -53,10 +53,14 @@ export function jitExecutor(schema: GraphQLSchema, options: JitOptions): Gateway
     }) as Promise<ExecutionResult> | ExecutionResult;
 
   return async (requestContext) => {
-    const { document, operation, request, operationName } = requestContext;
+    const { document, operation, request } = requestContext;
+    // The name the client sent (Apollo's own operationName is the resolved one, null when none was).
+    const operationName = request.operationName;
     const context = requestContext.context as unknown as Context;
     const variables = request.variables;
-    if (options.after <= 0 || operation.operation !== 'query' || isIntrospection(operation))
+    // No operation resolved (several and no name, or an unknown name): graphql-js says why, and Apollo
+    // answers that as OPERATION_RESOLUTION_FAILURE.
+    if (options.after <= 0 || !operation || operation.operation !== 'query' || isIntrospection(operation))
       return (await reference(document, context, variables, operationName ?? undefined)) as never;
     let entry = documents.get(document);
     if (!entry) {

@@ -92,6 +92,11 @@ describe('compiled queries (graphql-jit) against graphql-js', () => {
       { query: '{ settlements(first: 1) { nodes { access(serviceTypes: ["NOPE"]) { serviceType } } } }' },
     ],
     ['a root error', { query: '{ settlement(id: "not-a-number") { name } }' }],
+    [
+      'two operations and no name',
+      { query: 'query A { serviceTypes { code } } query B { serviceTypes { code } }' },
+    ],
+    ['an unknown operation name', { query: 'query A { serviceTypes { code } }', operationName: 'B' }],
     ['a null root answer', { query: '{ settlement(id: "999999") { name } }' }],
   ];
 
