@@ -1,9 +1,10 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import { execute } from 'graphql';
+import { Kind, execute, visit } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Context } from '../context.js';
+import { WORK_PRICED_FIELD_NAMES } from '../limits/work-cost.js';
 
 /**
  * Runs the queries clients send again and again through graphql-jit (a query compiled once to plain
@@ -15,6 +16,8 @@ import type { Context } from '../context.js';
  *
  * What stays graphql-js's, so every answer is the one graphql-js gives:
  * - mutations (run once, never twice) and introspection;
+ * - documents naming an analysis (a work-priced field other than Settlement.access: their time is the
+ *   analysis, not graphql-js, and a failed one must not run its job twice);
  * - a document until it has been seen `after` times (a one-off query costs more to compile than to run,
  *   and a client cannot make the server compile every document it invents);
  * - any answer with an error: a compiled query that meets an error (a resolver's, a null in a non-null
@@ -34,6 +37,8 @@ export interface JitOptions {
 
 interface Entry {
   seen: number;
+  /** False when the document names an analysis field (see above): graphql-js runs it. */
+  compilable: boolean;
   /** Per operation name ('' for the anonymous or only one): the compiled query, or null when not compilable. */
   compiled: Map<string, CompiledQuery | null>;
 }
@@ -64,13 +69,13 @@ export function jitExecutor(schema: GraphQLSchema, options: JitOptions): Gateway
       return (await reference(document, context, variables, operationName ?? undefined)) as never;
     let entry = documents.get(document);
     if (!entry) {
-      entry = { seen: 0, compiled: new Map() };
+      entry = { seen: 0, compilable: !namesAnalysis(document), compiled: new Map() };
       documents.set(document, entry);
     }
     entry.seen++;
     const name = operationName ?? '';
     let compiled = entry.compiled.get(name);
-    if (compiled === undefined && entry.seen >= options.after) {
+    if (compiled === undefined && entry.compilable && entry.seen >= options.after) {
       const made = compileQuery(schema, document, operationName ?? undefined, {
         disablingCapturingStackErrors: true,
       });
@@ -87,6 +92,18 @@ export function jitExecutor(schema: GraphQLSchema, options: JitOptions): Gateway
     options.beforeRerun?.(context);
     return (await reference(document, context, variables, operationName ?? undefined)) as never;
   };
+}
+
+/** Whether the document names a work-priced field other than `access` (an analysis) anywhere. */
+function namesAnalysis(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    [Kind.FIELD](node) {
+      const name = node.name.value;
+      if (name !== 'access' && WORK_PRICED_FIELD_NAMES.has(name)) found = true;
+    },
+  });
+  return found;
 }
 
 /** Whether the operation asks for the schema (`__schema`, `__type`) at its root: graphql-js answers those. */
