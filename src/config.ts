@@ -60,6 +60,8 @@ const envSchema = z.object({
     .default(20 * 1024 * 1024),
   // The GraphQL response cache's bound in MB (docs/operations.md, "Memory"); 0 turns it off.
   SERVICEATLAS_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
+  // A query document is compiled (graphql-jit) the n-th time it runs; 0 runs everything on graphql-js.
+  SERVICEATLAS_GRAPHQL_JIT_AFTER: z.coerce.number().int().min(0).default(2),
   SERVICEATLAS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   SERVICEATLAS_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SERVICEATLAS_HEAVY_QUEUE: z.coerce.number().int().min(0).default(8),
@@ -157,6 +159,11 @@ export interface Config {
    * identical read requests, keyed on the data versions (src/graphql/response-cache.ts).
    */
   responseCacheBytes: number;
+  /**
+   * The run of a query document at which it is compiled by graphql-jit (SERVICEATLAS_GRAPHQL_JIT_AFTER,
+   * default 2; 0 = never): src/graphql/jit-executor.ts.
+   */
+  graphqlJitAfter: number;
   /**
    * Browser origins allowed to call /graphql (CORS): '*' (any; the default, right for a public read API
    * whose writes need a bearer token, never a cookie), a list of exact origins, or [] (CORS off).
@@ -352,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxWaitingPerIp: e.SERVICEATLAS_MAX_WAITING_PER_IP,
     },
     responseCacheBytes: Math.round(e.SERVICEATLAS_RESPONSE_CACHE_MB * 1024 * 1024),
+    graphqlJitAfter: e.SERVICEATLAS_GRAPHQL_JIT_AFTER,
     corsOrigins: corsOrigins(e.SERVICEATLAS_CORS_ORIGINS),
     publicUrl: e.SERVICEATLAS_PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: e.SERVICEATLAS_TRUST_PROXY === 'on',

@@ -175,15 +175,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // The analysis snapshot is loaded before the port opens: on the embedded backend its SQL runs in PGlite
   // on this thread (seconds on a large data set), and the first request after a start (a report, an OGC
   // collection, any analysis) used to stall every other one, /healthz included, while it loaded.
-  // Once the analysis threads are up, so the snapshot's tables are built there, not here.
+  // The snapshot's rows are read while the analysis threads boot; its tables are built on the threads once
+  // they are up (not here), or, on a restart, adopted from the table cache without waiting for them.
   options.progress?.('Loading the analysis snapshot…');
-  await analysisPoolFor(config.limits.analysisWorkers).warmUp();
+  const warming = analysisPoolFor(config.limits.analysisWorkers).warmUp();
+  services.threadsBooting = warming;
   await services.snapshot().catch((error: unknown) => {
     log.warn(
       { err: error },
       'the analysis snapshot could not be loaded at start; the first request loads it',
     );
   });
+  await warming;
+  services.threadsBooting = null;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.port, () => {

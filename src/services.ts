@@ -30,12 +30,16 @@ async function prewarmNearestTables(
   snapshot: AnalysisSnapshot,
   config: Config,
   built: (seeding: Promise<unknown>) => void = () => {},
+  threadsBooting: Promise<void> | null = null,
 ): Promise<AnalysisSnapshot> {
   const threads = config.limits.analysisWorkers;
   if (threads === 0 || snapshot.settlements.length === 0) return snapshot;
   const pool = analysisPoolFor(threads);
   // Types adopted from the table cache are not built again.
   const codes = snapshot.catalogue.map((t) => t.code).filter((code) => !snapshot.hasNearestTable(code));
+  // A server starting: with tables to build, wait for its threads (they build them); with none (a restart
+  // whose tables all came from the table cache), the snapshot was read while they booted.
+  if (codes.length > 0 && threadsBooting) await threadsBooting;
   // One job per type, so a pool of several threads builds several types at once (on a country road
   // network a type's table is seconds of work).
   const model = config.travelModel;
@@ -104,6 +108,12 @@ export class Services {
    * period loads it; every date of the period shares it); a few kept.
    */
   private readonly dated = new LRUCache<string, Promise<AnalysisSnapshot>>({ max: 8 });
+
+  /**
+   * Set by a server while its analysis threads boot (src/server.ts): a snapshot load with tables to build
+   * waits for them; one whose tables all come from the table cache does not.
+   */
+  threadsBooting: Promise<void> | null = null;
 
   /** Access tables kept between starts (null: none); see modules/access/table-cache.ts. */
   readonly tables: TableCache | null;
@@ -267,11 +277,16 @@ export class Services {
               'access tables adopted from the table cache',
             );
           await this.shareTables(snapshot, loadedFrom);
-          const ready = await prewarmNearestTables(snapshot, this.config, (seeding) => {
-            // Written once the types are built, off the request path.
-            if (this.tables && this.options.saveTables)
-              void seeding.then(() => this.tables?.save(snapshot)).catch(() => {});
-          });
+          const ready = await prewarmNearestTables(
+            snapshot,
+            this.config,
+            (seeding) => {
+              // Written once the types are built, off the request path.
+              if (this.tables && this.options.saveTables)
+                void seeding.then(() => this.tables?.save(snapshot)).catch(() => {});
+            },
+            this.threadsBooting,
+          );
           if (this.current === loading) {
             if (this.settled && this.settled.version < snapshot.version) this.previous = this.settled;
             this.settled = { snapshot: ready, version: snapshot.version, day };

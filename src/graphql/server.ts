@@ -22,7 +22,8 @@ import { recordKeyWrite } from '../modules/keys/api-key.repository.js';
 import { guardResolvers } from '../limits/guard-resolvers.js';
 import { createHttpGuard } from '../limits/http-guard.js';
 import { workLimitsPlugin } from '../limits/plugin.js';
-import { runWithRequestState } from '../limits/request-state.js';
+import { currentRequestState, runWithRequestState } from '../limits/request-state.js';
+import { jitGateway } from './jit-executor.js';
 import { queryLimitsPlugin } from './limits.js';
 import { NoSubscriptionsRule, checkRequest } from './request-checks.js';
 import type { CacheNote, CachedResponse } from './response-cache.js';
@@ -71,8 +72,18 @@ export async function createGraphQLHandler(
   guardResolvers(schema);
   const guard = createHttpGuard(config.limits);
   const cache = new ResponseCache(config.responseCacheBytes);
+  // Repeated queries run compiled (graphql-jit), the rest on graphql-js: src/graphql/jit-executor.ts.
+  const executeWith =
+    config.graphqlJitAfter > 0
+      ? {
+          gateway: jitGateway(schema, {
+            after: config.graphqlJitAfter,
+            beforeRerun: () => currentRequestState()?.resetResponseBytes(),
+          }),
+        }
+      : { schema };
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...executeWith,
     introspection: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: [NoSubscriptionsRule],

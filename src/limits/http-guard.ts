@@ -48,6 +48,8 @@ export function createHttpGuard(limits: LimitsConfig) {
     newState: () => new RequestState(limits, queue),
     /** Null when the body fits maxResponseBytes, else the error body to send instead (HTTP 400). */
     oversized(body: string): string | null {
+      // A UTF-16 code unit is at most 3 UTF-8 bytes: most answers are known to fit without counting them.
+      if (body.length * 3 <= limits.maxResponseBytes) return null;
       const bytes = Buffer.byteLength(body);
       if (bytes <= limits.maxResponseBytes) return null;
       return JSON.stringify({

@@ -73,6 +73,11 @@ export class RequestState {
     }
   }
 
+  /** Forgets the bytes counted so far (the query is about to be run again from the start). */
+  resetResponseBytes(): void {
+    this.responseBytes = 0;
+  }
+
   /** Ends the request: stops the timer and frees its heavy slot. */
   finish(): void {
     clearTimeout(this.timer);

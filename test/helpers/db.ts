@@ -80,6 +80,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       // In-process test servers build their own tables, as before; the store has its own tests
       // (test/postgres/shared-tables.test.ts) and the cluster test runs it as deployed (on).
       SERVICEATLAS_SHARED_TABLES: 'off',
+      // Every query compiled at its first run (graphql-jit; its errors re-run on graphql-js), so the API
+      // suites check the compiled path; SERVICEATLAS_GRAPHQL_JIT_AFTER=0 runs them on graphql-js alone.
+      SERVICEATLAS_GRAPHQL_JIT_AFTER: process.env.SERVICEATLAS_GRAPHQL_JIT_AFTER ?? '1',
     }),
     ...overrides,
   };
