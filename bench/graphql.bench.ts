@@ -18,18 +18,14 @@
  * The first request of each server builds its snapshot and nine tables within the server's request budget
  * (10 s by default); on a slow host set SERVICEATLAS_REQUEST_TIMEOUT_MS (passed to the servers' config).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
 import { startServer } from '../src/server.js';
-import { importRoads } from '../src/modules/roads/road-import.service.js';
 import { codes, generateCountry, seededRandom } from './country-case.js';
-import { storeCountryCase } from './country-db.js';
-import { generateNetwork } from './network-case.js';
+import { storeCountryCase, storeGeneratedNetwork } from './country-db.js';
 
 const full = process.argv.includes('--full');
 const withNetwork = process.argv.includes('--network');
@@ -65,43 +61,14 @@ async function main(): Promise<void> {
   };
   const handle = await createDb({});
   const app = await openApp(config, { demo: false, handle });
-  let t = performance.now();
+  const t = performance.now();
   await storeCountryCase(app.db, { origins, points });
   console.log(`load: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   if (withNetwork) {
-    const dir = mkdtempSync(join(tmpdir(), 'sa-bench-roads-'));
-    try {
-      const edges = generateNetwork(seededRandom(2026), 2.4);
-      const features = [];
-      for (let e = 0; e < edges.count; e++) {
-        const coords = [];
-        for (let v = edges.geometryStart[e]!; v < edges.geometryStart[e + 1]!; v++)
-          coords.push([edges.vertexLonLat[2 * v]!, edges.vertexLonLat[2 * v + 1]!]);
-        const kmh = Math.max(5, Math.round((edges.lengthKm[e]! / edges.minutes[e]!) * 60));
-        features.push({
-          type: 'Feature',
-          geometry: { type: 'LineString', coordinates: coords },
-          properties: {
-            highway: kmh >= 90 ? 'trunk' : 'tertiary',
-            maxspeed: String(kmh),
-            oneway: edges.oneway[e] ? 'yes' : 'no',
-          },
-        });
-      }
-      const file = join(dir, 'generated-roads.geojson');
-      writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
-      t = performance.now();
-      const summary = await importRoads(app.db, {
-        file,
-        format: 'geojson',
-        source: 'bench (generated network)',
-      });
-      console.log(
-        `roads: ${summary.edges.toLocaleString('en')} edges, ${summary.nodes.toLocaleString('en')} nodes imported in ${((performance.now() - t) / 1000).toFixed(1)} s (generated)`,
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const summary = await storeGeneratedNetwork(app.db);
+    console.log(
+      `roads: ${summary.edges.toLocaleString('en')} edges, ${summary.nodes.toLocaleString('en')} nodes imported in ${summary.seconds.toFixed(1)} s (generated)`,
+    );
   }
 
   const query = `query($after: String) { settlements(first: 500, after: $after) { nodes { id access {

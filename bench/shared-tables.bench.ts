@@ -16,53 +16,24 @@
  *
  * The load average is printed beside every figure (2 cores shared with other work: read figures with it).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
 import { SharedTables } from '../src/modules/access/shared-tables.js';
-import { importRoads } from '../src/modules/roads/road-import.service.js';
 import { Services } from '../src/services.js';
-import { generateNetwork } from './network-case.js';
 import { codes, generateCountry, seededRandom } from './country-case.js';
-import { storeCountryCase } from './country-db.js';
+import { storeCountryCase, storeGeneratedNetwork } from './country-db.js';
 
 const ORIGINS = Number(process.env.SHARED_ORIGINS ?? 100_000);
 const POINTS = Number(process.env.SHARED_POINTS ?? 6_000);
 const ROUNDS = Number(process.env.SHARED_ROUNDS ?? 3);
 const withNetwork = process.argv.includes('--network');
 
-/** The generated road network, imported as `import roads` would (same as bench:graphql --network). */
-async function importNetwork(db: Parameters<typeof importRoads>[0]): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'sa-bench-roads-'));
-  try {
-    const edges = generateNetwork(seededRandom(2026), 2.4);
-    const features = [];
-    for (let e = 0; e < edges.count; e++) {
-      const coords = [];
-      for (let v = edges.geometryStart[e]!; v < edges.geometryStart[e + 1]!; v++)
-        coords.push([edges.vertexLonLat[2 * v]!, edges.vertexLonLat[2 * v + 1]!]);
-      const kmh = Math.max(5, Math.round((edges.lengthKm[e]! / edges.minutes[e]!) * 60));
-      features.push({
-        type: 'Feature',
-        geometry: { type: 'LineString', coordinates: coords },
-        properties: {
-          highway: kmh >= 90 ? 'trunk' : 'tertiary',
-          maxspeed: String(kmh),
-          oneway: edges.oneway[e] ? 'yes' : 'no',
-        },
-      });
-    }
-    const file = join(dir, 'generated-roads.geojson');
-    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
-    const summary = await importRoads(db, { file, format: 'geojson', source: 'bench (generated network)' });
-    console.log(`roads: ${summary.edges.toLocaleString('en')} edges (generated); ${load()}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function importNetwork(db: Parameters<typeof storeGeneratedNetwork>[0]): Promise<void> {
+  const { edges } = await storeGeneratedNetwork(db);
+  console.log(`roads: ${edges.toLocaleString('en')} edges (generated); ${load()}`);
 }
 
 const load = () =>
