@@ -61,7 +61,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const log = options.log ?? createLogger(config.logLevel);
   const app =
     options.app ??
-    (await openApp(config, { demo: options.demo, progress: options.progress, lock: { command: 'serve' } }));
+    (await openApp(config, {
+      demo: options.demo,
+      progress: options.progress,
+      lock: { command: 'serve' },
+      // The server runs the embedded database in a worker thread of its own unless told not to: its SQL (a
+      // reload after a write, a dated period's first load, a polygon's PostGIS tests, an import's writes)
+      // then leaves /healthz and light reads alone. CLI commands keep it in their thread (SERVICEATLAS_PGLITE_WORKER=on
+      // moves them too): a second isolate costs them ~96 MB and they serve nobody while they wait.
+      pgliteWorker: process.env.SERVICEATLAS_PGLITE_WORKER !== 'off',
+    }));
   // With the embedded data directory locked by this server, `serviceatlas import` comes through here.
   const lock = app.handle.lock;
   const internalImport = lock ? createInternalImport({ db: app.db, secret: lock.secret, log }) : null;
