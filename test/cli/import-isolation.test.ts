@@ -8,7 +8,8 @@
  * directory (its worker thread); with DATABASE_URL it imports itself (in its own worker thread) beside
  * the server. The outcomes asserted are the same.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -153,6 +154,37 @@ describe('through a running server: the server keeps serving', () => {
     expect(server.child.exitCode).toBeNull();
     expect(await healthz(server)).toBe(200);
   }, 180_000);
+
+  it.runIf(existsSync('/usr/bin/bzip2'))(
+    'a roads .osm.bz2 bomb (100 MB of blanks, ~100 bytes compressed): exit 1 at the cap; /healthz answered during and after',
+    async () => {
+      const plain = join(dir, 'bomb-through-server.osm');
+      writeFileSync(plain, Buffer.concat([Buffer.from('<osm>'), Buffer.alloc(100 * 1024 * 1024, 0x20)]));
+      execFileSync('/usr/bin/bzip2', ['-9', '-f', plain]);
+      const importing = spawnServiceatlas(env, ['import', 'roads', `${plain}.bz2`]);
+      let answeredDuring = false;
+      while (importing.child.exitCode === null) {
+        const status = await healthz(server);
+        if (importing.child.exitCode === null) {
+          expect(status).toBe(200);
+          answeredDuring = true;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await importing.exited;
+      expect(answeredDuring).toBe(true);
+      expect(r.code).toBe(1);
+      // Whichever cap it meets first: the decompressed-size cap (64 MiB), or this file's 128 MB heap cap
+      // (the bz2 stream's buffers count against it); either way one line naming the file and the cap.
+      expect(r.stderr).toMatch(
+        /bomb-through-server\.osm\.bz2: (decompresses to more than 67108864 bytes|the import needs more memory than its cap of 128 MB)/,
+      );
+      expect(r.stderr).not.toMatch(STACK);
+      expect(server.child.exitCode).toBeNull();
+      expect(await healthz(server)).toBe(200);
+    },
+    180_000,
+  );
 
   it('an empty .osm.pbf: exit 1 with file and reason; the server still answers', async () => {
     const r = await cli(env, 'import', 'roads', emptyPbf());
