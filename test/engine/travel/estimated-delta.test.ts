@@ -4,10 +4,11 @@
  * computeAccessTable over the new points, every column of every row, exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { AccessEngine, type AccessTable, computeAccessTable } from '../../src/engine/access.js';
-import { derivedEstimatedTable, pointRenumbering } from '../../src/engine/table-delta.js';
-import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../src/engine/types.js';
-import { seededRandom, serviceType, servicePoint, settlement } from './helpers/builders.js';
+import { AccessEngine, type AccessTable, computeAccessTable } from '../../../src/engine/access.js';
+import { derivedEstimatedTable, pointRenumbering } from '../../../src/engine/travel/estimated-delta.js';
+import { EstimatedTravelCost } from '../../../src/engine/travel/estimated.js';
+import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../../src/engine/types.js';
+import { seededRandom, serviceType, servicePoint, settlement } from '../helpers/builders.js';
 
 const COLUMNS = [
   'pointIndex',
@@ -91,8 +92,7 @@ describe('ESTIMATED tables across data versions: derived, equal to a full build'
         for (const { code } of catalogue) {
           const want = computeAccessTable(origins, nextEngine, code, { k: 2 });
           const got = derivedEstimatedTable(
-            tables.get(code)!,
-            engine.index(code).points,
+            { table: tables.get(code)!, index: engine.index(code) },
             origins,
             nextEngine,
             code,
@@ -112,4 +112,65 @@ describe('ESTIMATED tables across data versions: derived, equal to a full build'
       expect(derivedRows).toBeLessThan(9 * 2 * origins.length * 0.5);
     });
   }
+});
+
+describe("the ESTIMATED provider's withPoints derives from its parent's k = 2 table", () => {
+  it('many closures and additions (ties included): the table equals a full build, the changed rows are those that differ', () => {
+    const random = seededRandom(54);
+    const place = () => ({ lon: 14 + random() * 2, lat: 59 + random() * 1.5 });
+    const origins = Array.from({ length: 3000 }, (_, i) => {
+      const p = place();
+      return settlement(`s${i}`, p.lon, p.lat);
+    });
+    const catalogue = [serviceType('GROCERY', 10)];
+    const points: EnginePoint[] = Array.from({ length: 300 }, (_, i) => {
+      const p = place();
+      return servicePoint(`p${String(i).padStart(3, '0')}`, p.lon, p.lat, ['GROCERY']);
+    });
+    const engine = new AccessEngine(points, catalogue);
+    const parent = new EstimatedTravelCost(origins, engine, DEFAULT_TRAVEL_MODEL);
+    const before = parent.table('GROCERY', { k: 2 });
+    for (const [closes, adds] of [
+      [1, 2],
+      [3, 6],
+      [25, 50],
+    ] as const) {
+      const closed = new Set(points.filter(() => random() < closes / points.length).map((p) => p.id));
+      const added = Array.from({ length: adds }, (_, k) => {
+        const p = k % 5 === 0 ? points[Math.floor(random() * points.length)]! : place();
+        return servicePoint(`n${closes}_${k}`, p.lon, p.lat, ['GROCERY']);
+      });
+      const changed = engine.withChanges(closed, added);
+      const fresh = new AccessEngine([...points.filter((p) => !closed.has(p.id)), ...added], catalogue);
+      const want = computeAccessTable(origins, fresh, 'GROCERY', { k: 2, thresholdMinutes: 12 });
+      const child = parent.withPoints(changed);
+      const rows = child.nearestTwoChanges('GROCERY', { thresholdMinutes: 12 });
+      expect(rows, `${closes} closed, ${adds} added`).not.toBeNull();
+      expect(rows!.rows.length).toBeLessThan(origins.length / 2);
+      expectSameTable(
+        parent.withPoints(changed).table('GROCERY', { k: 2, thresholdMinutes: 12 }),
+        want,
+        'derived',
+      );
+      // Every row that differs was searched again, with the full build's figures.
+      const searched = new Map(Array.from(rows!.rows, (i, r) => [i, r]));
+      for (let i = 0; i < origins.length; i++) {
+        const r = searched.get(i);
+        if (r === undefined) {
+          const f = before.pointIndex[i]!;
+          expect(fresh.index('GROCERY').points[want.pointIndex[i]!]!.id).toBe(
+            engine.index('GROCERY').points[f]!.id,
+          );
+          expect(want.straightKm[i]).toBe(before.straightKm[i]);
+          expect(want.secondStraightKm![i]).toBe(before.secondStraightKm![i]);
+        } else {
+          expect(rows!.table.pointIndex[r]).toBe(want.pointIndex[i]);
+          expect(rows!.table.secondPointIndex![r]).toBe(want.secondPointIndex![i]);
+          expect(rows!.table.minutes[r]).toBe(want.minutes[i]);
+          expect(rows!.table.within[r]).toBe(want.within[i]);
+          expect(rows!.table.secondWithin![r]).toBe(want.secondWithin![i]);
+        }
+      }
+    }
+  });
 });
