@@ -27,9 +27,10 @@ import { indicatorDeltas } from './deltas.js';
  * scenario asks the baseline's provider for the same origins over the changed points (withPoints) and
  * reads only the rows it searched again (nearestTwoChanges): under ESTIMATED those whose nearest two
  * include a closed point or that an added point comes at least as near as their second
- * (travel/estimated-delta.ts, the rule the next data version's tables are derived by too). Every other
- * row keeps its nearest two, so its verdicts under the scenario's threshold equal the baseline's judged
- * against that threshold. Indicators are updated only for the areas holding a changed settlement: the
+ * (travel/estimated-delta.ts, the rule the next data version's tables are derived by too), less those
+ * where only a second beyond the threshold gives way to a farther one. Every other row keeps its nearest
+ * point and verdicts — all that access, flags and indicators read — so they equal the baseline's judged
+ * against the scenario's threshold. Indicators are updated only for the areas holding a changed settlement: the
  * area's baseline row and sums are computed once (the sums of computeIndicators over its members, cached
  * in the baseline per type, threshold and grouping), then the changed settlements' contributions are
  * taken away and added back. The cost grows with the change, not with the country. When the provider

@@ -4,8 +4,8 @@ import { distanceKm } from '../geodesic.js';
 import { FarReachIndex } from '../scenario-reach.js';
 import type { PointIndex } from '../spatial-index.js';
 import type { EnginePoint, TravelModel } from '../types.js';
-import { estimateMinutes, estimateTravelKm } from './model.js';
-import { applyThresholds, ROW_ESTIMATED } from './verdict.js';
+import { estimateMinutes, estimateTravelKm, reachRadiusKm, searchRadiusKm } from './model.js';
+import { applyThresholds, meetsThresholds, ROW_ESTIMATED } from './verdict.js';
 
 /**
  * The ESTIMATED provider's incremental nearest: a k = 2 table over other points (a scenario's, the next
@@ -22,10 +22,44 @@ import { applyThresholds, ROW_ESTIMATED } from './verdict.js';
  * the points that are new (opened or moved here: a point is its id at its place); null when the kept
  * points change their relative order (ties would then resolve differently) or an id repeats (the mapping
  * would be ambiguous): build in full. Ids are matched, places compared as numbers (no string keys: this
- * runs per type for every scenario).
+ * runs per type for every scenario). A scenario's points (AccessEngine.withChanges) are the same objects
+ * in the same order, some left out and some appended: matched by reference first, without hashing.
  * @example pointRenumbering([a, b, c], [a, c, d]) // { oldToNew: [-1, 0, -1, 1], added: [2] }
  */
 export function pointRenumbering(
+  oldPoints: readonly EnginePoint[],
+  newPoints: readonly EnginePoint[],
+): { oldToNew: Int32Array; added: Int32Array } | null {
+  return sameObjectsRenumbering(oldPoints, newPoints) ?? renumberingById(oldPoints, newPoints);
+}
+
+/**
+ * The renumbering when the new points are the old objects in order with some left out and the rest
+ * appended; null when they are not (another order, other objects, an old object among the appended).
+ */
+function sameObjectsRenumbering(
+  oldPoints: readonly EnginePoint[],
+  newPoints: readonly EnginePoint[],
+): { oldToNew: Int32Array; added: Int32Array } | null {
+  const oldToNew = new Int32Array(oldPoints.length + 1).fill(-1);
+  let j = 0;
+  let unmatched = 0;
+  for (let f = 0; f < oldPoints.length; f++) {
+    if (j < newPoints.length && oldPoints[f] === newPoints[j]) oldToNew[f + 1] = j++;
+    else unmatched++;
+  }
+  if (unmatched > 0 && j < newPoints.length) {
+    const appended = new Set(newPoints.slice(j));
+    for (let f = 0; f < oldPoints.length; f++) {
+      if (oldToNew[f + 1] === -1 && appended.has(oldPoints[f]!)) return null;
+    }
+  }
+  const added = new Int32Array(newPoints.length - j);
+  for (let a = 0; a < added.length; a++) added[a] = j + a;
+  return { oldToNew, added };
+}
+
+function renumberingById(
   oldPoints: readonly EnginePoint[],
   newPoints: readonly EnginePoint[],
 ): { oldToNew: Int32Array; added: Int32Array } | null {
@@ -62,7 +96,12 @@ export interface NearestTwoBase {
   index: PointIndex;
 }
 
-/** The rows searched again: ascending origin indices, and their new nearest two (row r = origin rows[r]). */
+/**
+ * The rows searched again: ascending origin indices, and their new nearest two (row r = origin rows[r]).
+ * Every row whose nearest point or whose verdicts (within, second within) may differ is among them; a row
+ * whose second only gives way to a farther point while both are beyond the thresholds is not (nothing a
+ * verdict reads changes), so its second there is the parent's, not the new one.
+ */
 export interface NearestTwoRows {
   rows: Int32Array;
   /** Numbered in the new points, judged against the thresholds asked for. */
@@ -76,11 +115,12 @@ export interface Thresholds {
 }
 
 /**
- * Up to these changes a searched row asks the old index for its 2 + c nearest (c = closed points) and
- * measures the added points one by one: no index to build. Beyond, the new points' index (a few ms to
- * build for thousands of points) answers each row's nearest two, whatever the change.
+ * Up to these changes a searched row keeps its two of the base when neither closed or asks the old index
+ * for its 2 + c nearest (c = closed points), and measures the added points one by one: no index to build
+ * (at 100k origins over 2.8k points, 2 + 16 nearest per row cost more than building the new index).
+ * Beyond, the new points' index (a few ms to build for thousands of points) answers each row.
  */
-const MAX_CLOSED_FOR_OLD_INDEX = 2;
+const MAX_CLOSED_FOR_OLD_INDEX = 8;
 const MAX_ADDED_FOR_OLD_INDEX = 8;
 /**
  * Added points up to which each is tested against every origin (a latitude test rules out most): a
@@ -97,8 +137,9 @@ const MAX_ADDED_FOR_SCAN = 4;
 const MAX_SHARE_SEARCHED = 1 / 2;
 
 /**
- * The rows of `code` whose nearest two differ over `engine`'s points from `base`'s, searched again exactly
- * (the same km and tie-break by id as the bulk search: equal to computeAccessTable on those rows). Null
+ * The rows of `code` whose nearest point or verdicts under `thresholds` may differ over `engine`'s points
+ * from `base`'s (see NearestTwoRows), searched again exactly (the same km and tie-break by id as the bulk
+ * search: equal to computeAccessTable on those rows) — a scenario's question. Null
  * when it cannot be derived — a NETWORK or k = 1 base, fewer than two points, reordered points — or when
  * most rows would be searched again (the change is measured, not counted: one full search is then
  * cheaper than row by row). `originIndex` (the provider's, shared) answers radius queries for many added
@@ -113,7 +154,7 @@ export function nearestTwoRows(
   thresholds: Thresholds,
   originIndex?: () => PointIndex,
 ): NearestTwoRows | null {
-  const found = searchAgain(base, origins, engine, code, model, originIndex);
+  const found = searchAgain(base, origins, engine, code, model, originIndex, thresholds);
   if (!found) return null;
   return {
     rows: found.rows,
@@ -123,7 +164,8 @@ export function nearestTwoRows(
 
 /**
  * The whole k = 2 table of `code` over `engine`'s points, derived from `base`: its columns copied and
- * renumbered, the rows of nearestTwoRows written over. Null when nearestTwoRows is.
+ * renumbered, the rows whose nearest two may differ searched again and written over. Null as for
+ * nearestTwoRows.
  * Equal to computeAccessTable (test/engine/travel/estimated-delta.test.ts).
  */
 export function derivedEstimatedTable(
@@ -135,7 +177,7 @@ export function derivedEstimatedTable(
   thresholds: Thresholds = base.table,
   originIndex?: () => PointIndex,
 ): { table: AccessTable; rows: number } | null {
-  const found = searchAgain(base, origins, engine, code, model, originIndex);
+  const found = searchAgain(base, origins, engine, code, model, originIndex, null);
   if (!found) return null;
   const { rows, table: patch, oldToNew } = found;
   const from = base.table;
@@ -173,7 +215,10 @@ export function derivedEstimatedTable(
   };
 }
 
-/** The rows to search again and their new nearest two (unjudged), with the renumbering. */
+/**
+ * The rows to search again and their new nearest two (unjudged), with the renumbering: with `verdicts`,
+ * the rows whose nearest or verdicts under them may differ; without, every row whose nearest two may.
+ */
 function searchAgain(
   base: NearestTwoBase,
   origins: readonly { lon: number; lat: number }[],
@@ -181,6 +226,7 @@ function searchAgain(
   code: string,
   model: TravelModel,
   originIndex: (() => PointIndex) | undefined,
+  verdicts: Thresholds | null,
 ): { rows: Int32Array; table: AccessTable; oldToNew: Int32Array } | null {
   const from = base.table;
   const n = origins.length;
@@ -192,7 +238,10 @@ function searchAgain(
   const renumbering = pointRenumbering(oldPoints, points);
   if (!renumbering) return null;
   const { oldToNew, added } = renumbering;
-  const rows = rowsToSearch(base, origins, points, oldToNew, added, originIndex);
+  if (added.length === 0 && points.length === oldPoints.length) {
+    return { rows: new Int32Array(0), table: emptyRows(from, 0), oldToNew }; // nothing changed
+  }
+  const rows = rowsToSearch(base, origins, points, oldToNew, added, originIndex, model, verdicts);
   if (rows.length > n * MAX_SHARE_SEARCHED) return null;
   return { rows, table: nearestTwoOf(base, origins, engine, code, model, rows, oldToNew, added), oldToNew };
 }
@@ -200,7 +249,10 @@ function searchAgain(
 /**
  * Ascending rows whose nearest two may differ: a closed (or moved-away) point among their two (the base's
  * served lists), or an added point at most as far as their second (with a hair of slack: an extra row
- * searched again is harmless).
+ * searched again is harmless). With `verdicts`, not a row whose second closes while beyond them, nor one
+ * an added point comes nearer than its second but farther than its first and beyond the reach radius:
+ * the new second is then beyond too, as the old one was (searching these rural rows again, with their
+ * wide candidate boxes, was most of a small scenario's cost).
  */
 function rowsToSearch(
   base: NearestTwoBase,
@@ -209,6 +261,8 @@ function rowsToSearch(
   oldToNew: Int32Array,
   added: Int32Array,
   originIndex: (() => PointIndex) | undefined,
+  model: TravelModel,
+  verdicts: Thresholds | null,
 ): Int32Array {
   const n = origins.length;
   const marks = new Uint8Array(n);
@@ -219,19 +273,43 @@ function rowsToSearch(
       marked.push(i);
     }
   };
-  const extras = extrasOf(base.table);
+  const table = base.table;
+  const extras = extrasOf(table);
   const size = base.index.size;
+  const first = table.pointIndex;
+  const second = table.secondPointIndex!;
+  /** Whether a row's second may be passed over: another kept or added point beyond the verdicts. */
+  const secondBeyond = (i: number) =>
+    verdicts !== null &&
+    !meetsThresholds(
+      table.secondMinutes![i]!,
+      table.secondTravelKm![i]!,
+      verdicts.thresholdMinutes,
+      verdicts.thresholdKm,
+    );
   if (points.length - added.length < size) {
-    const served = servedLists(base.table, size, extras);
+    const served = servedLists(table, size, extras);
     for (let f = 0; f < size; f++) {
       if (oldToNew[f + 1]! >= 0) continue;
-      for (let r = served.start[f]!; r < served.start[f + 1]!; r++) mark(served.rows[r]!);
+      for (let r = served.start[f]!; r < served.start[f + 1]!; r++) {
+        const i = served.rows[r]!;
+        if (first[i] === f || oldToNew[first[i]! + 1]! < 0 || !secondBeyond(i)) mark(i);
+      }
     }
   }
   // A row without a second (fewer than two points in reach of the bulk search) takes any added point.
-  const second = base.table.secondPointIndex!;
-  const secondKm = base.table.secondStraightKm!;
-  const limitOf = (i: number) => (second[i]! < 0 ? Number.POSITIVE_INFINITY : secondKm[i]!);
+  const firstKm = table.straightKm;
+  const secondKm = table.secondStraightKm!;
+  const reachKm =
+    verdicts === null
+      ? Number.POSITIVE_INFINITY
+      : searchRadiusKm(reachRadiusKm(verdicts.thresholdMinutes, model, verdicts.thresholdKm));
+  const limitOf = (i: number) =>
+    second[i]! < 0
+      ? Number.POSITIVE_INFINITY
+      : secondBeyond(i)
+        ? Math.min(secondKm[i]!, Math.max(firstKm[i]!, reachKm))
+        : secondKm[i]!;
   const near = (i: number, q: EnginePoint) => {
     const o = origins[i]!;
     return distanceKm(o.lon, o.lat, q.lon, q.lat) <= limitOf(i) + 1e-9;
@@ -261,9 +339,10 @@ function rowsToSearch(
 }
 
 /**
- * The nearest two over the new points of each row: after a small change, the old index's 2 + c nearest
- * (c = closed points; they hold the two nearest kept ones) merged with the added points measured one by
- * one; otherwise the new points' index. Ranked by (km, id, new number) like PointIndex.
+ * The nearest two over the new points of each row: after a small change, the row's two of the base when
+ * neither closed, else the old index's 2 + c nearest (c = closed points; they hold the two nearest kept
+ * ones), merged with the added points measured one by one; otherwise the new points' index. Ranked by
+ * (km, id, new number) like PointIndex; the base's km are the bulk search's, the same haversine.
  */
 function nearestTwoOf(
   base: NearestTwoBase,
@@ -282,7 +361,8 @@ function nearestTwoOf(
       ? null
       : engine.index(code);
   const m = rows.length;
-  const table = emptyRows(base.table, m);
+  const from = base.table;
+  const table = emptyRows(from, m);
   let pi1 = -1;
   let km1 = Number.NaN;
   let pi2 = -1;
@@ -310,9 +390,18 @@ function nearestTwoOf(
     if (newIndex !== null) {
       for (const found of newIndex.nearest(o.lon, o.lat, 2)) offer(found.index, found.km);
     } else {
-      for (const found of base.index.nearest(o.lon, o.lat, 2 + closedCount)) {
-        const j = oldToNew[found.index + 1]!;
-        if (j >= 0) offer(j, found.km);
+      const i = rows[r]!;
+      const first = oldToNew[from.pointIndex[i]! + 1]!;
+      const second = oldToNew[from.secondPointIndex![i]! + 1]!;
+      if (first >= 0 && second >= 0) {
+        // Neither of the two nearest closed: they stay the two nearest of the kept points.
+        offer(first, from.straightKm[i]!);
+        offer(second, from.secondStraightKm![i]!);
+      } else {
+        for (const found of base.index.nearest(o.lon, o.lat, 2 + closedCount)) {
+          const j = oldToNew[found.index + 1]!;
+          if (j >= 0) offer(j, found.km);
+        }
       }
       for (const j of added) {
         const q = points[j]!;

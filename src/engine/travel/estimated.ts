@@ -85,9 +85,9 @@ export class EstimatedTravelCost implements TravelCost {
   }
 
   /**
-   * For a provider made by withPoints: the origins whose nearest two may differ from the parent's (ascending)
-   * and their nearest two over this provider's points — every other row is the parent's, renumbered. Null
-   * when the parent holds no k = 2 table of the type or it cannot be derived (then ask `table`).
+   * For a provider made by withPoints: the origins whose nearest point or verdicts may differ from the
+   * parent's (ascending) and their nearest two over this provider's points (see TravelCost). Null when
+   * the parent holds no k = 2 table of the type or it cannot be derived (then ask `table`).
    */
   nearestTwoChanges(code: string, options: ThresholdOptions = {}): NearestTwoRows | null {
     const base = this.baseOf(code);
