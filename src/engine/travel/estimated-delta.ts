@@ -35,7 +35,8 @@ export function pointRenumbering(
 
 /**
  * The renumbering when the new points are the old objects in order with some left out and the rest
- * appended; null when they are not (another order, other objects, an old object among the appended).
+ * appended; null when they are not (another order, an old object among the appended) or when many old
+ * points find no partner (other objects for the same points: a data version's, matched by id instead).
  */
 function sameObjectsRenumbering(
   oldPoints: readonly EnginePoint[],
@@ -46,8 +47,9 @@ function sameObjectsRenumbering(
   let unmatched = 0;
   for (let f = 0; f < oldPoints.length; f++) {
     if (j < newPoints.length && oldPoints[f] === newPoints[j]) oldToNew[f + 1] = j++;
-    else unmatched++;
+    else if (++unmatched > Math.max(16, oldPoints.length / 16)) return null; // other objects: by id
   }
+  if (2 * j < oldPoints.length) return null; // few old points (other objects?): by id
   if (unmatched > 0 && j < newPoints.length) {
     const appended = new Set(newPoints.slice(j));
     for (let f = 0; f < oldPoints.length; f++) {

@@ -44,6 +44,14 @@ describe('pointRenumbering', () => {
     expect(Array.from(r.oldToNew)).toEqual([-1, 0, -1, 1]);
     expect(Array.from(r.added)).toEqual([2]);
     expect(pointRenumbering([a!, b!], [b!, a!])).toBeNull();
+    // A data version's points are other objects: matched by id and place, the same answer.
+    const copies = pointRenumbering([a!, b!, c!], [{ ...a! }, { ...c! }, d!])!;
+    expect(Array.from(copies.oldToNew)).toEqual([-1, 0, -1, 1]);
+    expect(Array.from(copies.added)).toEqual([2]);
+    // A moved point (same id, another place) is closed at its old place and added at its new one.
+    const moved = pointRenumbering([a!, b!], [a!, { ...b!, lon: b!.lon + 1 }])!;
+    expect(Array.from(moved.oldToNew)).toEqual([-1, 0, -1]);
+    expect(Array.from(moved.added)).toEqual([1]);
   });
 });
 
