@@ -6,8 +6,8 @@ import {
   type NearestTwoBase,
   type NearestTwoRows,
   nearestTwoRows,
-  prepareDerivations,
 } from './estimated-delta.js';
+import { prepareDerivations } from './delta-indexes.js';
 import { PointIndex } from '../spatial-index.js';
 import type { AccessResult, TravelModel } from '../types.js';
 import {
