@@ -16,21 +16,63 @@ export class AccessEngine {
   readonly catalogue: readonly ServiceTypeDef[];
   private readonly types = new Map<string, ServiceTypeDef>();
   private readonly indexes = new Map<string, PointIndex>();
+  /** Per type, its points before its index is built (engines made by withChanges only). */
+  private readonly typePoints = new Map<string, readonly EnginePoint[]>();
 
   /**
    * @param points open service points (closed and planned ones filtered out before)
    * @param catalogue the service types; a point's codes outside the catalogue are ignored
+   * @param typePointsOf internal (withChanges): each type's points, its index then built on first use
    * @example const engine = new AccessEngine(points, catalogue.serviceTypes);
    */
-  constructor(points: readonly EnginePoint[], catalogue: readonly ServiceTypeDef[]) {
+  constructor(
+    points: readonly EnginePoint[],
+    catalogue: readonly ServiceTypeDef[],
+    private readonly typePointsOf: ((code: string) => readonly EnginePoint[]) | null = null,
+  ) {
     this.points = points;
     this.catalogue = catalogue;
     for (const type of catalogue) {
       if (this.types.has(type.code))
         throw new RangeError(`service type ${type.code} appears twice in the catalogue`);
       this.types.set(type.code, type);
-      this.indexes.set(type.code, new PointIndex(points.filter((p) => p.serviceTypes.includes(type.code))));
+      if (typePointsOf === null) {
+        this.indexes.set(type.code, new PointIndex(points.filter((p) => p.serviceTypes.includes(type.code))));
+      }
     }
+  }
+
+  /**
+   * This engine with some points closed (by id) and others added, as `new AccessEngine(kept + added)`
+   * would be: each type's points are this engine's (in their order) without the closed ones, then the
+   * added ones of the type. A type's index is only built when asked for: a scenario derives its nearest
+   * points from this engine's indexes (travel/estimated-delta.ts) and would pay for nine new indexes it
+   * does not read.
+   */
+  withChanges(closedIds: ReadonlySet<string>, added: readonly EnginePoint[]): AccessEngine {
+    const points = this.points.filter((p) => !closedIds.has(p.id));
+    for (const p of added) points.push(p);
+    return new AccessEngine(points, this.catalogue, (code) => {
+      const kept = this.pointsOf(code).filter((p) => !closedIds.has(p.id));
+      for (const p of added) if (p.serviceTypes.includes(code)) kept.push(p);
+      return kept;
+    });
+  }
+
+  /**
+   * The points offering a type, in the order of its index (`index(code).points`), without building the
+   * index when it is not built yet.
+   */
+  pointsOf(code: string): readonly EnginePoint[] {
+    this.serviceType(code);
+    const index = this.indexes.get(code);
+    if (index !== undefined) return index.points;
+    let points = this.typePoints.get(code);
+    if (points === undefined) {
+      points = this.typePointsOf!(code);
+      this.typePoints.set(code, points);
+    }
+    return points;
   }
 
   /**
@@ -50,8 +92,13 @@ export class AccessEngine {
    * @example engine.index('GROCERY').size // number of open grocery stores
    */
   index(code: string): PointIndex {
-    this.serviceType(code);
-    return this.indexes.get(code)!;
+    let index = this.indexes.get(code);
+    if (index === undefined) {
+      index = new PointIndex(this.pointsOf(code));
+      this.indexes.set(code, index);
+      this.typePoints.delete(code);
+    }
+    return index;
   }
 
   /**

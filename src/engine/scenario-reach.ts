@@ -2,24 +2,24 @@ import Flatbush from 'flatbush';
 import { capBoundingBox } from './geodesic.js';
 
 /**
- * The settlements of one type whose nearest point is farther than a cutoff, each as the lon/lat bounding
- * box of its "nearest disc" (the spherical cap of radius nearestKm·(1 + 1e-9) + 1e-9 around it). An added
- * point can only become such a settlement's nearest when it lies in that cap, hence in the box: a point
- * query returns a superset of them, to be filtered exactly by the caller. Settlements whose nearest km is
- * at most the cutoff are found by a radius query of the cutoff around the added point instead, so a
- * scenario reads the few far settlements around a point rather than every settlement within the type's
- * largest nearest km.
+ * The origins of one type whose km to a ranked point (the ESTIMATED derivations use the second nearest:
+ * travel/estimated-delta.ts) is farther than a cutoff, each as the lon/lat bounding box of that "disc"
+ * (the spherical cap of radius km·(1 + 1e-9) + 1e-9 around it). An added point can only come at least as
+ * near as that ranked point when it lies in that cap, hence in the box: a point query returns a superset
+ * of them, to be filtered exactly by the caller. Origins whose km is at most the cutoff are found by a
+ * radius query of the cutoff around the added point instead, so a change reads the few far origins
+ * around a point rather than every origin within the type's largest km.
  */
 export class FarReachIndex {
-  /** The cutoff (great-circle km): settlements with nearest km ≤ it are not in the index. */
+  /** The cutoff (great-circle km): origins with km ≤ it are not in the index. */
   readonly cutoffKm: number;
   private readonly tree: Flatbush | null;
   private readonly settlementOf: Int32Array;
 
   /**
-   * @param lons, lats the settlements' coordinates
-   * @param nearestKm each settlement's great-circle km to its nearest point (NaN or Infinity: none; such
-   *   settlements must not occur, the caller handles types without points)
+   * @param lons, lats the origins' coordinates
+   * @param nearestKm each origin's great-circle km to its ranked point (pointIndex −1: none, an infinite
+   *   disc)
    */
   constructor(
     lons: Float64Array,
@@ -48,7 +48,7 @@ export class FarReachIndex {
     this.tree = tree;
   }
 
-  /** Settlement indices (unsorted) of a superset of the far settlements whose nearest disc holds (lon, lat). */
+  /** Origin indices (unsorted) of a superset of the far origins whose disc holds (lon, lat). */
   candidates(lon: number, lat: number): number[] {
     if (this.tree === null) return [];
     const hits = this.tree.search(lon, lat, lon, lat);

@@ -240,6 +240,7 @@ describe('evaluateScenario invariants on seeded random cases', () => {
   });
 
   it('the incremental evaluation equals a full recompute for random closures and additions', () => {
+    let recomputedInAll = 0;
     for (const c of cases) {
       const random = seededRandom(c.seed * 101);
       const closePointIds = c.points.filter(() => random() < 0.15).map((p) => p.id);
@@ -257,8 +258,7 @@ describe('evaluateScenario invariants on seeded random cases', () => {
       const full = evaluateScenario(input, { baseline, strategy: 'FULL' });
       expect(incremental.types.some((t) => t.accessChanged.length > 0)).toBe(true);
       expect(strip(incremental), `seed ${c.seed}`).toEqual(strip(full));
-      const recomputed = incremental.types.reduce((n, t) => n + t.recomputedSettlements, 0);
-      expect(recomputed).toBeLessThan(types.length * c.settlements.length);
+      recomputedInAll += incremental.types.reduce((n, t) => n + t.recomputedSettlements, 0);
 
       // Independent oracle for the flags: every settlement's flags from two fresh k = 2 tables, diffed by code.
       const closed = new Set(closePointIds);
@@ -291,6 +291,48 @@ describe('evaluateScenario invariants on seeded random cases', () => {
         }));
         expect(actual, `seed ${c.seed}, ${code}`).toEqual(expected);
       }
+    }
+    // Rows are searched again, not all of them: a type where most rows change (seed 1 closes 14 of 50
+    // points) is read in full, the cheaper way, and still equals the full recompute.
+    expect(recomputedInAll).toBeLessThan(0.75 * cases.length * types.length * cases[0]!.settlements.length);
+  });
+
+  it('the incremental evaluation equals a full recompute for more than 64 changes (closures and additions)', () => {
+    // Many changed points: the provider searches the rows again through the new points' index and finds
+    // the rows near added points through the origins' index and the wide second discs.
+    const big = randomCase({ seed: 77, settlements: 4000, points: 400, types });
+    const random = seededRandom(7707);
+    const closePointIds = big.points.filter(() => random() < 0.08).map((p) => p.id);
+    const addPoints = Array.from({ length: 60 }, (_, k) => ({
+      id: `many${k}`,
+      name: `Many ${k}`,
+      lon: 15 + random(),
+      lat: 60 + random(),
+      serviceTypes: types.filter(() => random() < 0.5),
+      municipalityCode: k % 2 === 0 ? null : 'M1_1',
+    }));
+    // Some on top of kept points: exact ties, broken by id.
+    for (let k = 0; k < 5; k++) {
+      const p = big.points[Math.floor(random() * big.points.length)]!;
+      addPoints.push({ ...addPoints[k]!, id: `tie${k}`, lon: p.lon, lat: p.lat, serviceTypes: [...types] });
+    }
+    expect(closePointIds.length + addPoints.length).toBeGreaterThan(64);
+    const input: ScenarioInput = {
+      settlements: big.settlements,
+      points: big.points,
+      catalogue: catalogue(),
+      types,
+      model: DEFAULT_TRAVEL_MODEL,
+      changes: { closePointIds, addPoints, thresholdMinutes: { PHARMACY: 9 } },
+      groupBy: 'COUNTY',
+    };
+    const baseline = prepareScenarioBaseline(input);
+    const incremental = evaluateScenario(input, { baseline });
+    const full = evaluateScenario(input, { baseline, strategy: 'FULL' });
+    expect(strip(incremental)).toEqual(strip(full));
+    for (const t of incremental.types) {
+      expect(t.accessChanged.length, t.serviceType).toBeGreaterThan(0);
+      expect(t.recomputedSettlements, t.serviceType).toBeLessThan(big.settlements.length / 2);
     }
   });
 

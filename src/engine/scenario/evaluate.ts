@@ -1,8 +1,8 @@
 import { AccessEngine, type AccessTable } from '../access.js';
 import { gapFlagCodesMayDiffer, gapFlagsFromTable } from '../gaps.js';
 import { isDesert } from '../indicators.js';
+import { EstimatedTravelCost } from '../travel/estimated.js';
 import { travelMethodLabel } from '../travel/travel-cost.js';
-import type { EnginePoint } from '../types.js';
 import { EngineInputError } from '../errors.js';
 
 import type {
@@ -15,31 +15,29 @@ import type {
   TypeContext,
 } from './types.js';
 import { judgedBaseline, prepareScenarioBaseline } from './baseline.js';
-import { affectedSettlements, closedPositions, nearestTwoAfter } from './estimated-change.js';
 import { indicatorDeltas } from './deltas.js';
 
 /**
  * Scenarios: close some service points, add others, and see who gains and who loses access, how the
  * indicators of each area move, and which gap flags appear or vanish — against the baseline.
  *
- * Incremental evaluation (the default). The baseline (prepareScenarioBaseline, once per data version) holds,
- * per type, a k = 2 access table (nearest and second-nearest point of every settlement), the reverse lists
- * point → settlements and a spatial index of the settlements. A settlement's access, within-threshold state
- * and gap flags depend only on its nearest point and on whether its second-nearest is within the threshold,
- * so only these settlements can change:
- * - those whose nearest point closes, or whose second-nearest closes while within the threshold;
- * - those for which an added point is at most as far as their nearest point or within the threshold radius
- *   (per added point, a radius query of max(catalogue threshold radius, threshold radius) plus the far
- *   settlements whose nearest disc holds the point, from a per-type FarReachIndex; then filtered exactly
- *   per settlement, a chord test on unit vectors before the haversine).
- * Only they are recomputed: from their baseline top two when neither closed, else with a 2 + c nearest
- * query on the baseline index (c = closed points of the type), merged with the added points. Indicators
- * are updated only for the areas holding a changed settlement: the area's baseline row and sums are
- * computed once (the sums of computeIndicators over its members, cached in the baseline per type, threshold and
- * grouping), then the changed settlements' contributions are taken away and added back. The cost grows
- * with the change, not with the country. `strategy: 'FULL'` rebuilds the engine and recomputes every
- * settlement and area with computeAccessTable and computeIndicators: the tests' oracle and the bench's
- * baseline. Both give the same result (the mean minutes up to float rounding).
+ * Incremental evaluation (the default). The baseline (prepareScenarioBaseline, once per data version) holds
+ * the provider's k = 2 access table per type (nearest and second-nearest point of every settlement). A
+ * settlement's access, within-threshold state and gap flags depend only on its nearest two, so the
+ * scenario asks the baseline's provider for the same origins over the changed points (withPoints) and
+ * reads only the rows it searched again (nearestTwoChanges): under ESTIMATED those whose nearest two
+ * include a closed point or that an added point comes at least as near as their second
+ * (travel/estimated-delta.ts, the rule the next data version's tables are derived by too), less those
+ * where only a second beyond the threshold gives way to a farther one. Every other row keeps its nearest
+ * point and verdicts — all that access, flags and indicators read — so they equal the baseline's judged
+ * against the scenario's threshold. Indicators are updated only for the areas holding a changed settlement: the
+ * area's baseline row and sums are computed once (the sums of computeIndicators over its members, cached
+ * in the baseline per type, threshold and grouping), then the changed settlements' contributions are
+ * taken away and added back. The cost grows with the change, not with the country. When the provider
+ * cannot derive the rows (most of them change; NETWORK labels) every settlement is read from its table.
+ * `strategy: 'FULL'` rebuilds the engine and recomputes every settlement and area with computeAccessTable
+ * and computeIndicators: the tests' oracle and the bench's baseline. Both give the same result (the mean
+ * minutes up to float rounding).
  */
 
 /**
@@ -94,19 +92,17 @@ export function evaluateScenario(
     baseline.engine.serviceType(code);
     if (!baseline.tables.has(code)) throw new RangeError(`the scenario baseline has no table for ${code}`);
   }
-  // The full recompute rebuilds the engine; the incremental path queries the baseline's indexes instead.
-  let changedEngine: AccessEngine | null = null;
-  if (strategy === 'FULL') {
-    const changedPoints: EnginePoint[] = points.filter((p) => !closed.has(p.id));
-    changedPoints.push(...changes.addPoints.map((p) => ({ ...p, serviceTypes: [...p.serviceTypes] })));
-    changedEngine = new AccessEngine(
-      changedPoints,
-      input.catalogue.filter((t) => input.types.includes(t.code)),
-    );
-  }
-  const types = input.types.map((code) =>
-    evaluateType({ input, baseline, changedEngine, closed, code, strategy }),
-  );
+  // The full recompute rebuilds the engine; the incremental path derives from the baseline's indexes and
+  // builds a type's index over the changed points only when its provider asks for it.
+  const addPoints = changes.addPoints.map((p) => ({ ...p, serviceTypes: [...p.serviceTypes] }));
+  const changedEngine =
+    strategy === 'FULL'
+      ? new AccessEngine(
+          [...points.filter((p) => !closed.has(p.id)), ...addPoints],
+          input.catalogue.filter((t) => input.types.includes(t.code)),
+        )
+      : baseline.engine.withChanges(closed, addPoints);
+  const types = input.types.map((code) => evaluateType({ input, baseline, changedEngine, code, strategy }));
   return {
     types,
     closedPointIds: [...closed],
@@ -116,7 +112,7 @@ export function evaluateScenario(
         ? 'every settlement and area re-read from road labels updated incrementally where few points change (the nodes the closed points served relabelled, bounded searches from added points; else one full search per type)'
         : strategy === 'FULL'
           ? 'full recompute of every settlement and area'
-          : 'incremental: recomputed the settlements served by closed points or within reach of added points, and their areas'
+          : 'incremental: searched again the settlements whose nearest two include a closed point or that an added point comes nearer than their second, and their areas'
     }; travel: ${travelMethodLabel(baseline.travel.method)}`,
   };
 }
@@ -130,17 +126,24 @@ function evaluateType(ctx: TypeContext): ScenarioTypeResult {
   const beforePoints = baseline.engine.index(code).points;
 
   // Row j of `after` is settlement affected[j]; its pointIndex values index afterPoints.
+  // FULL is the oracle: under ESTIMATED a provider without a parent searches every origin. A NETWORK
+  // provider's withPoints derives road labels, as every NETWORK scenario does.
+  const travel =
+    ctx.strategy === 'FULL' && baseline.travel.method === 'ESTIMATED'
+      ? new EstimatedTravelCost(baseline.travel.origins, changedEngine, baseline.travel.model)
+      : baseline.travel.withPoints(changedEngine);
+  const afterPoints = changedEngine.pointsOf(code);
+  const changes =
+    ctx.strategy === 'FULL'
+      ? null
+      : (travel.nearestTwoChanges?.(code, { thresholdMinutes: threshold }) ?? null);
   let affected: Int32Array;
   let after: AccessTable;
-  let afterPoints: readonly EnginePoint[];
-  if (changedEngine !== null) {
-    affected = Int32Array.from(settlements.keys());
-    after = baseline.travel.withPoints(changedEngine).table(code, { thresholdMinutes: threshold, k: 2 });
-    afterPoints = changedEngine.index(code).points;
+  if (changes !== null) {
+    ({ rows: affected, table: after } = changes);
   } else {
-    const closedHere = closedPositions(ctx);
-    affected = affectedSettlements(ctx, before, threshold, closedHere);
-    ({ table: after, points: afterPoints } = nearestTwoAfter(ctx, before, affected, closedHere));
+    affected = Int32Array.from(settlements.keys());
+    after = travel.table(code, { thresholdMinutes: threshold, k: 2 });
   }
 
   const accessChanged: SettlementAccessChange[] = [];

@@ -1,8 +1,6 @@
 import type { AccessEngine, AccessTable } from '../access.js';
 import type { GapFlag, GapOptions } from '../gaps.js';
 import type { AreaIndicatorRow, AreaSums } from '../indicators.js';
-import type { FarReachIndex } from '../scenario-reach.js';
-import type { PointIndex } from '../spatial-index.js';
 import type { TravelCost } from '../travel/travel-cost.js';
 import type { EnginePoint, EngineSettlement, ServiceTypeDef, TravelModel } from '../types.js';
 
@@ -104,35 +102,23 @@ export interface ScenarioBaseline {
   readonly travel: TravelCost;
   /** Ids of the baseline's points. */
   readonly pointIds: ReadonlySet<string>;
-  /** Per type, the k = 2 table (the catalogue threshold; evaluation applies overrides). */
-  readonly tables: ReadonlyMap<string, AccessTable>;
-  /** Per type, CSR lists of the settlements whose nearest or second-nearest is each point. */
-  readonly served: ReadonlyMap<string, { start: Int32Array; settlements: Int32Array }>;
-  /** Per type, the largest great-circle km from a settlement to its nearest point (Infinity: no points). */
-  readonly maxNearestKm: ReadonlyMap<string, number>;
   /**
-   * Per type with points, the settlements whose nearest km exceeds the type's catalogue threshold radius,
-   * by the box of their nearest disc (see FarReachIndex), for added points.
+   * Per type, the k = 2 table (the catalogue threshold; evaluation applies overrides): the provider's own,
+   * from which its withPoints derives a scenario's nearest two.
    */
-  readonly farReach: ReadonlyMap<string, FarReachIndex>;
-  /** Spatial index over the settlements (same order), for added points. */
-  readonly settlementIndex: PointIndex;
+  readonly tables: ReadonlyMap<string, AccessTable>;
   /** Settlement indices per area code, per grouping. */
   readonly areaMembers: { MUNICIPALITY: Map<string, number[]>; COUNTY: Map<string, number[]> };
   /** Baseline indicator rows and sums per type, threshold, grouping and area, filled on first use. */
   readonly indicatorCache: Map<string, CachedArea>;
   /** Per type and threshold override, the table re-judged against that threshold (filled on first use). */
   readonly judgedTables: Map<string, AccessTable>;
-  /** Per type, the positions in engine.index(type).points of each point id (for closures). */
-  readonly typePointsById: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
   /** The settlements' columns as typed arrays (same order), so hot loops do not chase objects. */
   readonly columns: SettlementColumns;
 }
 
-/** Typed-array columns of the settlements used by the incremental path. */
+/** Typed-array columns of the settlements used by the incremental indicators. */
 export interface SettlementColumns {
-  /** Unit vectors (x, y, z), three numbers per settlement. */
-  readonly unit: Float64Array;
   readonly population: Float64Array;
   /** 1 when population65Plus is known (not null). */
   readonly knows65Plus: Uint8Array;
@@ -144,9 +130,8 @@ export interface SettlementColumns {
 export interface TypeContext {
   input: ScenarioInput;
   baseline: ScenarioBaseline;
-  /** Only with strategy FULL. */
-  changedEngine: AccessEngine | null;
-  closed: ReadonlySet<string>;
+  /** The baseline's points with the scenario's closures and additions (indexes built as asked). */
+  changedEngine: AccessEngine;
   code: string;
   strategy: 'INCREMENTAL' | 'FULL';
 }

@@ -1,6 +1,13 @@
 import type { AccessEngine, AccessTableOptions } from '../access.js';
 import { type AccessTable, computeAccessTable } from '../access.js';
 import { chordForKm, distanceKm, writeUnitVector } from '../geodesic.js';
+import {
+  derivedEstimatedTable,
+  type NearestTwoBase,
+  type NearestTwoRows,
+  nearestTwoRows,
+} from './estimated-delta.js';
+import { prepareDerivations } from './delta-indexes.js';
 import { PointIndex } from '../spatial-index.js';
 import type { AccessResult, TravelModel } from '../types.js';
 import {
@@ -23,10 +30,21 @@ import { meetsThresholds } from './verdict.js';
 /**
  * ESTIMATED: great-circle km from the spatial index; travel km = km × circuity; minutes = travel km at
  * the model's speed plus its fixed minutes. Nearest by km is nearest by minutes under this model.
+ *
+ * A provider made by withPoints remembers its parent: its k = 2 table of a type is derived from the
+ * parent's k = 2 table of that type (estimated-delta.ts: only the rows a closed or added point can
+ * change are searched again), and nearestTwoChanges gives those rows alone (scenarios). The parent's
+ * tables are held weakly: remembering them must not keep nine country-sized tables alive for nothing.
  */
 export class EstimatedTravelCost implements TravelCost {
   readonly method = 'ESTIMATED' as const;
   private originIndex: PointIndex | null = null;
+  /** Per type, a k = 2 table made here (whatever its thresholds: the nearest two are the same). */
+  private readonly nearestTwo = new Map<string, WeakRef<AccessTable>>();
+  /** The provider this one was made from by withPoints (its k = 2 tables seed this one's). */
+  private parent: EstimatedTravelCost | null = null;
+  /** Types whose derivation from the parent failed once (it would fail again: search in full). */
+  private readonly underivable = new Set<string>();
 
   constructor(
     readonly origins: readonly { lon: number; lat: number }[],
@@ -37,14 +55,76 @@ export class EstimatedTravelCost implements TravelCost {
   }
 
   table(code: string, options: ThresholdOptions & { k?: 1 | 2 } = {}): AccessTable {
-    const { thresholdMinutes, thresholdKm } = thresholdsOf(this.engine, code, options);
-    const tableOptions: AccessTableOptions = {
-      model: this.model,
-      thresholdMinutes,
-      thresholdKm,
-      k: options.k,
-    };
-    return computeAccessTable(this.origins, this.engine, code, tableOptions);
+    const thresholds = thresholdsOf(this.engine, code, options);
+    if (options.k === 2) {
+      const base = this.baseOf(code);
+      const derived =
+        base &&
+        derivedEstimatedTable(base, this.origins, this.engine, code, this.model, thresholds, () =>
+          this.originsIndex(),
+        );
+      if (derived) {
+        this.remember(code, derived.table);
+        return derived.table;
+      }
+      if (base) this.underivable.add(code);
+    }
+    const tableOptions: AccessTableOptions = { model: this.model, ...thresholds, k: options.k };
+    const table = computeAccessTable(this.origins, this.engine, code, tableOptions);
+    if (options.k === 2) this.remember(code, table);
+    return table;
+  }
+
+  /**
+   * Keeps a k = 2 table for derivations while someone else holds it; the first one stays while it lives
+   * (any is as good a base — the nearest two do not depend on thresholds — and the first one's derivation
+   * indexes, a scenario baseline's, are built already).
+   */
+  private remember(code: string, table: AccessTable): void {
+    if (this.nearestTwo.get(code)?.deref() === undefined) this.nearestTwo.set(code, new WeakRef(table));
+  }
+
+  /**
+   * For a provider made by withPoints: the origins whose nearest point or verdicts may differ from the
+   * parent's (ascending) and their nearest two over this provider's points (see TravelCost). Null when
+   * the parent holds no k = 2 table of the type or it cannot be derived (then ask `table`).
+   */
+  nearestTwoChanges(code: string, options: ThresholdOptions = {}): NearestTwoRows | null {
+    const base = this.baseOf(code);
+    if (!base) return null;
+    const thresholds = thresholdsOf(this.engine, code, options);
+    const rows = nearestTwoRows(base, this.origins, this.engine, code, this.model, thresholds, () =>
+      this.originsIndex(),
+    );
+    if (rows === null) this.underivable.add(code);
+    return rows;
+  }
+
+  /**
+   * Builds once what derivations from this provider's k = 2 table of a type reuse (which rows each point
+   * serves, the origins' index, the wide second discs), so the first scenario does not pay for them.
+   */
+  prepareDerivations(code: string): void {
+    const table = this.nearestTwo.get(code)?.deref();
+    if (!table) return;
+    prepareDerivations(table, this.engine.index(code).size, this.origins);
+    this.originsIndex();
+  }
+
+  /** The parent's k = 2 table of a type under the same model, with the index of the points it numbers. */
+  private baseOf(code: string): NearestTwoBase | null {
+    const parent = this.parent;
+    if (parent === null || this.underivable.has(code)) return null;
+    const table = parent.nearestTwo.get(code)?.deref();
+    const m = table?.model;
+    if (
+      !table ||
+      m!.circuityFactor !== this.model.circuityFactor ||
+      m!.speedKmh !== this.model.speedKmh ||
+      m!.fixedMinutes !== this.model.fixedMinutes
+    )
+      return null;
+    return { table, index: parent.engine.index(code) };
   }
 
   nearest(lon: number, lat: number, code: string, k: number, options: ThresholdOptions = {}): AccessResult[] {
@@ -143,10 +223,11 @@ export class EstimatedTravelCost implements TravelCost {
     return estimatedServiceAreas(points, this.model, minutes, options.window);
   }
 
-  withPoints(engine: AccessEngine): TravelCost {
+  withPoints(engine: AccessEngine): EstimatedTravelCost {
     const other = new EstimatedTravelCost(this.origins, engine, this.model);
     other.originIndex = this.originIndex;
     other.unitVectors = this.unitVectors;
+    other.parent = this;
     return other;
   }
 
@@ -164,9 +245,9 @@ export class EstimatedTravelCost implements TravelCost {
     return this.unitVectors;
   }
 
-  /** A spatial index over the origins (same order), built on first use and shared by withPoints. */
+  /** A spatial index over the origins (same order), built on first use (by the parent) and shared by withPoints. */
   originsIndex(): PointIndex {
-    this.originIndex ??= originPointIndex(this.origins);
+    this.originIndex ??= this.parent?.originsIndex() ?? originPointIndex(this.origins);
     return this.originIndex;
   }
 }

@@ -4,7 +4,7 @@ import type { FacilitySite, NodeLabels } from '../network/index.js';
 import { resetRows } from '../network/provider/columns.js';
 import type { SharedOrigins } from '../network/provider/shared.js';
 import { type BaseTable, changedEdges, copyTable } from '../network/provider/tables.js';
-import { pointRenumbering, renumber } from '../table-delta.js';
+import { pointRenumbering, renumber } from './estimated-delta.js';
 import type { TravelModel } from '../types.js';
 import { EstimatedTravelCost } from './estimated.js';
 import { FALLBACK_SNAP_TOO_FAR, FALLBACK_UNREACHABLE, ROW_NETWORK } from './verdict.js';

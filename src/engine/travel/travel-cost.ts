@@ -162,6 +162,18 @@ export interface TravelCost {
   /** The same provider over other open points (a scenario's or a candidate's point set). */
   withPoints(engine: AccessEngine): TravelCost;
   /**
+   * Optional, for a provider made by withPoints: the origins (ascending) whose nearest point or verdicts
+   * (within, second within, under the thresholds asked) may differ from the parent's k = 2 table of the
+   * type, with their nearest two here (row r = origin rows[r], verdicts filled); every other origin keeps
+   * the parent's nearest and verdicts (its second may give way to a farther one beyond the thresholds).
+   * Null when it cannot tell (ask `table`). Absent = the provider cannot derive rows (NETWORK derives
+   * whole labels instead).
+   */
+  nearestTwoChanges?(
+    code: string,
+    options?: ThresholdOptions,
+  ): { rows: Int32Array; table: AccessTable } | null;
+  /**
    * Optional: only the origins `reach` would return (any order), for bulk questions that need no figures
    * (2SFCA's catchments). Absent = `reach(…).index`.
    */

@@ -1,5 +1,5 @@
 import { samePoints } from '../../engine/network/provider/labels.js';
-import { derivedEstimatedTable } from '../../engine/table-delta.js';
+import { derivedEstimatedTable } from '../../engine/travel/estimated-delta.js';
 import type { TravelModel } from '../../engine/types.js';
 import type { AnalysisSnapshot } from './snapshot.js';
 
@@ -8,10 +8,11 @@ import type { AnalysisSnapshot } from './snapshot.js';
  * moving a point changes one or two types' tables, not nine. Each type's k = 2 nearest table of the last
  * version is taken as it is when the type's points, the settlements (the same array: loadSnapshot's
  * `previous`), the network and the model are unchanged; under ESTIMATED a type with a few changed points
- * gets its table derived here (the rows whose nearest two include or included a changed point; see
- * engine/table-delta.ts), milliseconds for one point over 600k settlements. Under NETWORK a changed type
- * is left to the analysis pool, whose thread for that type holds the last version's labels and table and
- * derives both (NetworkTravelCost.acrossVersions). Returns the types taken and derived.
+ * gets its table derived here (the rows whose nearest two include or included a changed point, by the
+ * rule the ESTIMATED provider's withPoints derives scenarios by: engine/travel/estimated-delta.ts),
+ * milliseconds for one point over 600k settlements. Under NETWORK a changed type is left to the analysis
+ * pool, whose thread for that type holds the last version's labels and table and derives both
+ * (NetworkTravelCost.acrossVersions). Returns the types taken and derived.
  */
 export function carryOverTables(
   previous: AnalysisSnapshot | null,
@@ -43,13 +44,14 @@ export function carryOverTables(
     } catch {
       continue; // a type the last version did not have
     }
-    const oldPoints = before.index(code).points;
+    const oldIndex = before.index(code);
     const newPoints = next.engine.index(code).points;
-    if (samePoints(oldPoints, newPoints)) {
+    if (samePoints(oldIndex.points, newPoints)) {
       next.seedNearestTable(code, table);
       out.reused.push(code);
     } else if (next.network === null) {
-      const derived = derivedEstimatedTable(table, oldPoints, next.settlements, next.engine, code, model);
+      const base = { table, index: oldIndex };
+      const derived = derivedEstimatedTable(base, next.settlements, next.engine, code, model);
       if (derived) {
         next.seedNearestTable(code, derived.table);
         out.derived.push(code);
