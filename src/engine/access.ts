@@ -218,7 +218,7 @@ export function computeAccessTable(
 }
 
 /** One rank of a table's figures, before verdicts: no point, NaN km, Infinity minutes. */
-function emptyColumns(n: number) {
+export function emptyColumns(n: number) {
   return {
     pointIndex: new Int32Array(n).fill(-1),
     straightKm: new Float64Array(n).fill(Number.NaN),
@@ -236,6 +236,17 @@ interface PreparedOrigins {
 }
 
 const preparedCache = new WeakMap<object, PreparedOrigins>();
+
+/**
+ * The origins' longitudes and latitudes as typed arrays: the bulk search's own, kept per origin array
+ * (prepareOrigins), so the columns a table was built from are not copied again for each type.
+ */
+export function originColumns(origins: readonly { lon: number; lat: number }[]): {
+  lon: Float64Array;
+  lat: Float64Array;
+} {
+  return prepareOrigins(origins);
+}
 
 /** Reuses the preparation of the same array when its coordinates are unchanged (checked, ~1 ms per 100k). */
 function prepareOrigins(settlements: readonly { lon: number; lat: number }[]): PreparedOrigins {

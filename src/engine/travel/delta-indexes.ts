@@ -1,4 +1,5 @@
 import type { AccessTable } from '../access-table.js';
+import { originColumns } from '../access.js';
 import { FarReachIndex } from '../scenario-reach.js';
 
 /**
@@ -82,8 +83,7 @@ export function farSeconds(
   for (let i = 0; i < n; i += step) if (Number.isFinite(secondKm[i]!)) sample.push(secondKm[i]!);
   sample.sort((a, b) => a - b);
   const cutoffKm = sample.length === 0 ? 0 : sample[Math.floor(sample.length * 0.9)]!;
-  const lons = Float64Array.from(origins, (o) => o.lon);
-  const lats = Float64Array.from(origins, (o) => o.lat);
-  extras.far = new FarReachIndex(lons, lats, secondKm, table.secondPointIndex!, cutoffKm);
+  const { lon, lat } = originColumns(origins);
+  extras.far = new FarReachIndex(lon, lat, secondKm, table.secondPointIndex!, cutoffKm);
   return extras.far;
 }

@@ -1,5 +1,5 @@
 import type { AccessTable } from '../access-table.js';
-import type { AccessEngine } from '../access.js';
+import { type AccessEngine, emptyColumns } from '../access.js';
 import { distanceKm } from '../geodesic.js';
 import type { PointIndex } from '../spatial-index.js';
 import type { EnginePoint, TravelModel } from '../types.js';
@@ -428,20 +428,18 @@ function nearestTwoOf(
 
 /** A k = 2 ESTIMATED table of m rows without a point (the base's type, thresholds and model). */
 function emptyRows(base: AccessTable, m: number): AccessTable {
+  const second = emptyColumns(m);
   return {
     serviceType: base.serviceType,
     thresholdMinutes: base.thresholdMinutes,
     thresholdKm: base.thresholdKm,
     model: { ...base.model },
-    pointIndex: new Int32Array(m).fill(-1),
-    straightKm: new Float64Array(m).fill(Number.NaN),
-    minutes: new Float64Array(m).fill(Number.POSITIVE_INFINITY),
-    travelKm: new Float64Array(m).fill(Number.NaN),
+    ...emptyColumns(m),
     within: new Uint8Array(m),
     method: new Uint8Array(m).fill(ROW_ESTIMATED),
-    secondPointIndex: new Int32Array(m).fill(-1),
-    secondStraightKm: new Float64Array(m).fill(Number.NaN),
-    secondMinutes: new Float64Array(m).fill(Number.POSITIVE_INFINITY),
-    secondTravelKm: new Float64Array(m).fill(Number.NaN),
+    secondPointIndex: second.pointIndex,
+    secondStraightKm: second.straightKm,
+    secondMinutes: second.minutes,
+    secondTravelKm: second.travelKm,
   };
 }
