@@ -12,7 +12,13 @@ import { EstimatedTravelCost } from '../../src/engine/travel/estimated.js';
 import { insertFacility, nodeLabels, RoadGraph, siteSeeds } from '../../src/engine/network/index.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../src/engine/types.js';
 import { ROW_NETWORK } from '../../src/engine/travel/verdict.js';
-import { serviceType, servicePoint, settlement } from './helpers/builders.js';
+import {
+  groceryPharmacyPoints,
+  placedSettlements,
+  serviceType,
+  servicePoint,
+  settlement,
+} from './helpers/builders.js';
 import { buildEdges, randomNetwork, randomSite, seededRandom, siteOnEdge } from './network/helpers.js';
 
 const FIELDS = [
@@ -50,20 +56,9 @@ describe('NETWORK scenarios: labels derived incrementally equal a full search', 
       const { nodes, specs } = randomNetwork(random, 12);
       const network = buildRoadNetwork(buildEdges(nodes, specs), `test-${seed}`);
       const place = () => ({ lon: 15 - 0.01 + random() * 0.25, lat: 60 - 0.005 + random() * 0.12 });
-      const origins = Array.from({ length: 150 }, (_, i) => {
-        const p = place();
-        return settlement(`s${i}`, p.lon, p.lat);
-      });
+      const origins = placedSettlements(150, place);
       const catalogue = [serviceType('GROCERY', 8), serviceType('PHARMACY', 12, 9)];
-      const points = Array.from({ length: 24 }, (_, i) => {
-        const p = place();
-        return servicePoint(
-          `p${String(i).padStart(2, '0')}`,
-          p.lon,
-          p.lat,
-          i % 3 === 0 ? ['GROCERY', 'PHARMACY'] : ['GROCERY'],
-        );
-      });
+      const points = groceryPharmacyPoints(24, place);
       const base = new NetworkTravelCost(
         origins,
         new AccessEngine(points, catalogue),

@@ -93,6 +93,33 @@ export function settlement(
   };
 }
 
+/** `count` settlements s0, s1, … each at the next `place()` (a seeded random place, for derivation tests). */
+export function placedSettlements(
+  count: number,
+  place: () => { lon: number; lat: number },
+): EngineSettlement[] {
+  return Array.from({ length: count }, (_, i) => {
+    const p = place();
+    return settlement(`s${i}`, p.lon, p.lat);
+  });
+}
+
+/** `count` points p00, p01, … each at the next `place()`: every third a grocery and pharmacy, the rest groceries. */
+export function groceryPharmacyPoints(
+  count: number,
+  place: () => { lon: number; lat: number },
+): EnginePoint[] {
+  return Array.from({ length: count }, (_, i) => {
+    const p = place();
+    return servicePoint(
+      `p${String(i).padStart(2, '0')}`,
+      p.lon,
+      p.lat,
+      i % 3 === 0 ? ['GROCERY', 'PHARMACY'] : ['GROCERY'],
+    );
+  });
+}
+
 /** The real catalogue from data/service-types.json. */
 export function loadCatalogue(): ServiceTypeDef[] {
   return readCatalogue();

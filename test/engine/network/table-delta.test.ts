@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessEngine, type AccessTable } from '../../../src/engine/access.js';
 import { buildRoadNetwork, NetworkTravelCost } from '../../../src/engine/travel/network.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../../src/engine/types.js';
-import { serviceType, servicePoint, settlement } from '../helpers/builders.js';
+import { groceryPharmacyPoints, placedSettlements, serviceType, servicePoint } from '../helpers/builders.js';
 import { buildEdges, randomNetwork, seededRandom } from './helpers.js';
 
 const COLUMNS = [
@@ -71,20 +71,9 @@ describe('NETWORK tables across data versions: derived from the last version’s
       const alone = buildRoadNetwork(edges, `table-delta-${seed}-oracle`);
       // Some origins far off the roads (they fall back to the estimate).
       const place = () => ({ lon: 15 - 0.03 + random() * 0.3, lat: 60 - 0.015 + random() * 0.14 });
-      const origins = Array.from({ length: 220 }, (_, i) => {
-        const p = place();
-        return settlement(`s${i}`, p.lon, p.lat);
-      });
+      const origins = placedSettlements(220, place);
       const catalogue = [serviceType('GROCERY', 8), serviceType('PHARMACY', 12, 9)];
-      let points: EnginePoint[] = Array.from({ length: 30 }, (_, i) => {
-        const p = place();
-        return servicePoint(
-          `p${String(i).padStart(2, '0')}`,
-          p.lon,
-          p.lat,
-          i % 3 === 0 ? ['GROCERY', 'PHARMACY'] : ['GROCERY'],
-        );
-      });
+      let points: EnginePoint[] = groceryPharmacyPoints(30, place);
       const sources: string[] = [];
       for (let v = 0; v < 8; v++) {
         if (v > 0) {

@@ -9,7 +9,13 @@ import { derivedEstimatedTable, pointRenumbering } from '../../../src/engine/tra
 import { EstimatedTravelCost } from '../../../src/engine/travel/estimated.js';
 import { applyThresholds } from '../../../src/engine/travel/verdict.js';
 import { DEFAULT_TRAVEL_MODEL, type EnginePoint } from '../../../src/engine/types.js';
-import { seededRandom, serviceType, servicePoint, settlement } from '../helpers/builders.js';
+import {
+  groceryPharmacyPoints,
+  placedSettlements,
+  seededRandom,
+  serviceType,
+  servicePoint,
+} from '../helpers/builders.js';
 
 const COLUMNS = [
   'pointIndex',
@@ -60,20 +66,9 @@ describe('ESTIMATED tables across data versions: derived, equal to a full build'
     it(`seed ${seed}: random closes, opens and moves (ties included: co-located points)`, () => {
       const random = seededRandom(seed);
       const place = () => ({ lon: 14 + random() * 2, lat: 59 + random() * 1.5 });
-      const origins = Array.from({ length: 1500 }, (_, i) => {
-        const p = place();
-        return settlement(`s${i}`, p.lon, p.lat);
-      });
+      const origins = placedSettlements(1500, place);
       const catalogue = [serviceType('GROCERY', 10), serviceType('PHARMACY', 20, 25)];
-      let points: EnginePoint[] = Array.from({ length: 40 }, (_, i) => {
-        const p = place();
-        return servicePoint(
-          `p${String(i).padStart(2, '0')}`,
-          p.lon,
-          p.lat,
-          i % 3 === 0 ? ['GROCERY', 'PHARMACY'] : ['GROCERY'],
-        );
-      });
+      let points: EnginePoint[] = groceryPharmacyPoints(40, place);
       let engine = new AccessEngine(points, catalogue);
       let tables = new Map(
         catalogue.map((t) => [t.code, computeAccessTable(origins, engine, t.code, { k: 2 })] as const),
@@ -127,10 +122,7 @@ describe("the ESTIMATED provider's withPoints derives from its parent's k = 2 ta
   it('many closures and additions (ties included): the table equals a full build, the rows a verdict may change are searched again', () => {
     const random = seededRandom(54);
     const place = () => ({ lon: 14 + random() * 2, lat: 59 + random() * 1.5 });
-    const origins = Array.from({ length: 3000 }, (_, i) => {
-      const p = place();
-      return settlement(`s${i}`, p.lon, p.lat);
-    });
+    const origins = placedSettlements(3000, place);
     const catalogue = [serviceType('GROCERY', 10)];
     const points: EnginePoint[] = Array.from({ length: 300 }, (_, i) => {
       const p = place();
