@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
 import { backend, freshCliEnvironment, openCliDatabase } from '../helpers/db.js';
 import { sharedDataFile } from '../helpers/shared-data.js';
-import type { ServerProcess } from '../helpers/spawn.js';
+import type { ServerProcess, Spawned } from '../helpers/spawn.js';
 import { cli, spawnServiceatlas, startServerProcess } from '../helpers/spawn.js';
 
 let dir: string;
@@ -132,10 +132,11 @@ describe('through a running server: the server keeps serving', () => {
     if (server?.child.exitCode === null) await server.stop('SIGKILL');
   });
 
-  it('a corrupt .osm.pbf: exit 1 with file and reason; the server answers /healthz during and after', async () => {
-    const file = corruptPbf();
-    const importing = spawnServiceatlas(env, ['import', 'roads', file]);
-    // During: a health check answered while the import command is still running.
+  /**
+   * Asks /healthz every 50 ms while the import command runs, each answered 200 (and at least one while it
+   * still ran), then its result.
+   */
+  async function healthyWhileRunning(importing: Spawned): Promise<Awaited<Spawned['exited']>> {
     let answeredDuring = false;
     while (importing.child.exitCode === null) {
       const status = await healthz(server);
@@ -147,6 +148,13 @@ describe('through a running server: the server keeps serving', () => {
     }
     const r = await importing.exited;
     expect(answeredDuring).toBe(true);
+    return r;
+  }
+
+  it('a corrupt .osm.pbf: exit 1 with file and reason; the server answers /healthz during and after', async () => {
+    const file = corruptPbf();
+    const importing = spawnServiceatlas(env, ['import', 'roads', file]);
+    const r = await healthyWhileRunning(importing);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/corrupt\.osm\.pbf: cannot read the file as OSM PBF: .*incorrect data check/);
     expect(r.stderr).not.toMatch(/serviceatlas-upload-/);
@@ -162,17 +170,7 @@ describe('through a running server: the server keeps serving', () => {
       writeFileSync(plain, Buffer.concat([Buffer.from('<osm>'), Buffer.alloc(100 * 1024 * 1024, 0x20)]));
       execFileSync('/usr/bin/bzip2', ['-9', '-f', plain]);
       const importing = spawnServiceatlas(env, ['import', 'roads', `${plain}.bz2`]);
-      let answeredDuring = false;
-      while (importing.child.exitCode === null) {
-        const status = await healthz(server);
-        if (importing.child.exitCode === null) {
-          expect(status).toBe(200);
-          answeredDuring = true;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const r = await importing.exited;
-      expect(answeredDuring).toBe(true);
+      const r = await healthyWhileRunning(importing);
       expect(r.code).toBe(1);
       // Whichever cap it meets first: the decompressed-size cap (64 MiB), or this file's 128 MB heap cap
       // (the bz2 stream's buffers count against it); either way one line naming the file and the cap.
