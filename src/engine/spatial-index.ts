@@ -1,5 +1,5 @@
 import Flatbush from 'flatbush';
-import { capBoundingBox, distanceKm, writeUnitVector } from './geodesic.js';
+import { capBoundingBox, cosLatitude, distanceKm, writeUnitVector } from './geodesic.js';
 import type { EnginePoint } from './types.js';
 
 /** One answer of a spatial query: the point, its position in the index's `points`, and its great-circle km. */
@@ -26,6 +26,10 @@ export class PointIndex {
   readonly points: readonly EnginePoint[];
   /** Unit vectors (x, y, z) of the points, three numbers per point, for trigonometry-free ranking. */
   readonly unitVectors: Float64Array;
+  /** Each point's longitude, latitude and cosLatitude(latitude), for distanceKmWithCos in bulk paths. */
+  readonly lons: Float64Array;
+  readonly lats: Float64Array;
+  readonly cosLats: Float64Array;
   /** Each point's rank in ascending id order (then input order): the tie-breaker of every query. */
   readonly idRank: Int32Array;
   private readonly tree: Flatbush | null;
@@ -35,6 +39,9 @@ export class PointIndex {
     this.points = points;
     const n = points.length;
     this.unitVectors = new Float64Array(n * 3);
+    this.lons = new Float64Array(n);
+    this.lats = new Float64Array(n);
+    this.cosLats = new Float64Array(n);
     let latSum = 0;
     for (let i = 0; i < n; i++) {
       const p = points[i]!;
@@ -42,6 +49,9 @@ export class PointIndex {
         throw new RangeError(`service point ${p.id} (index ${i}) has invalid coordinates ${p.lon}, ${p.lat}`);
       }
       latSum += p.lat;
+      this.lons[i] = p.lon;
+      this.lats[i] = p.lat;
+      this.cosLats[i] = cosLatitude(p.lat);
       writeUnitVector(p.lon, p.lat, this.unitVectors, i);
     }
     this.idRank = rankById(points);
