@@ -6,6 +6,7 @@ import {
   kmForChord,
   writeUnitVector,
 } from './geodesic.js';
+import { float64Column, int32Column, uint8Column } from './columns.js';
 import { hilbertOrder, PointIndex } from './spatial-index.js';
 import { estimateMinutes, estimateTravelKm, validateTravelModel } from './travel/model.js';
 import type { AccessResult, EnginePoint, ServiceTypeDef, TravelModel } from './types.js';
@@ -208,8 +209,8 @@ export function computeAccessTable(
     thresholdKm: null,
     model: { ...model },
     ...first,
-    within: new Uint8Array(n),
-    method: new Uint8Array(n).fill(ROW_ESTIMATED),
+    within: uint8Column(n),
+    method: uint8Column(n).fill(ROW_ESTIMATED),
   };
   if (second !== null) {
     table.secondPointIndex = second.pointIndex;
@@ -227,10 +228,10 @@ export function computeAccessTable(
 /** One rank of a table's figures, before verdicts: no point, NaN km, Infinity minutes. */
 export function emptyColumns(n: number) {
   return {
-    pointIndex: new Int32Array(n).fill(-1),
-    straightKm: new Float64Array(n).fill(Number.NaN),
-    minutes: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
-    travelKm: new Float64Array(n).fill(Number.NaN),
+    pointIndex: int32Column(n).fill(-1),
+    straightKm: float64Column(n).fill(Number.NaN),
+    minutes: float64Column(n).fill(Number.POSITIVE_INFINITY),
+    travelKm: float64Column(n).fill(Number.NaN),
   };
 }
 

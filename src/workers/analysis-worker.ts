@@ -1,4 +1,5 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { shareColumns } from '../engine/columns.js';
 import { EngineInputError } from '../engine/errors.js';
 import { DomainError } from '../domain-error.js';
 import type { AnalysisJobName } from './analysis-jobs.js';
@@ -32,6 +33,8 @@ export type AnalysisOutcome = (
 };
 
 const receiver = new SnapshotReceiver();
+// Tables built here reach the main thread without a copy (engine/columns.ts).
+shareColumns(true);
 
 /** The worker's entry point (Piscina calls the default export once per task). */
 export default function runAnalysisTask(task: AnalysisTask): AnalysisOutcome {

@@ -1,3 +1,4 @@
+import { uint8Column } from '../columns.js';
 import type { AccessTable } from '../access-table.js';
 import { estimateMinutes, estimateTravelKm } from './model.js';
 import type { AccessMethod, AccessResult, TravelModel } from '../types.js';
@@ -69,7 +70,7 @@ function verdicts(
   thresholdKm: number | null,
 ): Uint8Array {
   const n = pointIndex.length;
-  const within = new Uint8Array(n);
+  const within = uint8Column(n);
   for (let i = 0; i < n; i++) {
     within[i] =
       pointIndex[i]! >= 0 && meetsThresholds(minutes[i]!, travelKm[i]!, thresholdMinutes, thresholdKm)
