@@ -1,7 +1,7 @@
 /**
  * The analysis workers receive a snapshot's settlements as columns (src/workers/settlement-columns.ts)
- * and build the Settlement objects only when a job reads them; their access tables come back
- * transferred (src/workers/result-transfer.ts). Whatever path a snapshot takes, a worker's snapshot must
+ * and build the Settlement objects only when a job reads them; their access tables come back in shared
+ * memory (src/engine/columns.ts) or transferred (src/workers/result-transfer.ts). Whatever path a snapshot takes, a worker's snapshot must
  * hold exactly the settlements it was built from — every field, nulls, asOf, any Unicode — and give the
  * same answers as the snapshot itself.
  */
@@ -232,6 +232,29 @@ describe('results that come back from the workers', () => {
         expect(again).toEqual([local.nearestTable(code, model)]);
       }
       expect(pool.stats.snapshotsReceived).toBe(1);
+    });
+
+    it('hands an ESTIMATED table back in shared memory, not copied, and keeps reading its own', async () => {
+      const settlements = makeSettlements(5_000, 7);
+      const points = makePoints(8);
+      const snapshot = new AnalysisSnapshot(2, settlements, points, catalogue);
+      const local = new AnalysisSnapshot(2, settlements, points, catalogue);
+      for (const { code } of catalogue) {
+        const [table] = await pool.run(snapshot, 'nearestTables', { codes: [code], model });
+        expect(table).toEqual(local.nearestTable(code, model));
+        // engine/columns.ts: the worker built the columns in SharedArrayBuffers, so the structured clone
+        // shared them (a copy would arrive in an ArrayBuffer of its own) …
+        for (const column of [table!.pointIndex, table!.straightKm, table!.minutes, table!.within]) {
+          expect(column.buffer).toBeInstanceOf(SharedArrayBuffer);
+        }
+        // … while the main thread's own tables stay in ordinary memory.
+        expect(local.nearestTable(code, model).minutes.buffer).toBeInstanceOf(ArrayBuffer);
+        // The worker still reads the same table for its later jobs.
+        const args = { indices: null, code, model, first: 500 };
+        expect(await pool.run(snapshot, 'closureImpact', args)).toStrictEqual(
+          ANALYSIS_JOBS.closureImpact(local, args),
+        );
+      }
     });
   });
 });
