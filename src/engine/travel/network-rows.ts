@@ -1,5 +1,5 @@
 import type { AccessEngine, AccessTable } from '../access.js';
-import { cosLatitude, distanceKmWithCos } from '../geodesic.js';
+import { distanceKmWithCos } from '../geodesic.js';
 import type { FacilitySite, NodeLabels } from '../network/index.js';
 import { resetRows } from '../network/provider/columns.js';
 import type { SharedOrigins } from '../network/provider/shared.js';
@@ -106,12 +106,10 @@ export function finishRows(
   const { thresholdMinutes, thresholdKm } = thresholds;
   const { sites, code } = ctx;
   const snaps = ctx.shared.originSnaps();
-  const points = ctx.engine.index(code).points;
+  // The type's point columns, cosines included, as its PointIndex keeps them.
+  const { points, lons: pointLon, lats: pointLat, cosLats: pointCos } = ctx.engine.index(code);
   const { lons, lats } = ctx.shared.originCoordinates();
   const cosLat = ctx.shared.originCosLatitudes();
-  const pointLon = Float64Array.from(points, (p) => p.lon);
-  const pointLat = Float64Array.from(points, (p) => p.lat);
-  const pointCos = Float64Array.from(points, (p) => cosLatitude(p.lat));
   const siteConnector = Float64Array.from(sites, (s) => (s === null ? Number.NaN : s.connectorKm));
   /** Rows the network cannot answer: they get the estimate, computed for them alone. */
   const fallbackRows: number[] = [];
