@@ -346,14 +346,12 @@ function fillNearest(
   const points = index.points;
   const count = order.length;
   // The answers in walk order, written front to back, then put at the origins' positions in one pass.
-  const walkFirst = {
+  const noAnswers = (): NearestColumns => ({
     pointIndex: new Int32Array(count).fill(-1),
     straightKm: new Float64Array(count).fill(Number.NaN),
-  };
-  const walkSecond =
-    second === null
-      ? null
-      : { pointIndex: new Int32Array(count).fill(-1), straightKm: new Float64Array(count).fill(Number.NaN) };
+  });
+  const walkFirst = noAnswers();
+  const walkSecond = second === null ? null : noAnswers();
   let candidates = new Int32Array(64);
   let chords = new Float64Array(64);
   let finalists = new Int32Array(64);
@@ -484,17 +482,15 @@ function fillNearest(
     }
     start = end;
   }
-  for (const [walk, out] of second === null
-    ? [[walkFirst, first]]
-    : [
-        [walkFirst, first],
-        [walkSecond!, second],
-      ]) {
-    const { pointIndex, straightKm } = walk!;
-    for (let g = 0; g < count; g++) {
-      const o = order[g]!;
-      out!.pointIndex[o] = pointIndex[g]!;
-      out!.straightKm[o] = straightKm[g]!;
-    }
+  putInPlace(order, walkFirst, first);
+  if (second !== null) putInPlace(order, walkSecond!, second);
+}
+
+/** Writes answers held in walk order at their origins' positions (entry g belongs to origin order[g]). */
+function putInPlace(order: Uint32Array, walk: NearestColumns, out: NearestColumns): void {
+  for (let g = 0; g < order.length; g++) {
+    const o = order[g]!;
+    out.pointIndex[o] = walk.pointIndex[g]!;
+    out.straightKm[o] = walk.straightKm[g]!;
   }
 }
