@@ -1,19 +1,7 @@
 import type { AccessTable } from '../../access-table.js';
 import type { TravelModel } from '../../types.js';
+import { sharedFloat64, sharedInt32, sharedUint8 } from '../../columns.js';
 import { ROW_ESTIMATED } from '../../travel/verdict.js';
-
-function sharedFloat64(n: number, fill: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(8 * n)).fill(fill);
-}
-
-function sharedInt32(n: number, fill: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * n)).fill(fill);
-}
-
-function sharedUint8(n: number, fill: number): Uint8Array {
-  const column = new Uint8Array(new SharedArrayBuffer(n));
-  return fill === 0 ? column : column.fill(fill);
-}
 
 /**
  * An empty NETWORK access table of `n` rows (k = 2: with second ranks). The columns live in shared memory:
@@ -26,21 +14,21 @@ export function emptyNetworkTable(code: string, model: TravelModel, n: number, k
     thresholdMinutes: 0,
     thresholdKm: null,
     model: { ...model },
-    pointIndex: sharedInt32(n, -1),
-    straightKm: sharedFloat64(n, Number.NaN),
-    minutes: sharedFloat64(n, Number.POSITIVE_INFINITY),
-    travelKm: sharedFloat64(n, Number.NaN),
+    pointIndex: sharedInt32(n).fill(-1),
+    straightKm: sharedFloat64(n).fill(Number.NaN),
+    minutes: sharedFloat64(n).fill(Number.POSITIVE_INFINITY),
+    travelKm: sharedFloat64(n).fill(Number.NaN),
     within: new Uint8Array(n),
-    method: sharedUint8(n, ROW_ESTIMATED),
-    connectorKm: sharedFloat64(n, Number.NaN),
-    fallback: sharedUint8(n, 0),
+    method: sharedUint8(n).fill(ROW_ESTIMATED),
+    connectorKm: sharedFloat64(n).fill(Number.NaN),
+    fallback: sharedUint8(n),
   };
   if (k === 2) {
-    table.secondPointIndex = sharedInt32(n, -1);
-    table.secondStraightKm = sharedFloat64(n, Number.NaN);
-    table.secondMinutes = sharedFloat64(n, Number.POSITIVE_INFINITY);
-    table.secondTravelKm = sharedFloat64(n, Number.NaN);
-    table.secondConnectorKm = sharedFloat64(n, Number.NaN);
+    table.secondPointIndex = sharedInt32(n).fill(-1);
+    table.secondStraightKm = sharedFloat64(n).fill(Number.NaN);
+    table.secondMinutes = sharedFloat64(n).fill(Number.POSITIVE_INFINITY);
+    table.secondTravelKm = sharedFloat64(n).fill(Number.NaN);
+    table.secondConnectorKm = sharedFloat64(n).fill(Number.NaN);
   }
   return table;
 }
