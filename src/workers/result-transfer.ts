@@ -1,9 +1,9 @@
 /**
  * A job's result made ready to be transferred (not copied) to the main thread: the large typed arrays
- * in it (an access table's columns: ~50 MB per type for 600k settlements) are replaced by copies made
- * here, whose buffers go in the transfer list. Structured cloning would copy each array twice — into
- * the message, and out of it on the main thread, where the deserialising blocks the event loop —
- * while a transferred buffer is only handed over. Copies, because the originals may be cached in the
+ * in it that are not in shared memory (access tables' columns are: engine/columns.ts, so they cross as
+ * they are) are replaced by copies made here, whose buffers go in the transfer list. Structured cloning
+ * would copy each array twice — into the message, and out of it on the main thread, where the
+ * deserialising blocks the event loop — while a transferred buffer is only handed over. Copies, because the originals may be cached in the
  * worker's snapshot (its nearest tables, read again by its later jobs) and a transferred buffer is
  * detached in the sender.
  *
