@@ -17,9 +17,19 @@ export function isAbsent(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
+/**
+ * PostgreSQL's text, varchar and jsonb cannot hold U+0000 ("invalid byte sequence for encoding UTF8:
+ * 0x00"), so a value with one is refused here, by field and line, rather than failing the whole
+ * import's transaction untyped (found by the fuzz: a GeoJSON `"externalId": "\u0000"`).
+ */
+const NUL_PROBLEM = 'must not contain a NUL character (\\u0000), which no stored text can hold';
+
 /** Text: a string (trimmed) or a number written as text; arrays/objects/booleans are rejected. */
 export function parseText(value: unknown): Parsed<string> {
-  if (typeof value === 'string') return ok(value.trim());
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return fail(`${NUL_PROBLEM} (got ${describeValue(value)})`);
+    return ok(value.trim());
+  }
   if (typeof value === 'number' && Number.isFinite(value)) return ok(String(value));
   return fail(`must be text (got ${describeValue(value)})`);
 }
@@ -122,6 +132,9 @@ export function parseIsoDate(value: unknown): Parsed<string> {
  * Items are trimmed; blanks dropped.
  */
 export function parseList(value: unknown): Parsed<string[]> {
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  if (items.some((item) => typeof item === 'string' && item.includes('\u0000')))
+    return fail(`${NUL_PROBLEM} (got ${describeValue(value)})`);
   if (Array.isArray(value)) {
     if (!value.every((item) => typeof item === 'string')) {
       return fail(`must be a list of codes (got ${describeValue(value)})`);

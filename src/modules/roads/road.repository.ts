@@ -21,6 +21,15 @@ export function lineWkbHex(coords: readonly number[]): string {
 }
 
 /**
+ * A road's name as PostgreSQL text can hold it: a NUL (U+0000, which a PBF string table or a GeoJSON
+ * `\u0000` can carry and text cannot) becomes U+FFFD, the usual mark of an unreadable character. The
+ * name only labels the edge, so one bad name does not refuse a network of a million ways.
+ */
+function storableName(name: string | null): string | null {
+  return name === null ? null : name.replaceAll('\u0000', '\uFFFD');
+}
+
+/**
  * Inserts edges with one statement: every column travels as one array parameter and `unnest` turns them
  * back into rows, so a batch of thousands is 11 parameters, not thousands.
  */
@@ -36,7 +45,7 @@ export async function insertRoadEdges(db: Db, edges: readonly RoadEdge[]): Promi
                 ${col((e) => e.lengthM)}::float8[], ${col((e) => e.speedKmh)}::float8[],
                 ${col((e) => e.minutes)}::float8[], ${col((e) => e.roadClass)}::text[],
                 ${col((e) => e.oneway)}::boolean[], ${col((e) => e.isFerry)}::boolean[],
-                ${col((e) => e.osmWayId)}::bigint[], ${col((e) => e.name)}::text[],
+                ${col((e) => e.osmWayId)}::bigint[], ${col((e) => storableName(e.name))}::text[],
                 ${col((e) => lineWkbHex(e.coords))}::text[])
       AS u(source, target, length_m, speed_kmh, minutes, road_class, oneway, is_ferry, osm_way_id, name, wkb)
   `.execute(db);
