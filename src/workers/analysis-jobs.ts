@@ -9,6 +9,8 @@ import {
 } from '../modules/capacity/capacity.service.js';
 import type { JointFacilityRequest } from '../modules/capacity/joint-facility.service.js';
 import { jointFacility } from '../modules/capacity/joint-facility.service.js';
+import type { ReportAnalysesArgs } from '../modules/report/report.analyses.js';
+import { reportAnalyses } from '../modules/report/report.analyses.js';
 import { closureImpactAmong } from '../modules/scenarios/closure.service.js';
 import type { StoredScenarioChanges } from '../modules/scenarios/scenario-changes.js';
 import type { EvaluateOptions } from '../modules/scenarios/scenario.service.js';
@@ -41,6 +43,8 @@ export const ANALYSIS_JOBS = {
       first: number | null | undefined;
     },
   ) => closureImpactAmong(snapshot, a.indices, a.code, a.model, a.first),
+  /** The municipal service plan's analyses (indicators, deserts, gaps, closures, sites, e-services). */
+  reportAnalyses: (snapshot: AnalysisSnapshot, a: ReportAnalysesArgs) => reportAnalyses(snapshot, a),
   /** 2SFCA of a type over every resident, with point loads (points by id) and per-area rows. */
   capacityAccess: (
     snapshot: AnalysisSnapshot,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitsConfig } from '../../src/config.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
+import { municipalityReport } from '../../src/modules/report/report.service.js';
 import { Services } from '../../src/services.js';
 import { ANALYSIS_JOBS } from '../../src/workers/analysis-jobs.js';
 import { AnalysisPool, analysisPoolFor } from '../../src/workers/analysis-pool.js';
@@ -453,6 +454,30 @@ describe('analysis worker pool', () => {
     const after = await post(server.url, CLOSURE);
     expect(after.body.errors).toBeUndefined();
   });
+  it('gathers the municipal plan’s analyses in one pool job, equal to the in-process plan', async () => {
+    // The plan's site suggestions reach from every settlement of the municipality (14 s for 5,000
+    // settlements): they, the closures, gaps and indicators must not run on the server's event loop.
+    const now = new Date('2026-12-01T12:00:00Z');
+    const pooled = new Services(server.app.db, server.app.config);
+    const local = new Services(server.app.db, {
+      ...server.app.config,
+      limits: limits({ analysisWorkers: 0 }),
+    });
+    const pool = analysisPoolFor(1);
+    // The first plan also builds the weekend comparison's open-at tables on the pool (once per open set).
+    await municipalityReport(pooled, '2085', { now });
+    while (pool.stats.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    const before = pool.stats.completed;
+    const onPool = await municipalityReport(pooled, '2085', { now });
+    expect(pool.stats.completed).toBe(before + 1);
+    const inProcess = await municipalityReport(local, '2085', { now });
+    expect(pool.stats.completed).toBe(before + 1);
+    expect(onPool.gaps.length).toBeGreaterThan(0);
+    expect(onPool.sites.sites.length).toBeGreaterThan(0);
+    expect(onPool.closures.length).toBeGreaterThan(0);
+    expect(onPool).toEqual(inProcess);
+  }, 120_000);
+
   it('builds coverageLayer grid squares and a saved scenario’s access tables on the pool, as in-process', async () => {
     const keys = await createKeys(server.app.db);
     const saved = await server.gql<{ saveScenario: { id: string } }>(

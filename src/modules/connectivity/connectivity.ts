@@ -67,7 +67,8 @@ export class ConnectivityIndex {
     GRID: new Map(),
   };
 
-  constructor(records: readonly ConnectivityRecord[]) {
+  /** The stored figures it was built from (plain data: an analysis worker builds its own index from them). */
+  constructor(readonly records: readonly ConnectivityRecord[]) {
     for (const r of records) this.byLevel[r.level].set(r.key, fromRecord(r));
   }
 

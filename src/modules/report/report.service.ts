@@ -3,15 +3,14 @@ import { DomainError } from '../../domain-error.js';
 import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { stockholmWallClock } from '../../engine/opening-hours.js';
 import { travelMethodLabel } from '../../engine/travel/travel-cost.js';
-import { desertsAmong, indicatorsWithBase } from '../access/access.service.js';
+import { indicatorsWithBase } from '../access/access.service.js';
 import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
-import { eServicePotential, gapAnalysis, gapOptions } from '../gaps/gaps.service.js';
 import { connectivityIndex } from '../connectivity/connectivity.js';
 import { accessChangesFor, snapshotDates } from '../history/history.service.js';
 import { dataSourceRows } from './report.repository.js';
-import { closureImpactAmong } from '../scenarios/closure.service.js';
-import { suggestSites } from '../sites/sites.service.js';
+import { runAnalysis } from '../../workers/run-analysis.js';
+import type { ReportAnalyses } from './report.analyses.js';
 import type { ReportMap, ReportSettlement } from './report.maps.js';
 import { reportMaps } from './report.maps.js';
 
@@ -27,7 +26,8 @@ export type { ReportMap, ReportMapPoint, ReportSettlement } from './report.maps.
 /** The service types a plan maps and compares in detail (those of the catalogue, in this order). */
 export const KEY_SERVICE_TYPES = ['GROCERY', 'PHARMACY', 'PRIMARY_CARE', 'POST'] as const;
 
-export interface MunicipalityReport {
+/** The plan: its analyses (report.analyses.ts) and what the report gathers around them. */
+export interface MunicipalityReport extends ReportAnalyses {
   code: string;
   name: string;
   countyCode: string;
@@ -44,49 +44,6 @@ export interface MunicipalityReport {
   population65Plus: number | null;
   /** The municipality's population grid cells (every resident), when a grid covers it. */
   grid: { cells: number; cellSizeM: number; population: number; population65Plus: number } | null;
-  indicators: {
-    serviceType: string;
-    municipality: AreaIndicatorRow | null;
-    county: AreaIndicatorRow | null;
-  }[];
-  deserts: {
-    serviceType: string;
-    settlements: { name: string; population: number; travelMinutes: number | null; nearest: string | null }[];
-  }[];
-  gaps: {
-    settlement: string;
-    population: number;
-    flags: {
-      code: string;
-      serviceType: string;
-      /** The engine's sentence (English); the HTML plan renders it from `details` in its language. */
-      reason: string;
-      /** The reason as data (GapFlag.details). */
-      details: Record<string, string | number | boolean | null>;
-      eService: string | null;
-    }[];
-  }[];
-  closures: {
-    serviceType: string;
-    point: string;
-    populationLosingAccess: number;
-    population65PlusLosingAccess: number | null;
-    settlements: string[];
-  }[];
-  sites: {
-    serviceTypes: string[];
-    populationCoveredBefore: number;
-    populationCoveredAfter: number;
-    method: string;
-    sites: {
-      settlement: string | null;
-      lon: number;
-      lat: number;
-      marginalPopulation: number;
-      serves: string[];
-    }[];
-  };
-  eServices: { serviceType: string; settlement: string; potentialUsers: number; eService: string }[];
   changes: {
     from: string;
     to: string;
@@ -226,87 +183,23 @@ export async function municipalityReport(
           population65Plus: cells.reduce((n, c) => n + (c.population65Plus ?? 0), 0),
         };
 
-  const indicators = codes.map((type) => ({
-    serviceType: type,
-    municipality:
-      indicatorsWithBase(snapshot, indices, residentIndices, type, 'MUNICIPALITY', model)[0] ?? null,
-    county:
-      indicatorsWithBase(county.snapshot, county.indices, county.residentIndices, type, 'COUNTY', model)[0] ??
-      null,
-  }));
-
-  const deserts = codes.map((type) => ({
-    serviceType: type,
-    settlements: desertsAmong(snapshot, indices, type, model).map((d) => ({
-      name: d.settlement.name,
-      population: d.settlement.population,
-      travelMinutes: d.access.travelMinutes,
-      nearest: d.access.servicePoint?.name ?? null,
-    })),
-  }));
-
+  // The analyses (indicators, deserts, gaps, closures, sites, e-services) on the analysis pool: their
+  // cost grows with the municipality, and none of it may hold the server's event loop.
   const connectivity = await connectivityIndex(ctx.db, snapshot);
-  const gaps = gapAnalysis(snapshot, indices, codes, model, {
-    ...gapOptions(null, ctx.config.minBroadbandShare),
-    connectivity,
-  }).map((g) => ({
-    settlement: g.settlement.name,
-    population: g.population,
-    flags: g.flags.map((f) => ({
-      code: f.code,
-      serviceType: f.serviceType,
-      reason: f.reason,
-      details: f.details,
-      eService: f.eService ?? null,
-    })),
-  }));
-
-  const closures = keyTypes.flatMap((type) =>
-    closureImpactAmong(snapshot, indices, type, model, 10)
-      .filter((c) => c.populationLosingAccess > 0)
-      .map((c) => ({
-        serviceType: type,
-        point: c.servicePoint.name,
-        populationLosingAccess: c.populationLosingAccess,
-        population65PlusLosingAccess: c.population65PlusLosingAccess,
-        settlements: c.settlementsLosingAccess.map((s) => s.name),
-      })),
-  );
-
-  const suggested = suggestSites(snapshot, indices, {
-    types: keyTypes,
-    count: 3,
-    weighting: 'POPULATION',
-    candidates: null,
-    exact: false,
-    model,
-  });
-  const sites = {
-    serviceTypes: [...keyTypes],
-    populationCoveredBefore: suggested.populationCoveredBefore,
-    populationCoveredAfter: suggested.populationCoveredAfter,
-    method: suggested.method,
-    sites: suggested.sites.map((s) => ({
-      settlement: s.settlement?.name ?? null,
-      lon: s.location.lon,
-      lat: s.location.lat,
-      marginalPopulation: s.marginalPopulation,
-      serves: s.serves.map((x) => x.name),
-    })),
-  };
-
-  const eServices = codes.flatMap((type) =>
-    eServicePotential(snapshot, indices, type, model, {
-      ...gapOptions(null, ctx.config.minBroadbandShare),
-      connectivity,
-    })
-      .slice(0, 5)
-      .map((e) => ({
-        serviceType: type,
-        settlement: e.settlement.name,
-        potentialUsers: e.potentialUsers,
-        eService: e.eService,
-      })),
+  const { indicators, deserts, gaps, closures, sites, eServices } = await runAnalysis(
+    ctx,
+    snapshot,
+    'reportAnalyses',
+    {
+      indices,
+      residentIndices,
+      county: { indices: county.indices, residentIndices: county.residentIndices },
+      codes,
+      keyTypes,
+      model,
+      minBroadbandShare: ctx.config.minBroadbandShare,
+      connectivity: connectivity.records,
+    },
   );
 
   const changes = await changesSincePreviousSnapshot(ctx, code, keyTypes, now);
