@@ -218,9 +218,13 @@ export function buildCoverageProblem(input: CoverageProblemInput): CoverageProbl
     types.map((t) => {
       const coveredToday = coveredNow[t]!;
       const served = reach(candidate, t, input.thresholdMinutes[t]!, input.thresholdKm?.[t] ?? null);
-      const out: number[] = [];
-      for (let r = 0; r < served.length; r++) if (!coveredToday[served[r]!]) out.push(served[r]!);
-      return Int32Array.from(out).sort();
+      // Counted, then filled: one exact-size array per (candidate, type), no growing list to collect.
+      let n = 0;
+      for (let r = 0; r < served.length; r++) if (!coveredToday[served[r]!]) n++;
+      const out = new Int32Array(n);
+      n = 0;
+      for (let r = 0; r < served.length; r++) if (!coveredToday[served[r]!]) out[n++] = served[r]!;
+      return out.sort();
     }),
   );
   return { demands, types, coveredNow, candidates: input.candidates.map((c) => ({ id: c.id })), covers };

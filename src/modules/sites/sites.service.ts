@@ -164,7 +164,7 @@ function solve(problem: ReturnType<typeof buildCoverageProblem>, request: SiteSu
 
 /**
  * The provider's reach of a candidate site (over every snapshot settlement) as positions in the demand
- * list (`indices` are the demand's snapshot positions).
+ * list (`indices` are the demand's snapshot positions), in any order (the coverage problem sorts them).
  */
 function demandReach(travel: TravelCost, indices: readonly number[]): CandidateReach {
   const position = new Int32Array(maxIndex(indices) + 1).fill(-1);
@@ -172,11 +172,23 @@ function demandReach(travel: TravelCost, indices: readonly number[]): CandidateR
     position[i] = d;
   });
   return (candidate, type, thresholdMinutes, thresholdKm) => {
-    const reach = travel.reach(candidate.lon, candidate.lat, type, { thresholdMinutes, thresholdKm });
-    const served: number[] = [];
-    for (const i of reach.index) {
+    // Only who is reached counts here, not the minutes: the provider's catchment (the same set as
+    // reach's, without the exact distance of every origin) where it has one.
+    const options = { thresholdMinutes, thresholdKm };
+    const reached =
+      travel.catchment?.(candidate.lon, candidate.lat, type, options) ??
+      travel.reach(candidate.lon, candidate.lat, type, options).index;
+    let n = 0;
+    for (let r = 0; r < reached.length; r++) {
+      const i = reached[r]!;
+      if (i < position.length && position[i]! >= 0) n++;
+    }
+    const served = new Int32Array(n);
+    n = 0;
+    for (let r = 0; r < reached.length; r++) {
+      const i = reached[r]!;
       const d = i < position.length ? position[i]! : -1;
-      if (d >= 0) served.push(d);
+      if (d >= 0) served[n++] = d;
     }
     return served;
   };
