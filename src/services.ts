@@ -419,12 +419,12 @@ export class Services {
    * The snapshot of the points open at an instant (AnalysisSnapshot.openAt, cached by open set), with its
    * nearest and resident tables built on the analysis workers the first time that open set is seen: a
    * client varying `at` over many distinct open sets built them on the event loop (~1 s each, issue 19).
-   * Not with a road network: a derived snapshot's NETWORK provider reuses its parent's labels
-   * (withPoints), which a worker's copy would not have; those stay lazy, as before.
+   * A worker derives the open set from its own copy of the parent (snapshot-transfer's `openAt` payload),
+   * so under a road network its labels come from the parent's there, as they would here.
    */
   openAt(base: AnalysisSnapshot, at: Date): Promise<AnalysisSnapshot> | AnalysisSnapshot {
     const child = base.openAt(at);
-    if (child.network !== null || child === base) return child;
+    if (child === base) return child;
     let ready = this.openSets.get(child);
     if (!ready) {
       this.openSetBuilds++;

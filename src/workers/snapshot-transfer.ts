@@ -30,6 +30,12 @@ export interface SnapshotPayload {
   network: { key: string; edges: SharedArrayBuffer } | null;
   /** The grid cells, by a key unique per grid array (empty grid: null). */
   grid: { key: string; cells: SharedArrayBuffer } | null;
+  /**
+   * Set for a snapshot derived by `openAt`: the worker derives it from its own copy of the parent (whose
+   * payload is this one's other fields, under `parentId`), so its road labels come from the parent's on that
+   * thread, as on the main thread, and never stand in for the data version's own.
+   */
+  openAt?: { parentId: string; at: number };
 }
 
 interface SnapshotData {
@@ -71,6 +77,12 @@ function columnsOf(settlements: readonly Settlement[]): SnapshotPayload['settlem
 /** The payload of a snapshot (built on first use, then kept as long as the snapshot lives). */
 export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
   let payload = payloads.get(snapshot);
+  const parent = snapshot.openAtParent;
+  if (!payload && parent && snapshot.at) {
+    const { openAt: _none, ...base } = snapshotPayload(parent);
+    payload = { ...base, id: randomUUID(), openAt: { parentId: base.id, at: snapshot.at.getTime() } };
+    payloads.set(snapshot, payload);
+  }
   if (!payload) {
     const settlements = columnsOf(snapshot.settlements);
     const data: SnapshotData = {
@@ -119,6 +131,12 @@ export class SnapshotReceiver {
 
   /** The snapshot of a payload, and whether this receiver had it already. */
   receive(payload: SnapshotPayload): { snapshot: AnalysisSnapshot; known: boolean } {
+    if (payload.openAt) {
+      // The parent's own payload, then its open set at that minute (kept by the parent, not here).
+      const { openAt, ...rest } = payload;
+      const parent = this.receive({ ...rest, id: openAt.parentId });
+      return { snapshot: parent.snapshot.openAt(new Date(openAt.at)), known: parent.known };
+    }
     const known = this.snapshots.get(payload.id);
     if (known) return { snapshot: known, known: true };
     const data = deserialize(new Uint8Array(payload.data)) as SnapshotData;

@@ -72,6 +72,10 @@ export class AnalysisSnapshot {
    */
   at: Date | null = null;
   private parent: AnalysisSnapshot | null = null;
+  /** The snapshot this one was derived from by {@link openAt} (null for a data version's own). */
+  get openAtParent(): AnalysisSnapshot | null {
+    return this.parent;
+  }
   /** A regional partition's codes (SERVICEATLAS_REGIONS); empty = the whole data. */
   regions: readonly string[] = [];
 

@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/demo/random.js';
 import { importRoads } from '../../../src/modules/roads/road-import.service.js';
+import { Services } from '../../../src/services.js';
 import { backend } from '../../helpers/db.js';
 import { aServicePoint, aSettlement, seed } from '../../helpers/seed.js';
 import type { TestServer } from '../../helpers/server.js';
@@ -120,8 +121,15 @@ describe('road-network travel on Andorra (OSM 2020)', () => {
         ),
         aSettlement({ name: 'Generated far-away farm', population: 10, lon: farAway.lon, lat: farAway.lat }),
       ],
+      // Stores 0 and 1 keep office hours (closed on Saturday afternoons); the others have none on record.
       servicePoints: stores.map((s, j) =>
-        aServicePoint({ name: `Generated store ${j}`, externalId: `store-${j}`, lon: s.lon, lat: s.lat }),
+        aServicePoint({
+          name: `Generated store ${j}`,
+          externalId: `store-${j}`,
+          lon: s.lon,
+          lat: s.lat,
+          openingHours: j < 2 ? 'Mo-Fr 08:00-18:00' : null,
+        }),
       ),
     });
     const dist = settlements.map((s) => dijkstraFrom(adjacency, s.node));
@@ -232,6 +240,52 @@ describe('road-network travel on Andorra (OSM 2020)', () => {
       expect(compared).toBeGreaterThan(30);
     },
   );
+
+  it('answers access at a time from the stores open then, by road, with the open set’s tables from the pool', async () => {
+    const saturday = '2026-12-05T16:00:00+01:00';
+    const res = await server.gql<{ settlements: { nodes: { name: string; access: Access[] }[] } }>(
+      `query($at: DateTime) { settlements(first: 500) { nodes { name access(serviceTypes: [GROCERY], at: $at) {
+        method travelMinutes servicePoint { externalId } } } } }`,
+      { at: saturday },
+    );
+    expect(res.errors).toBeUndefined();
+    const byName = new Map(res.data!.settlements.nodes.map((s) => [s.name, s.access[0]!]));
+    let network = 0;
+    settlements.forEach((_, i) => {
+      // The oracle over the open stores only (2..5): a plain Dijkstra's minutes.
+      const best = Math.min(...oracle.minutes[i]!.slice(2));
+      const a = byName.get(`Generated village ${i}`)!;
+      if (best === Number.POSITIVE_INFINITY) return expect(a.method).toBe('ESTIMATED');
+      network++;
+      expect(a.method).toBe('NETWORK');
+      expect(a.travelMinutes!).toBeCloseTo(best, 6);
+      expect(Number(a.servicePoint!.externalId.replace('store-', ''))).toBeGreaterThanOrEqual(2);
+    });
+    expect(network).toBeGreaterThan(30);
+    // The open set's nearest tables were built on the analysis pool (from the thread's own copy of the
+    // parent, its road labels derived there), equal to the ones built here without a pool.
+    const config = server.app.config;
+    const pooled = new Services(server.app.db, {
+      ...config,
+      limits: { ...config.limits, analysisWorkers: 1 },
+    });
+    const local = new Services(server.app.db, {
+      ...config,
+      limits: { ...config.limits, analysisWorkers: 0 },
+    });
+    const onPool = await pooled.snapshotFor({ at: new Date(saturday) });
+    const here = await local.snapshotFor({ at: new Date(saturday) });
+    expect(onPool.openPoints.map((p) => p.externalId).sort()).toEqual([
+      'store-2',
+      'store-3',
+      'store-4',
+      'store-5',
+    ]);
+    expect(pooled.openSetBuilds).toBe(1);
+    expect(onPool.hasNearestTable('GROCERY')).toBe(true);
+    expect(here.hasNearestTable('GROCERY')).toBe(false);
+    expect(onPool.table('GROCERY', config.travelModel)).toEqual(here.table('GROCERY', config.travelModel));
+  });
 
   it('evaluates a closure on the network: the settlement moves to its second-nearest store by road', async () => {
     const nodes = await access();
