@@ -18,6 +18,7 @@ import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
 import { indicatorsAmong } from '../src/modules/access/access.service.js';
+import { seededRandom } from '../src/demo/random.js';
 import { importFile } from '../src/modules/imports/import.service.js';
 import { settlementsInArea } from '../src/modules/access/area-settlements.js';
 import { reportCsvZip } from '../src/modules/report/report.csv.js';
@@ -84,8 +85,7 @@ async function largeMunicipality(
   db: Parameters<typeof importFile>[0],
   config: ReturnType<typeof loadConfig>,
 ) {
-  let seed = 1;
-  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const random = seededRandom(1);
   const rows = ['name,population,lon,lat,municipalityCode,externalId'];
   for (let i = 0; i < LARGE; i++) {
     const lon = (14.9 + random() * 0.6).toFixed(5);
