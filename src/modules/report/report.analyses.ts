@@ -13,8 +13,8 @@ export interface ReportAnalysesArgs {
   /** The municipality's settlements and residents (positions in the snapshot). */
   indices: readonly number[];
   residentIndices: readonly number[];
-  /** The county's, for the county column of the indicators. */
-  county: { indices: readonly number[]; residentIndices: readonly number[] };
+  /** The county's, for the county column of the indicators (null: the caller fills that column). */
+  county: { indices: readonly number[]; residentIndices: readonly number[] } | null;
   codes: readonly string[];
   keyTypes: readonly string[];
   model: TravelModel;
@@ -89,8 +89,16 @@ export function reportAnalyses(snapshot: AnalysisSnapshot, a: ReportAnalysesArgs
     municipality:
       indicatorsWithBase(snapshot, indices, residentIndices, type, 'MUNICIPALITY', model)[0] ?? null,
     county:
-      indicatorsWithBase(snapshot, a.county.indices, a.county.residentIndices, type, 'COUNTY', model)[0] ??
-      null,
+      a.county === null
+        ? null
+        : (indicatorsWithBase(
+            snapshot,
+            a.county.indices,
+            a.county.residentIndices,
+            type,
+            'COUNTY',
+            model,
+          )[0] ?? null),
   }));
 
   const deserts = codes.map((type) => ({

@@ -186,21 +186,33 @@ export async function municipalityReport(
   // The analyses (indicators, deserts, gaps, closures, sites, e-services) on the analysis pool: their
   // cost grows with the municipality, and none of it may hold the server's event loop.
   const connectivity = await connectivityIndex(ctx.db, snapshot);
-  const { indicators, deserts, gaps, closures, sites, eServices } = await runAnalysis(
-    ctx,
-    snapshot,
-    'reportAnalyses',
-    {
-      indices,
-      residentIndices,
-      county: { indices: county.indices, residentIndices: county.residentIndices },
-      codes,
-      keyTypes,
-      model,
-      minBroadbandShare: ctx.config.minBroadbandShare,
-      connectivity: connectivity.records,
-    },
-  );
+  // The county's positions are in its own snapshot: the same one, unless a write landed in between.
+  const sameSnapshot = county.snapshot === snapshot;
+  const analyses = await runAnalysis(ctx, snapshot, 'reportAnalyses', {
+    indices,
+    residentIndices,
+    county: sameSnapshot ? { indices: county.indices, residentIndices: county.residentIndices } : null,
+    codes,
+    keyTypes,
+    model,
+    minBroadbandShare: ctx.config.minBroadbandShare,
+    connectivity: connectivity.records,
+  });
+  const { deserts, gaps, closures, sites, eServices } = analyses;
+  const indicators = sameSnapshot
+    ? analyses.indicators
+    : analyses.indicators.map((row) => ({
+        ...row,
+        county:
+          indicatorsWithBase(
+            county.snapshot,
+            county.indices,
+            county.residentIndices,
+            row.serviceType,
+            'COUNTY',
+            model,
+          )[0] ?? null,
+      }));
 
   const changes = await changesSincePreviousSnapshot(ctx, code, keyTypes, now);
 
