@@ -79,7 +79,8 @@ export function snapshotPayload(snapshot: AnalysisSnapshot): SnapshotPayload {
   let payload = payloads.get(snapshot);
   const parent = snapshot.openAtParent;
   if (!payload && parent && snapshot.at) {
-    const { openAt: _none, ...base } = snapshotPayload(parent);
+    // The parent's fields (its buffers, shared, not copied) under a new id; a parent is never itself derived.
+    const base = snapshotPayload(parent);
     payload = { ...base, id: randomUUID(), openAt: { parentId: base.id, at: snapshot.at.getTime() } };
     payloads.set(snapshot, payload);
   }

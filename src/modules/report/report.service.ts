@@ -4,7 +4,7 @@ import type { AreaIndicatorRow } from '../../engine/indicators.js';
 import { stockholmWallClock } from '../../engine/opening-hours.js';
 import { travelMethodLabel } from '../../engine/travel/travel-cost.js';
 import { indicatorsWithBase } from '../access/access.service.js';
-import { residentsInArea, settlementsInArea } from '../access/area-settlements.js';
+import { residentsInArea } from '../access/area-settlements.js';
 import { listAreas } from '../areas/area.repository.js';
 import { connectivityIndex } from '../connectivity/connectivity.js';
 import { accessChangesFor, snapshotDates } from '../history/history.service.js';
@@ -217,8 +217,9 @@ export async function municipalityReport(
   const changes = await changesSincePreviousSnapshot(ctx, code, keyTypes, now);
 
   const { tuesday, saturday } = weekendComparisonTimes(now);
-  const weekdaySnapshot = (await settlementsInArea(ctx, area, { at: tuesday })).snapshot;
-  const weekendSnapshot = (await settlementsInArea(ctx, area, { at: saturday })).snapshot;
+  // Only the open-at snapshots: the area's positions are `indices`, looked up above.
+  const weekdaySnapshot = await ctx.snapshot({ at: tuesday });
+  const weekendSnapshot = await ctx.snapshot({ at: saturday });
   const weekend = {
     tuesday: tuesday.toISOString(),
     saturday: saturday.toISOString(),

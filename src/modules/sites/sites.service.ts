@@ -178,19 +178,15 @@ function demandReach(travel: TravelCost, indices: readonly number[]): CandidateR
     const reached =
       travel.catchment?.(candidate.lon, candidate.lat, type, options) ??
       travel.reach(candidate.lon, candidate.lat, type, options).index;
+    // At most one demand position per origin reached; the coverage problem reads the filled part at once.
+    const served = new Int32Array(reached.length);
     let n = 0;
-    for (let r = 0; r < reached.length; r++) {
-      const i = reached[r]!;
-      if (i < position.length && position[i]! >= 0) n++;
-    }
-    const served = new Int32Array(n);
-    n = 0;
     for (let r = 0; r < reached.length; r++) {
       const i = reached[r]!;
       const d = i < position.length ? position[i]! : -1;
       if (d >= 0) served[n++] = d;
     }
-    return served;
+    return served.subarray(0, n);
   };
 }
 
